@@ -1,0 +1,3 @@
+from sca_rates.cli import main
+
+main()

@@ -1,0 +1,53 @@
+"""Errors that sca-rates raises on purpose.
+
+Every message says what was wrong, where (file and field), and what to do about it, so the CLI can
+print it as it is and the app can show it in ``st.error`` without a traceback.
+
+    ScaRatesError
+     +-- InvalidInputFile        a file a person wrote (YAML or CSV) could not be used
+     |    +-- InvalidCostModel   a facility cost model
+     +-- InvalidScenario         a what-if the model cannot be (a census above capacity)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ScaRatesError(Exception):
+    """Base of every error sca-rates raises for a person to read."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where it is, what is wrong, how to fix it."""
+
+    where: str  # a field path such as "staff[2].annual_salary", or "line 4, column 7"
+    what: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}. Fix: {self.fix}"
+
+
+class InvalidInputFile(ScaRatesError):
+    """A file could not be used; ``problems`` lists each thing wrong with it."""
+
+    kind = "input file"
+
+    def __init__(self, source: str | Path, problems: Sequence[Problem]) -> None:
+        self.source = str(source)
+        self.problems = tuple(problems)
+        lines = [f"{self.kind} {self.source} cannot be used:"]
+        lines += [f"  - {problem}" for problem in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class InvalidCostModel(InvalidInputFile):
+    kind = "Cost model"
+
+
+class InvalidScenario(ScaRatesError):
+    """A what-if (such as a census override) that the model does not allow."""

@@ -1,0 +1,23 @@
+"""Where sca-rates finds its files. Every setting can be changed with an ``SCA_`` environment
+variable (``SCA_COST_MODELS_DIR``, ``SCA_DEFAULT_COST_MODEL``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# src/sca_rates/settings.py -> the project's root, where the bundled data folders are
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SCA_", frozen=True)
+
+    cost_models_dir: Path = PROJECT_ROOT / "cost_models"
+    default_cost_model: str = "harborview-mh-php-iop.yaml"  # a file name in cost_models_dir
+
+    def cost_model_files(self) -> list[Path]:
+        """The cost models to choose from, the default first."""
+        files = sorted(self.cost_models_dir.glob("*.yaml"))
+        return sorted(files, key=lambda path: path.name != self.default_cost_model)
