@@ -107,3 +107,12 @@ def test_module_entry_point_runs_the_same_cli() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)[0]["fully_loaded_per_unit"] == 179.78
+
+
+def test_readme_shows_the_real_output_of_the_default_model() -> None:
+    command = "sca-rates cost cost_models/harborview-mh-php-iop.yaml --level PHP"
+    readme = (PROJECT / "README.md").read_text()
+    shown = readme.split(f"$ .venv/bin/{command}\n", 1)[1].split("```", 1)[0]
+    args = command.split()[1:]
+    result = CliRunner().invoke(app, [args[0], str(PROJECT / args[1]), *args[2:]])
+    assert result.stdout == shown
