@@ -6,6 +6,10 @@ print it as it is and the app can show it in ``st.error`` without a traceback.
     ScaRatesError
      +-- InvalidInputFile        a file a person wrote (YAML or CSV) could not be used
      |    +-- InvalidCostModel   a facility cost model
+     |    +-- InvalidMarketData  a market-data CSV (rates, alternatives, billed shares)
+     |    +-- InvalidCase        a negotiation case
+     +-- UnparseableOffer        an offer whose wording sca-rates cannot read
+     +-- MissingReference        a figure a calculation needs is not in the data (and how to add it)
      +-- InvalidScenario         a what-if the model cannot be (a census above capacity)
 """
 
@@ -47,6 +51,22 @@ class InvalidInputFile(ScaRatesError):
 
 class InvalidCostModel(InvalidInputFile):
     kind = "Cost model"
+
+
+class InvalidMarketData(InvalidInputFile):
+    kind = "Market data file"
+
+
+class InvalidCase(InvalidInputFile):
+    kind = "Case file"
+
+
+class UnparseableOffer(ScaRatesError):
+    """An offer's text matched none of the forms sca-rates reads; the message lists examples."""
+
+
+class MissingReference(ScaRatesError):
+    """A conversion or comparison needs a figure that neither the case nor the data has."""
 
 
 class InvalidScenario(ScaRatesError):

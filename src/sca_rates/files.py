@@ -7,7 +7,8 @@ frozen model.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import csv
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -81,6 +82,88 @@ def validate_model(
         return model.model_validate(data)
     except ValidationError as exc:
         raise error(source, [_problem(detail, data, doc) for detail in exc.errors()]) from exc
+
+
+def load_csv_rows(
+    path: str | Path, model: type[M], error: type[InvalidInputFile], *, doc: str
+) -> list[tuple[int, M]]:
+    """Read a CSV file with a header row; validate each row as ``model``. Returns (line, row)
+    pairs; every problem of every row is reported at once, with its line and column."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            _check_header(reader.fieldnames, model, error, path, doc)
+            rows, problems = [], []
+            for record in reader:
+                line = reader.line_num
+                data = {key: (value.strip() or None) for key, value in record.items() if key}
+                try:
+                    rows.append((line, model.model_validate(data)))
+                except ValidationError as exc:
+                    problems += [_row_problem(line, detail, doc) for detail in exc.errors()]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(
+            path, [Problem("file", _reason(exc), "check the path and that it is a text file")]
+        ) from exc
+    except csv.Error as exc:
+        raise error(
+            path,
+            [
+                Problem(
+                    "file",
+                    f"not a readable CSV file ({exc})",
+                    "save it as comma-separated values with a header row",
+                )
+            ],
+        ) from exc
+    if problems:
+        raise error(path, problems)
+    return rows
+
+
+def _check_header(
+    header: Sequence[str] | None,
+    model: type[BaseModel],
+    error: type[InvalidInputFile],
+    path: Path,
+    doc: str,
+) -> None:
+    columns = [name.strip() for name in header or () if name]
+    required = [name for name, field in model.model_fields.items() if field.is_required()]
+    missing = [name for name in required if name not in columns]
+    unknown = [name for name in columns if name not in model.model_fields]
+    problems = []
+    if missing:
+        problems.append(
+            Problem(
+                "header",
+                f"missing column(s) {', '.join(missing)}",
+                f"add them to the first line (the columns are listed in {doc})",
+            )
+        )
+    if unknown:
+        problems.append(
+            Problem(
+                "header",
+                f"unknown column(s) {', '.join(unknown)}",
+                f"remove them or correct the spelling (see {doc})",
+            )
+        )
+    if problems:
+        raise error(path, problems)
+
+
+def _row_problem(line: int, detail: ErrorDetails, doc: str) -> Problem:
+    cause = (detail.get("ctx") or {}).get("error")
+    column = ".".join(str(part) for part in detail["loc"]) or "row"
+    if isinstance(cause, FieldProblem):
+        return Problem(f"line {line}, column {column}", cause.what, cause.fix)
+    if detail["type"] == "missing":
+        return Problem(
+            f"line {line}, column {column}", "the cell is empty", f"fill in {column} (see {doc})"
+        )
+    return Problem(f"line {line}, column {column}", detail["msg"].rstrip("."), _fix(detail, doc))
 
 
 def _reason(exc: Exception) -> str:

@@ -1,0 +1,129 @@
+"""A negotiation case: one patient, one payer, one level of care, as written in ``cases/*.yaml``.
+
+Money is US dollars; ``billed_charge_per_unit`` is per unit of service of the level (a PHP day,
+an IOP session); shares (``allowed_pct``, ``coinsurance``, ``margin_required``) are fractions.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+
+from sca_rates.models.base import FieldProblem, Frozen
+from sca_rates.models.market import CodeType, region_kind
+
+_CODE_FORMS: tuple[tuple[str, CodeType], ...] = (
+    (r"^\d{4}[0-9A-Z]$", "CPT"),  # 90837, 0001T
+    (r"^[A-Z]\d{4}$", "HCPCS"),  # S0201, H0015
+    (r"^0\d{3}$", "RC"),  # 0912: a UB-04 revenue code
+)
+
+
+def infer_code_type(code: str) -> CodeType | None:
+    for pattern, code_type in _CODE_FORMS:
+        if re.match(pattern, code):
+            return code_type
+    return None
+
+
+class NetworkInadequacy(Frozen):
+    """No in-network program of this level and specialty within reach."""
+
+    miles_to_nearest: float | None = Field(default=None, ge=0)
+    minutes_to_nearest: float | None = Field(default=None, ge=0)
+    specialty: str | None = None  # "adolescent dual diagnosis"
+
+    @model_validator(mode="after")
+    def _has_a_distance(self) -> Self:
+        if self.miles_to_nearest is None and self.minutes_to_nearest is None:
+            raise FieldProblem(
+                ("miles_to_nearest",),
+                "network inadequacy needs a distance",
+                "give miles_to_nearest and/or minutes_to_nearest",
+            )
+        return self
+
+
+class SpecializedNeed(Frozen):
+    modalities: tuple[str, ...] = Field(min_length=1)  # EMDR, DBT, ...
+    note: str | None = None
+
+
+class StepDown(Frozen):
+    from_level: str = Field(min_length=1)  # residential, inpatient_psych, PHP ...
+
+
+class Triggers(Frozen):
+    """Why the payer should agree: the clinical and network reasons for this SCA."""
+
+    network_inadequacy: NetworkInadequacy | None = None
+    continuity_of_care: bool = False
+    specialized_need: SpecializedNeed | None = None
+    step_down: StepDown | None = None
+
+
+class OonBenefit(Frozen):
+    """The patient's out-of-network benefit, as verified."""
+
+    allowed_basis: Literal["billed_charges", "medicare"]
+    allowed_pct: float = Field(gt=0, le=5)  # of billed charges, or of Medicare's rate
+    coinsurance: float = Field(ge=0, le=1)  # the patient's share after the deductible
+    deductible_remaining_usd: float = Field(ge=0)
+    oop_max_remaining_usd: float = Field(ge=0)
+    collection_rate: float = Field(default=0.5, ge=0, le=1)  # share of the patient's part collected
+
+
+class PayerAlternative(Frozen):
+    """Where the payer would otherwise send the patient."""
+
+    setting: str = Field(pattern=r"^[a-z][a-z_]*$")  # a setting of alternatives.csv
+    los_days: float | None = Field(default=None, gt=0)  # overrides the market file's typical stay
+
+
+class Case(Frozen):
+    cost_model: str = Field(min_length=1)  # path to the facility cost model, from the case file
+    payer: str = Field(min_length=1)
+    region: str = Field(pattern=r"^(US|[A-Z]{2}|\d{5})$")  # US, a state, or a CBSA code
+    state: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")  # needed with a CBSA region
+    level_of_care: str = Field(pattern=r"^[A-Z][A-Z0-9_-]{0,15}$")
+    code: str = Field(pattern=r"^[0-9A-Z]{4,5}$")  # the code the SCA will pay: S0201, H0015 ...
+    code_type: CodeType | None = None  # read from the code's form when left out
+    expected_units: float = Field(gt=0)  # length of stay in units of service
+    sessions_per_week: float | None = Field(default=None, gt=0, le=21)  # default: program days
+    billed_charge_per_unit: float | None = Field(default=None, gt=0)
+    medicare_provider_type: Literal["hospital", "cmhc"] = "cmhc"
+    medicare_code: str | None = None  # an APC; default from level and provider type
+    triggers: Triggers = Triggers()
+    oon_benefit: OonBenefit | None = None
+    margin_required: float = Field(default=0.15, ge=0, le=2)
+    slot_otherwise_empty: bool = False
+    alternative: PayerAlternative | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _code_type_from_code(cls, data: object) -> object:
+        if (
+            isinstance(data, dict)
+            and data.get("code_type") is None
+            and isinstance(data.get("code"), str)
+        ):
+            return {**data, "code_type": infer_code_type(data["code"])}
+        return data
+
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        if region_kind(self.region) == "cbsa" and self.state is None:
+            raise FieldProblem(
+                ("state",),
+                f"region {self.region} is a CBSA",
+                "add state (two letters) so lookups can fall back to it",
+            )
+        if self.code_type is None:
+            raise FieldProblem(
+                ("code_type",),
+                f"cannot tell what kind of code {self.code} is",
+                "add code_type: HCPCS, CPT or RC",
+            )
+        return self

@@ -1,0 +1,172 @@
+"""Market reference figures: what is read from ``market_data/*.csv``, one figure per row, each
+with its source, its year and whether it is illustrative; and what a lookup returns.
+
+Amounts are US dollars per ``unit`` (a ``day``, a ``session``, 15 minutes, an hour or an episode).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from sca_rates.models.base import FieldProblem, Frozen
+
+Statistic = Literal["p10", "p25", "p50", "p75", "p90", "mean", "single"]
+RateUnit = Literal["day", "session", "15min", "hour", "episode"]
+CodeType = Literal["HCPCS", "CPT", "RC", "APC"]
+# The percentile each statistic stands for; "mean" and "single" are not points of a distribution.
+PERCENTILE_OF: dict[str, float] = {"p10": 10, "p25": 25, "p50": 50, "p75": 75, "p90": 90}
+
+_REGION = re.compile(r"^(US|[A-Z]{2}|\d{5})$")
+_PAYER = re.compile(r"^[a-z0-9][a-z0-9 .&'-]*$")
+
+
+def region_kind(region: str) -> Literal["US", "state", "cbsa"]:
+    if region == "US":
+        return "US"
+    return "cbsa" if region.isdigit() else "state"
+
+
+class _Sourced(Frozen):
+    """Every reference figure says where it comes from."""
+
+    payer: str  # a payer's name in lower case, any-commercial, medicare, or medicaid-XX
+    region: str  # US, a two-letter state, or a five-digit CBSA code
+    year: int = Field(ge=1990, le=2100)
+    source: str = Field(min_length=1)
+    source_ref: str = Field(min_length=1)  # where exactly, or the reasoning behind a made-up figure
+    illustrative: bool
+
+    @field_validator("payer", mode="before")
+    @classmethod
+    def _payer_form(cls, payer: object) -> object:
+        if isinstance(payer, str):
+            payer = " ".join(payer.lower().split())
+            if not _PAYER.match(payer):
+                raise FieldProblem(
+                    (),
+                    f"{payer!r} is not a payer name",
+                    "use letters and digits, e.g. aetna, any-commercial, medicare",
+                )
+        return payer
+
+    @field_validator("region")
+    @classmethod
+    def _region_form(cls, region: str) -> str:
+        if not _REGION.match(region):
+            raise FieldProblem(
+                (),
+                f"{region!r} is not a region",
+                "use US, a two-letter state such as MA, or a five-digit CBSA code",
+            )
+        return region
+
+
+class RateRow(_Sourced):
+    """One figure of ``rates.csv``: a statistic of what a payer pays for a code."""
+
+    level_of_care: str = Field(pattern=r"^[A-Z][A-Z0-9_-]{0,15}$")
+    code_type: CodeType
+    code: str = Field(pattern=r"^[A-Z0-9]{3,7}$")  # S0201, 90837, 0905, 5862 ...
+    unit: RateUnit
+    statistic: Statistic
+    amount_usd: float = Field(gt=0)
+    n: int | None = Field(default=None, ge=1)  # sample size, blank when unknown
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """Two rows with one key would contradict each other."""
+        return (
+            self.payer,
+            self.region,
+            self.level_of_care,
+            self.code_type,
+            self.code,
+            self.unit,
+            self.statistic,
+            self.year,
+        )
+
+
+class AlternativeRow(_Sourced):
+    """One row of ``alternatives.csv``: what the payer would pay instead, per day, for how long."""
+
+    setting: str = Field(pattern=r"^[a-z][a-z_]*$")  # residential, inpatient_psych, detox ...
+    per_diem_usd: float = Field(gt=0)
+    typical_los_days: float = Field(gt=0)
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        return (self.setting, self.region, self.payer, self.year)
+
+
+class BilledShareRow(_Sourced):
+    """One row of ``billed_shares.csv``: a contract that pays a share of billed charges."""
+
+    plan: str = Field(min_length=1)  # as the source names it
+    setting: str = Field(min_length=1)  # inpatient, outpatient, both
+    share_of_billed: float = Field(gt=0, le=1.5)
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        return (self.payer, self.plan, self.region, self.setting, self.year)
+
+
+class MarketData(Frozen):
+    """Everything read from a market-data folder, local files already applied over bundled ones."""
+
+    rates: tuple[RateRow, ...]
+    alternatives: tuple[AlternativeRow, ...]
+    billed_shares: tuple[BilledShareRow, ...] = ()
+    files: tuple[str, ...] = ()  # what was read, in order of precedence (last wins)
+
+
+class Provenance(Frozen):
+    source: str
+    source_ref: str
+    year: int
+    illustrative: bool
+
+
+class Distribution(Frozen):
+    """The market figures found for one lookup: statistic -> dollars per unit."""
+
+    payer: str
+    region: str
+    level_of_care: str
+    code: str
+    unit: RateUnit
+    year: int
+    points: dict[str, float]  # p10 ... p90, mean, single as given
+    n: int | None  # the smallest n among the rows used; None when any is unknown
+    fallback: list[str]  # the steps taken from what was asked to what was found
+    illustrative: bool
+    sources: tuple[Provenance, ...]
+
+    @property
+    def small_sample(self) -> bool:
+        return self.n is None or self.n < 10
+
+    @property
+    def p50(self) -> float | None:
+        return self.points.get("p50", self.points.get("single"))
+
+
+class Position(Frozen):
+    """Where a rate sits in a distribution."""
+
+    percentile: float | None  # interpolated; None when the distribution has no percentiles
+    beyond: Literal["below", "above"] | None  # outside the given statistics: clamped to the end
+    vs_p50_usd: float | None  # rate minus the median (or the single figure)
+
+
+class MedicareRate(Frozen):
+    code_type: str
+    code: str
+    amount_usd: float
+    unit: RateUnit
+    region: str
+    fallback: list[str]
+    provenance: Provenance
