@@ -15,11 +15,17 @@ from typing import Annotated
 import typer
 
 from sca_rates import present
+from sca_rates.compare import compare_case
 from sca_rates.costing import cost_facility, episode_cost, with_census
 from sca_rates.exceptions import InvalidScenario, ScaRatesError
-from sca_rates.files import load_cost_model
+from sca_rates.files import load_case, load_cost_model
+from sca_rates.ingest.opps import read_addendum_a, write_rates
+from sca_rates.market import load_market
 from sca_rates.models import CostModel
 from sca_rates.models.costs import EpisodeCost, FacilityCost, LevelCost
+from sca_rates.models.market import MarketData
+from sca_rates.offers import normalize_for_case
+from sca_rates.settings import Settings
 
 USER_ERROR = 2
 
@@ -131,6 +137,91 @@ def _table(rows: Sequence[tuple[str, ...]], *, indent: int) -> list[str]:
         ).rstrip()
         for row in rows
     ]
+
+
+CaseArg = Annotated[Path, typer.Argument(help="A negotiation case (YAML), see cases/README.md.")]
+CostModelOpt = Annotated[
+    Path | None, typer.Option(help="Use this cost model instead of the one the case names.")
+]
+MarketOpt = Annotated[
+    Path | None,
+    typer.Option(help="Market data folder (default: SCA_MARKET_DATA_DIR or market_data/)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def _market(folder: Path | None) -> MarketData:
+    return load_market(folder or Settings().market_data_dir)
+
+
+@app.command()
+def compare(
+    case_file: CaseArg,
+    cost_model: CostModelOpt = None,
+    rate: Annotated[
+        str | None,
+        typer.Option(
+            help="A rate in any form ('$450/day', '60% of billed charges'); "
+            "default: the fully loaded cost plus the case's margin."
+        ),
+    ] = None,
+    market_data: MarketOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Where a rate sits: market, Medicare, our cost, the payer's alternatives, billing OON."""
+    with _user_errors():
+        case, model = load_case(case_file, cost_model)
+        comparison = compare_case(case, model=model, market=_market(market_data), rate_text=rate)
+    if as_json:
+        typer.echo(json.dumps(present.comparison_json(comparison), indent=2))
+    else:
+        typer.echo("\n".join(present.comparison_lines(comparison)))
+
+
+@app.command()
+def normalize(
+    text: Annotated[str, typer.Argument(help="What the payer said, e.g. '$42 per 15 min'.")],
+    case_file: Annotated[Path, typer.Option("--case", help="The negotiation case (YAML).")],
+    cost_model: CostModelOpt = None,
+    market_data: MarketOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Turn an offer in any form into dollars per unit of service and per episode."""
+    with _user_errors():
+        case, model = load_case(case_file, cost_model)
+        offer = normalize_for_case(text, case=case, model=model, market=_market(market_data))
+    if as_json:
+        typer.echo(json.dumps(present.normalized_json(offer), indent=2))
+    else:
+        typer.echo("\n".join(present.normalized_lines(offer)))
+
+
+market_app = typer.Typer(no_args_is_help=True, help="Market reference data.")
+app.add_typer(market_app, name="market")
+
+
+@market_app.command("import-opps")
+def import_opps(
+    file: Annotated[Path, typer.Argument(help="CMS OPPS Addendum A, the CSV export.")],
+    year: Annotated[
+        int | None, typer.Option(help="Calendar year, if the file does not say.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Where to write (default: rates.opps.csv in the market data)."),
+    ] = None,
+) -> None:
+    """Read Medicare's PHP and IOP per diems (APCs 5851-5854, 5861-5864) from Addendum A."""
+    with _user_errors():
+        rows = read_addendum_a(file, year=year)
+        target = out or Settings().market_data_dir / "rates.opps.csv"
+        write_rates(rows, target)
+    for row in rows:
+        typer.echo(
+            f"APC {row.code} {row.level_of_care}: {present.usd(row.amount_usd)} per day "
+            f"(CY{row.year}, national, before the wage index)"
+        )
+    typer.echo(f"wrote {len(rows)} rows to {target}")
 
 
 def main() -> None:

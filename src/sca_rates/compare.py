@@ -15,8 +15,16 @@ from __future__ import annotations
 
 import math
 
+from sca_rates.costing import cost_level
 from sca_rates.exceptions import MissingReference
-from sca_rates.market import find_alternatives, find_distribution, position, provenance_of
+from sca_rates.market import (
+    find_alternatives,
+    find_distribution,
+    medicare_for_case,
+    position,
+    provenance_of,
+)
+from sca_rates.models import CostModel
 from sca_rates.models.case import Case, OonBenefit
 from sca_rates.models.compare import (
     AlternativeComparison,
@@ -28,7 +36,7 @@ from sca_rates.models.compare import (
 from sca_rates.models.costs import LevelCost
 from sca_rates.models.market import MarketData, MedicareRate
 from sca_rates.models.offers import NormalizedOffer, Offer, ServicePattern
-from sca_rates.offers import normalize
+from sca_rates.offers import normalize, parse_offer, service_pattern
 
 
 def cost_plus_margin(case: Case, cost: LevelCost, pattern: ServicePattern) -> NormalizedOffer:
@@ -213,3 +221,22 @@ def oon_expectation(
         per_unit_usd=net / units,
         assumptions=assumptions,
     )
+
+
+def compare_case(
+    case: Case, *, model: CostModel, market: MarketData, rate_text: str | None = None
+) -> Comparison:
+    """Compare the rate a person typed (any offer form), or cost plus the case's margin."""
+    pattern = service_pattern(case, model)
+    cost = cost_level(model, case.level_of_care)
+    medicare = medicare_for_case(market, case)
+    if rate_text is None:
+        rate = cost_plus_margin(case, cost, pattern)
+    else:
+        rate = normalize(
+            parse_offer(rate_text),
+            pattern=pattern,
+            billed_charge_per_unit=case.billed_charge_per_unit,
+            medicare=medicare,
+        )
+    return compare(case, cost=cost, pattern=pattern, market=market, medicare=medicare, rate=rate)

@@ -16,17 +16,39 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from sca_rates.exceptions import InvalidCostModel, InvalidInputFile, Problem
+from sca_rates.exceptions import InvalidCase, InvalidCostModel, InvalidInputFile, Problem
 from sca_rates.models import CostModel, FieldProblem
+from sca_rates.models.case import Case
 
 M = TypeVar("M", bound=BaseModel)
 
 COST_MODEL_DOC = "cost_models/README.md"
+CASE_DOC = "cases/README.md"
 
 
 def load_cost_model(path: str | Path) -> CostModel:
     """Read and validate a facility cost model (YAML)."""
     return load_yaml_model(path, CostModel, InvalidCostModel, doc=COST_MODEL_DOC)
+
+
+def load_case(path: str | Path, cost_model: str | Path | None = None) -> tuple[Case, CostModel]:
+    """Read a case and the cost model it names (``cost_model``, when given, stands in for it; a
+    relative path in the case is taken from the case file's folder), and check they fit."""
+    path = Path(path)
+    case = load_yaml_model(path, Case, InvalidCase, doc=CASE_DOC)
+    model = load_cost_model(cost_model or path.parent / case.cost_model)
+    if case.level_of_care not in model.level_codes:
+        raise InvalidCase(
+            path,
+            [
+                Problem(
+                    "level_of_care",
+                    f"{case.level_of_care} is not a level of care of {model.facility.name}",
+                    f"use one of {', '.join(model.level_codes)}, or name another cost model",
+                )
+            ],
+        )
+    return case, model
 
 
 def load_yaml_model(

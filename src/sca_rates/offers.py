@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 
 from sca_rates.exceptions import MissingReference, UnparseableOffer
+from sca_rates.market import medicare_for_case
 from sca_rates.models import CostModel
 from sca_rates.models.case import Case
-from sca_rates.models.market import MedicareRate
+from sca_rates.models.market import MarketData, MedicareRate
 from sca_rates.models.offers import NormalizedOffer, Offer, OfferKind, ServicePattern
 
 EXAMPLES = (
@@ -200,3 +201,15 @@ def _share_of_medicare(
     if medicare.unit == "day":
         return _day_to_unit(amount, pattern, notes)
     return amount, notes
+
+
+def normalize_for_case(
+    text: str, *, case: Case, model: CostModel, market: MarketData
+) -> NormalizedOffer:
+    """What the payer said, in dollars per unit and per episode of this case."""
+    return normalize(
+        parse_offer(text),
+        pattern=service_pattern(case, model),
+        billed_charge_per_unit=case.billed_charge_per_unit,
+        medicare=medicare_for_case(market, case),
+    )

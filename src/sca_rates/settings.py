@@ -1,5 +1,6 @@
 """Where sca-rates finds its files. Every setting can be changed with an ``SCA_`` environment
-variable (``SCA_COST_MODELS_DIR``, ``SCA_DEFAULT_COST_MODEL``)."""
+variable (``SCA_COST_MODELS_DIR``, ``SCA_DEFAULT_COST_MODEL``, ``SCA_MARKET_DATA_DIR``,
+``SCA_CASES_DIR``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ class Settings(BaseSettings):
 
     cost_models_dir: Path = PROJECT_ROOT / "cost_models"
     default_cost_model: str = "harborview-mh-php-iop.yaml"  # a file name in cost_models_dir
+    market_data_dir: Path = PROJECT_ROOT / "market_data"
+    cases_dir: Path = PROJECT_ROOT / "cases"
 
     def cost_model_files(self) -> list[Path]:
         """The cost models to choose from, the default first."""

@@ -1,0 +1,1 @@
+"""Importers of public files into ``market_data/`` rows."""
