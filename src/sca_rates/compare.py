@@ -65,7 +65,9 @@ def compare(
     oon = None
     if case.oon_benefit is not None:
         allowed = _oon_allowed_per_unit(case, case.oon_benefit, pattern, medicare)
-        oon = oon_expectation(case.oon_benefit, allowed_per_unit_usd=allowed, units=units)
+        oon = oon_expectation(
+            case.oon_benefit, allowed_per_unit_usd=allowed, units=units, unit=pattern.unit
+        )
     return Comparison(
         rate=rate,
         rate_basis=rate.offer.text,
@@ -194,7 +196,7 @@ def _oon_allowed_per_unit(
 
 
 def oon_expectation(
-    benefit: OonBenefit, *, allowed_per_unit_usd: float, units: float
+    benefit: OonBenefit, *, allowed_per_unit_usd: float, units: float, unit: str
 ) -> OonExpectation:
     """What billing the episode out of network nets the center (see the module's conventions)."""
     allowed = allowed_per_unit_usd * units
@@ -206,7 +208,7 @@ def oon_expectation(
     collected = benefit.collection_rate * owed
     net = payer_pays + collected
     assumptions = (
-        f"allowed ${allowed_per_unit_usd:,.2f} per unit x {units:g} units = ${allowed:,.2f}",
+        f"allowed ${allowed_per_unit_usd:,.2f} per {unit} x {units:g} = ${allowed:,.2f}",
         f"patient owes ${deductible:,.2f} deductible + {benefit.coinsurance:.0%} coinsurance on "
         f"the rest, capped at the ${benefit.oop_max_remaining_usd:,.2f} out-of-pocket maximum left",
         f"{benefit.collection_rate:.0%} of the patient's part is collected; no balance billing",

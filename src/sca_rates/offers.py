@@ -164,6 +164,9 @@ def _day_to_unit(
 ) -> tuple[float, list[str]]:
     if pattern.unit == "day":
         return per_day, notes
+    if pattern.days_per_week == pattern.sessions_per_week:
+        notes.append("one session per program day: the day's amount is the session's")
+        return per_day, notes
     per_session = per_day * pattern.days_per_week / pattern.sessions_per_week
     notes.append(
         f"per day x {pattern.days_per_week:g} program days / {pattern.sessions_per_week:g} "
