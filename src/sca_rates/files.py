@@ -181,7 +181,7 @@ def _row_problem(line: int, detail: ErrorDetails, doc: str) -> Problem:
     column = ".".join(str(part) for part in detail["loc"]) or "row"
     if isinstance(cause, FieldProblem):
         return Problem(f"line {line}, column {column}", cause.what, cause.fix)
-    if detail["type"] == "missing":
+    if detail["type"] == "missing" or detail.get("input", "") is None:
         return Problem(
             f"line {line}, column {column}", "the cell is empty", f"fill in {column} (see {doc})"
         )

@@ -1,0 +1,220 @@
+"""Market files: loading, percentiles, fallbacks, local precedence, and bad rows."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sca_rates.exceptions import InvalidMarketData
+from sca_rates.market import (
+    find_alternatives,
+    find_distribution,
+    find_medicare,
+    load_market,
+    position,
+)
+from sca_rates.models.market import Distribution, MarketData
+from tests.conftest import FIXTURES, PROJECT
+
+FOLDER = FIXTURES / "market"
+HEADER = (FOLDER / "rates.csv").read_text().splitlines()[0]
+GOOD_ROW = "aetna,MA,IOP,HCPCS,S9480,session,p50,210,20,2026,a survey,table 3,false"
+
+
+@pytest.fixture
+def market() -> MarketData:
+    return load_market(FOLDER)
+
+
+def _php(market: MarketData, payer: str, region: str, state: str | None = None) -> Distribution:
+    found = find_distribution(
+        market,
+        payer=payer,
+        region=region,
+        state=state,
+        level_of_care="PHP",
+        code="S0201",
+        unit="day",
+    )
+    assert found is not None
+    return found
+
+
+def test_percentile_at_the_given_statistics(market: MarketData) -> None:
+    aetna = _php(market, "aetna", "14460", "MA")  # p25 $400, p50 $450, p75 $520
+    assert position(400, aetna).percentile == pytest.approx(25)
+    assert position(450, aetna).percentile == pytest.approx(50)
+    assert position(520, aetna).percentile == pytest.approx(75)
+
+
+def test_percentile_between_statistics_is_interpolated(market: MarketData) -> None:
+    aetna = _php(market, "aetna", "14460", "MA")
+    # $485 is 35 of the 70 dollars from p50 to p75: 50 + 25 x 35/70 = 62.5
+    assert position(485, aetna).percentile == pytest.approx(62.5)
+    # $430 is 30 of 50 dollars from p25 to p50: 25 + 25 x 30/50 = 40
+    assert position(430, aetna).percentile == pytest.approx(40)
+    assert position(430, aetna).vs_p50_usd == pytest.approx(-20)
+
+
+def test_percentile_outside_the_figures_is_clamped_and_says_so(market: MarketData) -> None:
+    aetna = _php(market, "aetna", "14460", "MA")
+    below, above = position(380, aetna), position(600, aetna)
+    assert (below.percentile, below.beyond) == (25, "below")
+    assert (above.percentile, above.beyond) == (75, "above")
+    assert position(450, aetna).beyond is None
+
+
+def test_the_payer_and_cbsa_found_need_no_fallback(market: MarketData) -> None:
+    aetna = _php(market, "aetna", "14460", "MA")
+    assert aetna.fallback == []
+    assert aetna.year == 2026  # the 2025 median of $430 is replaced by the 2026 figures
+    assert aetna.points == {"p25": 400, "p50": 450, "p75": 520}
+    assert aetna.n == 12
+    assert not aetna.small_sample
+
+
+def test_payer_falls_back_to_any_commercial_and_cbsa_to_state(market: MarketData) -> None:
+    cigna = _php(market, "Cigna", "14460", "MA")
+    assert (cigna.payer, cigna.region) == ("any-commercial", "MA")
+    assert cigna.fallback == [
+        "no figures for payer cigna; used any-commercial",
+        "no figures for region 14460; used MA",
+    ]
+    assert cigna.illustrative  # one of its rows (p90) is illustrative
+
+
+def test_state_falls_back_to_us_with_a_small_sample_warning(market: MarketData) -> None:
+    texas = _php(market, "cigna", "TX")
+    assert (texas.region, texas.points) == ("US", {"p50": 400})
+    assert "no figures for region TX; used US" in texas.fallback
+    assert texas.small_sample  # n = 8
+
+
+def test_code_falls_back_to_another_code_of_the_level(market: MarketData) -> None:
+    iop = find_distribution(
+        market,
+        payer="aetna",
+        region="MA",
+        state=None,
+        level_of_care="IOP",
+        code="S9485",
+        unit="session",
+    )
+    assert iop is not None
+    assert iop.code == "S9480"
+    assert "no figures for code S9485; used S9480" in iop.fallback
+    assert iop.n is None
+    assert iop.small_sample  # n unknown
+
+
+def test_medicare_is_never_stood_in_for_by_commercial_figures(market: MarketData) -> None:
+    assert (
+        find_distribution(
+            market,
+            payer="medicare",
+            region="MA",
+            state=None,
+            level_of_care="IOP",
+            code="S9480",
+            unit="session",
+        )
+        is None
+    )
+
+
+def test_medicare_lookup_by_code_and_region(market: MarketData) -> None:
+    php = find_medicare(market, code_type="APC", code="5854", region="14460", state="MA")
+    assert php is not None
+    assert (php.amount_usd, php.region) == (200, "US")
+    assert php.fallback == ["no figures for region 14460; used US"]
+    iop = find_medicare(market, code_type="APC", code="5851", region="MA", state=None)
+    assert iop is not None
+    assert iop.amount_usd == 132.09
+    assert find_medicare(market, code_type="APC", code="5851", region="TX", state=None) is None
+
+
+def test_alternatives_take_the_nearest_payer_region_and_latest_year(market: MarketData) -> None:
+    found = {
+        row.setting: row
+        for row in find_alternatives(market, payer="aetna", region="MA", state=None)
+    }
+    assert found["inpatient_psych"].per_diem_usd == 2000  # aetna MA 2026 over any-commercial
+    assert found["residential"].per_diem_usd == 1050  # only any-commercial US has one
+
+
+def test_a_local_file_overrides_bundled_rows_with_the_same_key(tmp_path: Path) -> None:
+    shutil.copytree(FOLDER, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "rates.local.csv").write_text(
+        f"{HEADER}\naetna,14460,PHP,HCPCS,S0201,day,p50,475,40,2026,our contracts,2026 book,false\n"
+    )
+    market = load_market(tmp_path)
+    assert _php(market, "aetna", "14460", "MA").points["p50"] == 475
+    assert [Path(name).name for name in market.files][:2] == ["rates.csv", "rates.local.csv"]
+
+
+def test_bundled_market_data_loads_with_a_source_for_every_row() -> None:
+    market = load_market(PROJECT / "market_data")
+    rows = [*market.rates, *market.alternatives, *market.billed_shares]
+    assert len(market.rates) >= 20
+    assert all(row.source and row.source_ref and row.year for row in rows)
+    # The real public figures the bundle cites are there, marked as real
+    medicare = find_medicare(market, code_type="APC", code="5862", region="MA", state=None)
+    assert medicare is not None
+    assert medicare.amount_usd == 485.13
+    assert not medicare.provenance.illustrative
+
+
+BAD_ROWS = [
+    (
+        "negative amount",
+        GOOD_ROW.replace(",210,", ",-210,"),
+        "line 2, column amount_usd",
+        "greater than 0",
+    ),
+    ("unknown unit", GOOD_ROW.replace(",session,", ",week,"), "line 2, column unit", "'day'"),
+    ("missing source", GOOD_ROW.replace(",a survey,", ",,"), "line 2, column source", "fill in"),
+    ("dollar sign", GOOD_ROW.replace(",210,", ",$210,"), "line 2, column amount_usd", "without $"),
+    (
+        "bad region",
+        GOOD_ROW.replace("aetna,MA,", "aetna,Mass,"),
+        "line 2, column region",
+        "two-letter state",
+    ),
+    (
+        "duplicate key",
+        f"{GOOD_ROW}\n{GOOD_ROW.replace(',210,', ',220,')}",
+        "line 3",
+        "repeats the key of line 2",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "rows", "where", "words"), BAD_ROWS, ids=[r[0] for r in BAD_ROWS])
+def test_bad_rows_are_rejected_with_file_line_and_field(
+    tmp_path: Path, case: str, rows: str, where: str, words: str
+) -> None:
+    (tmp_path / "rates.csv").write_text(f"{HEADER}\n{rows}\n")
+    with pytest.raises(InvalidMarketData) as caught:
+        load_market(tmp_path)
+    message = str(caught.value)
+    assert "rates.csv" in message, case
+    assert where in message
+    assert words in message
+
+
+def test_an_unknown_column_is_named_once(tmp_path: Path) -> None:
+    (tmp_path / "rates.csv").write_text(f"{HEADER},comment\n{GOOD_ROW},hello\n")
+    with pytest.raises(InvalidMarketData, match="unknown column\\(s\\) comment"):
+        load_market(tmp_path)
+
+
+def test_percentiles_that_fall_as_they_rise_are_rejected(tmp_path: Path) -> None:
+    rows = f"{GOOD_ROW}\n{GOOD_ROW.replace(',p50,210,', ',p75,190,')}"
+    (tmp_path / "rates.csv").write_text(f"{HEADER}\n{rows}\n")
+    with pytest.raises(InvalidMarketData, match="do not rise"):
+        load_market(tmp_path)
+
+
+def test_a_folder_without_rates_says_which_setting_to_change(tmp_path: Path) -> None:
+    with pytest.raises(InvalidMarketData, match="SCA_MARKET_DATA_DIR"):
+        load_market(tmp_path)
