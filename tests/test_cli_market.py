@@ -139,3 +139,10 @@ def test_import_opps_refuses_a_file_that_is_not_addendum_a(tmp_path: Path) -> No
     )
     assert result.exit_code == 2
     assert "APC, Group Title and Payment Rate" in result.stderr
+
+
+def test_a_share_of_billed_offer_comes_with_published_shares() -> None:
+    # The fixture's one contract: aetna pays 55.3% of billed charges in MA
+    out = _run("normalize", "50% of billed charges", "--case", CASE, "--market-data", MARKET)
+    assert "$500.00 per day" in out  # 50% x $1,000
+    assert "aetna (Test PPO, MA) pays 55.3% of billed charges [test fixture, 2026]" in out

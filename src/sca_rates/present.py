@@ -151,6 +151,7 @@ def normalized_json(offer: NormalizedOffer) -> dict[str, Any]:
         "per_unit_usd": cents(offer.per_unit_usd),
         "per_episode_usd": cents(offer.per_episode_usd),
         "assumptions": list(offer.assumptions),
+        "context": list(offer.context),
     }
 
 
@@ -159,6 +160,8 @@ def normalized_lines(offer: NormalizedOffer) -> list[str]:
         f"{offer.offer.text!r} read as {offer.kind.replace('_', ' ')}",
         f"  {usd(offer.per_unit_usd)} {per(offer.unit)}; {usd(offer.per_episode_usd)} per episode",
         *[f"  - {note}" for note in offer.assumptions],
+        *(["For comparison:"] if offer.context else []),
+        *[f"  - {line}" for line in offer.context],
     ]
 
 

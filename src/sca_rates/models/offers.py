@@ -46,3 +46,4 @@ class NormalizedOffer(Frozen):
     per_unit_usd: float
     per_episode_usd: float
     assumptions: tuple[str, ...]  # every figure the conversion stood on, in words
+    context: tuple[str, ...] = ()  # evidence to weigh the offer by, with its source
