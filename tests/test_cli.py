@@ -109,10 +109,16 @@ def test_module_entry_point_runs_the_same_cli() -> None:
     assert json.loads(done.stdout)[0]["fully_loaded_per_unit"] == 179.78
 
 
-def test_readme_shows_the_real_output_of_the_default_model() -> None:
-    command = "sca-rates cost cost_models/harborview-mh-php-iop.yaml --level PHP"
+@pytest.mark.parametrize(
+    "command",
+    [
+        "cost cost_models/harborview-mh-php-iop.yaml --level PHP",
+        "compare cases/harborview-aetna-php.yaml --rate $475/day",
+    ],
+)
+def test_readme_shows_real_output(command: str) -> None:
     readme = (PROJECT / "README.md").read_text()
-    shown = readme.split(f"$ .venv/bin/{command}\n", 1)[1].split("```", 1)[0]
-    args = command.split()[1:]
-    result = CliRunner().invoke(app, [args[0], str(PROJECT / args[1]), *args[2:]])
+    shown = readme.split(f"$ .venv/bin/sca-rates {command}\n", 1)[1].split("```", 1)[0]
+    name, path, *options = command.split()
+    result = CliRunner().invoke(app, [name, str(PROJECT / path), *options])
     assert result.stdout == shown
