@@ -4,6 +4,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sca_rates.exceptions import InvalidMarketData
 from sca_rates.market import (
@@ -218,3 +220,13 @@ def test_percentiles_that_fall_as_they_rise_are_rejected(tmp_path: Path) -> None
 def test_a_folder_without_rates_says_which_setting_to_change(tmp_path: Path) -> None:
     with pytest.raises(InvalidMarketData, match="SCA_MARKET_DATA_DIR"):
         load_market(tmp_path)
+
+
+@given(st.floats(min_value=1, max_value=2000), st.floats(min_value=1, max_value=2000))
+def test_a_higher_rate_never_has_a_lower_percentile(low: float, high: float) -> None:
+    low, high = sorted((low, high))
+    aetna = _php(load_market(FOLDER), "aetna", "14460", "MA")
+    first, second = position(low, aetna).percentile, position(high, aetna).percentile
+    assert first is not None
+    assert second is not None
+    assert first <= second
