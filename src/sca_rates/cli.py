@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from sca_rates import present
-from sca_rates.compare import compare_case
+from sca_rates.compare import case_facts, compare_case, offer_for
 from sca_rates.costing import cost_facility, episode_cost, with_census
 from sca_rates.exceptions import InvalidScenario, ScaRatesError
 from sca_rates.files import load_case, load_cost_model
@@ -24,7 +24,6 @@ from sca_rates.market import load_market
 from sca_rates.models import CostModel
 from sca_rates.models.costs import EpisodeCost, FacilityCost, LevelCost
 from sca_rates.models.market import MarketData
-from sca_rates.offers import normalize_for_case
 from sca_rates.settings import Settings
 
 USER_ERROR = 2
@@ -189,7 +188,7 @@ def normalize(
     """Turn an offer in any form into dollars per unit of service and per episode."""
     with _user_errors():
         case, model = load_case(case_file, cost_model)
-        offer = normalize_for_case(text, case=case, model=model, market=_market(market_data))
+        offer = offer_for(case_facts(case, model=model, market=_market(market_data)), text)
     if as_json:
         typer.echo(json.dumps(present.normalized_json(offer), indent=2))
     else:

@@ -6,9 +6,14 @@ an IOP session); an episode is the case's expected units.
 
 - Payer's ceiling per unit = the alternative's episode cost (per diem x its length of stay) spread
   over our expected units: above it, the SCA costs the payer more than sending the patient there.
+  The alternative is the one the case names, else the cheapest found (the payer's least costly way
+  out is the honest ceiling).
 - OON expectation: allowed amount for the episode; the patient owes the remaining deductible, then
   coinsurance on the rest, capped at the out-of-pocket maximum; the payer pays the allowed amount
   less that; the center collects the payer's part and a share of the patient's. No balance billing.
+
+``case_facts`` does the work that does not depend on the rate, once per case; ``compare`` and
+``offer_for`` are then cheap enough to run on every keystroke of a call.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from sca_rates.costing import cost_level
 from sca_rates.exceptions import MissingReference
 from sca_rates.market import (
     find_alternatives,
+    find_billed_shares,
     find_distribution,
     medicare_for_case,
     position,
@@ -28,96 +34,133 @@ from sca_rates.models import CostModel
 from sca_rates.models.case import Case, OonBenefit
 from sca_rates.models.compare import (
     AlternativeComparison,
+    AlternativeStay,
+    CaseFacts,
     Comparison,
     CostCoverage,
     MarketComparison,
     OonExpectation,
 )
-from sca_rates.models.costs import LevelCost
 from sca_rates.models.market import MarketData, MedicareRate
 from sca_rates.models.offers import NormalizedOffer, Offer, ServicePattern
 from sca_rates.offers import normalize, parse_offer, service_pattern
 
 
-def cost_plus_margin(case: Case, cost: LevelCost, pattern: ServicePattern) -> NormalizedOffer:
-    """The rate that covers the fully loaded cost plus the case's required margin: what a rate is
-    compared with when none is named."""
-    amount = cost.fully_loaded_per_unit * (1 + case.margin_required)
-    offer = Offer(
-        kind="per_unit", amount=amount, text=f"cost plus {case.margin_required:.0%} margin"
-    )
-    return normalize(offer, pattern=pattern, billed_charge_per_unit=None, medicare=None)
-
-
-def compare(
-    case: Case,
-    *,
-    cost: LevelCost,
-    pattern: ServicePattern,
-    market: MarketData,
-    medicare: MedicareRate | None,
-    rate: NormalizedOffer,
-) -> Comparison:
-    """Every comparison of ``rate`` for ``case``."""
-    units = pattern.expected_units
-    alternatives = compare_alternatives(case, market, our_episode_usd=rate.per_episode_usd)
+def case_facts(case: Case, *, model: CostModel, market: MarketData) -> CaseFacts:
+    """Cost, market figures, Medicare, the payer's alternatives and ceiling, and the OON
+    expectation of a case."""
+    pattern = service_pattern(case, model)
+    medicare = medicare_for_case(market, case)
+    alternatives = _alternative_stays(case, market)
     ceiling, notes = _ceiling(case, alternatives)
-    oon = None
-    if case.oon_benefit is not None:
-        allowed = _oon_allowed_per_unit(case, case.oon_benefit, pattern, medicare)
-        oon = oon_expectation(
-            case.oon_benefit, allowed_per_unit_usd=allowed, units=units, unit=pattern.unit
-        )
-    return Comparison(
-        rate=rate,
-        rate_basis=rate.offer.text,
-        unit=pattern.unit,
-        expected_units=units,
-        our_episode_usd=rate.per_episode_usd,
-        market=compare_market(case, rate, pattern=pattern, market=market, medicare=medicare),
-        cost_coverage=cost_coverage(rate, cost, units),
+    oon, oon_notes = _oon(case, pattern, medicare)
+    units = pattern.expected_units
+    return CaseFacts(
+        case=case,
+        pattern=pattern,
+        cost=cost_level(model, case.level_of_care),
+        distribution=find_distribution(
+            market,
+            payer=case.payer,
+            region=case.region,
+            state=case.state,
+            level_of_care=case.level_of_care,
+            code=case.code,
+            unit=pattern.unit,
+        ),
+        medicare=medicare,
+        medicare_per_unit_usd=_medicare_per_unit(pattern, medicare),
         alternatives=tuple(alternatives),
-        ceiling_alternative=ceiling.setting if ceiling else None,
+        ceiling=ceiling,
         payer_ceiling_per_unit_usd=ceiling.episode_usd / units if ceiling else None,
         oon=oon,
-        notes=tuple(notes),
+        billed_shares=tuple(find_billed_shares(market, region=case.region, state=case.state)),
+        notes=tuple(notes + oon_notes),
     )
 
 
-def compare_market(
-    case: Case,
-    rate: NormalizedOffer,
-    *,
-    pattern: ServicePattern,
-    market: MarketData,
-    medicare: MedicareRate | None,
-) -> MarketComparison:
-    distribution = find_distribution(
-        market,
-        payer=case.payer,
-        region=case.region,
-        state=case.state,
-        level_of_care=case.level_of_care,
-        code=case.code,
-        unit=pattern.unit,
+def offer_for(facts: CaseFacts, text: str) -> NormalizedOffer:
+    """What the payer said, in dollars per unit and per episode of this case; a share of billed
+    charges comes with the shares that published contracts pay."""
+    offer = parse_offer(text)
+    normalized = _normalize(facts, offer)
+    if offer.kind != "pct_billed":
+        return normalized
+    context = tuple(
+        f"{row.payer} ({row.plan}, {row.region}) pays {row.share_of_billed:.1%} of billed charges "
+        f"[{row.source}, {row.year}{', illustrative' if row.illustrative else ''}]"
+        for row in facts.billed_shares
     )
-    medicare_per_unit = None
-    if medicare is not None:
-        # Medicare's rate in our unit: the same conversion as an offer of "100% of Medicare"
-        full = Offer(kind="pct_medicare", amount=1.0, text="100% of Medicare")
-        medicare_per_unit = normalize(
-            full, pattern=pattern, billed_charge_per_unit=None, medicare=medicare
-        ).per_unit_usd
-    return MarketComparison(
+    return normalized.model_copy(update={"context": context})
+
+
+def cost_plus_margin(facts: CaseFacts) -> NormalizedOffer:
+    """The rate that covers the fully loaded cost plus the case's required margin: what a rate is
+    compared with when none is named."""
+    margin = facts.case.margin_required
+    amount = facts.cost.fully_loaded_per_unit * (1 + margin)
+    return _normalize(
+        facts, Offer(kind="per_unit", amount=amount, text=f"cost plus {margin:.0%} margin")
+    )
+
+
+def compare(facts: CaseFacts, rate: NormalizedOffer) -> Comparison:
+    """Every comparison of ``rate`` for the case."""
+    distribution, medicare_per_unit = facts.distribution, facts.medicare_per_unit_usd
+    market = MarketComparison(
         distribution=distribution,
         position=position(rate.per_unit_usd, distribution) if distribution else None,
-        medicare=medicare,
+        medicare=facts.medicare,
         medicare_per_unit_usd=medicare_per_unit,
         medicare_multiple=rate.per_unit_usd / medicare_per_unit if medicare_per_unit else None,
     )
+    units = facts.pattern.expected_units
+    return Comparison(
+        rate=rate,
+        rate_basis=rate.offer.text,
+        unit=facts.pattern.unit,
+        expected_units=units,
+        our_episode_usd=rate.per_episode_usd,
+        market=market,
+        cost_coverage=_cost_coverage(rate, facts),
+        alternatives=tuple(_savings(stay, rate.per_episode_usd) for stay in facts.alternatives),
+        ceiling_alternative=facts.ceiling.setting if facts.ceiling else None,
+        payer_ceiling_per_unit_usd=facts.payer_ceiling_per_unit_usd,
+        oon=facts.oon,
+        notes=facts.notes,
+    )
 
 
-def cost_coverage(rate: NormalizedOffer, cost: LevelCost, units: float) -> CostCoverage:
+def compare_case(
+    case: Case, *, model: CostModel, market: MarketData, rate_text: str | None = None
+) -> Comparison:
+    """Compare the rate a person typed (any offer form), or cost plus the case's margin."""
+    facts = case_facts(case, model=model, market=market)
+    rate = cost_plus_margin(facts) if rate_text is None else offer_for(facts, rate_text)
+    return compare(facts, rate)
+
+
+def _normalize(facts: CaseFacts, offer: Offer) -> NormalizedOffer:
+    return normalize(
+        offer,
+        pattern=facts.pattern,
+        billed_charge_per_unit=facts.case.billed_charge_per_unit,
+        medicare=facts.medicare,
+    )
+
+
+def _medicare_per_unit(pattern: ServicePattern, medicare: MedicareRate | None) -> float | None:
+    """Medicare's rate in our unit: the same conversion as an offer of "100% of Medicare"."""
+    if medicare is None:
+        return None
+    full = Offer(kind="pct_medicare", amount=1.0, text="100% of Medicare")
+    return normalize(
+        full, pattern=pattern, billed_charge_per_unit=None, medicare=medicare
+    ).per_unit_usd
+
+
+def _cost_coverage(rate: NormalizedOffer, facts: CaseFacts) -> CostCoverage:
+    cost, units = facts.cost, facts.pattern.expected_units
     margin = rate.per_unit_usd - cost.fully_loaded_per_unit
     marginal = cost.marginal_per_unit
     return CostCoverage(
@@ -130,69 +173,75 @@ def cost_coverage(rate: NormalizedOffer, cost: LevelCost, units: float) -> CostC
     )
 
 
-def compare_alternatives(
-    case: Case, market: MarketData, *, our_episode_usd: float
-) -> list[AlternativeComparison]:
-    """Each alternative setting's episode cost to the payer against ours, cheapest first."""
+def _alternative_stays(case: Case, market: MarketData) -> list[AlternativeStay]:
+    """Each alternative setting's stay and its cost to the payer, cheapest first; the case's own
+    length of stay for the setting it names."""
     named = case.alternative
-    compared = []
+    stays = []
     for row in find_alternatives(market, payer=case.payer, region=case.region, state=case.state):
-        from_case = (
-            named is not None and named.setting == row.setting and named.los_days is not None
-        )
-        los = named.los_days if from_case and named and named.los_days else row.typical_los_days
-        episode = row.per_diem_usd * los
-        compared.append(
-            AlternativeComparison(
+        los = row.typical_los_days
+        own = named is not None and named.setting == row.setting and named.los_days is not None
+        if own and named is not None and named.los_days is not None:
+            los = named.los_days
+        stays.append(
+            AlternativeStay(
                 setting=row.setting,
                 per_diem_usd=row.per_diem_usd,
                 los_days=los,
-                los_from="case" if from_case else "market data",
-                episode_usd=episode,
-                savings_usd=episode - our_episode_usd,
-                savings_pct=(episode - our_episode_usd) / episode,
+                los_from="case" if own else "market data",
+                episode_usd=row.per_diem_usd * los,
                 provenance=provenance_of(row),
             )
         )
-    return sorted(compared, key=lambda alt: alt.episode_usd)
+    return sorted(stays, key=lambda stay: stay.episode_usd)
 
 
-def _ceiling(
-    case: Case, alternatives: list[AlternativeComparison]
-) -> tuple[AlternativeComparison | None, list[str]]:
-    """The alternative the payer's ceiling comes from: the one the case names, else the cheapest
-    (the payer's least costly way out is the honest ceiling)."""
-    if not alternatives:
+def _savings(stay: AlternativeStay, our_episode_usd: float) -> AlternativeComparison:
+    saved = stay.episode_usd - our_episode_usd
+    return AlternativeComparison(
+        **stay.model_dump(), savings_usd=saved, savings_pct=saved / stay.episode_usd
+    )
+
+
+def _ceiling(case: Case, stays: list[AlternativeStay]) -> tuple[AlternativeStay | None, list[str]]:
+    if not stays:
         return None, ["no alternative setting in the market data for this payer and region"]
     if case.alternative is None:
-        return alternatives[0], []
-    for alternative in alternatives:
-        if alternative.setting == case.alternative.setting:
-            return alternative, []
-    return alternatives[0], [
-        f"no market figure for the named alternative "
-        f"{case.alternative.setting}; the ceiling uses the cheapest found"
+        return stays[0], []
+    for stay in stays:
+        if stay.setting == case.alternative.setting:
+            return stay, []
+    return stays[0], [
+        f"no market figure for the named alternative {case.alternative.setting}; "
+        f"the ceiling uses the cheapest found"
     ]
 
 
-def _oon_allowed_per_unit(
-    case: Case, benefit: OonBenefit, pattern: ServicePattern, medicare: MedicareRate | None
-) -> float:
-    """The OON allowed amount per unit: a share of billed charges or of Medicare's rate, read with
-    the same conversion as a payer offer of that share."""
+def _oon(
+    case: Case, pattern: ServicePattern, medicare: MedicareRate | None
+) -> tuple[OonExpectation | None, list[str]]:
+    """Billing OON, or why it cannot be worked out (the rest of the comparison still stands)."""
+    benefit = case.oon_benefit
+    if benefit is None:
+        return None, []
+    # The allowed amount reads like a payer offer of that share of billed charges or of Medicare
     kind = "pct_billed" if benefit.allowed_basis == "billed_charges" else "pct_medicare"
     offer = Offer(
         kind=kind, amount=benefit.allowed_pct, text=f"OON allowed: {benefit.allowed_basis}"
     )
     try:
-        return normalize(
+        allowed = normalize(
             offer,
             pattern=pattern,
             billed_charge_per_unit=case.billed_charge_per_unit,
             medicare=medicare,
         ).per_unit_usd
     except MissingReference as exc:
-        raise MissingReference(f"the OON benefit's allowed amount: {exc}") from None
+        return None, [f"no OON expectation: {exc}"]
+    expectation = oon_expectation(
+        benefit, allowed_per_unit_usd=allowed, units=pattern.expected_units, unit=pattern.unit
+    )
+    return expectation, []
 
 
 def oon_expectation(
@@ -223,22 +272,3 @@ def oon_expectation(
         per_unit_usd=net / units,
         assumptions=assumptions,
     )
-
-
-def compare_case(
-    case: Case, *, model: CostModel, market: MarketData, rate_text: str | None = None
-) -> Comparison:
-    """Compare the rate a person typed (any offer form), or cost plus the case's margin."""
-    pattern = service_pattern(case, model)
-    cost = cost_level(model, case.level_of_care)
-    medicare = medicare_for_case(market, case)
-    if rate_text is None:
-        rate = cost_plus_margin(case, cost, pattern)
-    else:
-        rate = normalize(
-            parse_offer(rate_text),
-            pattern=pattern,
-            billed_charge_per_unit=case.billed_charge_per_unit,
-            medicare=medicare,
-        )
-    return compare(case, cost=cost, pattern=pattern, market=market, medicare=medicare, rate=rate)

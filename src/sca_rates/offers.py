@@ -16,10 +16,9 @@ from __future__ import annotations
 import re
 
 from sca_rates.exceptions import MissingReference, UnparseableOffer
-from sca_rates.market import find_billed_shares, medicare_for_case
 from sca_rates.models import CostModel
 from sca_rates.models.case import Case
-from sca_rates.models.market import MarketData, MedicareRate
+from sca_rates.models.market import MedicareRate
 from sca_rates.models.offers import NormalizedOffer, Offer, OfferKind, ServicePattern
 
 EXAMPLES = (
@@ -204,26 +203,3 @@ def _share_of_medicare(
     if medicare.unit == "day":
         return _day_to_unit(amount, pattern, notes)
     return amount, notes
-
-
-def normalize_for_case(
-    text: str, *, case: Case, model: CostModel, market: MarketData
-) -> NormalizedOffer:
-    """What the payer said, in dollars per unit and per episode of this case; a share of billed
-    charges comes with the shares that published contracts pay."""
-    offer = parse_offer(text)
-    normalized = normalize(
-        offer,
-        pattern=service_pattern(case, model),
-        billed_charge_per_unit=case.billed_charge_per_unit,
-        medicare=medicare_for_case(market, case),
-    )
-    if offer.kind != "pct_billed":
-        return normalized
-    shares = find_billed_shares(market, region=case.region, state=case.state)
-    context = tuple(
-        f"{row.payer} ({row.plan}, {row.region}) pays {row.share_of_billed:.1%} of billed charges "
-        f"[{row.source}, {row.year}{', illustrative' if row.illustrative else ''}]"
-        for row in shares
-    )
-    return normalized.model_copy(update={"context": context})

@@ -7,8 +7,16 @@ from __future__ import annotations
 from typing import Literal
 
 from sca_rates.models.base import Frozen
-from sca_rates.models.market import Distribution, MedicareRate, Position, Provenance
-from sca_rates.models.offers import NormalizedOffer
+from sca_rates.models.case import Case
+from sca_rates.models.costs import LevelCost
+from sca_rates.models.market import (
+    BilledShareRow,
+    Distribution,
+    MedicareRate,
+    Position,
+    Provenance,
+)
+from sca_rates.models.offers import NormalizedOffer, ServicePattern
 
 
 class MarketComparison(Frozen):
@@ -28,15 +36,20 @@ class CostCoverage(Frozen):
     margin_per_episode_usd: float
 
 
-class AlternativeComparison(Frozen):
+class AlternativeStay(Frozen):
+    """A stay in the payer's alternative setting and what it costs the payer."""
+
     setting: str
     per_diem_usd: float
     los_days: float
     los_from: Literal["case", "market data"]
-    episode_usd: float  # what the payer would pay for that stay
+    episode_usd: float  # per diem x length of stay
+    provenance: Provenance
+
+
+class AlternativeComparison(AlternativeStay):
     savings_usd: float  # alternative episode - our episode
     savings_pct: float  # savings / alternative episode
-    provenance: Provenance
 
 
 class OonExpectation(Frozen):
@@ -50,6 +63,24 @@ class OonExpectation(Frozen):
     net_episode_usd: float
     per_unit_usd: float
     assumptions: tuple[str, ...]
+
+
+class CaseFacts(Frozen):
+    """Everything about a case that does not depend on the rate, worked out once per case so that
+    each offer on a live call costs only its own comparison."""
+
+    case: Case
+    pattern: ServicePattern
+    cost: LevelCost
+    distribution: Distribution | None
+    medicare: MedicareRate | None
+    medicare_per_unit_usd: float | None  # Medicare's rate in the case's unit of service
+    alternatives: tuple[AlternativeStay, ...]  # cheapest first
+    ceiling: AlternativeStay | None  # the alternative the payer's ceiling is taken from
+    payer_ceiling_per_unit_usd: float | None
+    oon: OonExpectation | None
+    billed_shares: tuple[BilledShareRow, ...]  # published shares of billed charges, nearest first
+    notes: tuple[str, ...]
 
 
 class Comparison(Frozen):
