@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sca_rates import present
 from sca_rates.costing import cost_level, with_census
 from sca_rates.files import load_cost_model
+from sca_rates.money import usd
 from sca_rates.settings import Settings
 from tests.conftest import FIXTURES, PROJECT
 
@@ -26,8 +26,8 @@ def test_default_model_costs_are_shown_with_units() -> None:
     settings = Settings()
     model = load_cost_model(settings.cost_models_dir / settings.default_cost_model)
     php = cost_level(model, model.level_codes[0])
-    assert at.metric[0].value == f"{present.usd(php.fully_loaded_per_unit)} per {php.unit}"
-    assert at.metric[1].value == f"{present.usd(php.marginal_per_unit)} per {php.unit}"
+    assert at.metric[0].value == f"{usd(php.fully_loaded_per_unit)} per {php.unit}"
+    assert at.metric[1].value == f"{usd(php.marginal_per_unit)} per {php.unit}"
     assert at.warning[0].value.startswith("Illustrative figures")
 
 
@@ -38,7 +38,7 @@ def test_census_slider_recomputes_through_the_core() -> None:
     model = load_cost_model(settings.cost_models_dir / settings.default_cost_model)
     code = model.level_codes[0]
     expected = cost_level(with_census(model, code, 10), code)
-    assert at.metric[0].value.startswith(present.usd(expected.fully_loaded_per_unit))
+    assert at.metric[0].value.startswith(usd(expected.fully_loaded_per_unit))
 
 
 def test_a_bad_cost_model_is_an_error_message_not_a_traceback(

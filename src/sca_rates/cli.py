@@ -24,6 +24,7 @@ from sca_rates.market import load_market
 from sca_rates.models import CostModel
 from sca_rates.models.costs import EpisodeCost, FacilityCost, LevelCost
 from sca_rates.models.market import MarketData
+from sca_rates.money import usd
 from sca_rates.settings import Settings
 
 USER_ERROR = 2
@@ -217,7 +218,7 @@ def import_opps(
         write_rates(rows, target)
     for row in rows:
         typer.echo(
-            f"APC {row.code} {row.level_of_care}: {present.usd(row.amount_usd)} per day "
+            f"APC {row.code} {row.level_of_care}: {usd(row.amount_usd)} per day "
             f"(CY{row.year}, national, before the wage index)"
         )
     typer.echo(f"wrote {len(rows)} rows to {target}")

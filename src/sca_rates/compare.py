@@ -43,6 +43,7 @@ from sca_rates.models.compare import (
 )
 from sca_rates.models.market import MarketData, MedicareRate
 from sca_rates.models.offers import NormalizedOffer, Offer, ServicePattern
+from sca_rates.money import usd
 from sca_rates.offers import normalize, parse_offer, service_pattern
 
 
@@ -257,9 +258,9 @@ def oon_expectation(
     collected = benefit.collection_rate * owed
     net = payer_pays + collected
     assumptions = (
-        f"allowed ${allowed_per_unit_usd:,.2f} per {unit} x {units:g} = ${allowed:,.2f}",
-        f"patient owes ${deductible:,.2f} deductible + {benefit.coinsurance:.0%} coinsurance on "
-        f"the rest, capped at the ${benefit.oop_max_remaining_usd:,.2f} out-of-pocket maximum left",
+        f"allowed {usd(allowed_per_unit_usd)} per {unit} x {units:g} = {usd(allowed)}",
+        f"patient owes {usd(deductible)} deductible + {benefit.coinsurance:.0%} coinsurance on "
+        f"the rest, capped at the {usd(benefit.oop_max_remaining_usd)} out-of-pocket maximum left",
         f"{benefit.collection_rate:.0%} of the patient's part is collected; no balance billing",
     )
     return OonExpectation(

@@ -20,6 +20,7 @@ from sca_rates.models import CostModel
 from sca_rates.models.case import Case
 from sca_rates.models.market import MedicareRate
 from sca_rates.models.offers import NormalizedOffer, Offer, OfferKind, ServicePattern
+from sca_rates.money import usd
 
 EXAMPLES = (
     "$400",
@@ -131,11 +132,11 @@ def _per_unit(
             return _session_to_unit(amount, pattern)
         case "per_15min":
             day = amount * 4 * hours
-            note = f"${amount:,.2f} per 15 min x 4 x {hours:g} billable hours = ${day:,.2f} a day"
+            note = f"{usd(amount)} per 15 min x 4 x {hours:g} billable hours = {usd(day)} a day"
             return _day_to_unit(day, pattern, [note])
         case "per_hour":
             day = amount * hours
-            note = f"${amount:,.2f} an hour x {hours:g} billable hours a day = ${day:,.2f} a day"
+            note = f"{usd(amount)} an hour x {hours:g} billable hours a day = {usd(day)} a day"
             return _day_to_unit(day, pattern, [note])
         case "pct_billed":
             if billed is None:
@@ -143,14 +144,14 @@ def _per_unit(
                     "a share of billed charges needs the center's charge. Fix: add "
                     "billed_charge_per_unit to the case file"
                 )
-            note = f"{amount:.1%} of the billed charge of ${billed:,.2f} per {unit}"
+            note = f"{amount:.1%} of the billed charge of {usd(billed)} per {unit}"
             return amount * billed, [note]
         case "pct_medicare":
             return _share_of_medicare(amount, pattern, medicare)
         case "case_rate":
             per = amount / pattern.expected_units
             return per, [
-                f"case rate ${amount:,.2f} / {pattern.expected_units:g} expected {_units(pattern)}"
+                f"case rate {usd(amount)} / {pattern.expected_units:g} expected {_units(pattern)}"
             ]
 
 
@@ -169,7 +170,7 @@ def _day_to_unit(
     per_session = per_day * pattern.days_per_week / pattern.sessions_per_week
     notes.append(
         f"per day x {pattern.days_per_week:g} program days / {pattern.sessions_per_week:g} "
-        f"sessions a week = ${per_session:,.2f} per session"
+        f"sessions a week = {usd(per_session)} per session"
     )
     return per_session, notes
 
@@ -180,7 +181,7 @@ def _session_to_unit(per_session: float, pattern: ServicePattern) -> tuple[float
     per_day = per_session * pattern.sessions_per_week / pattern.days_per_week
     return per_day, [
         f"per session x {pattern.sessions_per_week:g} sessions / "
-        f"{pattern.days_per_week:g} program days a week = ${per_day:,.2f} a day"
+        f"{pattern.days_per_week:g} program days a week = {usd(per_day)} a day"
     ]
 
 
@@ -195,11 +196,11 @@ def _share_of_medicare(
         )
     source = medicare.provenance
     base = (
-        f"Medicare {medicare.code_type} {medicare.code} ${medicare.amount_usd:,.2f} per "
+        f"Medicare {medicare.code_type} {medicare.code} {usd(medicare.amount_usd)} per "
         f"{medicare.unit} ({source.source}, {source.year}, region {medicare.region})"
     )
     amount = share * medicare.amount_usd
-    notes = [f"{share:.1%} of {base} = ${amount:,.2f}"]
+    notes = [f"{share:.1%} of {base} = {usd(amount)}"]
     if medicare.unit == "day":
         return _day_to_unit(amount, pattern, notes)
     return amount, notes

@@ -11,6 +11,7 @@ from sca_rates.models.compare import Comparison, MarketComparison
 from sca_rates.models.costs import EpisodeCost, FacilityCost, LevelCost
 from sca_rates.models.market import Provenance
 from sca_rates.models.offers import NormalizedOffer
+from sca_rates.money import pct, usd
 
 UNIT_PLURAL = {"day": "patient-days", "session": "sessions"}
 
@@ -25,16 +26,6 @@ BREAKDOWN_LABELS = {
     "other_overhead": "Other overhead",
     "variable": "Per-patient variable costs",
 }
-
-
-def usd(amount: float) -> str:
-    """$1,234.56; negative amounts as -$1,234.56."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
-
-
-def pct(fraction: float, digits: int = 1) -> str:
-    return f"{fraction * 100:.{digits}f}%"
 
 
 def cents(amount: float) -> float:

@@ -99,6 +99,9 @@ class Case(Frozen):
     oon_benefit: OonBenefit | None = None
     margin_required: float = Field(default=0.15, ge=0, le=2)
     slot_otherwise_empty: bool = False
+    # False when the patient would not come without the SCA (OON cost-sharing out of reach): then
+    # billing out of network is no alternative for the center
+    would_attend_oon: bool = True
     alternative: PayerAlternative | None = None
 
     @model_validator(mode="before")

@@ -44,6 +44,19 @@ class Facility(Frozen):
         return state.upper()
 
 
+class DayIncludes(Frozen):
+    """What a patient receives on an average program day, in hours (what a payer is buying)."""
+
+    group_hours: float = Field(ge=0)
+    individual_hours: float = Field(ge=0)
+    family_hours: float = Field(ge=0)
+    psychiatric_hours: float = Field(ge=0)
+
+    @property
+    def total_hours(self) -> float:
+        return self.group_hours + self.individual_hours + self.family_hours + self.psychiatric_hours
+
+
 class LevelOfCare(Frozen):
     code: LevelCode  # PHP, IOP, OP ...
     unit: Literal["day", "session"]
@@ -54,9 +67,17 @@ class LevelOfCare(Frozen):
     average_census: float = Field(gt=0)  # enrolled patients on an average program day
     attendance_rate: float = Field(default=1.0, gt=0, le=1)  # share of scheduled days attended
     max_group_size: int = Field(ge=1)
+    day_includes: DayIncludes | None = None
 
     @model_validator(mode="after")
     def _census_fits(self) -> Self:
+        if self.day_includes is not None and self.day_includes.total_hours > self.hours_per_day:
+            raise FieldProblem(
+                ("day_includes",),
+                f"the day's services add up to {self.day_includes.total_hours:g} hours, more than "
+                f"hours_per_day {self.hours_per_day:g}",
+                "lower the hours of services or raise hours_per_day",
+            )
         if self.average_census > self.capacity:
             raise FieldProblem(
                 ("average_census",),

@@ -1,0 +1,229 @@
+"""Opening, target and floor: the three numbers a billing manager brings to the call.
+
+US dollars per unit of service of the case; each number also per episode of the expected units.
+With fully loaded cost C, marginal cost M, required margin m, the OON expectation B (what billing
+out of network would net, when the patient would come anyway; else nothing), the market median
+P50 and the payer's ceiling (its alternative's cost spread over our expected units):
+
+- floor = max(cost floor, B), the cost floor being C, or M when the slot would otherwise stay
+  empty; never below M;
+- target = max(floor, C x (1 + m), P50 x (1 + specialization premium) when the case has a
+  specialized need), capped at the payer's ceiling unless even the floor is above it (then there
+  is no zone of agreement, and the warning says so);
+- opening = the target moved toward an ambitious but defensible anchor (the top of the market
+  range, else a share of billed charges, else a share of the ceiling), never above the ceiling,
+  then made a precise figure: whole dollars, rounded down, never ending in 0 or 5 ($663, not
+  $665 or $670). A precise first offer reads as computed rather than guessed and draws smaller
+  counters; rounding down keeps it under the ceiling.
+
+Always floor <= target <= opening. Inputs are dollars per unit unless their name says otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from sca_rates.models.compare import CaseFacts
+from sca_rates.models.market import PERCENTILE_OF
+from sca_rates.models.recommend import Policy, RateFigure, Recommendation
+from sca_rates.money import usd
+
+DEFAULT_POLICY = Policy()
+
+
+class _Bound(NamedTuple):
+    amount: float
+    binding: str  # the input that bound it
+    rule: str
+    inputs: dict[str, float]
+
+
+def precise_figure(amount: float) -> float:
+    """Whole dollars, rounded down, never ending in 0 or 5 (those read as round guesses)."""
+    dollars = math.floor(amount)
+    return float(dollars - 2 if dollars % 5 == 0 else dollars)
+
+
+def has_specialized_need(facts: CaseFacts) -> bool:
+    """A named modality, or no in-network program of the specialty within reach."""
+    triggers = facts.case.triggers
+    gap = triggers.network_inadequacy
+    return triggers.specialized_need is not None or (gap is not None and gap.specialty is not None)
+
+
+def oon_alternative(facts: CaseFacts) -> float | None:
+    """What billing out of network would net per unit, when the patient would come anyway."""
+    return facts.oon.per_unit_usd if facts.oon and facts.case.would_attend_oon else None
+
+
+def recommend(facts: CaseFacts, policy: Policy = DEFAULT_POLICY) -> Recommendation:
+    """Floor, target and opening for a case, each with its binding rule and inputs."""
+    floor = _floor(facts, policy)
+    ceiling = facts.payer_ceiling_per_unit_usd
+    zopa = ceiling is None or floor.amount <= ceiling
+    target = _target(facts, policy, floor, zopa)
+    opening = _opening(facts, policy, target, zopa)
+    units = facts.pattern.expected_units
+
+    def figure(bound: _Bound) -> RateFigure:
+        amount, binding, rule, inputs = bound
+        return RateFigure(
+            per_unit_usd=amount,
+            per_episode_usd=amount * units,
+            binding=binding,
+            rule=rule,
+            inputs=inputs,
+        )
+
+    return Recommendation(
+        unit=facts.pattern.unit,
+        expected_units=units,
+        floor=figure(floor),
+        target=figure(target),
+        opening=figure(opening),
+        zopa=zopa,
+        payer_ceiling_per_unit_usd=ceiling,
+        settlement_midpoint_per_unit_usd=(floor.amount + ceiling) / 2
+        if ceiling is not None and zopa
+        else None,
+        warnings=tuple(_warnings(facts, policy, floor, target, zopa)),
+    )
+
+
+def floor_basis(facts: CaseFacts, policy: Policy) -> str:
+    """The cost the floor stands on: marginal only when the slot would otherwise stay empty."""
+    if policy.floor_basis != "auto":
+        return policy.floor_basis
+    return "marginal" if facts.case.slot_otherwise_empty else "fully_loaded"
+
+
+def _floor(facts: CaseFacts, policy: Policy) -> _Bound:
+    cost = facts.cost
+    if floor_basis(facts, policy) == "marginal":
+        why = "marginal cost (the slot would otherwise stay empty)"
+        candidates = [(cost.marginal_per_unit, "marginal_cost", why)]
+    else:
+        candidates = [(cost.fully_loaded_per_unit, "fully_loaded_cost", "fully loaded cost")]
+    batna = oon_alternative(facts)
+    if batna is not None:
+        candidates.append((batna, "oon_expected", "what billing out of network would net"))
+    candidates.append((cost.marginal_per_unit, "marginal_cost", "marginal cost (never below it)"))
+    amount, binding, rule = max(candidates, key=lambda c: c[0])  # the first of equals: the basis
+    inputs = {
+        "fully_loaded_cost": cost.fully_loaded_per_unit,
+        "marginal_cost": cost.marginal_per_unit,
+    }
+    if batna is not None:
+        inputs["oon_expected"] = batna
+    return _Bound(amount, binding, f"floor = {rule}", inputs)
+
+
+def _target(facts: CaseFacts, policy: Policy, floor: _Bound, zopa: bool) -> _Bound:
+    cost, margin = facts.cost.fully_loaded_per_unit, facts.case.margin_required
+    premium = policy.specialization_premium if has_specialized_need(facts) else 0.0
+    candidates = [
+        (floor.amount, "floor", "the floor"),
+        (cost * (1 + margin), "cost_plus_margin", f"fully loaded cost x {1 + margin:g}"),
+    ]
+    inputs = {"floor": floor.amount, "fully_loaded_cost": cost, "margin_share": margin}
+    p50 = facts.distribution.p50 if facts.distribution else None
+    if p50 is not None:
+        why = f" x {1 + premium:g} for the specialized need" if premium else ""
+        candidates.append((p50 * (1 + premium), "market_p50", f"market median{why}"))
+        inputs |= {"market_p50": p50, "specialization_premium_share": premium}
+    amount, binding, rule = max(candidates, key=lambda c: c[0])
+    ceiling = facts.payer_ceiling_per_unit_usd
+    if ceiling is not None:
+        inputs["payer_ceiling"] = ceiling
+        if zopa and amount > ceiling:
+            amount, binding = ceiling, "payer_ceiling"
+            rule = f"the payer's ceiling ({rule} would cost the payer more than its alternative)"
+    return _Bound(amount, binding, f"target = {rule}", inputs)
+
+
+def _anchor(facts: CaseFacts, policy: Policy, target: float) -> tuple[float, str] | None:
+    """The first defensible anchor above the target: the market top, a share of billed charges,
+    a share of the payer's ceiling."""
+    premium = policy.specialization_premium if has_specialized_need(facts) else 0.0
+    candidates = []
+    if facts.distribution is not None:
+        points = facts.distribution.points
+        ranked = [s for s in points if s in PERCENTILE_OF]
+        if ranked:
+            top = max(ranked, key=PERCENTILE_OF.__getitem__)
+            candidates.append((points[top] * (1 + premium), f"the top of the market range ({top})"))
+    billed = facts.case.billed_charge_per_unit
+    if billed is not None:
+        share = policy.anchor_billed_share
+        candidates.append((billed * share, f"{share:.0%} of billed charges"))
+    ceiling = facts.payer_ceiling_per_unit_usd
+    if ceiling is not None:
+        share = policy.anchor_ceiling_share
+        candidates.append((ceiling * share, f"{share:.0%} of the payer's ceiling"))
+    return next((c for c in candidates if c[0] > target), None)
+
+
+def _opening(facts: CaseFacts, policy: Policy, target: _Bound, zopa: bool) -> _Bound:
+    inputs = {"target": target.amount}
+    anchor = _anchor(facts, policy, target.amount) if zopa else None
+    if anchor is None:
+        why = "no zone of agreement" if not zopa else "no defensible anchor above it"
+        return _Bound(target.amount, "target", f"opening = target ({why})", inputs)
+    level, name = anchor
+    raw = target.amount + policy.anchor_aggressiveness * (level - target.amount)
+    ceiling = facts.payer_ceiling_per_unit_usd
+    capped = ceiling is not None and raw > ceiling
+    if ceiling is not None:
+        raw = min(raw, ceiling)
+        inputs["payer_ceiling"] = ceiling
+    inputs |= {"anchor": level, "anchor_aggressiveness": policy.anchor_aggressiveness}
+    amount = max(target.amount, precise_figure(raw))
+    if amount == target.amount:
+        return _Bound(amount, "target", "opening = target (no room above it)", inputs)
+    held = " held under the payer's ceiling," if capped else ""
+    binding = "payer_ceiling" if capped else "anchor"
+    return _Bound(amount, binding, f"opening = toward {name},{held} made a precise figure", inputs)
+
+
+def _warnings(
+    facts: CaseFacts, policy: Policy, floor: _Bound, target: _Bound, zopa: bool
+) -> list[str]:
+    unit, ceiling, dist = facts.pattern.unit, facts.payer_ceiling_per_unit_usd, facts.distribution
+    warnings = []
+    if not zopa and ceiling is not None:
+        warnings.append(
+            f"No zone of agreement: the floor {usd(floor.amount)} per {unit} is above what the "
+            f"payer's alternative costs it per {unit} ({usd(ceiling)}). Look for non-rate moves: "
+            "a shorter stay or fewer days a week, a step-down plan, or a case rate for a set stay."
+        )
+    if ceiling is None:
+        warnings.append(
+            "No payer's ceiling: no alternative setting was found for this payer and region."
+        )
+    if dist is None:
+        warnings.append(
+            "No market figure for this payer, region and level of care: the target "
+            "rests on cost alone."
+        )
+    elif dist.illustrative:
+        warnings.append(
+            "The market figures are illustrative, not survey data: replace them with your own."
+        )
+    if dist is not None and dist.small_sample:
+        warnings.append(f"Thin market data: n = {dist.n or 'unknown'}.")
+    if floor.binding == "marginal_cost":
+        warnings.append(
+            "The floor is the marginal cost: agree below the fully loaded cost only "
+            "to fill a slot that would otherwise stay empty."
+        )
+    if floor.binding == "oon_expected":
+        warnings.append(
+            "Billing out of network would net more than the cost floor, so that is the floor."
+        )
+    if target.binding == "payer_ceiling":
+        warnings.append(
+            "The target is capped at the payer's ceiling: more would cost the payer "
+            "more than its alternative."
+        )
+    return warnings
