@@ -58,6 +58,10 @@ def case_facts(case: Case, *, model: CostModel, market: MarketData) -> CaseFacts
     units = pattern.expected_units
     return CaseFacts(
         case=case,
+        facility=model.facility.name,
+        fiscal_year=model.facility.fiscal_year,
+        cost_illustrative=model.facility.illustrative,
+        day_includes=model.level(case.level_of_care).day_includes,
         pattern=pattern,
         cost=cost_level(model, case.level_of_care),
         distribution=find_distribution(

@@ -8,6 +8,7 @@ from typing import Literal
 
 from sca_rates.models.base import Frozen
 from sca_rates.models.case import Case
+from sca_rates.models.cost_model import DayIncludes
 from sca_rates.models.costs import LevelCost
 from sca_rates.models.market import (
     BilledShareRow,
@@ -70,6 +71,10 @@ class CaseFacts(Frozen):
     each offer on a live call costs only its own comparison."""
 
     case: Case
+    facility: str  # the cost model's center, fiscal year and mark, for citing its figures
+    fiscal_year: int
+    cost_illustrative: bool
+    day_includes: DayIncludes | None  # what one unit of the level gives the patient
     pattern: ServicePattern
     cost: LevelCost
     distribution: Distribution | None
