@@ -7,6 +7,7 @@ argue for is the recommendation's target.
 
 from __future__ import annotations
 
+from sca_rates.market import position
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.market import Provenance
 from sca_rates.models.recommend import Recommendation
@@ -257,32 +258,48 @@ def _market(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
     dist = facts.distribution
     if dist is None or dist.p50 is None:
         return None
-    source = dist.sources[0]
+    rate = rec.target.per_unit_usd
+    where = position(rate, dist)
+    if where.percentile is None:
+        sits = "compares with it"
+    elif where.beyond == "above":
+        sits = "is above the range published for programs without this patient's needs"
+    elif where.beyond == "below":
+        sits = "is below the range"
+    else:
+        sits = f"sits at about the {where.percentile:.0f}th percentile"
     premium = (
-        " A specialized program is fairly paid above the median."
+        " A program that meets a specialized need is fairly paid above the median."
         if has_specialized_need(facts)
         else ""
     )
     text = (
         f"Comparable {dist.level_of_care} programs are paid about {usd(dist.p50)} per "
-        f"{rec.unit} ({dist.payer}, {dist.region}, {dist.year}); our rate of "
-        f"{usd(rec.target.per_unit_usd)} is in that range.{premium}"
+        f"{rec.unit} at the median ({dist.payer}, {dist.region}, {dist.year}); our rate of "
+        f"{usd(rate)} {sits}.{premium}"
     )
-    figures = (
+    source = dist.sources[0].model_copy(update={"illustrative": dist.illustrative})
+    figures = [
         _target(facts, rec),
-        _sourced(
-            "market median",
-            dist.p50,
-            f"USD per {rec.unit}",
-            source.model_copy(update={"illustrative": dist.illustrative}),
-        ),
-    )
+        _sourced("market median", dist.p50, f"USD per {rec.unit}", source),
+    ]
+    if where.percentile is not None:
+        figures.append(
+            Figure(
+                label="percentile of our rate",
+                value=where.percentile,
+                unit="percentile",
+                source="computed",
+                year=dist.year,
+                illustrative=dist.illustrative,
+            )
+        )
     return TalkingPoint(
         topic="market_position",
         trigger=None,
         heading="What the market pays",
         text=text,
-        figures=figures,
+        figures=tuple(figures),
     )
 
 
@@ -327,7 +344,8 @@ def _day_includes(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
         ("family therapy", day.family_hours),
         ("psychiatric care", day.psychiatric_hours),
     )
-    listed = ", ".join(f"{hours:g} hours of {what}" for what, hours in parts if hours)
+    given = [f"{hours:g} hours of {what}" for what, hours in parts if hours]
+    listed = ", ".join(given[:-1]) + f" and {given[-1]}" if len(given) > 1 else "".join(given)
     text = (
         f"One {rec.unit} of our {facts.pattern.level_of_care} gives the patient {listed}, "
         f"within {facts.pattern.hours_per_day:g} program hours: a bundle of services billed "
