@@ -8,6 +8,8 @@ print it as it is and the app can show it in ``st.error`` without a traceback.
      |    +-- InvalidCostModel   a facility cost model
      |    +-- InvalidMarketData  a market-data CSV (rates, alternatives, billed shares)
      |    +-- InvalidCase        a negotiation case
+     |    +-- InvalidTerms       an agreement's terms
+     |    +-- InvalidHistory     a call's saved history
      +-- UnparseableOffer        an offer whose wording sca-rates cannot read
      +-- MissingReference        a figure a calculation needs is not in the data (and how to add it)
      +-- InvalidScenario         a what-if the model cannot be (a census above capacity)
@@ -59,6 +61,14 @@ class InvalidMarketData(InvalidInputFile):
 
 class InvalidCase(InvalidInputFile):
     kind = "Case file"
+
+
+class InvalidTerms(InvalidInputFile):
+    kind = "Agreement file"
+
+
+class InvalidHistory(InvalidInputFile):
+    kind = "Call history file"
 
 
 class UnparseableOffer(ScaRatesError):

@@ -16,14 +16,24 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from sca_rates.exceptions import InvalidCase, InvalidCostModel, InvalidInputFile, Problem
+from sca_rates.exceptions import (
+    InvalidCase,
+    InvalidCostModel,
+    InvalidHistory,
+    InvalidInputFile,
+    InvalidTerms,
+    Problem,
+)
 from sca_rates.models import CostModel, FieldProblem
 from sca_rates.models.case import Case
+from sca_rates.models.negotiate import NegotiationState
+from sca_rates.models.terms import AgreementTerms
 
 M = TypeVar("M", bound=BaseModel)
 
 COST_MODEL_DOC = "cost_models/README.md"
 CASE_DOC = "cases/README.md"
+TERMS_DOC = "agreements/README.md"
 
 
 def load_cost_model(path: str | Path) -> CostModel:
@@ -49,6 +59,35 @@ def load_case(path: str | Path, cost_model: str | Path | None = None) -> tuple[C
             ],
         )
     return case, model
+
+
+def load_terms(path: str | Path) -> AgreementTerms:
+    """Read an agreement's terms (YAML); what is missing is the checker's to say, not an error."""
+    return load_yaml_model(path, AgreementTerms, InvalidTerms, doc=TERMS_DOC)
+
+
+def load_history(path: str | Path) -> NegotiationState:
+    """A call's history (JSON); a file that does not exist yet is a call that has just begun."""
+    path = Path(path)
+    if not path.exists():
+        return NegotiationState()
+    try:
+        return NegotiationState.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValidationError) as exc:
+        raise InvalidHistory(
+            path,
+            [
+                Problem(
+                    "file",
+                    "not a call history sca-rates wrote",
+                    "give a new file name to start the call afresh",
+                )
+            ],
+        ) from exc
+
+
+def save_history(path: str | Path, state: NegotiationState) -> None:
+    Path(path).write_text(state.model_dump_json(indent=2) + "\n", encoding="utf-8")
 
 
 def load_yaml_model(

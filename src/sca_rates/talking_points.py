@@ -263,7 +263,7 @@ def _market(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
     if where.percentile is None:
         sits = "compares with it"
     elif where.beyond == "above":
-        sits = "is above the range published for programs without this patient's needs"
+        sits = "is above the published range"
     elif where.beyond == "below":
         sits = "is below the range"
     else:

@@ -1,6 +1,4 @@
-"""How figures reach people and programs: every amount with its unit, money rounded to cents only
-here, at the edge. The CLI, the app and the exports all format through this module; it computes
-no figure of its own."""
+"""Offers and comparisons as text and JSON."""
 
 from __future__ import annotations
 
@@ -8,129 +6,10 @@ import math
 from typing import Any
 
 from sca_rates.models.compare import Comparison, MarketComparison
-from sca_rates.models.costs import EpisodeCost, FacilityCost, LevelCost
 from sca_rates.models.market import Provenance
 from sca_rates.models.offers import NormalizedOffer
 from sca_rates.money import pct, usd
-
-UNIT_PLURAL = {"day": "patient-days", "session": "sessions"}
-
-BREAKDOWN_LABELS = {
-    "clinical_direct_staff": "Clinical staff, direct care",
-    "clinical_support_staff": "Clinical support staff",
-    "admin_staff": "Administrative staff",
-    "facility_overhead": "Facility",
-    "admin_overhead": "Administrative overhead",
-    "technology_overhead": "Technology",
-    "insurance_overhead": "Insurance",
-    "other_overhead": "Other overhead",
-    "variable": "Per-patient variable costs",
-}
-
-
-def cents(amount: float) -> float:
-    return round(amount, 2)
-
-
-def level_title(level: LevelCost) -> str:
-    return f"{level.level} (unit: one {level.unit}), census {level.census:g} of {level.capacity}"
-
-
-def facility_title(facility: FacilityCost) -> str:
-    mark = " (illustrative figures)" if facility.illustrative else ""
-    return f"{facility.facility}, fiscal year {facility.fiscal_year}{mark}"
-
-
-def level_summary(level: LevelCost) -> list[tuple[str, str, str]]:
-    """The headline figures of a level as (label, figure, unit) rows."""
-    per = f"per {level.unit}"
-    return [
-        ("Fully loaded cost", usd(level.fully_loaded_per_unit), per),
-        ("Marginal cost (one more patient)", usd(level.marginal_per_unit), per),
-        ("Cost per patient-hour", usd(level.per_patient_hour), "per patient-hour"),
-        ("Annual cost", usd(level.annual_cost), "a year"),
-        ("Units of service", f"{level.annual_units:,.0f}", f"{UNIT_PLURAL[level.unit]} a year"),
-        ("Direct clinical labor", pct(level.direct_clinical_labor_share), "of cost"),
-        ("Groups at this census", str(level.groups_at_census), "groups"),
-    ]
-
-
-def breakdown_rows(level: LevelCost) -> list[tuple[str, str, str]]:
-    """(category, annual dollars, share of the level's cost), empty categories left out."""
-    return [
-        (BREAKDOWN_LABELS[key], f"{usd(amount)} a year", pct(amount / level.annual_cost))
-        for key, amount in level.breakdown.items()
-        if amount
-    ]
-
-
-def level_json(
-    level: LevelCost, facility: FacilityCost, episode: EpisodeCost | None = None
-) -> dict[str, Any]:
-    """The stable JSON object of ``sca-rates cost --json``: dollars to the cent, ratios to four
-    decimal places."""
-    data: dict[str, Any] = {
-        "facility": facility.facility,
-        "fiscal_year": facility.fiscal_year,
-        "illustrative": facility.illustrative,
-        "level": level.level,
-        "unit": level.unit,
-        "census": level.census,
-        "capacity": level.capacity,
-        "annual_cost": cents(level.annual_cost),
-        "annual_units": round(level.annual_units, 2),
-        "fully_loaded_per_unit": cents(level.fully_loaded_per_unit),
-        "marginal_per_unit": cents(level.marginal_per_unit),
-        "per_patient_hour": cents(level.per_patient_hour),
-        "direct_clinical_labor_share": round(level.direct_clinical_labor_share, 4),
-        "groups_at_census": level.groups_at_census,
-        "breakdown": {key: cents(amount) for key, amount in level.breakdown.items()},
-        "lines": [
-            {
-                "kind": line.kind,
-                "name": line.name,
-                "category": line.category,
-                "share": round(line.share, 4),
-                "fte": None if line.fte is None else round(line.fte, 4),
-                "annual_cost": cents(line.annual_cost),
-            }
-            for line in level.lines
-        ],
-    }
-    if episode is not None:
-        data["episode"] = {
-            "units": episode.units,
-            "fully_loaded_usd": cents(episode.fully_loaded_usd),
-            "marginal_usd": cents(episode.marginal_usd),
-        }
-    return data
-
-
-def episode_summary(episode: EpisodeCost) -> list[tuple[str, str, str]]:
-    units = f"{episode.units:g} {UNIT_PLURAL[episode.unit]}"
-    return [
-        (f"Episode of {units}, fully loaded", usd(episode.fully_loaded_usd), "per episode"),
-        (f"Episode of {units}, at the margin", usd(episode.marginal_usd), "per episode"),
-    ]
-
-
-def line_rows(level: LevelCost) -> list[tuple[str, str, str]]:
-    """(line, its FTE or share of the line, annual dollars) for every cost line of a level."""
-    return [
-        (
-            line.name,
-            f"{line.fte:.2f} FTE" if line.fte is not None else f"{pct(line.share, 0)} share",
-            f"{usd(line.annual_cost)} a year",
-        )
-        for line in level.lines
-    ]
-
-
-# --- offers and comparisons -------------------------------------------------------------------
-
-
-def per(unit: str) -> str:
-    return f"per {unit}"
+from sca_rates.present.common import UNIT_PLURAL, cents, optional_cents, per, source_mark
 
 
 def normalized_json(offer: NormalizedOffer) -> dict[str, Any]:
@@ -160,10 +39,6 @@ def _ratio(value: float) -> float | None:
     return None if math.isinf(value) else round(value, 4)
 
 
-def _optional_cents(amount: float | None) -> float | None:
-    return None if amount is None else cents(amount)
-
-
 def _provenance_json(source: Provenance) -> dict[str, Any]:
     return source.model_dump()
 
@@ -173,13 +48,13 @@ def market_json(market: MarketComparison) -> dict[str, Any]:
     return {
         "percentile": None if pos is None or pos.percentile is None else round(pos.percentile, 1),
         "beyond": None if pos is None else pos.beyond,
-        "p50_usd": _optional_cents(dist.p50 if dist else None),
+        "p50_usd": optional_cents(dist.p50 if dist else None),
         "points_usd": {} if dist is None else {k: cents(v) for k, v in dist.points.items()},
         "payer": None if dist is None else dist.payer,
         "region": None if dist is None else dist.region,
         "code": None if dist is None else dist.code,
         "year": None if dist is None else dist.year,
-        "medicare_usd": _optional_cents(market.medicare_per_unit_usd),
+        "medicare_usd": optional_cents(market.medicare_per_unit_usd),
         "medicare_multiple": None
         if market.medicare_multiple is None
         else round(market.medicare_multiple, 4),
@@ -227,7 +102,7 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
             for alt in comparison.alternatives
         ],
         "ceiling_alternative": comparison.ceiling_alternative,
-        "payer_ceiling_per_unit_usd": _optional_cents(comparison.payer_ceiling_per_unit_usd),
+        "payer_ceiling_per_unit_usd": optional_cents(comparison.payer_ceiling_per_unit_usd),
         "oon_expected_per_unit_usd": None if oon is None else cents(oon.per_unit_usd),
         "oon": None
         if oon is None
@@ -237,11 +112,6 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
         },
         "notes": list(comparison.notes),
     }
-
-
-def _source_mark(source: Provenance) -> str:
-    mark = ", illustrative" if source.illustrative else ""
-    return f"{source.source}, {source.year}{mark}"
 
 
 def _market_lines(market: MarketComparison, rate: float, unit: str) -> list[str]:
@@ -265,7 +135,7 @@ def _market_lines(market: MarketComparison, rate: float, unit: str) -> list[str]
         if dist.small_sample:
             lines.append(f"  small sample: n = {dist.n if dist.n else 'unknown'}")
         lines += [f"  fallback: {step}" for step in dist.fallback]
-        lines += [f"  source: {_source_mark(s)}: {s.source_ref}" for s in dist.sources]
+        lines += [f"  source: {source_mark(s)}: {s.source_ref}" for s in dist.sources]
     if market.medicare is None or market.medicare_per_unit_usd is None:
         lines.append(
             "  Medicare: no figure for this code and region (sca-rates market import-opps)"
@@ -275,7 +145,7 @@ def _market_lines(market: MarketComparison, rate: float, unit: str) -> list[str]
         lines.append(
             f"  Medicare {medicare.code_type} {medicare.code}: "
             f"{usd(market.medicare_per_unit_usd)} {per(unit)}; this rate is "
-            f"{multiple:.2f} x Medicare ({_source_mark(medicare.provenance)})"
+            f"{multiple:.2f} x Medicare ({source_mark(medicare.provenance)})"
         )
     return lines
 
@@ -300,7 +170,7 @@ def comparison_lines(comparison: Comparison) -> list[str]:
     lines += [
         f"  {alt.setting}: {usd(alt.per_diem_usd)} per day x {alt.los_days:g} days = "
         f"{usd(alt.episode_usd)}; saves the payer {usd(alt.savings_usd)} ({pct(alt.savings_pct)}) "
-        f"[{_source_mark(alt.provenance)}]"
+        f"[{source_mark(alt.provenance)}]"
         for alt in comparison.alternatives
     ] or ["  none in the market data for this payer and region"]
     if comparison.payer_ceiling_per_unit_usd is not None:

@@ -1,0 +1,99 @@
+"""The terms of an agreement as written down (a YAML file under ``agreements/``), what the checker
+finds in them, and when each reauthorization request is due. Every field may be left out: saying
+what is missing is the checker's job."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from sca_rates.models.base import Frozen
+
+Severity = Literal["error", "warning", "info"]
+
+
+class Patient(Frozen):
+    name: str | None = None
+    date_of_birth: dt.date | None = None
+    member_id: str | None = None
+    group_number: str | None = None
+
+
+class CoveredService(Frozen):
+    code: str | None = None  # S0201, 90837, 0913 ...
+    code_type: Literal["HCPCS", "CPT", "RC"] | None = None
+    description: str | None = None
+    units: float | None = Field(default=None, gt=0)  # authorized units of this code
+    modifiers: tuple[str, ...] = ()
+
+
+class RateTerm(Frozen):
+    per_unit_usd: float | None = Field(default=None, gt=0)
+    unit: Literal["day", "session", "service"] | None = None
+    basis: Literal["bundled_per_diem", "per_code", "per_session"] | None = None
+
+
+class Authorization(Frozen):
+    number: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    authorized_units: float | None = Field(default=None, gt=0)
+    period_days: int | None = Field(default=None, ge=1)  # reviewed in blocks of this many days
+
+
+class Reauthorization(Frozen):
+    process: str | None = None  # who asks, with what documents, decided how fast
+    contact: str | None = None
+    lead_business_days: int = Field(default=3, ge=3, le=5)  # ask this long before a period ends
+
+
+class Claims(Frozen):
+    method: Literal["edi", "paper", "portal"] | None = None
+    modifier: str | None = None
+    note: str | None = None  # e.g. "SCA" and the authorization number in box 23
+    timely_filing_days: int | None = Field(default=None, ge=1)
+
+
+class Contact(Frozen):
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class AgreementTerms(Frozen):
+    payer: str | None = None
+    patient: Patient = Patient()
+    services: tuple[CoveredService, ...] = ()
+    service_description: str | None = None  # the payer's own wording of what is covered
+    rate: RateTerm = RateTerm()
+    cost_sharing: Literal["in_network", "out_of_network", "waived"] | None = None
+    authorization: Authorization = Authorization()
+    reauthorization: Reauthorization = Reauthorization()
+    claims: Claims = Claims()
+    payer_contact: Contact = Contact()
+    confirmation: Literal["written", "verbal"] | None = None
+    holidays: tuple[dt.date, ...] = ()  # days the payer does not work, besides weekends
+
+
+class Finding(Frozen):
+    severity: Severity  # error: a likely denial; warning: a risk; info: worth asking
+    term: str  # the field it is about, e.g. authorization.number
+    message: str
+
+
+class ReauthorizationDue(Frozen):
+    period_start: dt.date
+    period_end: dt.date
+    due: dt.date  # the lead business days before the period ends
+
+
+class TermsReport(Frozen):
+    findings: tuple[Finding, ...]
+    schedule: tuple[ReauthorizationDue, ...]
+
+    @property
+    def ready(self) -> bool:
+        """Nothing that would likely lead to a denial."""
+        return not any(f.severity == "error" for f in self.findings)

@@ -1,0 +1,40 @@
+"""How figures reach people and programs (see ``common``); one module per kind of result."""
+
+from sca_rates.present.common import UNIT_PLURAL, cents, per, source_mark
+from sca_rates.present.compare import (
+    comparison_json,
+    comparison_lines,
+    market_json,
+    normalized_json,
+    normalized_lines,
+)
+from sca_rates.present.costs import (
+    BREAKDOWN_LABELS,
+    breakdown_rows,
+    episode_summary,
+    facility_title,
+    level_json,
+    level_summary,
+    level_title,
+    line_rows,
+)
+
+__all__ = [
+    "BREAKDOWN_LABELS",
+    "UNIT_PLURAL",
+    "breakdown_rows",
+    "cents",
+    "comparison_json",
+    "comparison_lines",
+    "episode_summary",
+    "facility_title",
+    "level_json",
+    "level_summary",
+    "level_title",
+    "line_rows",
+    "market_json",
+    "normalized_json",
+    "normalized_lines",
+    "per",
+    "source_mark",
+]
