@@ -18,14 +18,19 @@ from sca_rates import present
 from sca_rates.compare import case_facts, compare_case, offer_for
 from sca_rates.costing import cost_facility, episode_cost, with_census
 from sca_rates.exceptions import InvalidScenario, ScaRatesError
-from sca_rates.files import load_case, load_cost_model
+from sca_rates.files import load_case, load_cost_model, load_history, load_terms, save_history
 from sca_rates.ingest.opps import read_addendum_a, write_rates
 from sca_rates.market import load_market
 from sca_rates.models import CostModel
 from sca_rates.models.costs import EpisodeCost, FacilityCost, LevelCost
 from sca_rates.models.market import MarketData
+from sca_rates.models.negotiate import NegotiationState
 from sca_rates.money import usd
+from sca_rates.negotiate import respond
+from sca_rates.recommend import recommend as recommend_rates
 from sca_rates.settings import Settings
+from sca_rates.talking_points import talking_points
+from sca_rates.terms import check_terms
 
 USER_ERROR = 2
 
@@ -194,6 +199,66 @@ def normalize(
         typer.echo(json.dumps(present.normalized_json(offer), indent=2))
     else:
         typer.echo("\n".join(present.normalized_lines(offer)))
+
+
+@app.command()
+def recommend(
+    case_file: CaseArg,
+    cost_model: CostModelOpt = None,
+    market_data: MarketOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Opening, target and floor for a case, with their reasons and the talking points."""
+    with _user_errors():
+        case, model = load_case(case_file, cost_model)
+        facts = case_facts(case, model=model, market=_market(market_data))
+        rec = recommend_rates(facts)
+        points = talking_points(facts, rec)
+    if as_json:
+        typer.echo(json.dumps(present.recommendation_json(rec, points), indent=2))
+    else:
+        typer.echo("\n".join(present.recommendation_lines(rec, points)))
+
+
+@app.command()
+def counter(
+    case_file: CaseArg,
+    offer: Annotated[str, typer.Option(help="What the payer just said, in any form.")],
+    history: Annotated[
+        Path | None, typer.Option(help="The call's history (JSON): read, then this turn added.")
+    ] = None,
+    cost_model: CostModelOpt = None,
+    market_data: MarketOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer the payer's offer: accept, counter or decline, with the line to say."""
+    with _user_errors():
+        case, model = load_case(case_file, cost_model)
+        facts = case_facts(case, model=model, market=_market(market_data))
+        state = load_history(history) if history else NegotiationState()
+        response = respond(facts, recommend_rates(facts), state, offer_for(facts, offer))
+        if history:
+            save_history(history, response.state)
+    if as_json:
+        typer.echo(json.dumps(present.response_json(response), indent=2))
+    else:
+        typer.echo("\n".join(present.response_lines(response)))
+
+
+@app.command()
+def terms(
+    file: Annotated[
+        Path, typer.Argument(help="An agreement's terms (YAML), see agreements/README.md.")
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Check an agreement's written terms and list when reauthorizations are due."""
+    with _user_errors():
+        report = check_terms(load_terms(file))
+    if as_json:
+        typer.echo(json.dumps(present.terms_json(report), indent=2))
+    else:
+        typer.echo("\n".join(present.terms_lines(report)))
 
 
 market_app = typer.Typer(no_args_is_help=True, help="Market reference data.")

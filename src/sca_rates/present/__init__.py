@@ -18,6 +18,15 @@ from sca_rates.present.costs import (
     level_title,
     line_rows,
 )
+from sca_rates.present.negotiation import (
+    recommendation_json,
+    recommendation_lines,
+    response_json,
+    response_lines,
+    talking_point_json,
+    terms_json,
+    terms_lines,
+)
 
 __all__ = [
     "BREAKDOWN_LABELS",
@@ -36,5 +45,12 @@ __all__ = [
     "normalized_json",
     "normalized_lines",
     "per",
+    "recommendation_json",
+    "recommendation_lines",
+    "response_json",
+    "response_lines",
     "source_mark",
+    "talking_point_json",
+    "terms_json",
+    "terms_lines",
 ]

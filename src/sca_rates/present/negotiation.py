@@ -1,0 +1,143 @@
+"""The three numbers, talking points, answers to offers and the terms checklist: text and JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sca_rates.models.negotiate import Response
+from sca_rates.models.recommend import RateFigure, Recommendation
+from sca_rates.models.talking_points import Figure, TalkingPoint
+from sca_rates.models.terms import TermsReport
+from sca_rates.money import usd
+from sca_rates.present.common import UNIT_PLURAL, cents, optional_cents, per
+
+
+def _figure_json(figure: RateFigure) -> dict[str, Any]:
+    return {
+        "per_unit_usd": cents(figure.per_unit_usd),
+        "per_episode_usd": cents(figure.per_episode_usd),
+        "rule": figure.rule,
+        "binding": figure.binding,
+        "inputs": {name: round(value, 4) for name, value in figure.inputs.items()},
+    }
+
+
+def cited_figure_json(figure: Figure) -> dict[str, Any]:
+    return figure.model_dump()
+
+
+def talking_point_json(point: TalkingPoint) -> dict[str, Any]:
+    return {
+        "topic": point.topic,
+        "trigger": point.trigger,
+        "heading": point.heading,
+        "text": point.text,
+        "figures": [cited_figure_json(f) for f in point.figures],
+    }
+
+
+def recommendation_json(rec: Recommendation, points: tuple[TalkingPoint, ...]) -> dict[str, Any]:
+    """The stable JSON object of ``sca-rates recommend --json``."""
+    return {
+        "unit": rec.unit,
+        "expected_units": rec.expected_units,
+        "floor": _figure_json(rec.floor),
+        "target": _figure_json(rec.target),
+        "opening": _figure_json(rec.opening),
+        "zopa": rec.zopa,
+        "payer_ceiling_per_unit_usd": optional_cents(rec.payer_ceiling_per_unit_usd),
+        "settlement_midpoint_per_unit_usd": optional_cents(rec.settlement_midpoint_per_unit_usd),
+        "warnings": list(rec.warnings),
+        "talking_points": [talking_point_json(point) for point in points],
+    }
+
+
+def _figure_source(figure: Figure) -> str:
+    year = f", {figure.year}" if figure.year else ""
+    mark = ", illustrative" if figure.illustrative else ""
+    return f"{figure.source}{year}{mark}"
+
+
+def _cited(figure: Figure) -> str:
+    value = usd(figure.value) if figure.unit.startswith("USD") else f"{figure.value:,.4g}"
+    unit = figure.unit.removeprefix("USD").strip()
+    return f"{figure.label}: {value} {unit} [{_figure_source(figure)}]".replace("  ", " ")
+
+
+def recommendation_lines(rec: Recommendation, points: tuple[TalkingPoint, ...]) -> list[str]:
+    unit, units = rec.unit, rec.expected_units
+    lines = []
+    for name, figure in (("Opening", rec.opening), ("Target", rec.target), ("Floor", rec.floor)):
+        lines.append(
+            f"{name:<8} {usd(figure.per_unit_usd)} {per(unit)}  "
+            f"({usd(figure.per_episode_usd)} for {units:g} {UNIT_PLURAL[unit]})"
+        )
+        lines.append(f"         {figure.rule}")
+    if rec.payer_ceiling_per_unit_usd is not None:
+        lines.append(f"Payer's ceiling {usd(rec.payer_ceiling_per_unit_usd)} {per(unit)}")
+    if rec.settlement_midpoint_per_unit_usd is not None:
+        lines.append(
+            f"Likely settlement if both sides bargain evenly: "
+            f"{usd(rec.settlement_midpoint_per_unit_usd)} {per(unit)} (floor-ceiling midpoint)"
+        )
+    lines += [f"! {warning}" for warning in rec.warnings]
+    if points:
+        lines.append("Talking points")
+    for point in points:
+        lines += [f"* {point.heading}", f"  {point.text}"]
+        lines += [f"    - {_cited(figure)}" for figure in point.figures]
+    return lines
+
+
+def response_json(response: Response) -> dict[str, Any]:
+    """The stable JSON object of ``sca-rates counter --json``."""
+    return {
+        "verdict": response.verdict,
+        "offer_per_unit_usd": cents(response.offer.per_unit_usd),
+        "offer_per_episode_usd": cents(response.offer.per_episode_usd),
+        "offer_assumptions": list(response.offer.assumptions),
+        "counter_per_unit_usd": optional_cents(response.counter_per_unit_usd),
+        "counter_per_episode_usd": optional_cents(response.counter_per_episode_usd),
+        "concession_usd": optional_cents(response.concession_usd),
+        "trades": list(response.trades),
+        "line": response.line,
+        "reasons": list(response.reasons),
+    }
+
+
+def response_lines(response: Response) -> list[str]:
+    unit = response.offer.unit
+    head = f"{response.verdict.upper()}: offer {usd(response.offer.per_unit_usd)} {per(unit)}"
+    if response.counter_per_unit_usd is not None:
+        head += f"; counter {usd(response.counter_per_unit_usd)} {per(unit)}"
+    lines = [head, f"Say: {response.line}"]
+    label = "What would change it:" if response.verdict == "decline" else "Trade:"
+    lines += [label, *[f"  - {trade}" for trade in response.trades]]
+    lines += ["Why:", *[f"  - {reason}" for reason in response.reasons]]
+    return lines
+
+
+def terms_json(report: TermsReport) -> dict[str, Any]:
+    """The stable JSON object of ``sca-rates terms --json``."""
+    return {
+        "ready": report.ready,
+        "findings": [f.model_dump() for f in report.findings],
+        "reauthorization_due": [item.due.isoformat() for item in report.schedule],
+        "schedule": [item.model_dump(mode="json") for item in report.schedule],
+    }
+
+
+def terms_lines(report: TermsReport) -> list[str]:
+    verdict = (
+        "Ready: nothing likely to cause a denial." if report.ready else "Not ready to start care."
+    )
+    lines = [verdict]
+    lines += [f"  [{f.severity}] {f.term}: {f.message}" for f in report.findings]
+    if report.schedule:
+        lines.append("Reauthorization requests due:")
+        lines += [
+            f"  {item.due.isoformat()} (for the period {item.period_start.isoformat()} to "
+            f"{item.period_end.isoformat()})"
+            for item in report.schedule
+        ]
+    return lines
