@@ -212,9 +212,9 @@ def _warnings(
         )
     if dist is not None and dist.small_sample:
         warnings.append(f"Thin market data: n = {dist.n or 'unknown'}.")
-    if floor.binding == "marginal_cost":
+    if floor_basis(facts, policy) == "marginal":
         warnings.append(
-            "The floor is the marginal cost: agree below the fully loaded cost only "
+            "Marginal-cost floor in use: agreeing below the fully loaded cost makes sense only "
             "to fill a slot that would otherwise stay empty."
         )
     if floor.binding == "oon_expected":
