@@ -105,9 +105,7 @@ def test_negotiation_invariants(scenario: dict[str, Any], offered: list[float]) 
             if counter < asks[-1]:
                 concessions.append(asks[-1] - counter)
             asks.append(counter)
-    assert all(
-        later < earlier for earlier, later in zip(concessions, concessions[1:], strict=False)
-    )
+    assert all(later < earlier for earlier, later in pairwise(concessions))
 
 
 def test_no_concession_while_the_payer_stands_still_below_target() -> None:
