@@ -7,9 +7,9 @@ Prints timings and ratios; asserts nothing. Run with `make bench`.
 
 from __future__ import annotations
 
-import timeit
 from collections.abc import Callable
 
+from _timing import per_call, report
 from sca_rates.costing import cost_curve, cost_facility, with_census
 from sca_rates.files import load_cost_model
 from sca_rates.models import CostModel
@@ -21,13 +21,6 @@ def _plain_sum(model: CostModel) -> float:
     staff = sum((r.fte or 1.0) * r.pay_per_fte * (1 + r.benefits_load) for r in model.staff)
     overhead = sum(item.annual_cost for item in model.overhead)
     return staff + overhead
-
-
-def _per_call(run: Callable[[], object], repeat: int = 5) -> float:
-    """Best of ``repeat`` rounds, in seconds per call; each round runs for about 0.2 s."""
-    timer = timeit.Timer(run)
-    calls, _ = timer.autorange()
-    return min(timer.repeat(repeat=repeat, number=calls)) / calls
 
 
 def main() -> None:
@@ -42,18 +35,12 @@ def main() -> None:
         "with_census + cost_facility": lambda: cost_facility(with_census(model, first, 10)),
         f"cost_curve ({first}, census 1..capacity)": lambda: cost_curve(model, first),
     }
-    timings = {name: _per_call(run) for name, run in runs.items()}
-    plain, validate = (
-        timings["baseline: plain sum of pay, overhead"],
-        timings["baseline: validate the model"],
-    )
+    timings = {name: per_call(run) for name, run in runs.items()}
     print(
         f"default model: {settings.default_cost_model} ({len(model.staff)} staff roles, "
         f"{len(model.overhead)} overhead items, {len(model.levels_of_care)} levels)"
     )
-    print(f"{'what':<44} {'per call':>12} {'x plain sum':>12} {'x validate':>11}")
-    for name, s in timings.items():
-        print(f"{name:<44} {s * 1e6:>9.1f} us {s / plain:>12.1f} {s / validate:>11.2f}")
+    report(timings, ["baseline: plain sum of pay, overhead", "baseline: validate the model"])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,120 @@
+"""``sca-rates recommend``, ``counter`` and ``terms``: stable JSON keys, a replayable call history,
+and user errors that exit 2."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sca_rates.cli import app
+from tests.conftest import FIXTURES, PROJECT
+
+CASE = str(FIXTURES / "cases" / "php-case.yaml")
+MARKET = str(FIXTURES / "market")
+
+
+def _json(*args: str) -> dict[str, object]:
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def test_recommend_json_worked_by_hand() -> None:
+    # Tiny PHP at census 10: fully loaded $179.78, marginal $343.33 (a staffing step), OON $366.67
+    # floor = max($179.78, $366.67, $343.33) = $366.67 (billing OON)
+    # target = max($366.67, $179.78 x 1.15 = $206.74, aetna p50 $450) = $450
+    # opening: toward aetna's p75 $520, precise $518; ceiling $26,250 / 18 = $1,458.33
+    # midpoint (366.67 + 1,458.33) / 2 = $912.50
+    data = _json("recommend", CASE, "--market-data", MARKET)
+    floor, target, opening = data["floor"], data["target"], data["opening"]
+    assert isinstance(floor, dict)
+    assert isinstance(target, dict)
+    assert isinstance(opening, dict)
+    assert {"per_unit_usd", "per_episode_usd", "rule", "inputs"} <= floor.keys()
+    assert (floor["per_unit_usd"], target["per_unit_usd"], opening["per_unit_usd"]) == (
+        366.67,
+        450.0,
+        518.0,
+    )
+    assert opening["per_episode_usd"] == 518 * 18
+    assert target["rule"] == "target = market median"
+    assert data["zopa"] is True
+    assert data["payer_ceiling_per_unit_usd"] == 1458.33
+    assert data["settlement_midpoint_per_unit_usd"] == 912.5
+    assert isinstance(data["warnings"], list)
+    assert isinstance(data["talking_points"], list)
+
+
+def test_recommend_text_shows_the_three_numbers_with_units() -> None:
+    result = CliRunner().invoke(app, ["recommend", CASE, "--market-data", MARKET])
+    assert result.exit_code == 0
+    assert "Opening  $518.00 per day  ($9,324.00 for 18 patient-days)" in result.stdout
+    assert "Floor    $366.67 per day" in result.stdout
+    assert "Talking points" in result.stdout
+
+
+def test_counter_records_the_call_and_replays_it(tmp_path: Path) -> None:
+    history = tmp_path / "call.json"
+    args = ("counter", CASE, "--market-data", MARKET, "--history", str(history))
+    first = _json(*args, "--offer", "$400/day")
+    # Our first answer is the opening; then 40% x (518 - 367) = $60.40 off, held at the $450
+    # target: $457.60, whole dollars up: $458
+    assert (first["verdict"], first["counter_per_unit_usd"]) == ("counter", 518.0)
+    second = _json(*args, "--offer", "$420/day")
+    assert (second["verdict"], second["counter_per_unit_usd"]) == ("counter", 458.0)
+    assert {"offer_per_unit_usd", "trades", "line"} <= second.keys()
+    turns = json.loads(history.read_text())["exchanges"]
+    assert [(t["side"], t["per_unit_usd"]) for t in turns] == [
+        ("payer", 400.0),
+        ("us", 518.0),
+        ("payer", 420.0),
+        ("us", 458.0),
+    ]
+
+
+def test_counter_accepts_and_declines_with_null_counters() -> None:
+    accept = _json("counter", CASE, "--market-data", MARKET, "--offer", "$450/day")
+    decline = _json("counter", CASE, "--market-data", MARKET, "--offer", "$300/day")
+    assert (accept["verdict"], accept["counter_per_unit_usd"]) == ("accept", None)
+    assert (decline["verdict"], decline["counter_per_unit_usd"]) == ("decline", None)
+
+
+def test_terms_json() -> None:
+    data = _json("terms", str(PROJECT / "agreements" / "harborview-aetna-php.yaml"))
+    assert data["findings"] == []
+    assert data["reauthorization_due"] == ["2026-12-16", "2026-12-29"]
+
+
+def test_terms_text_lists_findings(tmp_path: Path) -> None:
+    path = tmp_path / "vague.yaml"
+    path.write_text("service_description: outpatient services\nconfirmation: verbal\n")
+    result = CliRunner().invoke(app, ["terms", str(path)])
+    assert result.exit_code == 0
+    assert "Not ready to start care." in result.stdout
+    assert "[error] confirmation" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["counter", CASE, "--offer", "soon"], "write it like one of these"),
+        (["terms", "no-such-agreement.yaml"], "no such file"),
+    ],
+)
+def test_user_errors_exit_2(args: list[str], words: str) -> None:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert words in result.stderr
+
+
+def test_a_history_file_that_is_not_one_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "call.json"
+    bad.write_text("{not json")
+    result = CliRunner().invoke(
+        app, ["counter", CASE, "--offer", "$400/day", "--history", str(bad)]
+    )
+    assert result.exit_code == 2
+    assert "Call history file" in result.stderr
+    assert bad.read_text() == "{not json"  # nothing lost
