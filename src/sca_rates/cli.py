@@ -25,10 +25,12 @@ from sca_rates.models import CostModel
 from sca_rates.models.costs import EpisodeCost, FacilityCost, LevelCost
 from sca_rates.models.market import MarketData
 from sca_rates.models.negotiate import NegotiationState
+from sca_rates.models.simulate import SimulationSettings
 from sca_rates.money import usd
 from sca_rates.negotiate import respond
 from sca_rates.recommend import recommend as recommend_rates
 from sca_rates.settings import Settings
+from sca_rates.simulate import simulate as run_simulation
 from sca_rates.talking_points import talking_points
 from sca_rates.terms import check_terms
 
@@ -259,6 +261,34 @@ def terms(
         typer.echo(json.dumps(present.terms_json(report), indent=2))
     else:
         typer.echo("\n".join(present.terms_lines(report)))
+
+
+@app.command()
+def simulate(
+    case_file: CaseArg,
+    cost_model: CostModelOpt = None,
+    rate: Annotated[
+        str | None, typer.Option(help="The SCA rate in any form; default: the recommended target.")
+    ] = None,
+    n: Annotated[int, typer.Option(help="Episodes to simulate.")] = 100_000,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the random numbers (same seed, same result).")
+    ] = 1,
+    market_data: MarketOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What an agreement is worth, against billing out of network or declining (Monte Carlo)."""
+    with _user_errors():
+        case, model = load_case(case_file, cost_model)
+        facts = case_facts(case, model=model, market=_market(market_data))
+        target = recommend_rates(facts).target.per_unit_usd
+        per_unit = target if rate is None else offer_for(facts, rate).per_unit_usd
+        settings = SimulationSettings(n=n, seed=seed)
+        result = run_simulation(facts, rate=per_unit, settings=settings, fallback_rate=target)
+    if as_json:
+        typer.echo(json.dumps(present.simulation_json(result), indent=2))
+    else:
+        typer.echo("\n".join(present.simulation_lines(result, facts.pattern.unit)))
 
 
 market_app = typer.Typer(no_args_is_help=True, help="Market reference data.")

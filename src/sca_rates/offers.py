@@ -91,6 +91,7 @@ def service_pattern(case: Case, model: CostModel) -> ServicePattern:
         sessions_per_week=case.sessions_per_week or level.days_per_week,
         hours_per_day=level.hours_per_day,
         expected_units=case.expected_units,
+        attendance_rate=level.attendance_rate,
     )
 
 

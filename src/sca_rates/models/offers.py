@@ -37,6 +37,7 @@ class ServicePattern(Frozen):
     sessions_per_week: float
     hours_per_day: float  # billable program hours in a day
     expected_units: float
+    attendance_rate: float = 1.0  # share of scheduled program days attended
 
 
 class NormalizedOffer(Frozen):

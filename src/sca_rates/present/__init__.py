@@ -27,6 +27,7 @@ from sca_rates.present.negotiation import (
     terms_json,
     terms_lines,
 )
+from sca_rates.present.simulation import simulation_json, simulation_lines
 
 __all__ = [
     "BREAKDOWN_LABELS",
@@ -49,6 +50,8 @@ __all__ = [
     "recommendation_lines",
     "response_json",
     "response_lines",
+    "simulation_json",
+    "simulation_lines",
     "source_mark",
     "talking_point_json",
     "terms_json",

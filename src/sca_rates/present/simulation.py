@@ -1,0 +1,106 @@
+"""Simulation results as text and JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sca_rates.models.simulate import SimulationResult, StrategyResult
+from sca_rates.money import pct, usd
+from sca_rates.present.common import cents
+
+
+def _strategy_json(result: StrategyResult | None) -> dict[str, float] | None:
+    if result is None:
+        return None
+    return {
+        "mean_usd": cents(result.mean_usd),
+        "median_usd": cents(result.median_usd),
+        "p5_usd": cents(result.p5_usd),
+        "p95_usd": cents(result.p95_usd),
+        "p_loss": round(result.p_loss, 4),
+        "units_delivered": round(result.units_delivered, 2),
+        "units_paid": round(result.units_paid, 2),
+    }
+
+
+def simulation_json(result: SimulationResult) -> dict[str, Any]:
+    """The stable JSON object of ``sca-rates simulate --json``."""
+    return {
+        "rate_per_unit_usd": cents(result.rate_per_unit_usd),
+        "cost_basis": result.cost_basis,
+        "cost_per_unit_usd": cents(result.cost_per_unit_usd),
+        "n": result.n,
+        "seed": result.seed,
+        "strategies": {
+            "sca": _strategy_json(result.sca),
+            "oon": _strategy_json(result.oon),
+            "decline": _strategy_json(result.decline),
+        },
+        "break_even_rate_usd": cents(result.break_even_rate_usd),
+        "target_margin_usd": cents(result.target_margin_usd),
+        "target_probability": result.target_probability,
+        "min_rate_for_target_usd": None
+        if result.min_rate_for_target_usd is None
+        else cents(result.min_rate_for_target_usd),
+        "best_opening_usd": cents(result.best_opening_usd),
+        "acceptance_curve": [
+            {
+                "rate_usd": cents(p.rate_usd),
+                "p_accept": round(p.p_accept, 4),
+                "expected_value_usd": cents(p.expected_value_usd),
+            }
+            for p in result.acceptance_curve
+        ],
+        "tornado": [
+            {
+                "input": bar.input,
+                "low_value": round(bar.low_value, 4),
+                "high_value": round(bar.high_value, 4),
+                "low_usd": cents(bar.low_usd),
+                "high_usd": cents(bar.high_usd),
+            }
+            for bar in result.tornado
+        ],
+        "notes": list(result.notes),
+    }
+
+
+def simulation_lines(result: SimulationResult, unit: str) -> list[str]:
+    lines = [
+        f"{result.n:,} episodes (seed {result.seed}) at {usd(result.rate_per_unit_usd)} per "
+        f"{unit}; cost basis {result.cost_basis.replace('_', ' ')} "
+        f"{usd(result.cost_per_unit_usd)} per {unit}",
+        f"{'episode net margin':<22} {'mean':>12} {'median':>12} {'p5':>12} {'p95':>12} "
+        f"{'P(loss)':>8} {'units given/paid':>17}",
+    ]
+    for name, strategy in (
+        ("SCA", result.sca),
+        ("bill out of network", result.oon),
+        ("decline", result.decline),
+    ):
+        if strategy is None:
+            lines.append(f"{name:<22} not available")
+            continue
+        lines.append(
+            f"{name:<22} {usd(strategy.mean_usd):>12} {usd(strategy.median_usd):>12} "
+            f"{usd(strategy.p5_usd):>12} {usd(strategy.p95_usd):>12} {pct(strategy.p_loss):>8} "
+            f"{strategy.units_delivered:>8.1f}/{strategy.units_paid:<8.1f}"
+        )
+    lines.append(f"Break-even rate {usd(result.break_even_rate_usd)} per {unit} (mean margin zero)")
+    if result.min_rate_for_target_usd is not None:
+        lines.append(
+            f"Lowest rate with a margin of at least {usd(result.target_margin_usd)} in "
+            f"{pct(result.target_probability, 0)} of episodes: "
+            f"{usd(result.min_rate_for_target_usd)} per {unit}"
+        )
+    lines.append(
+        f"Opening that maximizes the expected value: {usd(result.best_opening_usd)} per {unit} "
+        "(default acceptance curve: judgment, not yet fitted)"
+    )
+    lines.append("What moves the SCA's expected margin most (input at its p10 -> p90):")
+    lines += [
+        f"  {bar.input:<26} {usd(bar.low_usd):>12} -> {usd(bar.high_usd):>12}"
+        for bar in result.tornado
+    ]
+    lines += [f"Note: {note}" for note in result.notes]
+    return lines
