@@ -33,6 +33,7 @@ unit: $(READY)
 bench: $(READY)
 	$(BIN)/python benchmarks/cost.py
 	$(BIN)/python benchmarks/recommend.py
+	$(BIN)/python benchmarks/simulate.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -118,3 +118,28 @@ def test_a_history_file_that_is_not_one_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "Call history file" in result.stderr
     assert bad.read_text() == "{not json"  # nothing lost
+
+
+def test_simulate_json_keys_and_reproducibility() -> None:
+    args = ("simulate", CASE, "--market-data", MARKET, "--n", "2000", "--seed", "4")
+    data = _json(*args)
+    strategies = data["strategies"]
+    assert isinstance(strategies, dict)
+    for name in ("sca", "oon", "decline"):
+        assert {
+            "mean_usd",
+            "median_usd",
+            "p5_usd",
+            "p95_usd",
+            "p_loss",
+            "units_delivered",
+            "units_paid",
+        } <= strategies[name].keys()
+    assert {"break_even_rate_usd", "best_opening_usd", "acceptance_curve", "tornado"} <= data.keys()
+    curve, tornado = data["acceptance_curve"], data["tornado"]
+    assert isinstance(curve, list)
+    assert isinstance(tornado, list)
+    assert {"rate_usd", "p_accept", "expected_value_usd"} <= curve[0].keys()
+    assert {"input", "low_usd", "high_usd"} <= tornado[0].keys()
+    assert data["rate_per_unit_usd"] == 450.0  # the recommended target by default
+    assert _json(*args) == data  # the same seed, the same numbers

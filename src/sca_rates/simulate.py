@@ -80,7 +80,7 @@ def _beta_parameters(value: Uncertain) -> tuple[float, float]:
 
 
 @dataclass(frozen=True)
-class _Inputs:
+class SimulationInputs:
     """The uncertain inputs of a case, defaults filled in from it."""
 
     stay: Uncertain  # scheduled program days
@@ -93,7 +93,7 @@ class _Inputs:
     block_units: float
 
 
-def _inputs(facts: CaseFacts, settings: SimulationSettings) -> _Inputs:
+def simulation_inputs(facts: CaseFacts, settings: SimulationSettings) -> SimulationInputs:
     rate = facts.pattern.attendance_rate
     attendance = settings.attendance or Uncertain(
         kind="beta", mean=rate, spread=min(0.08, math.sqrt(rate * (1 - rate)) / 2)
@@ -105,7 +105,7 @@ def _inputs(facts: CaseFacts, settings: SimulationSettings) -> _Inputs:
         spread=0.15 if oon and 0 < oon.collection_rate < 1 else 0,
     )
     scheduled = facts.pattern.expected_units / attendance.mean if attendance.mean else 0
-    return _Inputs(
+    return SimulationInputs(
         stay=Uncertain(kind="gamma", mean=scheduled, spread=settings.los_cv),
         attendance=attendance,
         reauth_approval=settings.reauth_approval,
@@ -130,7 +130,10 @@ class Episodes:
 
 
 def simulate_episodes(
-    inputs: _Inputs, settings: SimulationSettings, *, fixed_at: dict[str, float] | None = None
+    inputs: SimulationInputs,
+    settings: SimulationSettings,
+    *,
+    fixed_at: dict[str, float] | None = None,
 ) -> Episodes:
     """Draw the episodes; ``fixed_at`` pins named inputs (the tornado's p10 and p90)."""
     pinned = fixed_at or {}
@@ -216,8 +219,12 @@ def min_rate_for(
     """The lowest rate whose episode margin reaches ``margin`` with at least ``probability``,
     found by root-finding on the (rising, stepped) share of episodes that reach it."""
 
+    needed = math.ceil(probability * len(episodes.paid) - 1e-9)  # episodes that must reach it
+
     def shortfall(rate: float) -> float:
-        return float((sca_margin(episodes, rate, cost) >= margin).mean()) - probability
+        # Half an episode off the count, so that it is never exactly zero on a plateau and the
+        # root-finder lands on the step itself
+        return float((sca_margin(episodes, rate, cost) >= margin).sum()) - needed + 0.5
 
     high = 1.0
     while shortfall(high) < 0:
@@ -227,10 +234,11 @@ def min_rate_for(
     if shortfall(0.0) >= 0:
         return 0.0
     rate = float(optimize.brentq(shortfall, 0.0, high, xtol=1e-4))
-    # brentq stops within xtol of the step; step over it to a rate that does reach the margin
-    while shortfall(rate) < 0:
-        rate += 1e-4
-    return math.ceil(rate * 100) / 100
+    # brentq stops within xtol of the step: take the first whole cent at or past it
+    cents = math.floor(rate * 100)
+    while shortfall(cents / 100) < 0:
+        cents += 1
+    return cents / 100
 
 
 def p_accept(rate: float | Array, reference: float, curve: AcceptanceCurve) -> float | Array:
@@ -303,7 +311,7 @@ def best_opening(
 
 
 def tornado(
-    inputs: _Inputs, settings: SimulationSettings, *, rate: float, cost: float
+    inputs: SimulationInputs, settings: SimulationSettings, *, rate: float, cost: float
 ) -> tuple[TornadoBar, ...]:
     """The swing of the SCA's expected margin as each uncertain input moves from its p10 to its
     p90, the others left uncertain (the same seed for both ends)."""
@@ -343,7 +351,7 @@ def simulate(
     """Simulate the case at ``rate`` per unit; ``fallback_rate`` (the recommended target) stands
     in for the replacement patient's rate and the acceptance reference when the market has none."""
     settings = settings or SimulationSettings()
-    inputs = _inputs(facts, settings)
+    inputs = simulation_inputs(facts, settings)
     episodes = simulate_episodes(inputs, settings)
     basis, cost = cost_per_unit(facts)
     p50 = facts.distribution.p50 if facts.distribution else None

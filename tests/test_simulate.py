@@ -1,0 +1,167 @@
+"""The episode simulator: closed form with no uncertainty, reproducibility, sampling error,
+monotonicity, break-even, the lowest rate for a target and the best opening."""
+
+from itertools import pairwise
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sca_rates.compare import case_facts
+from sca_rates.files import load_case
+from sca_rates.market import load_market
+from sca_rates.models.simulate import AcceptanceCurve, SimulationSettings, fixed
+from sca_rates.simulate import (
+    best_opening,
+    break_even_rate,
+    expected_value,
+    min_rate_for,
+    sca_margin,
+    simulate,
+    simulate_episodes,
+    simulation_inputs,
+)
+from tests.conftest import FIXTURES
+
+_case, _model = load_case(FIXTURES / "cases" / "php-case.yaml")
+FACTS = case_facts(_case, model=_model, market=load_market(FIXTURES / "market"))
+COST = 404_500 / 2250  # the tiny PHP's fully loaded cost, $179.78 a day (tests/test_costing.py)
+CERTAIN = SimulationSettings(
+    n=1000,
+    los_cv=0,
+    attendance=fixed(1.0),
+    reauth_approval=fixed(1.0),
+    claim_denial=fixed(0.0),
+    days_to_pay_sca=fixed(30),
+    days_to_pay_oon=fixed(60),
+    collection=fixed(0.5),
+    fill_probability=0.0,
+)
+
+
+def test_without_uncertainty_the_simulator_is_the_closed_form() -> None:
+    # 18 days, all attended, authorized and paid. A dollar paid in 30 days at 8% a year is worth
+    # 1 / (1 + 0.08 x 30/365) = 0.993468. SCA at $450: 450 x 18 x 0.993468 = $8,047.09 revenue,
+    # less cost 18 x $179.78 = $3,236.00: $4,811.09 in every episode.
+    result = simulate(FACTS, rate=450, settings=CERTAIN)
+    discount = 1 / (1 + 0.08 * 30 / 365)
+    margin = 450 * 18 * discount - 18 * COST
+    assert result.sca.mean_usd == pytest.approx(margin)
+    assert result.sca.p5_usd == pytest.approx(margin)
+    assert result.sca.p95_usd == pytest.approx(margin)
+    assert (result.sca.p_loss, result.sca.units_delivered, result.sca.units_paid) == (0, 18, 18)
+    # OON: allowed $500 x 18 = $9,000; the patient owes $4,800 (tests/test_compare.py), the payer
+    # pays $4,200 in 60 days (x 1/(1 + 0.08 x 60/365) = 0.987021); half the $4,800 is collected
+    oon = 4200 / (1 + 0.08 * 60 / 365) + 0.5 * 4800 - 18 * COST
+    assert result.oon is not None
+    assert result.oon.mean_usd == pytest.approx(oon)
+    # Declining with no one to take the slot: nothing either way
+    assert (result.decline.mean_usd, result.decline.units_delivered) == (0, 0)
+    # Break-even: 18 x $179.78 / (18 x 0.993468) = $180.96
+    assert result.break_even_rate_usd == pytest.approx(COST / discount)
+
+
+def test_a_refused_reauthorization_stops_the_paid_stay() -> None:
+    # By default a block is two weeks of sessions (the case's 10 a week: 20 units), so the whole
+    # 18-day stay fits one. Blocks of 5 days with every renewal refused: 5 days given and paid;
+    # if care goes on unpaid, all 18 days are given and still only 5 paid.
+    certain = CERTAIN.model_copy(update={"auth_block_units": 5, "reauth_approval": fixed(0.0)})
+    result = simulate(FACTS, rate=450, settings=certain)
+    assert (result.sca.units_delivered, result.sca.units_paid) == (5, 5)
+    unpaid = certain.model_copy(update={"on_reauth_denial": "continue_unpaid"})
+    carried = simulate(FACTS, rate=450, settings=unpaid)
+    assert (carried.sca.units_delivered, carried.sca.units_paid) == (18, 5)
+
+
+def test_the_same_seed_gives_the_same_result() -> None:
+    quick = SimulationSettings(n=2000, seed=7)
+    assert simulate(FACTS, rate=450, settings=quick) == simulate(FACTS, rate=450, settings=quick)
+    other = simulate(FACTS, rate=450, settings=quick.model_copy(update={"seed": 8}))
+    assert other.sca.mean_usd != simulate(FACTS, rate=450, settings=quick).sca.mean_usd
+
+
+def _means(n: int, repeats: int = 30) -> np.ndarray:
+    base = SimulationSettings(n=n)
+    inputs = simulation_inputs(FACTS, base)
+    return np.array(
+        [
+            sca_margin(
+                simulate_episodes(inputs, base.model_copy(update={"seed": seed})), 450, COST
+            ).mean()
+            for seed in range(repeats)
+        ]
+    )
+
+
+def test_the_standard_error_falls_like_one_over_root_n() -> None:
+    # 16 times the episodes: the spread of the mean should shrink about 4 times (sampling noise
+    # in the estimate of a spread from 30 means is about 13%, so allow 2.8 to 5.7)
+    ratio = _means(500).std() / _means(8000).std()
+    assert 2.8 < ratio < 5.7
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(min_value=0, max_value=2000), st.floats(min_value=0, max_value=500))
+def test_a_higher_rate_never_lowers_the_sca_margin(rate: float, more: float) -> None:
+    base = SimulationSettings(n=500, seed=3)
+    episodes = simulate_episodes(simulation_inputs(FACTS, base), base)
+    assert np.all(sca_margin(episodes, rate + more, COST) >= sca_margin(episodes, rate, COST))
+
+
+def test_the_break_even_rate_gives_a_zero_margin_to_the_cent() -> None:
+    base = SimulationSettings(n=20_000, seed=5)
+    episodes = simulate_episodes(simulation_inputs(FACTS, base), base)
+    rate = break_even_rate(episodes, COST)
+    assert abs(sca_margin(episodes, round(rate, 2), COST).mean()) < 0.01 * episodes.paid.mean()
+
+
+def test_the_lowest_rate_for_a_target_is_the_exact_quantile() -> None:
+    # margin_i(r) = r X_i - Y_i >= m  <=>  r >= (m + Y_i) / X_i: the lowest rate reaching m in 90%
+    # of episodes is the 90th percentile of those thresholds (episodes with X_i = 0 never do)
+    base = SimulationSettings(n=5000, seed=11)
+    episodes = simulate_episodes(simulation_inputs(FACTS, base), base)
+    x = episodes.paid * episodes.discount_sca
+    y = COST * episodes.delivered
+    thresholds = np.sort(np.where(x > 0, (500 + y) / np.where(x > 0, x, 1), np.inf))
+    exact = thresholds[int(np.ceil(0.9 * len(thresholds))) - 1]
+    found = min_rate_for(episodes, COST, margin=500, probability=0.9)
+    assert found is not None
+    assert found == pytest.approx(exact, abs=0.10)  # the next thresholds lie cents apart
+    # and it is the lowest such rate to the cent
+    assert (sca_margin(episodes, found, COST) >= 500).mean() >= 0.9
+    assert (sca_margin(episodes, found - 0.01, COST) >= 500).mean() < 0.9
+
+
+def test_the_best_opening_matches_a_brute_force_grid() -> None:
+    # A hand-built case: 18 discounted paid days, care costing $3,000, a $-500 fallback, the
+    # reference $400, half acceptance at 115% of it
+    curve = AcceptanceCurve(midpoint=1.15, steepness=12)
+    kwargs = {
+        "paid_value": 18.0,
+        "care_cost": 3000.0,
+        "fallback": -500.0,
+        "reference": 400.0,
+        "curve": curve,
+    }
+    best, points = best_opening(low=200, high=800, **kwargs)  # type: ignore[arg-type]
+    grid = np.arange(200, 800, 0.01)
+    brute = grid[np.argmax(expected_value(grid, **kwargs))]  # type: ignore[arg-type]
+    assert best == pytest.approx(brute, abs=0.02)
+    assert len(points) == 41
+    assert all(a.p_accept >= b.p_accept for a, b in pairwise(points))
+
+
+def test_tornado_lists_each_input_widest_swing_first() -> None:
+    result = simulate(FACTS, rate=450, settings=SimulationSettings(n=3000))
+    swings = [abs(bar.high_usd - bar.low_usd) for bar in result.tornado]
+    assert swings == sorted(swings, reverse=True)
+    assert {bar.input for bar in result.tornado} == {
+        "length of stay",
+        "attendance",
+        "reauthorization approval",
+        "claim denial",
+        "days to payment",
+    }
+    stay = next(bar for bar in result.tornado if bar.input == "length of stay")
+    assert stay.high_usd > stay.low_usd  # a longer stay at a profitable rate earns more
