@@ -143,3 +143,23 @@ def test_simulate_json_keys_and_reproducibility() -> None:
     assert {"input", "low_usd", "high_usd"} <= tornado[0].keys()
     assert data["rate_per_unit_usd"] == 450.0  # the recommended target by default
     assert _json(*args) == data  # the same seed, the same numbers
+
+
+def test_simulate_settings_file_replaces_defaults(tmp_path: Path) -> None:
+    # Every renewal refused, blocks of 5 days: each episode is paid for at most 5 days
+    settings = tmp_path / "sim.yaml"
+    settings.write_text("auth_block_units: 5\nreauth_approval: {kind: fixed, mean: 0}\n")
+    data = _json(
+        "simulate", CASE, "--market-data", MARKET, "--n", "1000", "--settings", str(settings)
+    )
+    strategies = data["strategies"]
+    assert isinstance(strategies, dict)
+    assert strategies["sca"]["units_paid"] <= 5
+
+
+def test_a_bad_simulation_setting_names_the_field(tmp_path: Path) -> None:
+    settings = tmp_path / "sim.yaml"
+    settings.write_text("reauth_approval: {kind: beta, mean: 1.6}\n")
+    result = CliRunner().invoke(app, ["simulate", CASE, "--settings", str(settings)])
+    assert result.exit_code == 2
+    assert "reauth_approval.mean" in result.stderr

@@ -18,7 +18,14 @@ from sca_rates import present
 from sca_rates.compare import case_facts, compare_case, offer_for
 from sca_rates.costing import cost_facility, episode_cost, with_census
 from sca_rates.exceptions import InvalidScenario, ScaRatesError
-from sca_rates.files import load_case, load_cost_model, load_history, load_terms, save_history
+from sca_rates.files import (
+    load_case,
+    load_cost_model,
+    load_history,
+    load_simulation_settings,
+    load_terms,
+    save_history,
+)
 from sca_rates.ingest.opps import read_addendum_a, write_rates
 from sca_rates.market import load_market
 from sca_rates.models import CostModel
@@ -270,10 +277,13 @@ def simulate(
     rate: Annotated[
         str | None, typer.Option(help="The SCA rate in any form; default: the recommended target.")
     ] = None,
-    n: Annotated[int, typer.Option(help="Episodes to simulate.")] = 100_000,
+    n: Annotated[int | None, typer.Option(help="Episodes to simulate (default 100,000).")] = None,
     seed: Annotated[
-        int, typer.Option(help="Seed of the random numbers (same seed, same result).")
-    ] = 1,
+        int | None, typer.Option(help="Seed of the random numbers (same seed, same result).")
+    ] = None,
+    settings_file: Annotated[
+        Path | None, typer.Option("--settings", help="Simulation inputs (YAML) replacing defaults.")
+    ] = None,
     market_data: MarketOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -283,7 +293,9 @@ def simulate(
         facts = case_facts(case, model=model, market=_market(market_data))
         target = recommend_rates(facts).target.per_unit_usd
         per_unit = target if rate is None else offer_for(facts, rate).per_unit_usd
-        settings = SimulationSettings(n=n, seed=seed)
+        chosen = load_simulation_settings(settings_file) if settings_file else SimulationSettings()
+        asked = {"n": n, "seed": seed}
+        settings = chosen.model_copy(update={k: v for k, v in asked.items() if v is not None})
         result = run_simulation(facts, rate=per_unit, settings=settings, fallback_rate=target)
     if as_json:
         typer.echo(json.dumps(present.simulation_json(result), indent=2))

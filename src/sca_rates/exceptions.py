@@ -10,6 +10,7 @@ print it as it is and the app can show it in ``st.error`` without a traceback.
      |    +-- InvalidCase        a negotiation case
      |    +-- InvalidTerms       an agreement's terms
      |    +-- InvalidHistory     a call's saved history
+     |    +-- InvalidSimulationSettings  the simulator's inputs
      +-- UnparseableOffer        an offer whose wording sca-rates cannot read
      +-- MissingReference        a figure a calculation needs is not in the data (and how to add it)
      +-- InvalidScenario         a what-if the model cannot be (a census above capacity)
@@ -69,6 +70,10 @@ class InvalidTerms(InvalidInputFile):
 
 class InvalidHistory(InvalidInputFile):
     kind = "Call history file"
+
+
+class InvalidSimulationSettings(InvalidInputFile):
+    kind = "Simulation settings file"
 
 
 class UnparseableOffer(ScaRatesError):

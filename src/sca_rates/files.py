@@ -21,12 +21,14 @@ from sca_rates.exceptions import (
     InvalidCostModel,
     InvalidHistory,
     InvalidInputFile,
+    InvalidSimulationSettings,
     InvalidTerms,
     Problem,
 )
 from sca_rates.models import CostModel, FieldProblem
 from sca_rates.models.case import Case
 from sca_rates.models.negotiate import NegotiationState
+from sca_rates.models.simulate import SimulationSettings
 from sca_rates.models.terms import AgreementTerms
 
 M = TypeVar("M", bound=BaseModel)
@@ -34,6 +36,7 @@ M = TypeVar("M", bound=BaseModel)
 COST_MODEL_DOC = "cost_models/README.md"
 CASE_DOC = "cases/README.md"
 TERMS_DOC = "agreements/README.md"
+SIMULATION_DOC = "docs/simulation.md"
 
 
 def load_cost_model(path: str | Path) -> CostModel:
@@ -64,6 +67,11 @@ def load_case(path: str | Path, cost_model: str | Path | None = None) -> tuple[C
 def load_terms(path: str | Path) -> AgreementTerms:
     """Read an agreement's terms (YAML); what is missing is the checker's to say, not an error."""
     return load_yaml_model(path, AgreementTerms, InvalidTerms, doc=TERMS_DOC)
+
+
+def load_simulation_settings(path: str | Path) -> SimulationSettings:
+    """Simulation inputs (YAML) that replace the documented defaults."""
+    return load_yaml_model(path, SimulationSettings, InvalidSimulationSettings, doc=SIMULATION_DOC)
 
 
 def load_history(path: str | Path) -> NegotiationState:
