@@ -263,3 +263,37 @@ def _level(model: CostModel, code: str) -> LevelOfCare:
             f"level of care {code!r} is not in this cost model; "
             f"use one of {', '.join(model.level_codes)}"
         ) from None
+
+
+def with_pay_change(model: CostModel, change: float) -> CostModel:
+    """Every salary and hourly rate changed by ``change`` (0.05: a 5% raise), the file untouched."""
+    if change <= -1:
+        raise InvalidScenario(
+            f"a pay change of {change:.0%} leaves nothing to pay; choose one above -100%"
+        )
+    factor = 1 + change
+    staff = tuple(
+        role.model_copy(
+            update={
+                "annual_salary": None
+                if role.annual_salary is None
+                else role.annual_salary * factor,
+                "hourly_rate": None if role.hourly_rate is None else role.hourly_rate * factor,
+            }
+        )
+        for role in model.staff
+    )
+    return model.model_copy(update={"staff": staff})
+
+
+def with_overhead_change(model: CostModel, change: float) -> CostModel:
+    """Every overhead item changed by ``change`` (-0.1: 10% less), the file untouched."""
+    if change < -1:
+        raise InvalidScenario(
+            f"an overhead change of {change:.0%} is below -100%; choose one above it"
+        )
+    items = tuple(
+        item.model_copy(update={"annual_cost": item.annual_cost * (1 + change)})
+        for item in model.overhead
+    )
+    return model.model_copy(update={"overhead": items})

@@ -21,8 +21,42 @@ ACCESS_STANDARD_MINUTES = 30.0
 _ACCESS_SOURCE = "a common network access standard (varies by state and plan)"
 
 
-def talking_points(facts: CaseFacts, rec: Recommendation) -> tuple[TalkingPoint, ...]:
-    """Every point the case supports: triggers, then the money, then answers to payer lines."""
+# Points that argue the case to the payer; the answers to payer lines coach the caller only.
+PAYER_TOPICS = frozenset(
+    {
+        "network_inadequacy",
+        "continuity_of_care",
+        "specialized_need",
+        "step_down",
+        "cost_offset",
+        "market_position",
+        "medicare",
+        "day_includes",
+    }
+)
+
+
+class _Argued:
+    """The rate the points argue for, and how its figure is cited."""
+
+    def __init__(self, facts: CaseFacts, rec: Recommendation, rate: float | None) -> None:
+        self.unit = rec.unit
+        self.expected_units = rec.expected_units
+        self.per_unit_usd = rec.target.per_unit_usd if rate is None else rate
+        self.per_episode_usd = self.per_unit_usd * rec.expected_units
+        self.source = (
+            f"sca-rates recommendation ({rec.target.rule})" if rate is None else "our proposal"
+        )
+        self.year = facts.fiscal_year
+
+
+def talking_points(
+    facts: CaseFacts, rec: Recommendation, *, rate: float | None = None
+) -> tuple[TalkingPoint, ...]:
+    """Every point the case supports: triggers, then the money, then answers to payer lines. The
+    points argue for ``rate`` per unit, by default the recommended target (for the caller); a
+    document for the payer passes the rate proposed to it instead."""
+    argued = _Argued(facts, rec, rate)
     builders = (
         _network_gap,
         _continuity,
@@ -36,7 +70,7 @@ def talking_points(facts: CaseFacts, rec: Recommendation) -> tuple[TalkingPoint,
         _answer_share_of_billed,
         _answer_in_network_options,
     )
-    return tuple(point for build in builders if (point := build(facts, rec)) is not None)
+    return tuple(point for build in builders if (point := build(facts, argued)) is not None)
 
 
 def _case(label: str, value: float, unit: str) -> Figure:
@@ -67,18 +101,18 @@ def _ours(facts: CaseFacts, label: str, value: float, unit: str) -> Figure:
     )
 
 
-def _target(facts: CaseFacts, rec: Recommendation) -> Figure:
+def _target(facts: CaseFacts, rec: _Argued) -> Figure:
     return Figure(
         label="proposed rate",
-        value=rec.target.per_unit_usd,
+        value=rec.per_unit_usd,
         unit=f"USD per {rec.unit}",
-        source=f"sca-rates recommendation ({rec.target.rule})",
-        year=facts.fiscal_year,
+        source=rec.source,
+        year=rec.year,
         illustrative=False,
     )
 
 
-def _network_gap(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
+def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     gap = facts.case.triggers.network_inadequacy
     if gap is None:
         return None
@@ -127,7 +161,7 @@ def _network_gap(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
     )
 
 
-def _continuity(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
+def _continuity(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     if not facts.case.triggers.continuity_of_care:
         return None
     units = facts.pattern.expected_units
@@ -145,7 +179,7 @@ def _continuity(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
     )
 
 
-def _specialized(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
+def _specialized(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     need = facts.case.triggers.specialized_need
     if need is None:
         return None
@@ -164,7 +198,7 @@ def _specialized(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
     )
 
 
-def _step_down(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
+def _step_down(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     step = facts.case.triggers.step_down
     if step is None:
         return None
@@ -178,7 +212,7 @@ def _step_down(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
         )
         extra = (
             f" Each {origin} day it replaces costs about {usd(stay.per_diem_usd)}, against "
-            f"{usd(rec.target.per_unit_usd)} per {rec.unit} here."
+            f"{usd(rec.per_unit_usd)} per {rec.unit} here."
         )
     text = (
         f"The patient is ready to step down from {origin} to {facts.pattern.level_of_care}: "
@@ -193,17 +227,17 @@ def _step_down(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
     )
 
 
-def _cost_offset(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
+def _cost_offset(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     stay = facts.ceiling
     if stay is None:
         return None
-    ours = rec.target.per_episode_usd
+    ours = rec.per_episode_usd
     saved = stay.episode_usd - ours
     if saved <= 0:
         return None
     setting = stay.setting.replace("_", " ")
     text = (
-        f"At {usd(rec.target.per_unit_usd)} per {rec.unit} for {rec.expected_units:g} "
+        f"At {usd(rec.per_unit_usd)} per {rec.unit} for {rec.expected_units:g} "
         f"{rec.unit}s, this treatment costs the plan {usd(ours)}. The alternative, {setting} "
         f"at {usd(stay.per_diem_usd)} a day for {stay.los_days:g} days, costs "
         f"{usd(stay.episode_usd)}: a saving of {usd(saved)} ({pct(saved / stay.episode_usd)})."
@@ -214,7 +248,7 @@ def _cost_offset(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
             label="our episode",
             value=ours,
             unit="USD",
-            source="sca-rates recommendation",
+            source=rec.source,
             year=facts.fiscal_year,
             illustrative=False,
         ),
@@ -254,11 +288,11 @@ def _cost_offset(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
     )
 
 
-def _market(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
+def _market(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     dist = facts.distribution
     if dist is None or dist.p50 is None:
         return None
-    rate = rec.target.per_unit_usd
+    rate = rec.per_unit_usd
     where = position(rate, dist)
     if where.percentile is None:
         sits = "compares with it"
@@ -303,7 +337,7 @@ def _market(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
     )
 
 
-def _medicare(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
+def _medicare(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     medicare, per_unit = facts.medicare, facts.medicare_per_unit_usd
     if medicare is None or per_unit is None:
         return None
@@ -311,14 +345,14 @@ def _medicare(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
     text = (
         f"Medicare itself pays {usd(per_unit)} per {rec.unit} for a comparable day "
         f"({medicare.code_type} {medicare.code}, {source.source}); commercial plans pay a "
-        f"multiple of Medicare, and {usd(rec.target.per_unit_usd)} is "
-        f"{rec.target.per_unit_usd / per_unit:.2f} times it."
+        f"multiple of Medicare, and {usd(rec.per_unit_usd)} is "
+        f"{rec.per_unit_usd / per_unit:.2f} times it."
     )
     figures = (
         _sourced("Medicare rate", per_unit, f"USD per {rec.unit}", source),
         Figure(
             label="our rate as a multiple of Medicare",
-            value=rec.target.per_unit_usd / per_unit,
+            value=rec.per_unit_usd / per_unit,
             unit="x Medicare",
             source="computed",
             year=source.year,
@@ -334,7 +368,7 @@ def _medicare(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
     )
 
 
-def _day_includes(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
+def _day_includes(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     day = facts.day_includes
     if day is None:
         return None
@@ -361,7 +395,7 @@ def _day_includes(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
     )
 
 
-def _answer_standard_oon(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
+def _answer_standard_oon(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     oon = facts.oon
     if oon is None:
         return None
@@ -398,7 +432,7 @@ def _answer_standard_oon(facts: CaseFacts, rec: Recommendation) -> TalkingPoint 
     )
 
 
-def _answer_share_of_billed(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
+def _answer_share_of_billed(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     billed = facts.case.billed_charge_per_unit
     if billed is None:
         return None
@@ -425,7 +459,7 @@ def _answer_share_of_billed(facts: CaseFacts, rec: Recommendation) -> TalkingPoi
         ]
     text = (
         f'"We can do 50% of billed charges." That is {usd(half)} per {rec.unit} on our '
-        f"{usd(billed)} charge, against the {usd(rec.target.per_unit_usd)} per {rec.unit} this "
+        f"{usd(billed)} charge, against the {usd(rec.per_unit_usd)} per {rec.unit} this "
         f"care needs.{shares} Name a per-{rec.unit} rate instead of a share."
     )
     return TalkingPoint(
@@ -437,7 +471,7 @@ def _answer_share_of_billed(facts: CaseFacts, rec: Recommendation) -> TalkingPoi
     )
 
 
-def _answer_in_network_options(facts: CaseFacts, rec: Recommendation) -> TalkingPoint | None:
+def _answer_in_network_options(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     gap = facts.case.triggers.network_inadequacy
     need = facts.case.triggers.specialized_need
     asks = [

@@ -25,6 +25,20 @@ from sca_rates.models.terms import (
     TermsReport,
 )
 
+# What must be in writing before the first day, as a checklist a person reads (the call sheet and
+# the confirmation email list these; the checker below tests them).
+WRITTEN_TERMS = (
+    "patient name, date of birth, member ID and group number, exactly as on the card",
+    "every covered code (HCPCS, CPT or revenue code) with its units and any modifiers",
+    "the rate: dollars per day, session or code, and whether it is a bundled per diem",
+    "the patient's cost-sharing level (in-network, out-of-network or waived)",
+    "the authorization number, start and end dates and the units authorized",
+    "how reauthorization works: who asks, with what documents, decided how fast, and the contact",
+    "how claims are sent (EDI, paper, portal), any modifier or note, and the timely filing limit",
+    "the name, phone and email of the case manager who approved it",
+    "written confirmation (a verbal approval is not enough)",
+)
+
 
 def check_terms(terms: AgreementTerms) -> TermsReport:
     findings = [finding for check in _CHECKS for finding in check(terms)]

@@ -1,0 +1,79 @@
+"""The one context every document is rendered from: the core's results for a case and a call,
+plus when it was made and a fingerprint of what it was made from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from sca_rates.compare import compare
+from sca_rates.models.base import Frozen
+from sca_rates.models.compare import CaseFacts, Comparison
+from sca_rates.models.negotiate import NegotiationState
+from sca_rates.models.offers import NormalizedOffer, Offer
+from sca_rates.models.recommend import Recommendation
+from sca_rates.models.talking_points import TalkingPoint
+from sca_rates.models.terms import AgreementTerms, TermsReport
+from sca_rates.offers import normalize
+from sca_rates.talking_points import PAYER_TOPICS, talking_points
+from sca_rates.terms import WRITTEN_TERMS, check_terms
+
+
+class DocumentContext(Frozen):
+    facts: CaseFacts
+    recommendation: Recommendation
+    points: tuple[TalkingPoint, ...]  # for the caller: they argue for the target
+    payer_points: tuple[TalkingPoint, ...]  # for the payer: they argue for the proposed rate
+    state: NegotiationState
+    proposed: Comparison  # our standing ask: the last counter, else the opening
+    terms: AgreementTerms | None
+    terms_report: TermsReport | None
+    written_terms: tuple[str, ...]
+    generated_on: dt.date
+    fingerprint: str  # the first 12 hex digits of the SHA-256 of the inputs
+
+
+def _standing_ask(
+    facts: CaseFacts, rec: Recommendation, state: NegotiationState
+) -> NormalizedOffer:
+    amount = state.asks[-1] if state.asks else rec.opening.per_unit_usd
+    offer = Offer(kind="per_unit", amount=amount, text="our proposed rate")
+    return normalize(offer, pattern=facts.pattern, billed_charge_per_unit=None, medicare=None)
+
+
+def fingerprint(*parts: Frozen | None) -> str:
+    """A short SHA-256 of the inputs, so a reader can tell which numbers a document came from."""
+    blob = json.dumps(
+        [None if p is None else p.model_dump(mode="json") for p in parts],
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def build_context(
+    facts: CaseFacts,
+    rec: Recommendation,
+    points: tuple[TalkingPoint, ...],
+    *,
+    state: NegotiationState | None = None,
+    terms: AgreementTerms | None = None,
+    today: dt.date | None = None,
+) -> DocumentContext:
+    state = state or NegotiationState()
+    proposed = compare(facts, _standing_ask(facts, rec, state))
+    argued = talking_points(facts, rec, rate=proposed.rate.per_unit_usd)
+    return DocumentContext(
+        facts=facts,
+        recommendation=rec,
+        points=points,
+        payer_points=tuple(point for point in argued if point.topic in PAYER_TOPICS),
+        state=state,
+        proposed=proposed,
+        terms=terms,
+        terms_report=None if terms is None else check_terms(terms),
+        written_terms=WRITTEN_TERMS,
+        generated_on=today or dt.date.today(),
+        fingerprint=fingerprint(facts, rec, state, terms),
+    )
