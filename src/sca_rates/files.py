@@ -8,6 +8,7 @@ frozen model.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -160,34 +161,33 @@ def load_csv_rows(
     pairs; every problem of every row is reported at once, with its line and column."""
     path = Path(path)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            _check_header(reader.fieldnames, model, error, path, doc)
-            rows, problems = [], []
-            for record in reader:
-                line = reader.line_num
-                data = {key: (value.strip() or None) for key, value in record.items() if key}
-                try:
-                    rows.append((line, model.model_validate(data)))
-                except ValidationError as exc:
-                    problems += [_row_problem(line, detail, doc) for detail in exc.errors()]
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise error(
-            path, [Problem("file", _reason(exc), "check the path and that it is a text file")]
-        ) from exc
+        fix = "check the path and that it is a UTF-8 text file"
+        raise error(path, [Problem("file", _reason(exc), fix)]) from exc
+    return parse_csv_rows(text, model, error, source=path, doc=doc)
+
+
+def parse_csv_rows(
+    text: str, model: type[M], error: type[InvalidInputFile], *, source: str | Path, doc: str
+) -> list[tuple[int, M]]:
+    """Validate CSV text (a file's, or an upload's) row by row as ``model``."""
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    rows, problems = [], []
+    try:
+        _check_header(reader.fieldnames, model, error, Path(source), doc)
+        for record in reader:
+            line = reader.line_num
+            data = {key: (value or "").strip() or None for key, value in record.items() if key}
+            try:
+                rows.append((line, model.model_validate(data)))
+            except ValidationError as exc:
+                problems += [_row_problem(line, detail, doc) for detail in exc.errors()]
     except csv.Error as exc:
-        raise error(
-            path,
-            [
-                Problem(
-                    "file",
-                    f"not a readable CSV file ({exc})",
-                    "save it as comma-separated values with a header row",
-                )
-            ],
-        ) from exc
+        fix = "save it as comma-separated values with a header row"
+        raise error(source, [Problem("file", f"not a readable CSV file ({exc})", fix)]) from exc
     if problems:
-        raise error(path, problems)
+        raise error(source, problems)
     return rows
 
 

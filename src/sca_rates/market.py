@@ -23,7 +23,7 @@ from typing import TypeVar
 import numpy as np
 
 from sca_rates.exceptions import InvalidMarketData, Problem
-from sca_rates.files import load_csv_rows
+from sca_rates.files import load_csv_rows, parse_csv_rows
 from sca_rates.models.case import Case
 from sca_rates.models.market import (
     PERCENTILE_OF,
@@ -311,3 +311,19 @@ def find_billed_shares(
         (r for r in market.billed_shares if r.region in regions),
         key=lambda r: (regions.index(r.region), r.share_of_billed),
     )
+
+
+def read_rates_text(text: str, source: str) -> list[RateRow]:
+    """Rates from CSV text (an upload), checked like a file: row by row, keys unique."""
+    rows = parse_csv_rows(text, RateRow, InvalidMarketData, source=source, doc=MARKET_DOC)
+    _check_unique(Path(source), rows)
+    return [row for _, row in rows]
+
+
+def with_rates(market: MarketData, rows: Iterable[RateRow], source: str) -> MarketData:
+    """The market with ``rows`` laid over it (a row with the key of an existing one wins)."""
+    by_key = {row.key: row for row in market.rates}
+    by_key.update((row.key, row) for row in rows)
+    rates = list(by_key.values())
+    _check_statistics_in_order(rates, Path(source))
+    return market.model_copy(update={"rates": tuple(rates), "files": (*market.files, source)})

@@ -33,6 +33,7 @@ from sca_rates.models.compare import CaseFacts
 from sca_rates.models.simulate import (
     AcceptanceCurve,
     AcceptancePoint,
+    Histogram,
     SimulationResult,
     SimulationSettings,
     StrategyResult,
@@ -204,6 +205,17 @@ def summarize(margin: Array, delivered: Array, paid: Array) -> StrategyResult:
         units_delivered=float(delivered.mean()),
         units_paid=float(paid.mean()),
     )
+
+
+def histogram(margins: dict[str, Array | None], bins: int = 40) -> Histogram:
+    """Each strategy's episode margins counted in one set of bins spanning them all."""
+    present = {name: values for name, values in margins.items() if values is not None}
+    edges = np.histogram_bin_edges(np.concatenate(list(present.values())), bins=bins)
+    counts = {
+        name: tuple(int(c) for c in np.histogram(values, bins=edges)[0])
+        for name, values in present.items()
+    }
+    return Histogram(edges_usd=tuple(float(e) for e in edges), counts=counts)
 
 
 def break_even_rate(episodes: Episodes, cost: float) -> float:
@@ -406,5 +418,6 @@ def simulate(
         best_opening_usd=best,
         acceptance_curve=curve,
         tornado=tornado(inputs, settings, rate=rate, cost=cost),
+        histogram=histogram({"sca": sca, "oon": oon, "decline": decline}),
         notes=tuple(notes),
     )

@@ -93,6 +93,13 @@ class StrategyResult(Frozen):
     units_paid: float
 
 
+class Histogram(Frozen):
+    """Episode margins in shared bins, so strategies can be drawn on one axis."""
+
+    edges_usd: tuple[float, ...]  # len(counts) + 1 bin edges
+    counts: dict[str, tuple[int, ...]]  # strategy -> episodes per bin
+
+
 class AcceptancePoint(Frozen):
     rate_usd: float
     p_accept: float
@@ -123,4 +130,5 @@ class SimulationResult(Frozen):
     best_opening_usd: float
     acceptance_curve: tuple[AcceptancePoint, ...]
     tornado: tuple[TornadoBar, ...]  # widest swing first
+    histogram: Histogram
     notes: tuple[str, ...]
