@@ -2,7 +2,14 @@
 
 import streamlit as st
 
-from sca_rates.ui import cost_page
+from sca_rates.ui import call_desk, cost_page, market_page, terms_page, whatif_page
 
-st.set_page_config(page_title="sca-rates", layout="wide")
-st.navigation([st.Page(cost_page.render, title="Cost model", url_path="cost", default=True)]).run()
+st.set_page_config(page_title="sca-rates", page_icon=":material/handshake:", layout="wide")
+pages = [
+    st.Page(call_desk.render_page, title="Call desk", default=True),
+    st.Page(cost_page.render_page, title="Cost model", url_path="cost"),
+    st.Page(market_page.render_page, title="Market", url_path="market"),
+    st.Page(whatif_page.render_page, title="What if", url_path="what-if"),
+    st.Page(terms_page.render_page, title="Terms", url_path="terms"),
+]
+st.navigation(pages).run()

@@ -312,3 +312,29 @@ def _label(entry: object) -> str | None:
             if isinstance(entry.get(key), str):
                 return str(entry[key])
     return None
+
+
+def allocation_from_text(text: str) -> str | dict[str, float] | None:
+    """How a person types an allocation in a table cell: ``hours``, ``patient_units``, or
+    ``PHP: 0.6, IOP: 0.4``; blank for none. The model then checks it like a file's."""
+    text = text.strip()
+    if not text:
+        return None
+    if ":" not in text:
+        return text
+    shares: dict[str, float] = {}
+    for part in text.split(","):
+        code, _, share = part.partition(":")
+        try:
+            shares[code.strip().upper()] = float(share)
+        except ValueError:
+            return text  # left for the model to refuse with a message naming the field
+    return shares
+
+
+def allocation_to_text(allocation: str | dict[str, float] | None) -> str:
+    if allocation is None:
+        return ""
+    if isinstance(allocation, str):
+        return allocation
+    return ", ".join(f"{code}: {share:g}" for code, share in allocation.items())

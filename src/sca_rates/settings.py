@@ -1,6 +1,6 @@
 """Where sca-rates finds its files. Every setting can be changed with an ``SCA_`` environment
 variable (``SCA_COST_MODELS_DIR``, ``SCA_DEFAULT_COST_MODEL``, ``SCA_MARKET_DATA_DIR``,
-``SCA_CASES_DIR``)."""
+``SCA_CASES_DIR``, ``SCA_AGREEMENTS_DIR``)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,17 @@ class Settings(BaseSettings):
     default_cost_model: str = "harborview-mh-php-iop.yaml"  # a file name in cost_models_dir
     market_data_dir: Path = PROJECT_ROOT / "market_data"
     cases_dir: Path = PROJECT_ROOT / "cases"
+    default_case: str = "harborview-aetna-php.yaml"  # a file name in cases_dir
+    agreements_dir: Path = PROJECT_ROOT / "agreements"
 
     def cost_model_files(self) -> list[Path]:
         """The cost models to choose from, the default first."""
-        files = sorted(self.cost_models_dir.glob("*.yaml"))
-        return sorted(files, key=lambda path: path.name != self.default_cost_model)
+        return _default_first(self.cost_models_dir, self.default_cost_model)
+
+    def case_files(self) -> list[Path]:
+        """The cases to choose from, the default first."""
+        return _default_first(self.cases_dir, self.default_case)
+
+
+def _default_first(folder: Path, default: str) -> list[Path]:
+    return sorted(folder.glob("*.yaml"), key=lambda path: (path.name != default, path.name))

@@ -1,36 +1,46 @@
-"""Cost model page: what one PHP day or IOP session costs the center, and how that moves with
-census."""
+"""Cost model page: what one PHP day or IOP session costs the center, how that moves with census,
+and the model itself, editable and saved as YAML."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
+import yaml
 
 from sca_rates import present
 from sca_rates.costing import cost_curve, cost_level, with_census
-from sca_rates.exceptions import ScaRatesError
-from sca_rates.files import load_cost_model
+from sca_rates.exceptions import InvalidCostModel, ScaRatesError
+from sca_rates.files import COST_MODEL_DOC, allocation_from_text, allocation_to_text, validate_model
 from sca_rates.models import CostModel
-from sca_rates.settings import Settings
+from sca_rates.ui import charts, state
+
+TABLES = ("levels_of_care", "staff", "overhead", "variable_costs")
 
 
-def render() -> None:
+def render_page() -> None:
     st.title("What care costs")
-    files = Settings().cost_model_files()
+    config = state.settings()
+    files = config.cost_model_files()
     if not files:
         st.error(
-            f"No cost models found in {Settings().cost_models_dir}. "
-            "Add a YAML file there (see cost_models/README.md)."
+            f"No cost models found in {config.cost_models_dir}. Add a YAML file there "
+            f"(see {COST_MODEL_DOC})."
         )
         return
     path = st.selectbox("Cost model", files, format_func=lambda p: Path(p).name)
     try:
-        model = load_cost_model(path)
+        model = state.cost_model(path)
     except ScaRatesError as exc:
         st.error(str(exc))
         return
-    _show(model)
+    costs, edit = st.tabs(["Costs", "Edit and save"])
+    with edit:
+        model = _editor(model, Path(path)) or model
+    with costs:
+        _show(model)
 
 
 def _show(model: CostModel) -> None:
@@ -44,7 +54,7 @@ def _show(model: CostModel) -> None:
         "Average census (what if?)",
         min_value=1,
         max_value=level.capacity,
-        value=round(level.average_census),
+        value=max(1, round(level.average_census)),
         help="Patients enrolled on an average day; the file is not changed.",
     )
     try:
@@ -54,8 +64,7 @@ def _show(model: CostModel) -> None:
         return
     result = cost_level(model, code)
     summary = present.level_summary(result)
-    columns = st.columns(3)
-    for column, (label, figure, unit) in zip(columns, summary[:3], strict=True):
+    for column, (label, figure, unit) in zip(st.columns(3), summary[:3], strict=True):
         column.metric(label, f"{figure} {unit}")
     st.table(
         {
@@ -65,6 +74,15 @@ def _show(model: CostModel) -> None:
     )
     st.subheader("Where the money goes")
     rows = present.breakdown_rows(result)
+    st.bar_chart(
+        {
+            "category": [r[0] for r in rows],
+            "annual cost ($)": [result.breakdown[k] for k, v in result.breakdown.items() if v],
+        },
+        x="category",
+        y="annual cost ($)",
+        horizontal=True,
+    )
     st.table(
         {
             "Category": [r[0] for r in rows],
@@ -73,13 +91,77 @@ def _show(model: CostModel) -> None:
         }
     )
     st.subheader(f"Cost per {result.unit} as census changes")
-    curve = cost_curve(model, code)
-    st.line_chart(
-        {
-            "census (patients)": [p.census for p in curve],
-            f"fully loaded ($ per {result.unit})": [p.fully_loaded_per_unit for p in curve],
-            f"marginal ($ per {result.unit})": [p.marginal_per_unit for p in curve],
-        },
-        x="census (patients)",
+    st.altair_chart(
+        charts.cost_curve_chart(cost_curve(model, code), result.census, result.unit),
+        width="stretch",
     )
-    st.caption(f"Census now: {result.census:g} of {result.capacity} slots.")
+    st.caption(f"Census now: {result.census:g} of {result.capacity} slots (the dashed line).")
+
+
+def _rows(model: CostModel, table: str) -> list[dict[str, Any]]:
+    rows = [item.model_dump(mode="json") for item in getattr(model, table)]
+    for row in rows:
+        if "allocation" in row:
+            row["allocation"] = allocation_to_text(row["allocation"])
+        if table == "levels_of_care":
+            row.pop("day_includes", None)
+        if table == "variable_costs":
+            row["levels"] = ", ".join(row["levels"] or ())
+    return rows
+
+
+def _from_rows(table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    cleaned = []
+    for row in rows:
+        row = {k: v for k, v in row.items() if not _blank(v)}
+        if "allocation" in row:
+            row["allocation"] = allocation_from_text(str(row["allocation"]))
+        if table == "variable_costs" and "levels" in row:
+            row["levels"] = [c.strip() for c in str(row["levels"]).split(",") if c.strip()]
+        cleaned.append(row)
+    return cleaned
+
+
+def _blank(value: object) -> bool:
+    """An empty cell: None, "", or the NaN a cleared number cell holds."""
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+
+
+def _editor(model: CostModel, path: Path) -> CostModel | None:
+    """The model's tables to edit; the edited model once it validates, else None (errors shown)."""
+    st.caption(
+        f"Edit a cell, add or delete rows; the fields are described in {COST_MODEL_DOC}. "
+        "Allocation: hours, patient_units, or shares such as PHP: 0.6, IOP: 0.4."
+    )
+    data: dict[str, Any] = {"facility": model.facility.model_dump()}
+    for table in TABLES:
+        st.markdown(f"**{table.replace('_', ' ').capitalize()}**")
+        edited = st.data_editor(
+            _rows(model, table), num_rows="dynamic", key=f"edit:{path}:{table}", width="stretch"
+        )
+        data[table] = _from_rows(table, list(edited))
+    for level, original in zip(data["levels_of_care"], model.levels_of_care, strict=False):
+        if original.day_includes is not None:
+            level["day_includes"] = original.day_includes.model_dump()
+    try:
+        edited_model = validate_model(
+            data, CostModel, InvalidCostModel, source="the edited model", doc=COST_MODEL_DOC
+        )
+    except ScaRatesError as exc:
+        st.error(str(exc))
+        return None
+    _save(edited_model, path)
+    return edited_model
+
+
+def _save(model: CostModel, path: Path) -> None:
+    text = yaml.safe_dump(model.model_dump(mode="json", exclude_none=True), sort_keys=False)
+    st.download_button("Download as YAML", text, file_name=path.name, mime="application/yaml")
+    name = st.text_input("Save into cost_models/ as", path.name)
+    target = state.settings().cost_models_dir / Path(name).name
+    overwrite = not target.exists() or st.checkbox(
+        f"Overwrite {target.name} (its comments are lost)"
+    )
+    if st.button("Save", disabled=not (name.endswith(".yaml") and overwrite)):
+        target.write_text(text, encoding="utf-8")
+        st.success(f"Saved {target}")

@@ -1,0 +1,178 @@
+"""The call desk: the three numbers, the answer to each payer offer, the talking points and the
+documents, for the case in the sidebar. Every figure comes from the core."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from sca_rates.compare import compare, offer_for
+from sca_rates.exceptions import ScaRatesError
+from sca_rates.export import DOCUMENTS, build_context, render
+from sca_rates.models.compare import CaseFacts
+from sca_rates.models.negotiate import NegotiationState, Response
+from sca_rates.models.recommend import Recommendation
+from sca_rates.models.talking_points import TalkingPoint
+from sca_rates.money import pct, usd
+from sca_rates.negotiate import respond
+from sca_rates.recommend import recommend
+from sca_rates.talking_points import talking_points
+from sca_rates.ui import charts, state
+from sca_rates.ui.case_form import case_in_sidebar
+
+ANSWER = "answer"  # the last Response on this call
+EXAMPLES = "$350/day, 60% of billed charges, 120% of Medicare, case rate 6500"
+
+
+def render_page() -> None:
+    st.title("Call desk")
+    chosen = case_in_sidebar()
+    if chosen is None:
+        st.info("Fix the case in the sidebar to see the numbers.")
+        return
+    case, model = chosen
+    try:
+        facts = state.facts(case, model)
+    except ScaRatesError as exc:
+        st.error(str(exc))
+        return
+    rec = recommend(facts)
+    call = state.call_for(case, model)
+    _summary(facts)
+    _three_numbers(rec)
+    call = _offer_box(facts, rec, call)
+    _alternative(facts, rec, call)
+    points = talking_points(facts, rec)
+    _talking_points(points)
+    _downloads(facts, rec, points, call)
+
+
+def _summary(facts: CaseFacts) -> None:
+    case, pattern = facts.case, facts.pattern
+    illustrative = " · illustrative cost model" if facts.cost_illustrative else ""
+    st.caption(
+        f"{facts.facility} · {case.payer} · {pattern.level_of_care} {case.code} · "
+        f"{pattern.expected_units:g} {pattern.unit}s expected · region {case.region}"
+        f"{illustrative}"
+    )
+
+
+def _three_numbers(rec: Recommendation) -> None:
+    columns = st.columns(3)
+    for column, (name, figure) in zip(
+        columns,
+        (("Opening", rec.opening), ("Target", rec.target), ("Floor", rec.floor)),
+        strict=True,
+    ):
+        column.metric(name, f"{usd(figure.per_unit_usd)} per {rec.unit}")
+        column.caption(f"{figure.rule}; {usd(figure.per_episode_usd)} for the episode")
+    extra = []
+    if rec.payer_ceiling_per_unit_usd is not None:
+        extra.append(f"payer's ceiling {usd(rec.payer_ceiling_per_unit_usd)} per {rec.unit}")
+    if rec.settlement_midpoint_per_unit_usd is not None:
+        extra.append(
+            f"even-bargaining settlement {usd(rec.settlement_midpoint_per_unit_usd)} per {rec.unit}"
+        )
+    if extra:
+        st.caption(" · ".join(extra).capitalize())
+    for warning in rec.warnings:
+        st.warning(warning)
+
+
+def _offer_box(facts: CaseFacts, rec: Recommendation, call: NegotiationState) -> NegotiationState:
+    """Type what the payer said and press Enter: the verdict, the counter, the line, the trades."""
+    with st.form("offer", clear_on_submit=True, border=False):
+        text = st.text_input("The payer's offer", placeholder=EXAMPLES)
+        submitted = st.form_submit_button("Answer", type="primary")
+    if submitted and text.strip():
+        try:
+            answer = respond(facts, rec, call, offer_for(facts, text))
+        except ScaRatesError as exc:
+            st.error(str(exc))
+        else:
+            call = answer.state
+            state.save_call(call)
+            st.session_state[ANSWER] = answer
+    last = st.session_state.get(ANSWER)
+    if call.exchanges and isinstance(last, Response) and last.state == call:
+        _answer(last, rec.unit)
+    if call.exchanges:
+        st.altair_chart(charts.call_chart(call, rec), width="stretch")
+        if st.button("Start a new call"):
+            state.save_call(NegotiationState())
+            st.rerun()
+    return call
+
+
+def _answer(answer: Response, unit: str) -> None:
+    offered = f"{usd(answer.offer.per_unit_usd)} per {unit}"
+    if answer.verdict == "accept":
+        st.success(f"ACCEPT {offered}")
+    elif answer.verdict == "decline":
+        st.error(f"DECLINE {offered}")
+    else:
+        st.info(f"COUNTER {offered} with {usd(answer.counter_per_unit_usd or 0)} per {unit}")
+    st.markdown(f"> {answer.line}")
+    label = "What would change it" if answer.verdict == "decline" else "Trade"
+    st.markdown(f"**{label}:**\n" + "\n".join(f"- {trade}" for trade in answer.trades))
+    with st.expander("How the offer was read, and why"):
+        st.markdown("\n".join(f"- {note}" for note in (*answer.offer.assumptions, *answer.reasons)))
+
+
+def _alternative(facts: CaseFacts, rec: Recommendation, call: NegotiationState) -> None:
+    ask = call.asks[-1] if call.asks else rec.opening.per_unit_usd
+    comparison = compare(facts, offer_for(facts, f"${ask:.2f}"))
+    if not comparison.alternatives:
+        return
+    st.subheader("The payer's alternative")
+    saving = f"saving at our ask of {usd(ask)}"
+    columns = ("setting", "per day", "days", "cost to the payer", saving, "source")
+    rows: dict[str, list[str]] = {name: [] for name in columns}
+    for alt in comparison.alternatives:
+        rows["setting"].append(alt.setting.replace("_", " "))
+        rows["per day"].append(usd(alt.per_diem_usd))
+        rows["days"].append(f"{alt.los_days:g} ({alt.los_from})")
+        rows["cost to the payer"].append(usd(alt.episode_usd))
+        rows[saving].append(f"{usd(alt.savings_usd)} ({pct(alt.savings_pct)})")
+        mark = ", illustrative" if alt.provenance.illustrative else ""
+        rows["source"].append(f"{alt.provenance.source}, {alt.provenance.year}{mark}")
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _talking_points(points: tuple[TalkingPoint, ...]) -> None:
+    st.subheader("Talking points")
+    for point in points:
+        with st.expander(point.heading):
+            st.write(point.text)
+            if point.figures:
+                st.dataframe(
+                    {
+                        "figure": [f.label for f in point.figures],
+                        "value": [
+                            usd(f.value) if f.unit.startswith("USD") else f"{f.value:,.4g}"
+                            for f in point.figures
+                        ],
+                        "unit": [f.unit for f in point.figures],
+                        "source": [
+                            f.source + (f", {f.year}" if f.year else "") for f in point.figures
+                        ],
+                        "illustrative": [f.illustrative for f in point.figures],
+                    },
+                    hide_index=True,
+                    width="stretch",
+                )
+
+
+def _downloads(
+    facts: CaseFacts, rec: Recommendation, points: tuple[TalkingPoint, ...], call: NegotiationState
+) -> None:
+    st.subheader("Documents")
+    context = build_context(facts, rec, points, state=call)
+    columns = st.columns(len(DOCUMENTS))
+    for column, (key, document) in zip(columns, DOCUMENTS.items(), strict=True):
+        column.download_button(
+            f"{document.name} ({key.rsplit('.', 1)[1]})",
+            render(key, context),
+            file_name=document.file_name,
+            mime=document.mime,
+            key=f"dl:{key}",
+        )

@@ -1,0 +1,250 @@
+"""The case in the sidebar: start from a case file or a new one, change anything, and get a
+validated case (or an error naming the field and the fix). Builds a case; computes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from sca_rates.exceptions import InvalidCase, ScaRatesError
+from sca_rates.files import CASE_DOC, validate_model
+from sca_rates.models import CostModel
+from sca_rates.models.case import Case
+from sca_rates.ui import state
+
+NEW_CASE = "(a new case)"
+Key = Callable[[str], str]  # a widget key, unique to the case chosen
+BLANK: dict[str, Any] = {
+    "payer": "any-commercial",
+    "region": "US",
+    "level_of_care": "PHP",
+    "code": "S0201",
+    "expected_units": 18,
+    "margin_required": 0.15,
+}
+
+
+def case_in_sidebar() -> tuple[Case, CostModel] | None:
+    """The case being negotiated, from the sidebar's inputs; None (with an error shown) when the
+    inputs do not make a valid case."""
+    config = state.settings()
+    files = {p.name: p for p in config.case_files()}
+    with st.sidebar:
+        choice = st.selectbox("Case", [*files, NEW_CASE], key="case_choice")
+        try:
+            base, model_path = _base(files.get(choice), config.cost_models_dir)
+            return _edited(base, model_path, prefix=choice)
+        except ScaRatesError as exc:
+            st.error(str(exc))
+            return None
+
+
+def _base(path: Path | None, models_dir: Path) -> tuple[dict[str, Any], Path]:
+    """The case to start from, and its cost model's file."""
+    if path is None:
+        models = sorted(models_dir.glob("*.yaml"))
+        default = state.settings().default_cost_model
+        model_path = next((m for m in models if m.name == default), models[0])
+        return dict(BLANK), model_path
+    case, _ = state.case_file(path)
+    return case.model_dump(exclude_none=True), (path.parent / case.cost_model).resolve()
+
+
+def _edited(
+    base: dict[str, Any], model_path: Path, *, prefix: str
+) -> tuple[Case, CostModel] | None:
+    def key(name: str) -> str:
+        return f"{prefix}:{name}"
+
+    models = sorted(state.settings().cost_models_dir.glob("*.yaml"))
+    chosen = st.selectbox(
+        "Cost model",
+        models,
+        format_func=lambda p: Path(p).name,
+        index=_index(models, model_path),
+        key=key("model"),
+    )
+    model = state.cost_model(chosen)
+    level = st.radio(
+        "Level of care",
+        model.level_codes,
+        horizontal=True,
+        key=key("level"),
+        index=_index(list(model.level_codes), base.get("level_of_care")),
+    )
+    data: dict[str, Any] = {
+        "cost_model": str(chosen),
+        "payer": st.text_input("Payer", base["payer"], key=key("payer")),
+        "region": st.text_input(
+            "Region (US, a state, or a CBSA code)", base["region"], key=key("region")
+        ),
+        "state": st.text_input(
+            "State (with a CBSA region)", base.get("state", ""), key=key("state")
+        )
+        or None,
+        "level_of_care": level,
+        "code": st.text_input("Code", base["code"], key=key("code")).strip().upper(),
+        "expected_units": st.number_input(
+            "Expected length of stay (units)",
+            min_value=1.0,
+            value=float(base["expected_units"]),
+            step=1.0,
+            key=key("units"),
+        ),
+        "billed_charge_per_unit": st.number_input(
+            "Our charge per unit ($)",
+            min_value=0.0,
+            value=float(base.get("billed_charge_per_unit", 0.0)),
+            step=10.0,
+            key=key("billed"),
+        )
+        or None,
+        "margin_required": st.slider(
+            "Margin required", 0.0, 0.5, float(base["margin_required"]), 0.01, key=key("margin")
+        ),
+        "slot_otherwise_empty": st.checkbox(
+            "The slot would otherwise stay empty",
+            base.get("slot_otherwise_empty", False),
+            key=key("empty"),
+        ),
+        "would_attend_oon": st.checkbox(
+            "The patient would come out of network anyway",
+            base.get("would_attend_oon", True),
+            key=key("attend"),
+        ),
+        "triggers": _triggers(base.get("triggers", {}), key),
+        "oon_benefit": _oon_benefit(base.get("oon_benefit"), key),
+        "alternative": _alternative(base.get("alternative"), key),
+        **_carried(base),
+    }
+    case = validate_model(data, Case, InvalidCase, source="the case in the sidebar", doc=CASE_DOC)
+    return case, model
+
+
+def _carried(base: dict[str, Any]) -> dict[str, Any]:
+    """What the sidebar does not edit, carried over from the case file as it is."""
+    names = ("sessions_per_week", "medicare_provider_type", "medicare_code")
+    return {name: base[name] for name in names if name in base}
+
+
+def _triggers(base: dict[str, Any], key: Key) -> dict[str, Any]:
+    gap = base.get("network_inadequacy") or {}
+    need = base.get("specialized_need") or {}
+    step = base.get("step_down") or {}
+    triggers: dict[str, Any] = {}
+    with st.expander("Triggers", expanded=False):
+        if st.checkbox("No in-network program within reach", bool(gap), key=key("gap")):
+            triggers["network_inadequacy"] = {
+                "miles_to_nearest": st.number_input(
+                    "Miles to the nearest",
+                    0.0,
+                    1000.0,
+                    float(gap.get("miles_to_nearest") or 0),
+                    key=key("miles"),
+                )
+                or None,
+                "minutes_to_nearest": st.number_input(
+                    "Minutes to the nearest",
+                    0.0,
+                    1000.0,
+                    float(gap.get("minutes_to_nearest") or 0),
+                    key=key("minutes"),
+                )
+                or None,
+                "specialty": st.text_input(
+                    "Specialty", gap.get("specialty") or "", key=key("specialty")
+                )
+                or None,
+            }
+        triggers["continuity_of_care"] = st.checkbox(
+            "Continuity of care", base.get("continuity_of_care", False), key=key("continuity")
+        )
+        modalities = st.text_input(
+            "Specialized modalities (comma-separated)",
+            ", ".join(need.get("modalities", ())),
+            key=key("modalities"),
+        )
+        if modalities.strip():
+            triggers["specialized_need"] = {
+                "modalities": [m.strip() for m in modalities.split(",") if m.strip()],
+                "note": need.get("note"),
+            }
+        step_from = st.text_input(
+            "Step-down from (e.g. inpatient_psych)", step.get("from_level", ""), key=key("step")
+        )
+        if step_from.strip():
+            triggers["step_down"] = {"from_level": step_from.strip()}
+    return triggers
+
+
+def _oon_benefit(base: dict[str, Any] | None, key: Key) -> dict[str, Any] | None:
+    with st.expander("Out-of-network benefit", expanded=False):
+        if not st.checkbox("Verified OON benefit", base is not None, key=key("oon")):
+            return None
+        given = base or {
+            "allowed_basis": "billed_charges",
+            "allowed_pct": 0.5,
+            "coinsurance": 0.4,
+            "deductible_remaining_usd": 0.0,
+            "oop_max_remaining_usd": 0.0,
+        }
+        bases = ["billed_charges", "medicare"]
+        return {
+            "allowed_basis": st.radio(
+                "Allowed amount is a share of",
+                bases,
+                horizontal=True,
+                index=bases.index(given["allowed_basis"]),
+                key=key("basis"),
+            ),
+            "allowed_pct": st.number_input(
+                "Share (0.5 = 50%)", 0.01, 5.0, float(given["allowed_pct"]), key=key("pct")
+            ),
+            "coinsurance": st.number_input(
+                "Coinsurance", 0.0, 1.0, float(given["coinsurance"]), key=key("coins")
+            ),
+            "deductible_remaining_usd": st.number_input(
+                "Deductible left ($)",
+                0.0,
+                value=float(given["deductible_remaining_usd"]),
+                key=key("deductible"),
+            ),
+            "oop_max_remaining_usd": st.number_input(
+                "Out-of-pocket maximum left ($)",
+                0.0,
+                value=float(given["oop_max_remaining_usd"]),
+                key=key("oop"),
+            ),
+            "collection_rate": st.number_input(
+                "Share of the patient's part collected",
+                0.0,
+                1.0,
+                float(given.get("collection_rate", 0.5)),
+                key=key("collect"),
+            ),
+        }
+
+
+def _alternative(base: dict[str, Any] | None, key: Key) -> dict[str, Any] | None:
+    settings = sorted({row.setting for row in state.market().alternatives})
+    options = ["(the cheapest found)", *settings]
+    chosen = (base or {}).get("setting")
+    with st.expander("The payer's alternative", expanded=False):
+        setting = st.selectbox("Setting", options, index=_index(options, chosen), key=key("alt"))
+        if setting == options[0]:
+            return None
+        los = st.number_input(
+            "Length of stay, days (0: the market's typical)",
+            0.0,
+            365.0,
+            float((base or {}).get("los_days") or 0),
+            key=key("los"),
+        )
+        return {"setting": setting, "los_days": los or None}
+
+
+def _index(options: list[Any], wanted: object) -> int:
+    return options.index(wanted) if wanted in options else 0

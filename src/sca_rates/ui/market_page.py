@@ -1,0 +1,116 @@
+"""Market page: every reference figure with its source, year and illustrative mark; where the
+case's numbers sit in the market found for it; and rates of your own for this session."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from sca_rates.exceptions import ScaRatesError
+from sca_rates.models.compare import CaseFacts
+from sca_rates.models.market import MarketData
+from sca_rates.money import usd
+from sca_rates.recommend import recommend
+from sca_rates.ui import charts, state
+from sca_rates.ui.case_form import case_in_sidebar
+
+
+def render_page() -> None:
+    st.title("Market")
+    chosen = case_in_sidebar()
+    try:
+        market = state.market()
+    except ScaRatesError as exc:
+        st.error(str(exc))
+        return
+    if chosen is not None:
+        try:
+            _case_in_market(state.facts(*chosen))
+        except ScaRatesError as exc:
+            st.error(str(exc))
+    _table(market)
+    _upload()
+
+
+def _case_in_market(facts: CaseFacts) -> None:
+    dist, rec, unit = facts.distribution, recommend(facts), facts.pattern.unit
+    st.subheader(
+        f"{facts.case.payer}, {facts.case.region}, {facts.pattern.level_of_care} {facts.case.code}"
+    )
+    if dist is None:
+        st.warning("No market figure for this payer, region and level of care.")
+        return
+    marks = {
+        "floor": rec.floor.per_unit_usd,
+        "target": rec.target.per_unit_usd,
+        "opening": rec.opening.per_unit_usd,
+        "fully loaded cost": facts.cost.fully_loaded_per_unit,
+    }
+    if facts.medicare_per_unit_usd is not None:
+        marks["Medicare"] = facts.medicare_per_unit_usd
+    st.altair_chart(charts.distribution_chart(dist, marks, unit), width="stretch")
+    source = "; ".join(f"{s.source}, {s.year}" for s in dist.sources)
+    mark = " Illustrative figures." if dist.illustrative else ""
+    sample = f"n = {dist.n}" if dist.n else "sample size unknown"
+    st.caption(
+        f"Figures: {dist.payer}, {dist.region}, {dist.code}, {dist.year} ({sample}). "
+        f"Source: {source}.{mark}"
+    )
+    for step in dist.fallback:
+        st.caption(f"Fallback: {step}")
+
+
+def _table(market: MarketData) -> None:
+    st.subheader("Reference rates")
+    levels = sorted({row.level_of_care for row in market.rates})
+    shown = st.multiselect("Levels of care", levels, default=levels)
+    rows = [row for row in market.rates if row.level_of_care in shown]
+    st.dataframe(
+        {
+            "payer": [r.payer for r in rows],
+            "region": [r.region for r in rows],
+            "level": [r.level_of_care for r in rows],
+            "code": [f"{r.code_type} {r.code}" for r in rows],
+            "statistic": [r.statistic for r in rows],
+            "amount": [f"{usd(r.amount_usd)} per {r.unit}" for r in rows],
+            "n": [r.n for r in rows],
+            "year": [r.year for r in rows],
+            "source": [r.source for r in rows],
+            "illustrative": [r.illustrative for r in rows],
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    st.subheader("The payer's alternatives")
+    st.dataframe(
+        {
+            "setting": [a.setting for a in market.alternatives],
+            "payer": [a.payer for a in market.alternatives],
+            "region": [a.region for a in market.alternatives],
+            "per day": [usd(a.per_diem_usd) for a in market.alternatives],
+            "typical stay (days)": [a.typical_los_days for a in market.alternatives],
+            "year": [a.year for a in market.alternatives],
+            "source": [a.source for a in market.alternatives],
+            "illustrative": [a.illustrative for a in market.alternatives],
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption("Files read, the later over the earlier: " + ", ".join(market.files))
+
+
+def _upload() -> None:
+    st.subheader("Your own rates, for this session")
+    upload = st.file_uploader("A rates CSV (the columns of market_data/rates.csv)", type=["csv"])
+    if upload is None:
+        return
+    try:
+        count = state.upload_rates(upload.getvalue().decode("utf-8-sig"), upload.name)
+    except UnicodeDecodeError:
+        st.error(f"{upload.name} is not UTF-8 text. Fix: save it as CSV (UTF-8).")
+    except ScaRatesError as exc:
+        st.error(str(exc))
+    else:
+        st.success(
+            f"{count} rows from {upload.name} are used in this session, over the bundled "
+            "figures with the same key."
+        )

@@ -1,0 +1,109 @@
+"""What the pages share: cached file loaders (a file is read again only when it changes) and the
+call's state in ``st.session_state``. Nothing here computes a figure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from sca_rates.compare import case_facts
+from sca_rates.files import load_case, load_cost_model
+from sca_rates.market import load_market, market_files, read_rates_text, with_rates
+from sca_rates.models import CostModel
+from sca_rates.models.case import Case
+from sca_rates.models.compare import CaseFacts
+from sca_rates.models.market import MarketData, RateRow
+from sca_rates.models.negotiate import NegotiationState
+from sca_rates.settings import Settings
+
+CALL = "call"  # the NegotiationState of the call on the call desk
+CALL_KEY = "call_key"  # what the call is about; a different case starts a new call
+UPLOADED = "uploaded_rates"  # rates uploaded on the market page, for this session only
+
+
+def settings() -> Settings:
+    return Settings()
+
+
+def _stamp(path: Path) -> float:
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _cost_model(path: str, stamp: float) -> CostModel:
+    return load_cost_model(path)
+
+
+def cost_model(path: str | Path) -> CostModel:
+    return _cost_model(str(path), _stamp(Path(path)))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _market(folder: str, stamps: tuple[tuple[str, float], ...], uploaded: str) -> MarketData:
+    market = load_market(folder)
+    if uploaded:
+        rows = [RateRow.model_validate_json(line) for line in uploaded.splitlines()]
+        market = with_rates(market, rows, "uploaded in this session")
+    return market
+
+
+def _market_key() -> tuple[tuple[tuple[str, float], ...], str]:
+    """What the market depends on: its files as they are now, and this session's upload."""
+    folder = settings().market_data_dir
+    stamps = tuple(
+        (str(p), _stamp(p))
+        for stem in ("rates", "alternatives", "billed_shares")
+        for p in market_files(folder, stem)
+    )
+    uploaded = "\n".join(row.model_dump_json() for row in st.session_state.get(UPLOADED, ()))
+    return stamps, uploaded
+
+
+def market() -> MarketData:
+    """The market data folder, with any rates uploaded in this session laid over it."""
+    stamps, uploaded = _market_key()
+    return _market(str(settings().market_data_dir), stamps, uploaded)
+
+
+def upload_rates(text: str, name: str) -> int:
+    """Validate an uploaded rates CSV and keep it for this session; returns its row count."""
+    rows = read_rates_text(text, name)
+    st.session_state[UPLOADED] = tuple(rows)
+    return len(rows)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _case_file(path: str, stamp: float) -> tuple[Case, CostModel]:
+    return load_case(path)
+
+
+def case_file(path: str | Path) -> tuple[Case, CostModel]:
+    return _case_file(str(path), _stamp(Path(path)))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _facts(case_json: str, model_json: str, market_key: str, _market: MarketData) -> CaseFacts:
+    case = Case.model_validate_json(case_json)
+    model = CostModel.model_validate_json(model_json)
+    return case_facts(case, model=model, market=_market)
+
+
+def facts(case: Case, model: CostModel) -> CaseFacts:
+    """The case facts, worked out once per case and market, not on every offer."""
+    key = repr(_market_key())
+    return _facts(case.model_dump_json(), model.model_dump_json(), key, market())
+
+
+def call_for(case: Case, model: CostModel) -> NegotiationState:
+    """The call about this case; a case that changed starts a new one."""
+    key = case.model_dump_json() + model.facility.name
+    if st.session_state.get(CALL_KEY) != key:
+        st.session_state[CALL_KEY] = key
+        st.session_state[CALL] = NegotiationState()
+    state: NegotiationState = st.session_state[CALL]
+    return state
+
+
+def save_call(state: NegotiationState) -> None:
+    st.session_state[CALL] = state

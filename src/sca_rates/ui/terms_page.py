@@ -1,0 +1,177 @@
+"""Terms: the agreement as the payer confirmed it, what is missing or vague, when each
+reauthorization is due, and the email asking the payer to confirm it all in writing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+
+from sca_rates.exceptions import InvalidTerms, ScaRatesError
+from sca_rates.export import DOCUMENTS, build_context, render
+from sca_rates.files import TERMS_DOC, load_terms, validate_model
+from sca_rates.models.terms import AgreementTerms
+from sca_rates.recommend import recommend
+from sca_rates.talking_points import talking_points
+from sca_rates.terms import check_terms
+from sca_rates.ui import state
+from sca_rates.ui.case_form import case_in_sidebar
+
+TERMS = "terms"  # the AgreementTerms being filled in
+NONE = "(start blank)"
+SEVERITY = {"error": "🔴 error", "warning": "🟠 warning", "info": "🔵 info"}
+
+
+def render_page() -> None:
+    st.title("Terms in writing")
+    chosen = case_in_sidebar()
+    files = {
+        p.name: p for p in sorted((state.settings().cases_dir.parent / "agreements").glob("*.yaml"))
+    }
+    start = st.selectbox("Start from", [NONE, *files])
+    try:
+        base = load_terms(files[start]) if start in files else AgreementTerms()
+        terms = _form(base, prefix=start)
+    except ScaRatesError as exc:
+        st.error(str(exc))
+        return
+    st.session_state[TERMS] = terms
+    report = check_terms(terms)
+    st.subheader("What the checker finds")
+    if report.ready:
+        st.success("Nothing that is likely to lead to a denial.")
+    st.dataframe(
+        {
+            "severity": [SEVERITY[f.severity] for f in report.findings],
+            "term": [f.term for f in report.findings],
+            "what to do": [f.message for f in report.findings],
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    if report.schedule:
+        st.subheader("Reauthorization requests due")
+        st.dataframe(
+            {
+                "request by": [s.due.isoformat() for s in report.schedule],
+                "period": [
+                    f"{s.period_start.isoformat()} to {s.period_end.isoformat()}"
+                    for s in report.schedule
+                ],
+            },
+            hide_index=True,
+        )
+    if chosen is not None:
+        facts = state.facts(*chosen)
+        rec = recommend(facts)
+        context = build_context(
+            facts, rec, talking_points(facts, rec), state=state.call_for(*chosen), terms=terms
+        )
+        email = render("terms_email.txt", context)
+        st.subheader("Ask the payer to confirm in writing")
+        st.code(email, language=None)
+        document = DOCUMENTS["terms_email.txt"]
+        st.download_button(document.name, email, file_name=document.file_name, mime=document.mime)
+
+
+def _date(label: str, value: dt.date | None, key: str) -> dt.date | None:
+    return st.date_input(label, value, key=key)
+
+
+def _form(base: AgreementTerms, *, prefix: str) -> AgreementTerms:
+    def key(name: str) -> str:
+        return f"terms:{prefix}:{name}"
+
+    st.caption(f"Fill in what the payer confirmed; leave blank what it did not. See {TERMS_DOC}.")
+    left, right = st.columns(2)
+    patient = base.patient
+    with left:
+        st.markdown("**Patient**")
+        data: dict[str, Any] = {
+            "patient": {
+                "name": st.text_input("Name", patient.name or "", key=key("name")) or None,
+                "date_of_birth": _date("Date of birth", patient.date_of_birth, key("dob")),
+                "member_id": st.text_input("Member ID", patient.member_id or "", key=key("member"))
+                or None,
+                "group_number": st.text_input(
+                    "Group number", patient.group_number or "", key=key("group")
+                )
+                or None,
+            }
+        }
+        st.markdown("**Rate and cost-sharing**")
+        data["rate"] = {
+            "per_unit_usd": st.number_input(
+                "Rate ($ per unit)", 0.0, value=base.rate.per_unit_usd or 0.0, key=key("rate")
+            )
+            or None,
+            "unit": base.rate.unit,
+            "basis": base.rate.basis,
+        }
+        sharing = [None, "in_network", "out_of_network", "waived"]
+        data["cost_sharing"] = st.selectbox(
+            "Patient cost-sharing",
+            sharing,
+            index=sharing.index(base.cost_sharing),
+            key=key("sharing"),
+        )
+        confirmations = [None, "written", "verbal"]
+        data["confirmation"] = st.selectbox(
+            "Confirmed",
+            confirmations,
+            index=confirmations.index(base.confirmation),
+            key=key("confirmed"),
+        )
+    with right:
+        auth = base.authorization
+        st.markdown("**Authorization**")
+        data["authorization"] = {
+            "number": st.text_input("Authorization number", auth.number or "", key=key("auth"))
+            or None,
+            "start_date": _date("Start", auth.start_date, key("start")),
+            "end_date": _date("End", auth.end_date, key("end")),
+            "authorized_units": st.number_input(
+                "Units authorized", 0.0, value=auth.authorized_units or 0.0, key=key("units")
+            )
+            or None,
+            "period_days": st.number_input(
+                "Reviewed every (days; 0: once)", 0, value=auth.period_days or 0, key=key("period")
+            )
+            or None,
+        }
+        data["reauthorization"] = {
+            "process": st.text_input(
+                "Reauthorization process", base.reauthorization.process or "", key=key("process")
+            )
+            or None,
+            "contact": st.text_input(
+                "Reauthorization contact", base.reauthorization.contact or "", key=key("contact")
+            )
+            or None,
+            "lead_business_days": st.slider(
+                "Ask this many business days before a period ends",
+                3,
+                5,
+                base.reauthorization.lead_business_days,
+                key=key("lead"),
+            ),
+        }
+    data["services"] = [s.model_dump() for s in base.services]
+    data["service_description"] = (
+        st.text_input(
+            "What the payer wrote about the services covered",
+            base.service_description or "",
+            key=key("wording"),
+        )
+        or None
+    )
+    data |= {
+        "payer": base.payer,
+        "claims": base.claims.model_dump(),
+        "payer_contact": base.payer_contact.model_dump(),
+        "holidays": list(base.holidays),
+    }
+    return validate_model(
+        data, AgreementTerms, InvalidTerms, source="the terms form", doc=TERMS_DOC
+    )

@@ -1,0 +1,120 @@
+"""What-if: move census, pay, overhead, length of stay, margin and rate, and see every number
+follow; then simulate what the agreement is worth."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from sca_rates.compare import case_facts, compare, offer_for
+from sca_rates.costing import with_census, with_overhead_change, with_pay_change
+from sca_rates.exceptions import ScaRatesError
+from sca_rates.models import CostModel
+from sca_rates.models.case import Case
+from sca_rates.models.compare import CaseFacts
+from sca_rates.models.simulate import SimulationSettings
+from sca_rates.money import pct, usd
+from sca_rates.recommend import recommend
+from sca_rates.simulate import simulate
+from sca_rates.ui import charts, state
+from sca_rates.ui.case_form import case_in_sidebar
+
+
+def render_page() -> None:
+    st.title("What if?")
+    chosen = case_in_sidebar()
+    if chosen is None:
+        st.info("Fix the case in the sidebar first.")
+        return
+    case, model = chosen
+    try:
+        facts = _what_if(case, model)
+    except ScaRatesError as exc:
+        st.error(str(exc))
+        return
+    rec = recommend(facts)
+    unit = rec.unit
+    for column, (name, figure) in zip(
+        st.columns(3),
+        (("Opening", rec.opening), ("Target", rec.target), ("Floor", rec.floor)),
+        strict=True,
+    ):
+        column.metric(name, f"{usd(figure.per_unit_usd)} per {unit}", help=figure.rule)
+    start = round(rec.target.per_unit_usd)
+    rate = st.slider(f"Rate ($ per {unit})", 0, max(2 * start, 100), start, step=1)
+    comparison = compare(facts, offer_for(facts, f"${rate}"))
+    coverage = comparison.cost_coverage
+    columns = st.columns(3)
+    columns[0].metric(
+        "Margin",
+        f"{usd(coverage.margin_per_unit_usd)} per {unit}",
+        help=f"{usd(coverage.margin_per_episode_usd)} for the episode",
+    )
+    columns[1].metric("Covers the fully loaded cost", f"{coverage.fully_loaded_ratio:.2f} times")
+    position = comparison.market.position
+    if position is not None and position.percentile is not None:
+        where = {"above": "above ", "below": "below "}.get(position.beyond or "", "")
+        columns[2].metric("Market position", f"{where}p{position.percentile:.0f}")
+    if comparison.alternatives:
+        cheapest = comparison.alternatives[0]
+        st.caption(
+            f"Against {cheapest.setting.replace('_', ' ')} the payer saves "
+            f"{usd(cheapest.savings_usd)} ({pct(cheapest.savings_pct)}) at this rate."
+        )
+    _simulator(facts, float(rate))
+
+
+def _what_if(case: Case, model: CostModel) -> CaseFacts:
+    """The case's facts with the sliders' changes applied (the files untouched)."""
+    level = model.level(case.level_of_care)
+    left, right = st.columns(2)
+    census = left.slider("Average census", 1, level.capacity, max(1, round(level.average_census)))
+    pay = left.slider("Pay (% change)", -30, 30, 0, step=1)
+    overhead = left.slider("Overhead (% change)", -30, 30, 0, step=1)
+    stay = right.slider(f"Length of stay ({level.unit}s)", 1, 90, round(case.expected_units))
+    margin = right.slider("Margin required (%)", 0, 50, round(case.margin_required * 100))
+    changed = with_overhead_change(
+        with_pay_change(with_census(model, level.code, census), pay / 100), overhead / 100
+    )
+    changed_case = case.model_copy(
+        update={"expected_units": float(stay), "margin_required": margin / 100}
+    )
+    return case_facts(changed_case, model=changed, market=state.market())
+
+
+@st.fragment
+def _simulator(facts: CaseFacts, rate: float) -> None:
+    st.subheader("What the agreement is worth")
+    n = st.select_slider("Episodes", [2_000, 10_000, 50_000, 100_000], value=10_000)
+    seed = st.number_input("Seed", 0, 10_000, 1)
+    result = simulate(
+        facts,
+        rate=rate,
+        settings=SimulationSettings(n=n, seed=int(seed)),
+        fallback_rate=recommend(facts).target.per_unit_usd,
+    )
+    unit = facts.pattern.unit
+    rows = [("SCA", result.sca), ("bill out of network", result.oon), ("decline", result.decline)]
+    st.dataframe(
+        {
+            "strategy": [name for name, s in rows if s],
+            "mean": [usd(s.mean_usd) for _, s in rows if s],
+            "median": [usd(s.median_usd) for _, s in rows if s],
+            "p5": [usd(s.p5_usd) for _, s in rows if s],
+            "p95": [usd(s.p95_usd) for _, s in rows if s],
+            "chance of a loss": [pct(s.p_loss) for _, s in rows if s],
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        f"Episode net margin, {n:,} episodes. Break-even rate "
+        f"{usd(result.break_even_rate_usd)} per {unit}; the opening that maximizes the "
+        f"expected value {usd(result.best_opening_usd)} per {unit} (default acceptance "
+        "curve: judgment, not yet fitted)."
+    )
+    st.altair_chart(charts.histogram_chart(result), width="stretch")
+    left, right = st.columns(2)
+    left.altair_chart(charts.acceptance_chart(result), width="stretch")
+    right.altair_chart(charts.tornado_chart(result), width="stretch")
+    for note in result.notes:
+        st.caption(note)
