@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench browser screenshots clean
 
 $(READY): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +27,21 @@ lint: $(READY)
 typecheck: $(READY)
 	$(BIN)/mypy
 
-unit: $(READY)
+unit: $(READY) browser
 	$(BIN)/pytest
 
-bench: $(READY)
+# The end-to-end test drives Debian's Chromium (never a browser Playwright downloads).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+screenshots: $(READY) browser
+	$(BIN)/python scripts/screenshots.py
+
+bench: $(READY) browser
 	$(BIN)/python benchmarks/cost.py
 	$(BIN)/python benchmarks/recommend.py
 	$(BIN)/python benchmarks/simulate.py
+	$(BIN)/python benchmarks/ui.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

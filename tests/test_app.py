@@ -1,44 +1,118 @@
-"""The app, driven through Streamlit's AppTest: it shows the default model's costs from the same
-core functions as the CLI, follows the census slider, and turns a bad file into st.error."""
+"""Every page, driven through Streamlit's AppTest: it loads, and its figures are the core's for
+the same inputs. The sidebar starts on the default case (cases/harborview-aetna-php.yaml)."""
 
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sca_rates.compare import case_facts, offer_for
 from sca_rates.costing import cost_level, with_census
-from sca_rates.files import load_cost_model
+from sca_rates.files import load_case, load_cost_model
+from sca_rates.market import load_market
+from sca_rates.models.negotiate import NegotiationState
 from sca_rates.money import usd
+from sca_rates.negotiate import respond
+from sca_rates.recommend import recommend
 from sca_rates.settings import Settings
 from tests.conftest import FIXTURES, PROJECT
 
-APP = str(PROJECT / "app.py")
+SETTINGS = Settings()
+CASE, MODEL = load_case(SETTINGS.cases_dir / SETTINGS.default_case)
+FACTS = case_facts(CASE, model=MODEL, market=load_market(SETTINGS.market_data_dir))
+REC = recommend(FACTS)
+PAGES = ["call_desk", "cost_page", "market_page", "whatif_page", "terms_page"]
 
 
-def _run() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    return at.run()
+def _page(name: str) -> AppTest:
+    return AppTest.from_string(
+        f"from sca_rates.ui import {name}\n{name}.render_page()", default_timeout=60
+    ).run()
 
 
-def test_default_model_costs_are_shown_with_units() -> None:
-    at = _run()
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_loads_without_an_exception_or_an_error(name: str) -> None:
+    at = _page(name)
     assert not at.exception
-    settings = Settings()
-    model = load_cost_model(settings.cost_models_dir / settings.default_cost_model)
-    php = cost_level(model, model.level_codes[0])
-    assert at.metric[0].value == f"{usd(php.fully_loaded_per_unit)} per {php.unit}"
-    assert at.metric[1].value == f"{usd(php.marginal_per_unit)} per {php.unit}"
-    assert at.warning[0].value.startswith("Illustrative figures")
+    assert not at.error
 
 
-def test_census_slider_recomputes_through_the_core() -> None:
-    at = _run()
+def test_the_app_routes_to_the_call_desk() -> None:
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "Call desk"
+
+
+def test_call_desk_shows_the_cores_three_numbers() -> None:
+    at = _page("call_desk")
+    assert _metric(at, "Opening") == f"{usd(REC.opening.per_unit_usd)} per day"
+    assert _metric(at, "Target") == f"{usd(REC.target.per_unit_usd)} per day"
+    assert _metric(at, "Floor") == f"{usd(REC.floor.per_unit_usd)} per day"
+
+
+def _offer(at: AppTest, text: str) -> AppTest:
+    next(t for t in at.text_input if t.label == "The payer's offer").input(text)
+    return next(b for b in at.button if b.label == "Answer").click().run()
+
+
+def test_an_offer_gets_the_cores_verdict_and_counter() -> None:
+    at = _offer(_page("call_desk"), "$540/day")
+    first = respond(FACTS, REC, NegotiationState(), offer_for(FACTS, "$540/day"))
+    assert first.verdict == "counter"
+    assert (
+        at.info[0].value
+        == f"COUNTER $540.00 per day with {usd(first.counter_per_unit_usd or 0)} per day"
+    )
+    at = _offer(at, "$560/day")
+    second = respond(FACTS, REC, first.state, offer_for(FACTS, "$560/day"))
+    assert at.info[0].value.endswith(f"with {usd(second.counter_per_unit_usd or 0)} per day")
+    assert any(m.value == f"> {second.line}" for m in at.markdown)
+
+
+def test_an_unreadable_offer_is_an_error_with_examples() -> None:
+    at = _offer(_page("call_desk"), "whatever you like")
+    assert not at.exception
+    assert "write it like one of these" in at.error[0].value
+
+
+def test_a_case_that_does_not_validate_is_an_error_naming_the_field() -> None:
+    at = _page("call_desk")
+    next(t for t in at.text_input if t.label.startswith("Region")).input("Boston").run()
+    assert not at.exception
+    assert "region" in at.error[0].value
+    assert "Fix:" in at.error[0].value
+
+
+def test_cost_page_census_slider_recomputes_through_the_core() -> None:
+    at = _page("cost_page")
     at.slider[0].set_value(10).run()
-    settings = Settings()
-    model = load_cost_model(settings.cost_models_dir / settings.default_cost_model)
+    model = load_cost_model(SETTINGS.cost_models_dir / SETTINGS.default_cost_model)
     code = model.level_codes[0]
     expected = cost_level(with_census(model, code, 10), code)
-    assert at.metric[0].value.startswith(usd(expected.fully_loaded_per_unit))
+    assert _metric(at, "Fully loaded cost").startswith(usd(expected.fully_loaded_per_unit))
+
+
+def test_what_if_census_moves_the_floor_as_the_core_says() -> None:
+    at = _page("whatif_page")
+    next(s for s in at.slider if s.label == "Average census").set_value(10).run()
+    changed = case_facts(
+        CASE, model=with_census(MODEL, "PHP", 10), market=load_market(SETTINGS.market_data_dir)
+    )
+    assert _metric(at, "Floor") == f"{usd(recommend(changed).floor.per_unit_usd)} per day"
+
+
+def test_terms_page_checks_the_bundled_agreement() -> None:
+    at = _page("terms_page")
+    assert any(f.startswith("🔴") for f in at.dataframe[0].value["severity"])  # a blank form
+    at.selectbox[next(i for i, s in enumerate(at.selectbox) if s.label == "Start from")].select(
+        "harborview-aetna-php.yaml"
+    ).run()
+    assert at.success[0].value.startswith("Nothing that is likely")
+    assert "2026-12-16" in list(at.dataframe[1].value["request by"])
 
 
 def test_a_bad_cost_model_is_an_error_message_not_a_traceback(
@@ -47,7 +121,6 @@ def test_a_bad_cost_model_is_an_error_message_not_a_traceback(
     bad = (FIXTURES / "cost_models" / "tiny-php.yaml").read_text().replace("60000", "-60000")
     (tmp_path / "center.yaml").write_text(bad)
     monkeypatch.setenv("SCA_COST_MODELS_DIR", str(tmp_path))
-    at = _run()
+    at = _page("cost_page")
     assert not at.exception
     assert "staff[0] (Therapist).annual_salary" in at.error[0].value
-    assert "Fix:" in at.error[0].value

@@ -19,6 +19,7 @@ from sca_rates.present.costs import (
     line_rows,
 )
 from sca_rates.present.negotiation import (
+    cited_figure_text,
     recommendation_json,
     recommendation_lines,
     response_json,
@@ -34,6 +35,7 @@ __all__ = [
     "UNIT_PLURAL",
     "breakdown_rows",
     "cents",
+    "cited_figure_text",
     "comparison_json",
     "comparison_lines",
     "episode_summary",

@@ -58,7 +58,8 @@ def _figure_source(figure: Figure) -> str:
     return f"{figure.source}{year}{mark}"
 
 
-def _cited(figure: Figure) -> str:
+def cited_figure_text(figure: Figure) -> str:
+    """ "distance: 42 miles [case file]", "median: $460.00 per day [source, 2026, illustrative]"."""
     value = usd(figure.value) if figure.unit.startswith("USD") else f"{figure.value:,.4g}"
     unit = figure.unit.removeprefix("USD").strip()
     return f"{figure.label}: {value} {unit} [{_figure_source(figure)}]".replace("  ", " ")
@@ -85,7 +86,7 @@ def recommendation_lines(rec: Recommendation, points: tuple[TalkingPoint, ...]) 
         lines.append("Talking points")
     for point in points:
         lines += [f"* {point.heading}", f"  {point.text}"]
-        lines += [f"    - {_cited(figure)}" for figure in point.figures]
+        lines += [f"    - {cited_figure_text(figure)}" for figure in point.figures]
     return lines
 
 

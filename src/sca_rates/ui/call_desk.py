@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from sca_rates import present
 from sca_rates.compare import compare, offer_for
 from sca_rates.exceptions import ScaRatesError
 from sca_rates.export import DOCUMENTS, build_context, render
@@ -36,14 +37,19 @@ def render_page() -> None:
         st.error(str(exc))
         return
     rec = recommend(facts)
-    call = state.call_for(case, model)
+    state.call_for(case, model)
     _summary(facts)
     _three_numbers(rec)
-    call = _offer_box(facts, rec, call)
+    _live_call(facts, rec)
+    _talking_points(talking_points(facts, rec))
+
+
+@st.fragment
+def _live_call(facts: CaseFacts, rec: Recommendation) -> None:
+    """What changes with each offer, rerun on its own so that an answer comes back at once."""
+    call = _offer_box(facts, rec, state.current_call())
     _alternative(facts, rec, call)
-    points = talking_points(facts, rec)
-    _talking_points(points)
-    _downloads(facts, rec, points, call)
+    _documents(facts, rec, call)
 
 
 def _summary(facts: CaseFacts) -> None:
@@ -96,10 +102,10 @@ def _offer_box(facts: CaseFacts, rec: Recommendation, call: NegotiationState) ->
     if call.exchanges and isinstance(last, Response) and last.state == call:
         _answer(last, rec.unit)
     if call.exchanges:
-        st.altair_chart(charts.call_chart(call, rec), width="stretch")
+        st.vega_lite_chart(spec=charts.call_chart(call, rec), width="stretch")
         if st.button("Start a new call"):
             state.save_call(NegotiationState())
-            st.rerun()
+            st.rerun(scope="fragment")
     return call
 
 
@@ -119,54 +125,43 @@ def _answer(answer: Response, unit: str) -> None:
 
 
 def _alternative(facts: CaseFacts, rec: Recommendation, call: NegotiationState) -> None:
+    """What each alternative would cost the payer, against our standing ask (a light list: it is
+    redrawn with every offer)."""
     ask = call.asks[-1] if call.asks else rec.opening.per_unit_usd
     comparison = compare(facts, offer_for(facts, f"${ask:.2f}"))
     if not comparison.alternatives:
         return
-    st.subheader("The payer's alternative")
-    saving = f"saving at our ask of {usd(ask)}"
-    columns = ("setting", "per day", "days", "cost to the payer", saving, "source")
-    rows: dict[str, list[str]] = {name: [] for name in columns}
+    lines = [
+        f"**The payer's alternative**, against our ask of {usd(ask)} per {rec.unit} "
+        f"({usd(comparison.our_episode_usd)} for the stay):"
+    ]
     for alt in comparison.alternatives:
-        rows["setting"].append(alt.setting.replace("_", " "))
-        rows["per day"].append(usd(alt.per_diem_usd))
-        rows["days"].append(f"{alt.los_days:g} ({alt.los_from})")
-        rows["cost to the payer"].append(usd(alt.episode_usd))
-        rows[saving].append(f"{usd(alt.savings_usd)} ({pct(alt.savings_pct)})")
         mark = ", illustrative" if alt.provenance.illustrative else ""
-        rows["source"].append(f"{alt.provenance.source}, {alt.provenance.year}{mark}")
-    st.dataframe(rows, hide_index=True, width="stretch")
+        lines.append(
+            f"- {alt.setting.replace('_', ' ')}: {usd(alt.per_diem_usd)} a day x {alt.los_days:g} "
+            f"days ({alt.los_from}) = {usd(alt.episode_usd)}; the payer saves "
+            f"{usd(alt.savings_usd)} ({pct(alt.savings_pct)}) "
+            f"[{alt.provenance.source}, {alt.provenance.year}{mark}]"
+        )
+    st.markdown("\n".join(lines))
 
 
 def _talking_points(points: tuple[TalkingPoint, ...]) -> None:
     st.subheader("Talking points")
     for point in points:
         with st.expander(point.heading):
-            st.write(point.text)
-            if point.figures:
-                st.dataframe(
-                    {
-                        "figure": [f.label for f in point.figures],
-                        "value": [
-                            usd(f.value) if f.unit.startswith("USD") else f"{f.value:,.4g}"
-                            for f in point.figures
-                        ],
-                        "unit": [f.unit for f in point.figures],
-                        "source": [
-                            f.source + (f", {f.year}" if f.year else "") for f in point.figures
-                        ],
-                        "illustrative": [f.illustrative for f in point.figures],
-                    },
-                    hide_index=True,
-                    width="stretch",
-                )
+            cited = "".join(f"\n- {present.cited_figure_text(f)}" for f in point.figures)
+            st.markdown(point.text + ("\n" + cited if cited else ""))
 
 
-def _downloads(
-    facts: CaseFacts, rec: Recommendation, points: tuple[TalkingPoint, ...], call: NegotiationState
-) -> None:
+def _documents(facts: CaseFacts, rec: Recommendation, call: NegotiationState) -> None:
+    """The documents of this call, rendered only when asked for: the offer path stays light."""
     st.subheader("Documents")
-    context = build_context(facts, rec, points, state=call)
+    if not st.toggle("Prepare the call sheet, the justification and the email", key="documents"):
+        return
+    context = build_context(
+        facts, rec, talking_points(facts, rec), state=call, terms=st.session_state.get(state.TERMS)
+    )
     columns = st.columns(len(DOCUMENTS))
     for column, (key, document) in zip(columns, DOCUMENTS.items(), strict=True):
         column.download_button(

@@ -91,8 +91,8 @@ def _show(model: CostModel) -> None:
         }
     )
     st.subheader(f"Cost per {result.unit} as census changes")
-    st.altair_chart(
-        charts.cost_curve_chart(cost_curve(model, code), result.census, result.unit),
+    st.vega_lite_chart(
+        spec=charts.cost_curve_chart(cost_curve(model, code), result.census, result.unit),
         width="stretch",
     )
     st.caption(f"Census now: {result.census:g} of {result.capacity} slots (the dashed line).")

@@ -47,7 +47,7 @@ def _case_in_market(facts: CaseFacts) -> None:
     }
     if facts.medicare_per_unit_usd is not None:
         marks["Medicare"] = facts.medicare_per_unit_usd
-    st.altair_chart(charts.distribution_chart(dist, marks, unit), width="stretch")
+    st.vega_lite_chart(spec=charts.distribution_chart(dist, marks, unit), width="stretch")
     source = "; ".join(f"{s.source}, {s.year}" for s in dist.sources)
     mark = " Illustrative figures." if dist.illustrative else ""
     sample = f"n = {dist.n}" if dist.n else "sample size unknown"

@@ -20,6 +20,7 @@ from sca_rates.settings import Settings
 CALL = "call"  # the NegotiationState of the call on the call desk
 CALL_KEY = "call_key"  # what the call is about; a different case starts a new call
 UPLOADED = "uploaded_rates"  # rates uploaded on the market page, for this session only
+TERMS = "terms"  # the AgreementTerms filled in on the terms page
 
 
 def settings() -> Settings:
@@ -102,6 +103,11 @@ def call_for(case: Case, model: CostModel) -> NegotiationState:
         st.session_state[CALL_KEY] = key
         st.session_state[CALL] = NegotiationState()
     state: NegotiationState = st.session_state[CALL]
+    return state
+
+
+def current_call() -> NegotiationState:
+    state: NegotiationState = st.session_state.get(CALL, NegotiationState())
     return state
 
 

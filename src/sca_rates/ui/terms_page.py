@@ -18,7 +18,6 @@ from sca_rates.terms import check_terms
 from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar
 
-TERMS = "terms"  # the AgreementTerms being filled in
 NONE = "(start blank)"
 SEVERITY = {"error": "🔴 error", "warning": "🟠 warning", "info": "🔵 info"}
 
@@ -36,7 +35,7 @@ def render_page() -> None:
     except ScaRatesError as exc:
         st.error(str(exc))
         return
-    st.session_state[TERMS] = terms
+    st.session_state[state.TERMS] = terms
     report = check_terms(terms)
     st.subheader("What the checker finds")
     if report.ready:

@@ -112,9 +112,9 @@ def _simulator(facts: CaseFacts, rate: float) -> None:
         f"expected value {usd(result.best_opening_usd)} per {unit} (default acceptance "
         "curve: judgment, not yet fitted)."
     )
-    st.altair_chart(charts.histogram_chart(result), width="stretch")
+    st.vega_lite_chart(spec=charts.histogram_chart(result), width="stretch")
     left, right = st.columns(2)
-    left.altair_chart(charts.acceptance_chart(result), width="stretch")
-    right.altair_chart(charts.tornado_chart(result), width="stretch")
+    left.vega_lite_chart(spec=charts.acceptance_chart(result), width="stretch")
+    right.vega_lite_chart(spec=charts.tornado_chart(result), width="stretch")
     for note in result.notes:
         st.caption(note)

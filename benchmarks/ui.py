@@ -1,0 +1,102 @@
+"""How fast the call desk answers an offer, three ways, median over 20 offers each, measured in
+the same run on the same machine:
+
+- in a real headless Chromium: from pressing Enter on an offer to the verdict on the page;
+- an AppTest rerun of the call desk after an offer (the server's share, without a browser);
+- the core alone: reading the offer, the recommendation and the answer.
+
+A bare Streamlit page answers in about 60 ms in this browser on these machines; the aim for the
+call desk is under 100 ms. Prints timings; asserts nothing. Run with `make bench`.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+from tests.browser import launch, served_app  # noqa: E402
+
+from sca_rates.compare import case_facts, offer_for  # noqa: E402
+from sca_rates.files import load_case  # noqa: E402
+from sca_rates.market import load_market  # noqa: E402
+from sca_rates.models.negotiate import NegotiationState  # noqa: E402
+from sca_rates.negotiate import respond  # noqa: E402
+from sca_rates.recommend import recommend  # noqa: E402
+from sca_rates.settings import Settings  # noqa: E402
+
+OFFERS = [530 + i for i in range(20)]  # rising, between the default case's floor and target
+
+
+def _ms(seconds: list[float]) -> str:
+    return f"{statistics.median(seconds) * 1000:8.1f} ms"
+
+
+def in_browser(script: str = "app.py") -> list[float]:
+    timings = []
+    with served_app(script) as url, sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page()
+        page.goto(url)
+        box = page.get_by_label("The payer's offer")
+        box.wait_for(timeout=60_000)
+        for amount in OFFERS:
+            verdict = page.get_by_text(re.compile(rf"^(ACCEPT|COUNTER|DECLINE) \${amount}"))
+            box.fill(f"${amount}/day")
+            start = time.perf_counter()
+            box.press("Enter")
+            verdict.wait_for(timeout=30_000)
+            timings.append(time.perf_counter() - start)
+        browser.close()
+    return timings
+
+
+def in_apptest() -> list[float]:
+    at = AppTest.from_string(
+        "from sca_rates.ui import call_desk\ncall_desk.render_page()", default_timeout=60
+    ).run()
+    timings = []
+    for amount in OFFERS:
+        next(t for t in at.text_input if t.label == "The payer's offer").input(f"${amount}/day")
+        button = next(b for b in at.button if b.label == "Answer").click()
+        start = time.perf_counter()
+        button.run()
+        timings.append(time.perf_counter() - start)
+    return timings
+
+
+def in_core() -> list[float]:
+    settings = Settings()
+    case, model = load_case(settings.cases_dir / settings.default_case)
+    facts = case_facts(case, model=model, market=load_market(settings.market_data_dir))
+    state, timings = NegotiationState(), []
+    for amount in OFFERS:
+        start = time.perf_counter()
+        answer = respond(facts, recommend(facts), state, offer_for(facts, f"${amount}/day"))
+        timings.append(time.perf_counter() - start)
+        state = answer.state
+    return timings
+
+
+def main() -> None:
+    bare, browser = in_browser("benchmarks/bare_app.py"), in_browser()
+    apptest, core = in_apptest(), in_core()
+    print(f"median over {len(OFFERS)} offers on the call desk")
+    print(f"{'browser, a bare Streamlit form':<34}{_ms(bare)}  (baseline)")
+    print(
+        f"{'browser: Enter to verdict':<34}{_ms(browser)}  "
+        f"({statistics.median(browser) / statistics.median(bare):.1f} x baseline)"
+    )
+    print(f"{'AppTest rerun after an offer':<34}{_ms(apptest)}")
+    print(f"{'core: read, recommend, answer':<34}{_ms(core)}")
+
+
+if __name__ == "__main__":
+    main()
