@@ -23,13 +23,14 @@ def _n(field: str, **extra: Any) -> Spec:
     return {"field": field, "type": "nominal", "title": None, **extra}
 
 
-def _rules(marks: dict[str, float], axis: str) -> Spec:
-    """Dashed lines across the chart at our numbers (floor, target, Medicare ...)."""
+def _rules(marks: dict[str, float], axis: str, title: str) -> Spec:
+    """Dashed lines across the chart at our numbers (floor, target, Medicare ...); ``title`` is
+    the axis title they share with the layer they cross."""
     return {
         "data": {"values": [{"what": k, "usd": v} for k, v in marks.items()]},
         "mark": {"type": "rule", "strokeDash": [4, 3]},
         "encoding": {
-            axis: _q("usd", "$"),
+            axis: _q("usd", title),
             "color": _n("what"),
             "tooltip": [_n("what"), _q("usd", "$")],
         },
@@ -52,7 +53,7 @@ def call_chart(state: NegotiationState, rec: Recommendation) -> Spec:
         },
     }
     marks = {"floor": rec.floor.per_unit_usd, "target": rec.target.per_unit_usd}
-    return {"layer": [lines, _rules(marks, "y")], "height": 220}
+    return {"layer": [lines, _rules(marks, "y", f"$ per {rec.unit}")], "height": 220}
 
 
 def distribution_chart(dist: Distribution, marks: dict[str, float], unit: str) -> Spec:
@@ -69,9 +70,9 @@ def distribution_chart(dist: Distribution, marks: dict[str, float], unit: str) -
     labels = {
         "data": {"values": rows},
         "mark": {"type": "text", "dy": -14},
-        "encoding": {"x": _q("usd"), "text": {"field": "statistic"}},
+        "encoding": {"x": _q("usd", f"$ per {unit}"), "text": {"field": "statistic"}},
     }
-    return {"layer": [points, labels, _rules(marks, "x")], "height": 160}
+    return {"layer": [points, labels, _rules(marks, "x", f"$ per {unit}")], "height": 160}
 
 
 def cost_curve_chart(curve: tuple[CurvePoint, ...], census: float, unit: str) -> Spec:
@@ -133,9 +134,12 @@ def acceptance_chart(result: SimulationResult) -> Spec:
     accept = {
         "data": {"values": rows},
         "mark": {"type": "line", "strokeDash": [2, 2], "color": "gray"},
-        "encoding": {"x": _q("rate_usd"), "y": _q("p_accept", "chance the payer accepts")},
+        "encoding": {
+            "x": _q("rate_usd", "opening ($ per unit)"),
+            "y": _q("p_accept", "chance the payer accepts"),
+        },
     }
-    best = _rules({"best opening": result.best_opening_usd}, "x")
+    best = _rules({"best opening": result.best_opening_usd}, "x", "opening ($ per unit)")
     return {
         "layer": [value, best, accept],
         "resolve": {"scale": {"y": "independent"}},
@@ -153,5 +157,5 @@ def tornado_chart(result: SimulationResult) -> Spec:
             "x": _q("low", "expected SCA margin ($), input from p10 to p90"),
             "x2": {"field": "high"},
         },
-        "height": 30 * len(rows) + 20,
+        "height": 44 * len(rows) + 30,
     }
