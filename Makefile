@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: run test lint typecheck unit bench browser screenshots clean
+.PHONY: run test lint typecheck unit bench browser screenshots examples clean
 
 $(READY): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ browser:
 
 screenshots: $(READY) browser
 	$(BIN)/python scripts/screenshots.py
+
+examples: $(READY)
+	@command -v pdftoppm >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
+	$(BIN)/python scripts/pdf_examples.py
 
 bench: $(READY) browser
 	$(BIN)/python benchmarks/cost.py

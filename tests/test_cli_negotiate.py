@@ -163,3 +163,32 @@ def test_a_bad_simulation_setting_names_the_field(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", CASE, "--settings", str(settings)])
     assert result.exit_code == 2
     assert "reauth_approval.mean" in result.stderr
+
+
+def test_export_writes_each_format(tmp_path: Path) -> None:
+    for fmt in ("md", "pdf", "docx"):
+        target = tmp_path / f"out.{fmt}"
+        result = CliRunner().invoke(
+            app,
+            [
+                "export",
+                CASE,
+                "--market-data",
+                MARKET,
+                "--doc",
+                "justification",
+                "--format",
+                fmt,
+                "-o",
+                str(target),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert target.stat().st_size > 500
+    assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_export_refuses_an_unknown_document() -> None:
+    result = CliRunner().invoke(app, ["export", CASE, "--doc", "memo"])
+    assert result.exit_code == 2
+    assert "call-sheet, justification, terms-email, summary" in result.stderr

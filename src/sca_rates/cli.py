@@ -18,6 +18,7 @@ from sca_rates import present
 from sca_rates.compare import case_facts, compare_case, offer_for
 from sca_rates.costing import cost_facility, episode_cost, with_census
 from sca_rates.exceptions import InvalidScenario, ScaRatesError
+from sca_rates.export import DOCUMENTS, FORMATS, build_context, file_name, render
 from sca_rates.files import (
     load_case,
     load_cost_model,
@@ -301,6 +302,60 @@ def simulate(
         typer.echo(json.dumps(present.simulation_json(result), indent=2))
     else:
         typer.echo("\n".join(present.simulation_lines(result, facts.pattern.unit)))
+
+
+@app.command()
+def export(
+    case_file: CaseArg,
+    doc: Annotated[str, typer.Option(help=f"One of: {', '.join(DOCUMENTS)}.")],
+    fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(FORMATS)}.")] = "md",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Where to write it; default: the document's own file name."
+        ),
+    ] = None,
+    history: Annotated[Path | None, typer.Option(help="The call's history (JSON).")] = None,
+    terms_file: Annotated[
+        Path | None, typer.Option("--terms", help="The agreed terms (YAML).")
+    ] = None,
+    share_cost: Annotated[
+        bool, typer.Option(help="Add a per-day cost summary to the justification.")
+    ] = False,
+    cost_model: CostModelOpt = None,
+    market_data: MarketOpt = None,
+) -> None:
+    """Write a document of the case: the call sheet, the counteroffer justification, the terms
+    confirmation email or the negotiation summary, as PDF, DOCX, Markdown or text."""
+    with _user_errors():
+        if doc not in DOCUMENTS or fmt not in FORMATS:
+            raise InvalidScenario(
+                f"--doc must be one of {', '.join(DOCUMENTS)} and --format one "
+                f"of {', '.join(FORMATS)}"
+            )
+        case, model = load_case(case_file, cost_model)
+        facts = case_facts(case, model=model, market=_market(market_data))
+        rec = recommend_rates(facts)
+        context = build_context(
+            facts,
+            rec,
+            talking_points(facts, rec),
+            state=load_history(history) if history else None,
+            terms=load_terms(terms_file) if terms_file else None,
+            share_cost=share_cost,
+        )
+        content = render(doc, context, fmt)
+        target = output or Path(file_name(doc, fmt))
+        try:
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content, encoding="utf-8")
+        except OSError as exc:
+            raise InvalidScenario(
+                f"cannot write {target}: {exc.strerror}; choose another path with -o"
+            ) from None
+    typer.echo(f"wrote {target}")
 
 
 market_app = typer.Typer(no_args_is_help=True, help="Market reference data.")

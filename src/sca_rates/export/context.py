@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from typing import Any
 
+from sca_rates import charts
 from sca_rates.compare import compare
 from sca_rates.models.base import Frozen
 from sca_rates.models.compare import CaseFacts, Comparison
@@ -30,6 +32,8 @@ class DocumentContext(Frozen):
     terms: AgreementTerms | None
     terms_report: TermsReport | None
     written_terms: tuple[str, ...]
+    share_cost: bool  # payer documents show a per-day cost summary only when this is on
+    charts: dict[str, dict[str, Any]]  # Vega-Lite specifications the PDF and DOCX draw
     generated_on: dt.date
     fingerprint: str  # the first 12 hex digits of the SHA-256 of the inputs
 
@@ -40,6 +44,15 @@ def _standing_ask(
     amount = state.asks[-1] if state.asks else rec.opening.per_unit_usd
     offer = Offer(kind="per_unit", amount=amount, text="our proposed rate")
     return normalize(offer, pattern=facts.pattern, billed_charge_per_unit=None, medicare=None)
+
+
+def _charts(facts: CaseFacts, proposed: Comparison) -> dict[str, dict[str, Any]]:
+    specs = {"episode": charts.episode_chart(proposed)} if proposed.alternatives else {}
+    if facts.distribution is not None:
+        marks = {"our proposal": proposed.rate.per_unit_usd}
+        market = charts.distribution_chart(facts.distribution, marks, facts.pattern.unit)
+        specs["market"] = market | {"width": 440, "height": 110}  # a page's width, not a screen's
+    return specs
 
 
 def fingerprint(*parts: Frozen | None) -> str:
@@ -59,6 +72,7 @@ def build_context(
     *,
     state: NegotiationState | None = None,
     terms: AgreementTerms | None = None,
+    share_cost: bool = False,
     today: dt.date | None = None,
 ) -> DocumentContext:
     state = state or NegotiationState()
@@ -74,6 +88,8 @@ def build_context(
         terms=terms,
         terms_report=None if terms is None else check_terms(terms),
         written_terms=WRITTEN_TERMS,
+        share_cost=share_cost,
+        charts=_charts(facts, proposed),
         generated_on=today or dt.date.today(),
         fingerprint=fingerprint(facts, rec, state, terms),
     )

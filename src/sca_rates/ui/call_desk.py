@@ -3,12 +3,14 @@ documents, for the case in the sidebar. Every figure comes from the core."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
-from sca_rates import present
+from sca_rates import charts, present
 from sca_rates.compare import compare, offer_for
 from sca_rates.exceptions import ScaRatesError
-from sca_rates.export import DOCUMENTS, build_context, render
+from sca_rates.export import DOCUMENTS, FORMATS, build_context, file_name, render
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.negotiate import NegotiationState, Response
 from sca_rates.models.recommend import Recommendation
@@ -17,7 +19,7 @@ from sca_rates.money import pct, usd
 from sca_rates.negotiate import respond
 from sca_rates.recommend import recommend
 from sca_rates.talking_points import talking_points
-from sca_rates.ui import charts, state
+from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar
 
 ANSWER = "answer"  # the last Response on this call
@@ -155,19 +157,36 @@ def _talking_points(points: tuple[TalkingPoint, ...]) -> None:
 
 
 def _documents(facts: CaseFacts, rec: Recommendation, call: NegotiationState) -> None:
-    """The documents of this call, rendered only when asked for: the offer path stays light."""
+    """Every document in every format; each is made only when its button is clicked, so the offer
+    path stays light."""
     st.subheader("Documents")
-    if not st.toggle("Prepare the call sheet, the justification and the email", key="documents"):
-        return
-    context = build_context(
-        facts, rec, talking_points(facts, rec), state=call, terms=st.session_state.get(state.TERMS)
+    share = st.checkbox(
+        "Share our cost structure in the justification (a per-day summary only)", key="share_cost"
     )
-    columns = st.columns(len(DOCUMENTS))
-    for column, (key, document) in zip(columns, DOCUMENTS.items(), strict=True):
-        column.download_button(
-            f"{document.name} ({key.rsplit('.', 1)[1]})",
-            render(key, context),
-            file_name=document.file_name,
-            mime=document.mime,
-            key=f"dl:{key}",
-        )
+
+    def make(key: str, fmt: str) -> Callable[[], str | bytes]:
+        def made() -> str | bytes:
+            context = build_context(
+                facts,
+                rec,
+                talking_points(facts, rec),
+                state=call,
+                terms=st.session_state.get(state.TERMS),
+                share_cost=share,
+            )
+            return render(key, context, fmt)
+
+        return made
+
+    for key, document in DOCUMENTS.items():
+        columns = st.columns([3, 1, 1, 1, 1])
+        columns[0].markdown(f"**{document.name}** ({document.audience})")
+        for column, fmt in zip(columns[1:], FORMATS, strict=True):
+            column.download_button(
+                fmt.upper(),
+                make(key, fmt),
+                file_name=file_name(key, fmt),
+                mime=FORMATS[fmt].mime,
+                key=f"dl:{key}:{fmt}",
+                on_click="ignore",
+            )

@@ -10,12 +10,12 @@ from typing import Any
 import streamlit as st
 import yaml
 
-from sca_rates import present
+from sca_rates import charts, present
 from sca_rates.costing import cost_curve, cost_level, with_census
 from sca_rates.exceptions import InvalidCostModel, ScaRatesError
 from sca_rates.files import COST_MODEL_DOC, allocation_from_text, allocation_to_text, validate_model
 from sca_rates.models import CostModel
-from sca_rates.ui import charts, state
+from sca_rates.ui import state
 
 TABLES = ("levels_of_care", "staff", "overhead", "variable_costs")
 

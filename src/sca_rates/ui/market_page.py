@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from sca_rates import charts
 from sca_rates.exceptions import ScaRatesError
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.market import MarketData
 from sca_rates.money import usd
 from sca_rates.recommend import recommend
-from sca_rates.ui import charts, state
+from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from sca_rates.exceptions import InvalidTerms, ScaRatesError
-from sca_rates.export import DOCUMENTS, build_context, render
+from sca_rates.export import DOCUMENTS, FORMATS, build_context, file_name, render
 from sca_rates.files import TERMS_DOC, load_terms, validate_model
 from sca_rates.models.terms import AgreementTerms
 from sca_rates.recommend import recommend
@@ -67,11 +67,15 @@ def render_page() -> None:
         context = build_context(
             facts, rec, talking_points(facts, rec), state=state.call_for(*chosen), terms=terms
         )
-        email = render("terms_email.txt", context)
+        email = str(render("terms-email", context, "txt"))
         st.subheader("Ask the payer to confirm in writing")
         st.code(email, language=None)
-        document = DOCUMENTS["terms_email.txt"]
-        st.download_button(document.name, email, file_name=document.file_name, mime=document.mime)
+        st.download_button(
+            DOCUMENTS["terms-email"].name,
+            email,
+            file_name=file_name("terms-email", "txt"),
+            mime=FORMATS["txt"].mime,
+        )
 
 
 def _date(label: str, value: dt.date | None, key: str) -> dt.date | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from sca_rates import charts
 from sca_rates.compare import case_facts, compare, offer_for
 from sca_rates.costing import with_census, with_overhead_change, with_pay_change
 from sca_rates.exceptions import ScaRatesError
@@ -15,7 +16,7 @@ from sca_rates.models.simulate import SimulationSettings
 from sca_rates.money import pct, usd
 from sca_rates.recommend import recommend
 from sca_rates.simulate import simulate
-from sca_rates.ui import charts, state
+from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar
 
 

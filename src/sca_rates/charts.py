@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sca_rates.models.compare import Comparison
 from sca_rates.models.costs import CurvePoint
 from sca_rates.models.market import Distribution
 from sca_rates.models.negotiate import NegotiationState
@@ -158,4 +159,24 @@ def tornado_chart(result: SimulationResult) -> Spec:
             "x2": {"field": "high"},
         },
         "height": 44 * len(rows) + 30,
+    }
+
+
+def episode_chart(comparison: Comparison) -> Spec:
+    """Our episode's cost to the payer beside each alternative's."""
+    rows = [{"what": "our proposal", "usd": comparison.our_episode_usd}]
+    rows += [
+        {"what": alt.setting.replace("_", " "), "usd": alt.episode_usd}
+        for alt in comparison.alternatives
+    ]
+    return {
+        "data": {"values": rows},
+        "mark": "bar",
+        "encoding": {
+            "y": _n("what", sort=None),
+            "x": _q("usd", "cost to the payer for the stay ($)"),
+            "color": _n("what", legend=None),
+        },
+        "height": 40 * len(rows) + 20,
+        "width": 420,
     }

@@ -1,0 +1,148 @@
+"""Documents: every document in every format for the bundled cases; what they say read back from
+the PDF and DOCX matches the core; payer documents keep internal figures out; provenance."""
+
+import io
+import re
+from pathlib import Path
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from sca_rates.compare import case_facts
+from sca_rates.export import DOCUMENTS, FORMATS, build_context, file_name, render
+from sca_rates.export.context import DocumentContext
+from sca_rates.files import load_case, load_terms
+from sca_rates.market import load_market
+from sca_rates.models.negotiate import NegotiationState
+from sca_rates.money import usd
+from sca_rates.recommend import recommend
+from sca_rates.talking_points import talking_points
+from tests.conftest import PROJECT
+
+CASES = sorted((PROJECT / "cases").glob("*.yaml"))
+MARKET = load_market(PROJECT / "market_data")
+TERMS = load_terms(PROJECT / "agreements" / "harborview-aetna-php.yaml")
+
+
+def _context(path: Path, **options: object) -> DocumentContext:
+    case, model = load_case(path)
+    facts = case_facts(case, model=model, market=MARKET)
+    rec = recommend(facts)
+    return build_context(facts, rec, talking_points(facts, rec), **options)  # type: ignore[arg-type]
+
+
+def _text(content: str | bytes, fmt: str) -> str:
+    """What a reader sees: the text itself, or the text extracted back from PDF or DOCX."""
+    if fmt == "pdf":
+        assert isinstance(content, bytes)
+        pages = PdfReader(io.BytesIO(content)).pages
+        return " ".join(page.extract_text() for page in pages)
+    if fmt == "docx":
+        assert isinstance(content, bytes)
+        document = docx.Document(io.BytesIO(content))
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        return " ".join([p.text for p in document.paragraphs] + cells)
+    assert isinstance(content, str)
+    return content
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_every_document_renders_in_every_format(case: Path) -> None:
+    context = _context(case, terms=TERMS)
+    for key in DOCUMENTS:
+        for fmt in FORMATS:
+            content = render(key, context, fmt)
+            assert _text(content, fmt).strip(), (key, fmt)
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_the_justification_says_what_the_core_computed(fmt: str) -> None:
+    context = _context(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    proposed = context.proposed
+    alternative = next(a for a in proposed.alternatives if a.setting == "inpatient_psych")
+    text = _flat(_text(render("justification", context, fmt), fmt))
+    assert usd(proposed.rate.per_unit_usd) in text  # our proposal, $616.00 (the opening)
+    assert usd(alternative.episode_usd) in text  # the alternative's episode, $12,600.00
+    assert usd(alternative.savings_usd) in text  # the saving, $1,512.00
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("key", [k for k, d in DOCUMENTS.items() if d.audience == "payer"])
+def test_payer_documents_keep_the_floor_target_and_margin_out(case: Path, key: str) -> None:
+    context = _context(case, terms=TERMS)
+    rec = context.recommendation
+    for fmt in FORMATS:
+        text = _flat(_text(render(key, context, fmt), fmt))
+        assert usd(rec.floor.per_unit_usd) not in text, (key, fmt)
+        assert usd(rec.target.per_unit_usd) not in text, (key, fmt)
+        assert "fully loaded" not in text
+        assert "margin" not in text.lower()
+
+
+def test_sharing_the_cost_structure_adds_a_per_day_summary_only() -> None:
+    context = _context(PROJECT / "cases" / "harborview-aetna-php.yaml", share_cost=True)
+    text = str(render("justification", context, "md"))
+    assert f"costs us {usd(context.facts.cost.fully_loaded_per_unit)} to deliver" in text
+    assert usd(context.recommendation.target.per_unit_usd) not in text
+    assert "salary" not in text.lower()
+
+
+def test_internal_documents_carry_the_three_numbers() -> None:
+    context = _context(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    sheet = str(render("call-sheet", context, "md"))
+    for figure in (context.recommendation.floor, context.recommendation.target):
+        assert usd(figure.per_unit_usd) in sheet
+
+
+def test_documents_cite_sources_and_their_fingerprint() -> None:
+    context = _context(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    text = str(render("justification", context, "md"))
+    assert "(sca-rates illustrative estimate, 2026, illustrative)" in text
+    assert context.fingerprint in text
+    assert context.generated_on.isoformat() in text
+
+
+def test_the_fingerprint_changes_with_an_input_and_only_then() -> None:
+    path = PROJECT / "cases" / "harborview-aetna-php.yaml"
+    first, again = _context(path), _context(path)
+    assert first.fingerprint == again.fingerprint
+    assert _context(path, terms=TERMS).fingerprint != first.fingerprint
+    assert _context(path, state=NegotiationState()).fingerprint == first.fingerprint
+    case, model = load_case(path)
+    longer = case.model_copy(update={"expected_units": 19})
+    facts = case_facts(longer, model=model, market=MARKET)
+    rec = recommend(facts)
+    assert build_context(facts, rec, talking_points(facts, rec)).fingerprint != first.fingerprint
+
+
+def test_patient_identifiers_only_in_the_payer_documents_and_never_in_file_names() -> None:
+    context = _context(PROJECT / "cases" / "harborview-aetna-php.yaml", terms=TERMS)
+    name = "Jordan Example"
+    assert name in str(render("justification", context, "md"))
+    assert name in str(render("terms-email", context, "txt"))
+    assert name not in str(render("call-sheet", context, "md"))
+    assert name not in str(render("summary", context, "md"))
+    for key in DOCUMENTS:
+        for fmt in FORMATS:
+            assert "jordan" not in file_name(key, fmt).lower()
+            assert "W123456789" not in file_name(key, fmt)
+
+
+def test_the_terms_email_lists_every_term_and_the_due_dates() -> None:
+    context = _context(PROJECT / "cases" / "harborview-aetna-php.yaml", terms=TERMS)
+    email = str(render("terms-email", context, "txt"))
+    for words in (
+        "AUTH-2026-118844",
+        "in network",
+        "$598.00 per day",
+        "S0201 (18 units)",
+        "2026-12-16, 2026-12-29",
+        "timely filing limit 90 days",
+        "confirm the terms",
+    ):
+        assert words in email
