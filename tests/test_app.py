@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from sca_rates.compare import case_facts, offer_for
 from sca_rates.costing import cost_level, with_census
+from sca_rates.export import DOCUMENTS, FORMATS
 from sca_rates.files import load_case, load_cost_model
 from sca_rates.market import load_market
 from sca_rates.models.negotiate import NegotiationState
@@ -124,3 +125,10 @@ def test_a_bad_cost_model_is_an_error_message_not_a_traceback(
     at = _page("cost_page")
     assert not at.exception
     assert "staff[0] (Therapist).annual_salary" in at.error[0].value
+
+
+def test_call_desk_offers_every_document_in_every_format_made_on_click() -> None:
+    buttons = _page("call_desk").get("download_button")
+    ids = {b.proto.id.split("-", 2)[-1] for b in buttons}
+    assert ids == {f"dl:{key}:{fmt}" for key in DOCUMENTS for fmt in FORMATS}
+    assert all(b.proto.deferred_file_id for b in buttons)  # made when clicked, not on each run
