@@ -1,0 +1,104 @@
+"""The log's tables (SQLAlchemy 2). Alembic migrations in ``migrations/`` create and change them;
+``test_store`` checks the two agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class RequestRow(Base):
+    __tablename__ = "sca_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payer: Mapped[str] = mapped_column(String(200), index=True)
+    level_of_care: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(16), default="")
+    region: Mapped[str] = mapped_column(String(16), default="")
+    unit: Mapped[str] = mapped_column(String(8), default="day")
+    expected_units: Mapped[float] = mapped_column(Float, default=0)
+    triggers: Mapped[str] = mapped_column(Text, default="")  # ";"-separated trigger names
+    verified_on: Mapped[dt.date | None] = mapped_column(Date)
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    start_on: Mapped[dt.date | None] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    opening_usd: Mapped[float | None] = mapped_column(Float)
+    target_usd: Mapped[float | None] = mapped_column(Float)
+    floor_usd: Mapped[float | None] = mapped_column(Float)
+    market_p50_usd: Mapped[float | None] = mapped_column(Float)
+    oon_expected_usd: Mapped[float | None] = mapped_column(Float)
+    agreed_rate_usd: Mapped[float | None] = mapped_column(Float)
+    authorization_number: Mapped[str | None] = mapped_column(String(64))
+    authorized_units: Mapped[float | None] = mapped_column(Float)
+    authorization_end: Mapped[dt.date | None] = mapped_column(Date)
+    reauthorization_due: Mapped[str] = mapped_column(Text, default="")  # ";"-separated ISO dates
+    payer_contact: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    acted_by: Mapped[str] = mapped_column(String(200), default="")
+    # Patient identifiers, Fernet ciphertext only: the key never reaches the database
+    patient_name_enc: Mapped[str | None] = mapped_column(Text)
+    patient_dob_enc: Mapped[str | None] = mapped_column(Text)
+    member_id_enc: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+    offers: Mapped[list[OfferRow]] = relationship(
+        back_populates="request", order_by="OfferRow.seq", cascade="all, delete-orphan"
+    )
+    claims: Mapped[list[ClaimRow]] = relationship(
+        back_populates="request", order_by="ClaimRow.submitted_on", cascade="all, delete-orphan"
+    )
+
+
+class OfferRow(Base):
+    __tablename__ = "offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("sca_requests.id", ondelete="CASCADE"), index=True
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    side: Mapped[str] = mapped_column(String(8))
+    per_unit_usd: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text, default="")
+    verdict: Mapped[str | None] = mapped_column(String(8))
+    at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    request: Mapped[RequestRow] = relationship(back_populates="offers")
+
+
+class ClaimRow(Base):
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("sca_requests.id", ondelete="CASCADE"), index=True
+    )
+    submitted_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    amount_usd: Mapped[float] = mapped_column(Float)
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    expected_by: Mapped[dt.date | None] = mapped_column(Date)
+
+    request: Mapped[RequestRow] = relationship(back_populates="claims")
+
+
+class AuditRow(Base):
+    """Who stored, viewed or exported patient identifiers, and when."""
+
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))  # store, view, export
+    request_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text, default="")
