@@ -6,15 +6,21 @@ it never shows a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
 import json
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
-from sca_rates import present
+from sca_rates import present, store
+from sca_rates.analytics import all_payer_stats, playbook
+from sca_rates.calibration import fit_payer
 from sca_rates.compare import case_facts, compare_case, offer_for
 from sca_rates.costing import cost_facility, episode_cost, with_census
 from sca_rates.exceptions import InvalidScenario, ScaRatesError
@@ -28,9 +34,11 @@ from sca_rates.files import (
     save_history,
 )
 from sca_rates.ingest.opps import read_addendum_a, write_rates
+from sca_rates.logbook import from_csv, request_from_call, to_csv
 from sca_rates.market import load_market
 from sca_rates.models import CostModel
 from sca_rates.models.costs import EpisodeCost, FacilityCost, LevelCost
+from sca_rates.models.log import PatientIdentifiers
 from sca_rates.models.market import MarketData
 from sca_rates.models.negotiate import NegotiationState
 from sca_rates.models.simulate import SimulationSettings
@@ -39,6 +47,7 @@ from sca_rates.negotiate import respond
 from sca_rates.recommend import recommend as recommend_rates
 from sca_rates.settings import Settings
 from sca_rates.simulate import simulate as run_simulation
+from sca_rates.store.crypto import Cipher, PatientKeyError, new_key
 from sca_rates.talking_points import talking_points
 from sca_rates.terms import check_terms
 
@@ -384,6 +393,214 @@ def import_opps(
             f"(CY{row.year}, national, before the wage index)"
         )
     typer.echo(f"wrote {len(rows)} rows to {target}")
+
+
+log_app = typer.Typer(no_args_is_help=True, help="The negotiation log (SCA_DATABASE_URL).")
+app.add_typer(log_app, name="log")
+
+
+def _log() -> tuple[Engine, Cipher | None]:
+    settings = Settings()
+    key = settings.patient_key
+    return store.connect(settings.database_url), None if key is None else Cipher(
+        key.get_secret_value()
+    )
+
+
+def _actor() -> str:
+    return os.environ.get("SCA_ACTOR") or getpass.getuser()
+
+
+@log_app.command("new-key")
+def log_new_key() -> None:
+    """Print a new key for patient identifiers: keep it secret, set it as SCA_PATIENT_KEY."""
+    typer.echo(new_key())
+
+
+@log_app.command("add")
+def log_add(
+    case_file: CaseArg,
+    history: Annotated[Path | None, typer.Option(help="The call's history (JSON).")] = None,
+    requested_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default today.")] = None,
+    patient_name: Annotated[str | None, typer.Option(help="Stored encrypted.")] = None,
+    member_id: Annotated[str | None, typer.Option(help="Stored encrypted.")] = None,
+    notes: Annotated[str, typer.Option(help="What worked, who said what.")] = "",
+    cost_model: CostModelOpt = None,
+    market_data: MarketOpt = None,
+) -> None:
+    """Record a call: the case, the three numbers at the time and every offer."""
+    with _user_errors():
+        case, model = load_case(case_file, cost_model)
+        facts = case_facts(case, model=model, market=_market(market_data))
+        state = load_history(history) if history else NegotiationState()
+        patient = (
+            PatientIdentifiers(name=patient_name, member_id=member_id)
+            if patient_name or member_id
+            else None
+        )
+        when = _date(requested_on) or dt.date.today()
+        request = request_from_call(
+            facts, recommend_rates(facts), state, requested_on=when, actor=_actor(), patient=patient
+        )
+        request = request.model_copy(update={"notes": notes})
+        engine, cipher = _log()
+        with store.transaction(engine) as session:
+            request_id = store.add_request(
+                session=session, request=request, cipher=cipher, actor=_actor()
+            )
+    typer.echo(f"logged request {request_id}: {request.payer}, {request.outcome}")
+
+
+@log_app.command("outcome")
+def log_outcome(
+    request_id: int,
+    outcome: Annotated[str, typer.Option(help="approved, denied, pending or withdrawn.")],
+    rate: Annotated[float | None, typer.Option(help="The agreed rate, $ per unit.")] = None,
+    decided_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default today.")] = None,
+    notes: Annotated[str | None, typer.Option(help="Replaces the request's notes.")] = None,
+) -> None:
+    """Record the payer's decision on a logged request."""
+    with _user_errors():
+        if outcome not in ("approved", "denied", "pending", "withdrawn"):
+            raise InvalidScenario("--outcome must be approved, denied, pending or withdrawn")
+        changes: dict[str, object] = {
+            "outcome": outcome,
+            "decided_on": _date(decided_on) or dt.date.today(),
+        }
+        if rate is not None:
+            changes["agreed_rate_usd"] = rate
+        if notes is not None:
+            changes["notes"] = notes
+        engine, _ = _log()
+        with store.transaction(engine) as session:
+            store.update_request(session=session, request_id=request_id, **changes)
+    typer.echo(f"request {request_id}: {outcome}")
+
+
+@log_app.command("list")
+def log_list(as_json: JsonOpt = False) -> None:
+    """Every logged request, newest first; patient identifiers are never listed."""
+    with _user_errors():
+        engine, _ = _log()
+        with store.transaction(engine) as session:
+            requests = store.list_requests(session=session)
+    if as_json:
+        typer.echo(
+            json.dumps([r.model_dump(mode="json", exclude={"patient"}) for r in requests], indent=2)
+        )
+        return
+    for r in requests:
+        agreed = (
+            "" if r.agreed_rate_usd is None else f", agreed {usd(r.agreed_rate_usd)} per {r.unit}"
+        )
+        held = ", patient on file (encrypted)" if r.patient_on_file else ""
+        typer.echo(
+            f"{r.id:>5}  {r.requested_on.isoformat()}  {r.payer:<24} {r.level_of_care:<4} "
+            f"{r.outcome:<9}{agreed}{held}"
+        )
+
+
+@log_app.command("stats")
+def log_stats(
+    payer: Annotated[str | None, typer.Option(help="One payer's playbook.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Per payer: approval rate, days to decision, agreed rates against ours and the market."""
+    with _user_errors():
+        engine, _ = _log()
+        with store.transaction(engine) as session:
+            requests = store.list_requests(session=session)
+    stats = [playbook(payer.lower(), requests).stats] if payer else all_payer_stats(requests)
+    if as_json:
+        typer.echo(json.dumps([s.model_dump() for s in stats], indent=2))
+    else:
+        typer.echo("\n".join(line for s in stats for line in present.payer_stats_lines(s)))
+
+
+@log_app.command("calibrate")
+def log_calibrate(payer: str) -> None:
+    """Fit the payer's acceptance curve from the log (or say why the defaults stand)."""
+    with _user_errors():
+        engine, _ = _log()
+        with store.transaction(engine) as session:
+            fit = fit_payer(payer.lower(), store.list_requests(session=session))
+    curve = fit.curve
+    typer.echo(f"{fit.payer}: {fit.reason}")
+    typer.echo(
+        f"midpoint {curve.midpoint:.3f} x reference"
+        + (f" (se {fit.midpoint_se:.3f})" if fit.midpoint_se is not None else "")
+        + f", steepness {curve.steepness:.2f}"
+        + (f" (se {fit.steepness_se:.2f})" if fit.steepness_se is not None else "")
+    )
+
+
+@log_app.command("export")
+def log_export(
+    path: Path,
+    with_identifiers: Annotated[
+        bool, typer.Option(help="Include patient identifiers (needs SCA_PATIENT_KEY; audited).")
+    ] = False,
+) -> None:
+    """Write the log as a spreadsheet (CSV), one row per request."""
+    with _user_errors():
+        engine, cipher = _log()
+        with store.transaction(engine) as session:
+            requests = store.list_requests(session=session)
+            if with_identifiers:
+                if cipher is None:
+                    raise PatientKeyError("--with-identifiers needs SCA_PATIENT_KEY")
+                requests = [
+                    store.reveal(
+                        session=session,
+                        request_id=r.id or 0,
+                        cipher=cipher,
+                        actor=_actor(),
+                        action="export",
+                    )
+                    if r.patient_on_file
+                    else r
+                    for r in requests
+                ]
+        path.write_text(to_csv(requests, with_identifiers=with_identifiers), encoding="utf-8")
+    typer.echo(f"wrote {len(requests)} requests to {path}")
+
+
+@log_app.command("import")
+def log_import(path: Path) -> None:
+    """Add the requests of a spreadsheet (CSV): every row is checked first; one bad row and
+    nothing of the file is imported."""
+    with _user_errors():
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise InvalidScenario(f"cannot read {path}: {exc.strerror}") from None
+        requests = from_csv(text, source=str(path))
+        engine, cipher = _log()
+        with store.transaction(engine) as session:
+            for request in requests:
+                store.add_request(session=session, request=request, cipher=cipher, actor=_actor())
+    typer.echo(f"imported {len(requests)} requests from {path}")
+
+
+@log_app.command("backup")
+def log_backup(path: Path) -> None:
+    """A consistent copy of the log, as a SQLite file."""
+    with _user_errors():
+        engine, _ = _log()
+        try:
+            store.backup(engine, path)
+        except FileExistsError as exc:
+            raise InvalidScenario(str(exc)) from None
+    typer.echo(f"backed up the log to {path}")
+
+
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidScenario(f"{text!r} is not a date; write YYYY-MM-DD") from None
 
 
 def main() -> None:

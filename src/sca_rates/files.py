@@ -178,7 +178,10 @@ def parse_csv_rows(
         _check_header(reader.fieldnames, model, error, Path(source), doc)
         for record in reader:
             line = reader.line_num
-            data = {key: (value or "").strip() or None for key, value in record.items() if key}
+            # A blank cell is a field left out: its default applies, or "the cell is empty"
+            data = {
+                key: value.strip() for key, value in record.items() if key and (value or "").strip()
+            }
             try:
                 rows.append((line, model.model_validate(data)))
             except ValidationError as exc:

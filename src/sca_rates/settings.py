@@ -1,11 +1,12 @@
 """Where sca-rates finds its files. Every setting can be changed with an ``SCA_`` environment
 variable (``SCA_COST_MODELS_DIR``, ``SCA_DEFAULT_COST_MODEL``, ``SCA_MARKET_DATA_DIR``,
-``SCA_CASES_DIR``, ``SCA_AGREEMENTS_DIR``)."""
+``SCA_CASES_DIR``, ``SCA_AGREEMENTS_DIR``, ``SCA_DATABASE_URL``, ``SCA_PATIENT_KEY``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # src/sca_rates/settings.py -> the project's root, where the bundled data folders are
@@ -21,6 +22,10 @@ class Settings(BaseSettings):
     cases_dir: Path = PROJECT_ROOT / "cases"
     default_case: str = "harborview-aetna-php.yaml"  # a file name in cases_dir
     agreements_dir: Path = PROJECT_ROOT / "agreements"
+    # The negotiation log: a SQLite file by default, or postgresql+psycopg://user@host/db
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'sca-rates.sqlite'}"
+    # The key that encrypts patient identifiers (`sca-rates log new-key`); without it none are kept
+    patient_key: SecretStr | None = None
 
     def cost_model_files(self) -> list[Path]:
         """The cost models to choose from, the default first."""

@@ -20,6 +20,7 @@ from sca_rates.present.costs import (
 )
 from sca_rates.present.negotiation import (
     cited_figure_text,
+    payer_stats_lines,
     recommendation_json,
     recommendation_lines,
     response_json,
@@ -47,6 +48,7 @@ __all__ = [
     "market_json",
     "normalized_json",
     "normalized_lines",
+    "payer_stats_lines",
     "per",
     "recommendation_json",
     "recommendation_lines",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sca_rates.analytics import PayerStats
 from sca_rates.models.negotiate import Response
 from sca_rates.models.recommend import RateFigure, Recommendation
 from sca_rates.models.talking_points import Figure, TalkingPoint
@@ -141,4 +142,26 @@ def terms_lines(report: TermsReport) -> list[str]:
             f"{item.period_end.isoformat()})"
             for item in report.schedule
         ]
+    return lines
+
+
+def payer_stats_lines(stats: PayerStats) -> list[str]:
+    def money(value: float | None) -> str:
+        return "-" if value is None else usd(value)
+
+    rate = "-" if stats.approval_rate is None else f"{stats.approval_rate:.0%}"
+    days = "-" if stats.median_days_to_decision is None else f"{stats.median_days_to_decision:g}"
+    lines = [
+        f"{stats.payer}: {stats.requests} requests, {stats.approved} approved, {stats.denied} "
+        f"denied, {stats.pending} pending; approval rate {rate}; median {days} days to decide",
+        f"  first offer (median) {money(stats.median_first_offer_usd)}, agreed (median) "
+        f"{money(stats.median_agreed_usd)} per unit",
+        f"  agreed against our opening {money(stats.agreed_minus_opening_usd)}, target "
+        f"{money(stats.agreed_minus_target_usd)}, floor {money(stats.agreed_minus_floor_usd)} "
+        "per unit (mean)",
+        f"  revenue captured over billing out of network {money(stats.revenue_vs_oon_usd)}",
+    ]
+    lines += [
+        f"  trigger {t.trigger}: {t.approved} approved of {t.requests}" for t in stats.triggers
+    ]
     return lines

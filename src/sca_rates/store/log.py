@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sca_rates.models.log import ClaimOutcome, LoggedOffer, LoggedRequest, PatientIdentifiers
 from sca_rates.store.crypto import Cipher, PatientKeyError
-from sca_rates.store.schema import AuditRow, ClaimRow, OfferRow, RequestRow
+from sca_rates.store.schema import AuditRow, Base, ClaimRow, OfferRow, RequestRow
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -223,3 +223,26 @@ def reveal(
         )
         audit(session=session, actor=actor, action=action, request_id=request_id)
     return _request(row, patient)
+
+
+def backup(engine: Engine, target: Path) -> None:
+    """A consistent copy of the log as a SQLite file at ``target``: SQLite's own online backup,
+    or, from PostgreSQL, every table read in one repeatable-read snapshot."""
+    if target.exists():
+        raise FileExistsError(f"{target} exists; choose a new file for the backup")
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            source = connection.connection.dbapi_connection
+            assert isinstance(source, sqlite3.Connection)
+            with sqlite3.connect(target) as copy:
+                source.backup(copy)
+            copy.close()
+        return
+    copy_engine = connect(f"sqlite:///{target}")
+    snapshot = engine.connect().execution_options(isolation_level="REPEATABLE READ")
+    with snapshot, snapshot.begin(), copy_engine.begin() as out:
+        for table in Base.metadata.sorted_tables:
+            rows = [dict(row._mapping) for row in snapshot.execute(table.select())]
+            if rows:
+                out.execute(table.insert(), rows)
+    copy_engine.dispose()

@@ -1,0 +1,187 @@
+"""From a call to the log, and the log to and from the spreadsheet many centers keep today.
+
+The spreadsheet has one row per request; its columns are ``CSV_COLUMNS``. Dates are ISO
+(YYYY-MM-DD), money plain dollars, triggers separated by ``;``. Patient identifiers are written
+only when asked for (and the export is audited).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from sca_rates.exceptions import InvalidInputFile, Problem
+from sca_rates.files import parse_csv_rows
+from sca_rates.models.base import Frozen
+from sca_rates.models.compare import CaseFacts
+from sca_rates.models.log import LoggedOffer, LoggedRequest, Outcome, PatientIdentifiers
+from sca_rates.models.negotiate import NegotiationState
+from sca_rates.models.recommend import Recommendation
+
+LOG_DOC = "docs/log.md"
+
+
+class InvalidLogFile(InvalidInputFile):
+    kind = "Log spreadsheet"
+
+
+def triggers_of(facts: CaseFacts) -> tuple[str, ...]:
+    triggers = facts.case.triggers
+    present = {
+        "network_inadequacy": triggers.network_inadequacy is not None,
+        "continuity_of_care": triggers.continuity_of_care,
+        "specialized_need": triggers.specialized_need is not None,
+        "step_down": triggers.step_down is not None,
+    }
+    return tuple(name for name, on in present.items() if on)
+
+
+def request_from_call(
+    facts: CaseFacts,
+    rec: Recommendation,
+    state: NegotiationState,
+    *,
+    requested_on: dt.date,
+    actor: str,
+    patient: PatientIdentifiers | None = None,
+    now: dt.datetime | None = None,
+) -> LoggedRequest:
+    """The log's record of a call: the case, the three numbers at the time, every turn."""
+    settled = next((t for t in state.exchanges if t.verdict == "accept"), None)
+    at = now or dt.datetime.now(dt.UTC)
+    case = facts.case
+    return LoggedRequest(
+        payer=case.payer.lower(),
+        level_of_care=case.level_of_care,
+        code=case.code,
+        region=case.region,
+        unit=facts.pattern.unit,
+        expected_units=facts.pattern.expected_units,
+        triggers=triggers_of(facts),
+        requested_on=requested_on,
+        outcome="approved" if settled else "pending",
+        decided_on=requested_on if settled else None,
+        opening_usd=rec.opening.per_unit_usd,
+        target_usd=rec.target.per_unit_usd,
+        floor_usd=rec.floor.per_unit_usd,
+        market_p50_usd=facts.distribution.p50 if facts.distribution else None,
+        oon_expected_usd=facts.oon.per_unit_usd if facts.oon else None,
+        agreed_rate_usd=settled.per_unit_usd if settled else None,
+        acted_by=actor,
+        offers=tuple(
+            LoggedOffer(
+                side=t.side, per_unit_usd=t.per_unit_usd, text=t.text, verdict=t.verdict, at=at
+            )
+            for t in state.exchanges
+        ),
+        patient=patient,
+    )
+
+
+class CsvRow(Frozen):
+    """One row of the spreadsheet, as validated on import."""
+
+    requested_on: dt.date
+    payer: str
+    level_of_care: str
+    code: str = ""
+    region: str = ""
+    unit: str = "day"
+    expected_units: float = 0
+    triggers: str = ""
+    verified_on: dt.date | None = None
+    decided_on: dt.date | None = None
+    start_on: dt.date | None = None
+    outcome: Outcome = "pending"
+    first_offer_usd: float | None = None
+    opening_usd: float | None = None
+    target_usd: float | None = None
+    floor_usd: float | None = None
+    market_p50_usd: float | None = None
+    oon_expected_usd: float | None = None
+    agreed_rate_usd: float | None = None
+    authorization_number: str | None = None
+    payer_contact: str | None = None
+    notes: str = ""
+    acted_by: str = ""
+    patient_name: str | None = None
+    patient_date_of_birth: dt.date | None = None
+    member_id: str | None = None
+
+
+CSV_COLUMNS = tuple(CsvRow.model_fields)
+IDENTIFIER_COLUMNS = ("patient_name", "patient_date_of_birth", "member_id")
+
+
+def to_csv(requests: list[LoggedRequest], *, with_identifiers: bool = False) -> str:
+    """The log as the spreadsheet; identifiers only when asked for (and revealed)."""
+    columns = [c for c in CSV_COLUMNS if with_identifiers or c not in IDENTIFIER_COLUMNS]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for request in requests:
+        writer.writerow({k: _cell(v) for k, v in _csv_values(request).items() if k in columns})
+    return out.getvalue()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}" if value == int(value) else repr(value)
+    return str(value)
+
+
+def _csv_values(request: LoggedRequest) -> dict[str, Any]:
+    patient = request.patient or PatientIdentifiers()
+    values = request.model_dump(include=set(CSV_COLUMNS))
+    values |= {
+        "triggers": ";".join(request.triggers),
+        "first_offer_usd": request.first_offer_usd,
+        "patient_name": patient.name,
+        "patient_date_of_birth": patient.date_of_birth,
+        "member_id": patient.member_id,
+    }
+    return values
+
+
+def from_csv(text: str, *, source: str) -> list[LoggedRequest]:
+    """Every row of the spreadsheet as a request, or one error listing every bad row by line:
+    then nothing of the file is imported."""
+    rows = parse_csv_rows(text, CsvRow, InvalidLogFile, source=source, doc=LOG_DOC)
+    requests = []
+    for line, row in rows:
+        try:
+            requests.append(_request(row))
+        except ValueError as exc:
+            raise InvalidLogFile(
+                source, [Problem(f"line {line}", str(exc), f"see {LOG_DOC}")]
+            ) from None
+    return requests
+
+
+def _request(row: CsvRow) -> LoggedRequest:
+    data = row.model_dump(exclude={"triggers", "first_offer_usd", *IDENTIFIER_COLUMNS})
+    identifiers = (row.patient_name, row.patient_date_of_birth, row.member_id)
+    patient = (
+        None
+        if not any(identifiers)
+        else PatientIdentifiers(
+            name=row.patient_name, date_of_birth=row.patient_date_of_birth, member_id=row.member_id
+        )
+    )
+    offers = (
+        ()
+        if row.first_offer_usd is None
+        else (LoggedOffer(side="payer", per_unit_usd=row.first_offer_usd, text="first offer"),)
+    )
+    return LoggedRequest(
+        **data,
+        triggers=tuple(t for t in row.triggers.split(";") if t),
+        offers=offers,
+        patient=patient,
+    )
