@@ -1,0 +1,247 @@
+"""The negotiation log's storage: schema and migrations agree, records round-trip, identifiers
+are ciphertext at rest, backups are consistent, a spreadsheet imports whole or not at all, and
+concurrent or killed writers lose nothing, on SQLite and on PostgreSQL."""
+
+import datetime as dt
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from sca_rates import store
+from sca_rates.logbook import InvalidLogFile, from_csv, to_csv
+from sca_rates.models.log import ClaimOutcome, LoggedOffer, LoggedRequest, PatientIdentifiers
+from sca_rates.store.crypto import Cipher, PatientKeyError, new_key
+from sca_rates.store.schema import Base
+from tests.conftest import PROJECT
+from tests.databases import private_postgres
+
+KEY = new_key()
+PATIENT = PatientIdentifiers(
+    name="Pat Unique-Name", date_of_birth=dt.date(1990, 4, 12), member_id="MEMBER-77"
+)
+
+
+def _request(**changes: object) -> LoggedRequest:
+    base = LoggedRequest(
+        payer="aetna",
+        level_of_care="PHP",
+        code="S0201",
+        region="MA",
+        unit="day",
+        expected_units=18,
+        triggers=("network_inadequacy",),
+        requested_on=dt.date(2026, 11, 2),
+        opening_usd=616,
+        target_usd=599.4,
+        floor_usd=521.22,
+        market_p50_usd=460,
+        oon_expected_usd=311,
+        reauthorization_due=(dt.date(2026, 12, 16),),
+        notes="first call",
+        offers=(
+            LoggedOffer(side="payer", per_unit_usd=540, text="$540/day"),
+            LoggedOffer(side="us", per_unit_usd=600, text="$600 per day", verdict="counter"),
+        ),
+        claims=(
+            ClaimOutcome(
+                submitted_on=dt.date(2026, 12, 1),
+                amount_usd=6000,
+                expected_by=dt.date(2026, 12, 31),
+            ),
+        ),
+    )
+    return base.model_copy(update=changes)
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str | None]:
+    with private_postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str | None) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'log.sqlite'}"
+    if postgres_url is None:
+        pytest.skip("no PostgreSQL here: CI sets SCA_TEST_POSTGRES_URL (see .ci/run)")
+    engine = store.connect(postgres_url)
+    with engine.begin() as connection:  # a clean log for each test
+        connection.execute(text("TRUNCATE sca_requests, offers, claims, audit RESTART IDENTITY"))
+    engine.dispose()
+    return postgres_url
+
+
+def test_the_migrations_build_exactly_the_schema(database: str) -> None:
+    engine = store.connect(database)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_a_request_round_trips(database: str) -> None:
+    engine = store.connect(database)
+    with store.transaction(engine) as session:
+        request_id = store.add_request(session=session, request=_request(), actor="tester")
+    with store.transaction(engine) as session:
+        (found,) = store.list_requests(session=session)
+    assert found.model_dump(exclude={"id", "offers"}) == _request().model_dump(
+        exclude={"id", "offers"}
+    )
+    assert [(o.side, o.per_unit_usd, o.verdict) for o in found.offers] == [
+        ("payer", 540, None),
+        ("us", 600, "counter"),
+    ]
+    assert found.id == request_id
+
+
+def test_identifiers_are_ciphertext_at_rest_and_revealed_with_the_key_only(database: str) -> None:
+    engine = store.connect(database)
+    with store.transaction(engine) as session:
+        request_id = store.add_request(
+            session=session, request=_request(patient=PATIENT), cipher=Cipher(KEY), actor="tester"
+        )
+    with engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT patient_name_enc, member_id_enc FROM sca_requests")
+        ).one()
+    assert "Pat Unique-Name" not in stored[0]
+    assert "MEMBER-77" not in stored[1]
+    with store.transaction(engine) as session:
+        listed = store.list_requests(session=session)[0]
+        assert (listed.patient, listed.patient_on_file) == (None, True)
+        shown = store.reveal(
+            session=session, request_id=request_id, cipher=Cipher(KEY), actor="reader"
+        )
+    assert shown.patient == PATIENT
+    with engine.connect() as connection:
+        audit = connection.execute(text("SELECT actor, action FROM audit ORDER BY id")).all()
+    assert [tuple(row) for row in audit] == [("tester", "store"), ("reader", "view")]
+    with store.transaction(engine) as session, pytest.raises(PatientKeyError, match="another key"):
+        store.reveal(session=session, request_id=request_id, cipher=Cipher(new_key()), actor="x")
+
+
+def test_identifiers_are_refused_without_a_key(tmp_path: Path) -> None:
+    engine = store.connect(f"sqlite:///{tmp_path / 'log.sqlite'}")
+    with store.transaction(engine) as session, pytest.raises(PatientKeyError, match="new-key"):
+        store.add_request(session=session, request=_request(patient=PATIENT), actor="x")
+
+
+def test_no_plaintext_identifier_in_the_sqlite_files(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite"
+    engine = store.connect(f"sqlite:///{path}")
+    with store.transaction(engine) as session:
+        store.add_request(
+            session=session, request=_request(patient=PATIENT), cipher=Cipher(KEY), actor="x"
+        )
+    files = [p for p in tmp_path.iterdir() if p.name.startswith("log.sqlite")]  # with -wal
+    assert all(b"Pat Unique-Name" not in p.read_bytes() for p in files)
+
+
+def _add_then_fail(engine: Engine) -> None:
+    with store.transaction(engine) as session:
+        store.add_request(session=session, request=_request(), actor="x")
+        store.update_request(session=session, request_id=999, outcome="approved")
+
+
+def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
+    engine = store.connect(f"sqlite:///{tmp_path / 'log.sqlite'}")
+    with pytest.raises(LookupError):
+        _add_then_fail(engine)
+    with store.transaction(engine) as session:
+        assert store.list_requests(session=session) == []
+
+
+def test_the_spreadsheet_round_trip_is_lossless(tmp_path: Path) -> None:
+    requests = [
+        _request(patient=PATIENT),
+        _request(
+            payer="cigna",
+            outcome="approved",
+            agreed_rate_usd=575.5,
+            decided_on=dt.date(2026, 11, 9),
+        ),
+    ]
+    exported = to_csv(requests, with_identifiers=True)
+    again = to_csv(from_csv(exported, source="log.csv"), with_identifiers=True)
+    assert again == exported
+    assert "Pat Unique-Name" not in to_csv(requests)  # identifiers only when asked for
+
+
+def test_a_bad_spreadsheet_row_imports_nothing(tmp_path: Path) -> None:
+    good = to_csv([_request(), _request(payer="cigna")])
+    bad = good.replace(",pending,", ",maybe,", 1)
+    with pytest.raises(InvalidLogFile) as caught:
+        from_csv(bad, source="log.csv")
+    assert "line 2, column outcome" in str(caught.value)
+
+
+def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
+    engine = store.connect(f"sqlite:///{tmp_path / 'log.sqlite'}")
+    with store.transaction(engine) as session:
+        for payer in ("aetna", "cigna", "humana"):
+            store.add_request(session=session, request=_request(payer=payer), actor="x")
+    store.backup(engine, tmp_path / "copy.sqlite")
+    copy = store.connect(f"sqlite:///{tmp_path / 'copy.sqlite'}")
+    with store.transaction(copy) as session:
+        assert [r.payer for r in store.list_requests(session=session)] == [
+            "humana",
+            "cigna",
+            "aetna",
+        ]
+    with pytest.raises(FileExistsError):
+        store.backup(engine, tmp_path / "copy.sqlite")
+
+
+def _count(url: str) -> int:
+    engine = store.connect(url)
+    with store.transaction(engine) as session:
+        total = len(store.list_requests(session=session))
+    engine.dispose()
+    return total
+
+
+def _writer(url: str, count: int, tag: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, str(PROJECT / "tests" / "log_writer.py"), url, str(count), tag],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT / "src")},
+    )
+
+
+def test_two_writers_at_once_lose_nothing(database: str) -> None:
+    store.connect(database).dispose()  # migrate once, before the writers race
+    writers = [_writer(database, 60, tag) for tag in ("a", "b")]
+    ids = [line for w in writers for line in w.communicate(timeout=120)[0].split()]
+    assert all(w.returncode == 0 for w in writers)
+    assert len(ids) == len(set(ids)) == 120
+    assert _count(database) == 120
+
+
+def test_a_writer_killed_mid_write_leaves_every_committed_record(database: str) -> None:
+    store.connect(database).dispose()
+    writer = _writer(database, 100_000, "k")
+    assert writer.stdout is not None
+    committed = [writer.stdout.readline() for _ in range(40)]
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait(timeout=30)
+    committed += writer.stdout.read().split()
+    engine = store.connect(database)
+    with store.transaction(engine) as session:
+        present = {r.id for r in store.list_requests(session=session)}
+        offers = session.execute(text("SELECT count(*) FROM offers")).scalar_one()
+    assert {int(i) for i in committed} <= present
+    assert offers == 3 * len(present)  # no request without its offers: each write was whole
+    if database.startswith("sqlite"):
+        path = database.removeprefix("sqlite:///")
+        assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
