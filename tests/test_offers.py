@@ -142,3 +142,45 @@ def test_share_of_billed_without_a_charge_names_the_field_to_add() -> None:
 def test_share_of_medicare_without_a_rate_says_how_to_import_one() -> None:
     with pytest.raises(MissingReference, match="import-opps"):
         _php("120% of Medicare")
+
+
+def test_a_patient_attending_fewer_days_than_the_program_still_gets_a_day_per_session() -> None:
+    # A 4-day IOP, 3 hours a day, the patient comes 2 days a week: each session is one 3-hour
+    # day, so $42 per 15 min x 4 x 3 = $504 a session (not doubled by 4 days / 2 sessions)
+    two_of_four = IOP.model_copy(update={"days_per_week": 4, "sessions_per_week": 2})
+    result = normalize(
+        parse_offer("$42 per 15 min"),
+        pattern=two_of_four,
+        billed_charge_per_unit=None,
+        medicare=None,
+    )
+    assert result.per_unit_usd == pytest.approx(504)
+
+
+def test_a_share_of_medicare_follows_the_unit_medicare_pays_in() -> None:
+    # Medicare paying $40 per 15 minutes: 100% of it is $40 x 4 x 3 hours = $480 a session
+    per_15 = MEDICARE_IOP.model_copy(update={"amount_usd": 40.0, "unit": "15min"})
+    result = normalize(
+        parse_offer("100% of Medicare"), pattern=IOP, billed_charge_per_unit=None, medicare=per_15
+    )
+    assert result.per_unit_usd == pytest.approx(480)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "amount"),
+    [
+        ("$400 a day for the whole stay", "per_day", 400),
+        ("18 days at $350/day", "per_day", 350),
+        ("15 min at $42", "per_15min", 42),
+    ],
+)
+def test_the_dollar_figure_and_its_unit_win_over_other_numbers(
+    text: str, kind: str, amount: float
+) -> None:
+    offer = parse_offer(text)
+    assert (offer.kind, offer.amount) == (kind, amount)
+
+
+def test_a_zero_share_is_unreadable_not_a_crash() -> None:
+    with pytest.raises(UnparseableOffer):
+        parse_offer("0% of billed charges")

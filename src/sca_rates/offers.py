@@ -38,14 +38,23 @@ EXAMPLES = (
 _NUMBER = r"(\d[\d,]*(?:\.\d+)?)"
 _PERCENT = re.compile(_NUMBER + r"\s*(?:%|percent)")
 _AMOUNT = re.compile(r"\$?\s*" + _NUMBER)
+_DOLLARS = re.compile(r"\$\s*" + _NUMBER)
 # Checked in this order; the first whose words appear decides the kind.
 _UNIT_WORDS: tuple[tuple[OfferKind, str], ...] = (
-    ("case_rate", r"case\s*rate|episode|for\s+the\s+(?:whole\s+)?stay|flat\s+rate"),
+    ("case_rate", r"case\s*rate|flat\s+rate"),
     ("per_15min", r"15\s*-?\s*min|quarter[\s-]hour"),
     ("per_hour", r"(?:per|/|an?)\s*(?:hour|hr)\b|hourly"),
     ("per_session", r"(?:per|/|an?)\s*session"),
     ("per_day", r"(?:per|/|an?)\s*day\b|per\s*diem|daily"),
+    ("case_rate", r"episode|for\s+the\s+(?:whole\s+)?stay"),
 )
+MEDICARE_UNIT_KIND: dict[str, OfferKind] = {
+    "day": "per_day",
+    "session": "per_session",
+    "15min": "per_15min",
+    "hour": "per_hour",
+    "episode": "case_rate",
+}
 _BARE = re.compile(r"^\$?\s*" + _NUMBER + r"\s*(?:usd|dollars)?$")
 
 
@@ -53,9 +62,10 @@ def parse_offer(text: str) -> Offer:
     """Read what the payer said into an :class:`Offer`; anything else is ``UnparseableOffer``."""
     said = " ".join(text.lower().split())
     percent = _PERCENT.search(said)
-    if percent:
+    if percent and _number(percent) > 0:
         return Offer(kind=_percent_kind(said, text), amount=_number(percent) / 100, text=text)
-    amount = _AMOUNT.search(said)
+    # The amount is the figure written with $, else the first figure ("18 days at $350/day")
+    amount = _DOLLARS.search(said) or (None if percent else _AMOUNT.search(said))
     if amount and _number(amount) > 0:
         for kind, words in _UNIT_WORDS:
             if re.search(words, said):
@@ -160,30 +170,32 @@ def _units(pattern: ServicePattern) -> str:
     return "days" if pattern.unit == "day" else "sessions"
 
 
+def sessions_per_day(pattern: ServicePattern) -> float:
+    """Sessions on each day the patient attends: a patient attends at most the program's days,
+    so 10 sessions over 5 days is 2 a day, and 2 sessions in a 4-day program is 1 a day."""
+    return pattern.sessions_per_week / min(pattern.days_per_week, pattern.sessions_per_week)
+
+
 def _day_to_unit(
     per_day: float, pattern: ServicePattern, notes: list[str]
 ) -> tuple[float, list[str]]:
     if pattern.unit == "day":
         return per_day, notes
-    if pattern.days_per_week == pattern.sessions_per_week:
-        notes.append("one session per program day: the day's amount is the session's")
+    per = sessions_per_day(pattern)
+    if per == 1:
+        notes.append("one session per day attended: the day's amount is the session's")
         return per_day, notes
-    per_session = per_day * pattern.days_per_week / pattern.sessions_per_week
-    notes.append(
-        f"per day x {pattern.days_per_week:g} program days / {pattern.sessions_per_week:g} "
-        f"sessions a week = {usd(per_session)} per session"
-    )
+    per_session = per_day / per
+    notes.append(f"per day / {per:g} sessions a day attended = {usd(per_session)} per session")
     return per_session, notes
 
 
 def _session_to_unit(per_session: float, pattern: ServicePattern) -> tuple[float, list[str]]:
     if pattern.unit == "session":
         return per_session, []
-    per_day = per_session * pattern.sessions_per_week / pattern.days_per_week
-    return per_day, [
-        f"per session x {pattern.sessions_per_week:g} sessions / "
-        f"{pattern.days_per_week:g} program days a week = {usd(per_day)} a day"
-    ]
+    per = sessions_per_day(pattern)
+    per_day = per_session * per
+    return per_day, [f"per session x {per:g} sessions a day attended = {usd(per_day)} a day"]
 
 
 def _share_of_medicare(
@@ -201,7 +213,8 @@ def _share_of_medicare(
         f"{medicare.unit} ({source.source}, {source.year}, region {medicare.region})"
     )
     amount = share * medicare.amount_usd
-    notes = [f"{share:.1%} of {base} = {usd(amount)}"]
-    if medicare.unit == "day":
-        return _day_to_unit(amount, pattern, notes)
-    return amount, notes
+    notes = [f"{share:.1%} of {base} = {usd(amount)} per {medicare.unit}"]
+    # The share of Medicare reads like an offer of that amount in Medicare's own unit
+    same = Offer(kind=MEDICARE_UNIT_KIND[medicare.unit], amount=amount, text=base)
+    per_unit, more = _per_unit(same, pattern, None, None)
+    return per_unit, notes + more
