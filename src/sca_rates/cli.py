@@ -23,15 +23,17 @@ from sca_rates.analytics import all_payer_stats, playbook
 from sca_rates.calibration import fit_payer
 from sca_rates.compare import case_facts, compare_case, offer_for
 from sca_rates.costing import cost_facility, episode_cost, with_census
-from sca_rates.exceptions import InvalidScenario, ScaRatesError
+from sca_rates.exceptions import InvalidScenario, InvalidSimulationSettings, ScaRatesError
 from sca_rates.export import DOCUMENTS, FORMATS, build_context, file_name, render
 from sca_rates.files import (
+    SIMULATION_DOC,
     load_case,
     load_cost_model,
     load_history,
     load_simulation_settings,
     load_terms,
     save_history,
+    validate_model,
 )
 from sca_rates.ingest.opps import read_addendum_a, write_rates
 from sca_rates.logbook import from_csv, request_from_call, to_csv
@@ -305,7 +307,13 @@ def simulate(
         per_unit = target if rate is None else offer_for(facts, rate).per_unit_usd
         chosen = load_simulation_settings(settings_file) if settings_file else SimulationSettings()
         asked = {"n": n, "seed": seed}
-        settings = chosen.model_copy(update={k: v for k, v in asked.items() if v is not None})
+        settings = validate_model(
+            {**chosen.model_dump(), **{k: v for k, v in asked.items() if v is not None}},
+            SimulationSettings,
+            InvalidSimulationSettings,
+            source="the simulate options",
+            doc=SIMULATION_DOC,
+        )
         result = run_simulation(facts, rate=per_unit, settings=settings, fallback_rate=target)
     if as_json:
         typer.echo(json.dumps(present.simulation_json(result), indent=2))

@@ -47,7 +47,14 @@ class InvalidInputFile(ScaRatesError):
     def __init__(self, source: str | Path, problems: Sequence[Problem]) -> None:
         self.source = str(source)
         self.problems = tuple(problems)
-        lines = [f"{self.kind} {self.source} cannot be used:"]
+        # A file is named with its kind ("Case file cases/x.yaml"); other inputs by what they
+        # are ("The case in the sidebar")
+        subject = (
+            f"{self.kind} {self.source}"
+            if Path(self.source).suffix
+            else self.source[:1].upper() + self.source[1:]
+        )
+        lines = [f"{subject} cannot be used:"]
         lines += [f"  - {problem}" for problem in self.problems]
         super().__init__("\n".join(lines))
 

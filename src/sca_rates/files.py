@@ -96,7 +96,19 @@ def load_history(path: str | Path) -> NegotiationState:
 
 
 def save_history(path: str | Path, state: NegotiationState) -> None:
-    Path(path).write_text(state.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    try:
+        Path(path).write_text(state.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InvalidHistory(
+            path,
+            [
+                Problem(
+                    "file",
+                    f"cannot be written ({exc.strerror})",
+                    "give a path in a folder that exists",
+                )
+            ],
+        ) from exc
 
 
 def load_yaml_model(
@@ -121,6 +133,17 @@ def parse_yaml_model(
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise error(source, [_yaml_problem(exc)]) from exc
+    except ValueError as exc:  # a date that is no date (2026-13-45) fails while reading
+        raise error(
+            source,
+            [
+                Problem(
+                    "file",
+                    f"a value cannot be read ({exc})",
+                    "write dates as YYYY-MM-DD, with a real month and day",
+                )
+            ],
+        ) from exc
     if data is None:
         raise error(
             source, [Problem("file", "it is empty", f"start from a bundled example; see {doc}")]

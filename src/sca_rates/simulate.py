@@ -147,17 +147,18 @@ def simulate_episodes(
     attend = np.clip(sample("attendance", inputs.attendance), 0, 1)
     approve = np.clip(sample("reauthorization approval", inputs.reauth_approval), 0, 1)
     renewals = rng.geometric(np.clip(1 - approve, 1e-12, 1)) - 1  # approvals before a refusal
-    authorized = np.minimum(scheduled, inputs.block_units * (1 + renewals))
-    attended = rng.binomial(authorized.astype(np.int64), attend).astype(float)
-    unpaid_care = np.zeros(n)
-    if settings.on_reauth_denial == "continue_unpaid":
-        unpaid_care = rng.binomial((scheduled - authorized).astype(np.int64), attend).astype(float)
+    # Authorizations count units of service: a missed day uses none of them
+    authorized = inputs.block_units * (1 + renewals)
+    attended = rng.binomial(scheduled.astype(np.int64), attend).astype(float)
+    covered = np.minimum(attended, np.floor(authorized))
+    beyond = attended - covered  # care after a refused renewal: given unpaid, or not at all
+    unpaid_care = beyond if settings.on_reauth_denial == "continue_unpaid" else np.zeros(n)
     denial = np.clip(sample("claim denial", inputs.claim_denial), 0, 1)
-    paid = rng.binomial(attended.astype(np.int64), 1 - denial).astype(float)
+    paid = rng.binomial(covered.astype(np.int64), 1 - denial).astype(float)
     days_sca = sample("days to payment", inputs.days_to_pay_sca)
     days_oon = draw(inputs.days_to_pay_oon, rng, n)
     return Episodes(
-        delivered=attended + unpaid_care,
+        delivered=covered + unpaid_care,
         paid=paid,
         discount_sca=1 / (1 + settings.cost_of_capital * days_sca / 365),
         discount_oon=1 / (1 + settings.cost_of_capital * days_oon / 365),

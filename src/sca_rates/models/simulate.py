@@ -20,6 +20,12 @@ class Uncertain(Frozen):
 
     @model_validator(mode="after")
     def _possible(self) -> Self:
+        if self.kind == "gamma" and self.mean <= 0:
+            raise FieldProblem(
+                ("mean",),
+                "a gamma-distributed input needs a mean above 0",
+                "give a positive mean, or kind: fixed",
+            )
         if self.kind == "beta":
             if not 0 <= self.mean <= 1:
                 raise FieldProblem(
@@ -55,7 +61,7 @@ class SimulationSettings(Frozen):
     """Every uncertain input, with a documented default; ``None`` means "from the case"."""
 
     n: int = Field(default=100_000, ge=100, le=5_000_000)
-    seed: int = 1
+    seed: int = Field(default=1, ge=0)
     # Scheduled program days, gamma around the case's stay (expected units / attendance)
     los_cv: float = Field(default=0.35, ge=0)
     # Share of scheduled days attended; default: beta around the level's attendance rate, sd 0.08
@@ -81,6 +87,16 @@ class SimulationSettings(Frozen):
     fallback: Literal["best", "oon", "decline"] = "best"  # when the payer refuses the opening
     target_margin_usd: float = 0.0  # per episode, for the lowest rate that reaches it...
     target_probability: float = Field(default=0.9, gt=0, lt=1)  # ... with this chance
+
+    @model_validator(mode="after")
+    def _attendance_possible(self) -> Self:
+        if self.attendance is not None and self.attendance.mean <= 0:
+            raise FieldProblem(
+                ("attendance", "mean"),
+                "no one would attend",
+                "give an attendance share above 0, e.g. 0.9",
+            )
+        return self
 
 
 class StrategyResult(Frozen):

@@ -52,9 +52,10 @@ def _show(model: CostModel) -> None:
     level = model.level(code)
     census = st.slider(
         "Average census (what if?)",
-        min_value=1,
-        max_value=level.capacity,
-        value=max(1, round(level.average_census)),
+        min_value=1.0,
+        max_value=float(level.capacity),
+        value=max(1.0, level.average_census),  # the file's census exactly, fractions included
+        step=0.1,
         help="Patients enrolled on an average day; the file is not changed.",
     )
     try:

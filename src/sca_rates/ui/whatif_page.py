@@ -41,7 +41,7 @@ def render_page() -> None:
     ):
         column.metric(name, f"{usd(figure.per_unit_usd)} per {unit}", help=figure.rule)
     start = round(rec.target.per_unit_usd)
-    rate = st.slider(f"Rate ($ per {unit})", 0, max(2 * start, 100), start, step=1)
+    rate = st.slider(f"Rate ($ per {unit})", 1, max(2 * start, 100), start, step=1)
     comparison = compare(facts, offer_for(facts, f"${rate}"))
     coverage = comparison.cost_coverage
     columns = st.columns(3)
@@ -68,7 +68,9 @@ def _what_if(case: Case, model: CostModel) -> CaseFacts:
     """The case's facts with the sliders' changes applied (the files untouched)."""
     level = model.level(case.level_of_care)
     left, right = st.columns(2)
-    census = left.slider("Average census", 1, level.capacity, max(1, round(level.average_census)))
+    census = left.slider(
+        "Average census", 1.0, float(level.capacity), max(1.0, level.average_census), step=0.1
+    )
     pay = left.slider("Pay (% change)", -30, 30, 0, step=1)
     overhead = left.slider("Overhead (% change)", -30, 30, 0, step=1)
     stay = right.slider(f"Length of stay ({level.unit}s)", 1, 90, round(case.expected_units))
