@@ -146,3 +146,43 @@ def test_a_share_of_billed_offer_comes_with_published_shares() -> None:
     out = _run("normalize", "50% of billed charges", "--case", CASE, "--market-data", MARKET)
     assert "$500.00 per day" in out  # 50% x $1,000
     assert "aetna (Test PPO, MA) pays 55.3% of billed charges [test fixture, 2026]" in out
+
+
+def _addendum(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "addendum.csv"
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "args", "words"),
+    [
+        (lambda t: t, ["--year", "1980"], "not a plausible OPPS year"),
+        (lambda t: t.replace('"$370.50"', '"$0.00"'), [], "not above zero"),
+        (lambda t: t + t.splitlines()[-2] + "\n", [], "appears more than once"),
+    ],
+)
+def test_import_opps_refuses_what_it_cannot_trust(tmp_path: Path, change, args, words) -> None:  # type: ignore[no-untyped-def]
+    text = change((FIXTURES / "opps" / "addendum-a-sample.csv").read_text())
+    result = CliRunner().invoke(
+        app,
+        [
+            "market",
+            "import-opps",
+            _addendum(tmp_path, text),
+            *args,
+            "--out",
+            str(tmp_path / "x.csv"),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert words in result.stderr
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_import_opps_into_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["market", "import-opps", ADDENDUM, "--out", str(tmp_path / "none" / "x.csv")]
+    )
+    assert result.exit_code == 2
+    assert "folder that exists" in result.stderr

@@ -192,3 +192,55 @@ def test_export_refuses_an_unknown_document() -> None:
     result = CliRunner().invoke(app, ["export", CASE, "--doc", "memo"])
     assert result.exit_code == 2
     assert "call-sheet, justification, terms-email, summary" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["normalize", "0% of billed charges", "--case", CASE], "write it like one of these"),
+        (
+            ["counter", CASE, "--offer", "$400/day", "--history", "/no/such/folder/call.json"],
+            "a folder that exists",
+        ),
+        (["simulate", CASE, "--n", "5"], "at least 100"),
+    ],
+)
+def test_more_user_errors_exit_2_without_a_traceback(args: list[str], words: str) -> None:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert words in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_an_impossible_date_in_an_agreement_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "terms.yaml"
+    path.write_text("patient:\n  date_of_birth: 1990-13-45\n")
+    result = CliRunner().invoke(app, ["terms", str(path)])
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD" in result.stderr
+
+
+def test_the_email_states_the_rate_basis_agreed(tmp_path: Path) -> None:
+    terms = (PROJECT / "agreements" / "harborview-aetna-php.yaml").read_text()
+    path = tmp_path / "terms.yaml"
+    path.write_text(terms.replace("basis: bundled_per_diem", "basis: per_code"))
+    out = tmp_path / "email.txt"
+    result = CliRunner().invoke(
+        app,
+        [
+            "export",
+            CASE,
+            "--market-data",
+            MARKET,
+            "--doc",
+            "terms-email",
+            "--format",
+            "txt",
+            "--terms",
+            str(path),
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "$598.00 per day, paid per code" in out.read_text()

@@ -7,6 +7,7 @@ import pytest
 
 from sca_rates.compare import compare_case, oon_expectation
 from sca_rates.costing import with_census
+from sca_rates.exceptions import InvalidScenario
 from sca_rates.files import load_case
 from sca_rates.market import load_market
 from sca_rates.models.case import OonBenefit
@@ -107,3 +108,10 @@ def test_marginal_ratio_is_infinite_when_one_more_patient_costs_nothing() -> Non
         case, model=at_nine, market=load_market(FIXTURES / "market"), rate_text="$430/day"
     )
     assert math.isinf(result.cost_coverage.marginal_ratio)
+
+
+def test_a_level_with_no_cost_is_a_clear_error() -> None:
+    case, model = load_case(CASE)
+    free = model.model_copy(update={"staff": (), "overhead": (), "variable_costs": ()})
+    with pytest.raises(InvalidScenario, match="no cost in the cost model"):
+        compare_case(case, model=free, market=load_market(FIXTURES / "market"))

@@ -9,13 +9,14 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from sca_rates.compare import case_facts
+from sca_rates.compare import case_facts, offer_for
 from sca_rates.export import DOCUMENTS, FORMATS, build_context, file_name, render
 from sca_rates.export.context import DocumentContext
 from sca_rates.files import load_case, load_terms
 from sca_rates.market import load_market
 from sca_rates.models.negotiate import NegotiationState
 from sca_rates.money import usd
+from sca_rates.negotiate import respond
 from sca_rates.recommend import recommend
 from sca_rates.talking_points import talking_points
 from tests.conftest import PROJECT
@@ -85,6 +86,7 @@ def test_payer_documents_keep_the_floor_target_and_margin_out(case: Path, key: s
 
 
 def test_sharing_the_cost_structure_adds_a_per_day_summary_only() -> None:
+    # By choice only: this per-day cost is the floor whenever the floor is the fully loaded cost
     context = _context(PROJECT / "cases" / "harborview-aetna-php.yaml", share_cost=True)
     text = str(render("justification", context, "md"))
     assert f"costs us {usd(context.facts.cost.fully_loaded_per_unit)} to deliver" in text
@@ -146,3 +148,25 @@ def test_the_terms_email_lists_every_term_and_the_due_dates() -> None:
         "confirm the terms",
     ):
         assert words in email
+
+
+def test_payer_documents_mid_call_show_our_ask_not_the_target() -> None:
+    path = PROJECT / "cases" / "harborview-aetna-php.yaml"
+    case, model = load_case(path)
+    facts = case_facts(case, model=model, market=MARKET)
+    rec = recommend(facts)
+    state = NegotiationState()
+    for offer in ("$540/day", "$560/day"):
+        state = respond(facts, rec, state, offer_for(facts, offer)).state
+    context = build_context(facts, rec, talking_points(facts, rec), state=state)
+    text = str(render("justification", context, "md"))
+    assert usd(state.asks[-1]) in text  # our standing ask: $600.00
+    assert usd(rec.target.per_unit_usd) not in text
+    assert usd(rec.floor.per_unit_usd) not in text
+
+
+def test_a_rate_above_the_market_range_cites_no_clamped_percentile() -> None:
+    context = _context(PROJECT / "cases" / "harborview-aetna-php.yaml")  # $616, above MA p75
+    text = str(render("justification", context, "md"))
+    assert "above the published range" in text
+    assert "percentile of our rate" not in text

@@ -1,5 +1,6 @@
 """Answering offers during a call, worked by hand, and the rules as invariants."""
 
+import math
 from itertools import pairwise
 from typing import Any
 
@@ -87,7 +88,8 @@ offers = st.lists(st.floats(min_value=100, max_value=1500), min_size=1, max_size
 def test_negotiation_invariants(scenario: dict[str, Any], offered: list[float]) -> None:
     facts = facts_with(**scenario)
     rec = recommend(facts)
-    state, asks, concessions = NegotiationState(), [rec.opening.per_unit_usd], []
+    # the first ask is the opening in whole dollars (up: never under the target)
+    state, asks, concessions = NegotiationState(), [math.ceil(rec.opening.per_unit_usd)], []
     for amount in offered:
         answer = respond(facts, rec, state, offer_for(facts, f"${amount:.2f}/day"))
         state = answer.state
@@ -115,3 +117,17 @@ def test_no_concession_while_the_payer_stands_still_below_target() -> None:
     assert counters[:3] == [663, 598, 575]
     assert counters[3:] == [575, 575, 575]
     assert pytest.approx(575) == REC.target.per_unit_usd
+
+
+def test_counters_are_whole_dollars_when_the_opening_is_the_target() -> None:
+    # Ceiling-bound (tests/test_recommend.py): target = opening = the $450 ceiling exactly; with
+    # a cost of $400.30 the floor is fractional too. Every ask is whole dollars.
+    facts = facts_with(cost=400.3, marginal=20, ceiling=450.5)
+    rec = recommend(facts)
+    assert rec.opening.per_unit_usd == rec.target.per_unit_usd == 450.5
+    state = NegotiationState()
+    for amount in (420, 425, 430):
+        answer = respond(facts, rec, state, offer_for(facts, f"${amount}/day"))
+        state = answer.state
+        if answer.counter_per_unit_usd is not None:
+            assert answer.counter_per_unit_usd == int(answer.counter_per_unit_usd)

@@ -2,6 +2,9 @@
 
 import datetime as dt
 
+import pytest
+from pydantic import ValidationError
+
 from sca_rates.files import load_terms
 from sca_rates.models.terms import AgreementTerms
 from sca_rates.terms import business_days_before, check_terms, reauthorization_schedule
@@ -60,16 +63,24 @@ def test_reauthorization_schedule_across_weekends_and_holidays() -> None:
                 "period_days": 14,
             },
             "reauthorization": {"lead_business_days": 3},
-            "holidays": ["2026-12-25", "2027-01-01"],
+            "holidays": ["2026-12-25", "2026-12-29", "2027-01-01"],
         }
     )
     schedule = reauthorization_schedule(terms)
     # Period 1: Mon Dec 7 to Sun Dec 20; 3 business days before: Fri 18, Thu 17, Wed 16
-    # Period 2: Mon Dec 21 to Fri Jan 1; before it: Thu Dec 31, Wed 30, Tue 29
+    # Period 2: Mon Dec 21 to Fri Jan 1; before it: Thu Dec 31, Wed 30, (Tue 29 a holiday),
+    # Mon 28
     assert [(s.period_start, s.period_end, s.due) for s in schedule] == [
         (dt.date(2026, 12, 7), dt.date(2026, 12, 20), dt.date(2026, 12, 16)),
-        (dt.date(2026, 12, 21), dt.date(2027, 1, 1), dt.date(2026, 12, 29)),
+        (dt.date(2026, 12, 21), dt.date(2027, 1, 1), dt.date(2026, 12, 28)),
     ]
+
+
+def test_an_authorization_of_many_years_is_refused() -> None:
+    with pytest.raises(ValidationError, match="more than three years"):
+        AgreementTerms.model_validate(
+            {"authorization": {"start_date": "2026-12-07", "end_date": "9999-12-31"}}
+        )
 
 
 def test_a_holiday_inside_the_lead_time_pushes_the_request_earlier() -> None:

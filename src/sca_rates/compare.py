@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 
 from sca_rates.costing import cost_level
-from sca_rates.exceptions import MissingReference
+from sca_rates.exceptions import InvalidScenario, MissingReference
 from sca_rates.market import (
     find_alternatives,
     find_billed_shares,
@@ -51,6 +51,12 @@ def case_facts(case: Case, *, model: CostModel, market: MarketData) -> CaseFacts
     """Cost, market figures, Medicare, the payer's alternatives and ceiling, and the OON
     expectation of a case."""
     pattern = service_pattern(case, model)
+    cost = cost_level(model, case.level_of_care)
+    if cost.fully_loaded_per_unit <= 0:
+        raise InvalidScenario(
+            f"{case.level_of_care} has no cost in the cost model {model.facility.name}: "
+            "give it a share of staff or overhead before negotiating its rate"
+        )
     medicare = medicare_for_case(market, case)
     alternatives = _alternative_stays(case, market)
     ceiling, notes = _ceiling(case, alternatives)
@@ -63,7 +69,7 @@ def case_facts(case: Case, *, model: CostModel, market: MarketData) -> CaseFacts
         cost_illustrative=model.facility.illustrative,
         day_includes=model.level(case.level_of_care).day_includes,
         pattern=pattern,
-        cost=cost_level(model, case.level_of_care),
+        cost=cost,
         distribution=find_distribution(
             market,
             payer=case.payer,

@@ -156,7 +156,7 @@ def with_census(model: CostModel, code: str, census: float) -> CostModel:
     level = _level(model, code)
     if not 0 < census <= level.capacity:
         raise InvalidScenario(
-            f"census {census:g} for {code} is outside 1 to its capacity "
+            f"census {census:g} for {code} must be above 0 and at most its capacity "
             f"{level.capacity}; choose a census in that range or raise capacity"
         )
     levels = tuple(

@@ -31,7 +31,7 @@ def next_counter(
 ) -> float:
     """Our next ask, by the rules of this module, for an offer between floor and target."""
     # Asks are whole dollars, so the target and floor are too (rounded up: never below either)
-    opening = rec.opening.per_unit_usd
+    opening = math.ceil(rec.opening.per_unit_usd)  # already whole, unless it is the target
     target, floor = math.ceil(rec.target.per_unit_usd), math.ceil(rec.floor.per_unit_usd)
     asks, offers = state.asks, state.offers
     if not asks:
@@ -43,7 +43,9 @@ def next_counter(
         step = first_step if not steps else steps[-1] * policy.concession_decay
         raw = max(target, last - step)
     elif not offers or offer_usd > offers[-1]:
-        step = (steps[-1] if steps else first_step) * policy.concession_decay
+        # below the target: half the last concession (or the first, when the opening was the
+        # target and none was made yet)
+        step = steps[-1] * policy.concession_decay if steps else first_step
         if offers:
             step = min(step, policy.reciprocity * (offer_usd - offers[-1]))
         raw = max(floor, last - step)

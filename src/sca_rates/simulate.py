@@ -417,6 +417,7 @@ def simulate(
             probability=settings.target_probability,
         ),
         best_opening_usd=best,
+        acceptance=settings.acceptance,
         acceptance_curve=curve,
         tornado=tornado(inputs, settings, rate=rate, cost=cost),
         histogram=histogram({"sca": sca, "oon": oon, "decline": decline}),

@@ -317,7 +317,7 @@ def _market(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
         _target(facts, rec),
         _sourced("market median", dist.p50, f"USD per {rec.unit}", source),
     ]
-    if where.percentile is not None:
+    if where.percentile is not None and where.beyond is None:  # outside, it would only be clamped
         figures.append(
             Figure(
                 label="percentile of our rate",

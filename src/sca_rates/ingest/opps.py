@@ -35,11 +35,27 @@ def read_addendum_a(path: str | Path, *, year: int | None = None) -> list[RateRo
         ) from exc
     start, columns = _header(path, records)
     year = year or _year_in(records[:start], path)
+    if not 2000 <= year <= 2100:
+        raise _error(
+            path,
+            "year",
+            f"{year} is not a plausible OPPS year",
+            "give the calendar year the file is for, e.g. --year 2026",
+        )
     rows = [
         _rate_row(record, columns, year, path)
         for record in records[start + 1 :]
         if len(record) > columns["apc"] and record[columns["apc"]].strip() in MENTAL_HEALTH_APCS
     ]
+    seen = [row.code for row in rows]
+    if len(seen) != len(set(seen)):
+        twice = sorted({code for code in seen if seen.count(code) > 1})
+        raise _error(
+            path,
+            "rows",
+            f"APC {', '.join(twice)} appears more than once",
+            "check the file is one year's Addendum A, unedited",
+        )
     if not rows:
         raise _error(
             path,
@@ -107,6 +123,13 @@ def _rate_row(record: list[str], columns: dict[str, int], year: int, path: Path)
             f"payment rate {text!r} is not a number",
             "check the file is the CSV export, not a reformatted copy",
         ) from None
+    if amount <= 0:
+        raise _error(
+            path,
+            f"APC {apc}",
+            f"payment rate {text!r} is not above zero",
+            "check the file is OPPS Addendum A",
+        )
     return RateRow(
         payer="medicare",
         region="US",
@@ -127,7 +150,12 @@ def _rate_row(record: list[str], columns: dict[str, int], year: int, path: Path)
 def write_rates(rows: list[RateRow], path: str | Path) -> None:
     """Write rows as a rates CSV that ``market.load_market`` reads back."""
     names = list(RateRow.model_fields)
-    with Path(path).open("w", encoding="utf-8", newline="") as handle:
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise _error(
+            path, "file", "its folder does not exist", "give --out a path in a folder that exists"
+        )
+    with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=names)
         writer.writeheader()
         for row in rows:

@@ -144,6 +144,7 @@ class SimulationResult(Frozen):
     target_probability: float
     min_rate_for_target_usd: float | None  # None: no rate reaches it (too many unpaid episodes)
     best_opening_usd: float
+    acceptance: AcceptanceCurve  # the curve the best opening was found with
     acceptance_curve: tuple[AcceptancePoint, ...]
     tornado: tuple[TornadoBar, ...]  # widest swing first
     histogram: Histogram

@@ -5,11 +5,11 @@ what is missing is the checker's job."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from sca_rates.models.base import Frozen
+from sca_rates.models.base import FieldProblem, Frozen
 
 Severity = Literal["error", "warning", "info"]
 
@@ -41,6 +41,16 @@ class Authorization(Frozen):
     end_date: dt.date | None = None
     authorized_units: float | None = Field(default=None, gt=0)
     period_days: int | None = Field(default=None, ge=1)  # reviewed in blocks of this many days
+
+    @model_validator(mode="after")
+    def _plausible(self) -> Self:
+        if self.start_date and self.end_date and (self.end_date - self.start_date).days > 3 * 366:
+            raise FieldProblem(
+                ("end_date",),
+                "the authorization runs more than three years",
+                "check the end date (an SCA covers one episode of care)",
+            )
+        return self
 
 
 class Reauthorization(Frozen):

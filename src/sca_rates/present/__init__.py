@@ -29,11 +29,12 @@ from sca_rates.present.negotiation import (
     terms_json,
     terms_lines,
 )
-from sca_rates.present.simulation import simulation_json, simulation_lines
+from sca_rates.present.simulation import acceptance_note, simulation_json, simulation_lines
 
 __all__ = [
     "BREAKDOWN_LABELS",
     "UNIT_PLURAL",
+    "acceptance_note",
     "breakdown_rows",
     "cents",
     "cited_figure_text",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sca_rates.models.simulate import SimulationResult, StrategyResult
+from sca_rates.models.simulate import AcceptanceCurve, SimulationResult, StrategyResult
 from sca_rates.money import pct, usd
 from sca_rates.present.common import cents
 
@@ -21,6 +21,16 @@ def _strategy_json(result: StrategyResult | None) -> dict[str, float] | None:
         "units_delivered": round(result.units_delivered, 2),
         "units_paid": round(result.units_paid, 2),
     }
+
+
+def acceptance_note(result: SimulationResult) -> str:
+    curve = result.acceptance
+    if curve == AcceptanceCurve():
+        return "default acceptance curve: judgment, not yet fitted"
+    return (
+        f"acceptance curve: half accept {curve.midpoint:.2f} x the "
+        f"{curve.reference.replace('_', ' ')}, steepness {curve.steepness:.1f}"
+    )
 
 
 def simulation_json(result: SimulationResult) -> dict[str, Any]:
@@ -95,7 +105,7 @@ def simulation_lines(result: SimulationResult, unit: str) -> list[str]:
         )
     lines.append(
         f"Opening that maximizes the expected value: {usd(result.best_opening_usd)} per {unit} "
-        "(default acceptance curve: judgment, not yet fitted)"
+        f"({acceptance_note(result)})"
     )
     lines.append("What moves the SCA's expected margin most (input at its p10 -> p90):")
     lines += [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sca_rates import charts
+from sca_rates import charts, present
 from sca_rates.compare import case_facts, compare, offer_for
 from sca_rates.costing import with_census, with_overhead_change, with_pay_change
 from sca_rates.exceptions import ScaRatesError
@@ -112,8 +112,8 @@ def _simulator(facts: CaseFacts, rate: float) -> None:
     st.caption(
         f"Episode net margin, {n:,} episodes. Break-even rate "
         f"{usd(result.break_even_rate_usd)} per {unit}; the opening that maximizes the "
-        f"expected value {usd(result.best_opening_usd)} per {unit} (default acceptance "
-        "curve: judgment, not yet fitted)."
+        f"expected value {usd(result.best_opening_usd)} per {unit} "
+        f"({present.acceptance_note(result)})."
     )
     st.vega_lite_chart(spec=charts.histogram_chart(result), width="stretch")
     left, right = st.columns(2)
