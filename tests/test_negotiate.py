@@ -89,7 +89,8 @@ def test_negotiation_invariants(scenario: dict[str, Any], offered: list[float]) 
     facts = facts_with(**scenario)
     rec = recommend(facts)
     # the first ask is the opening in whole dollars (up: never under the target)
-    state, asks, concessions = NegotiationState(), [math.ceil(rec.opening.per_unit_usd)], []
+    asks: list[float] = [math.ceil(rec.opening.per_unit_usd)]
+    state, concessions = NegotiationState(), []
     for amount in offered:
         answer = respond(facts, rec, state, offer_for(facts, f"${amount:.2f}/day"))
         state = answer.state
