@@ -2,14 +2,19 @@
 
 import streamlit as st
 
-from sca_rates.ui import call_desk, cost_page, market_page, terms_page, whatif_page
+from sca_rates.ui import call_desk, cost_page, log_page, market_page, state, terms_page, whatif_page
 
 st.set_page_config(page_title="sca-rates", page_icon=":material/handshake:", layout="wide")
+if state.auth_configured() and not st.user.is_logged_in:  # [auth] in .streamlit/secrets.toml
+    st.title("sca-rates")
+    st.button("Sign in", on_click=st.login)
+    st.stop()
 pages = [
     st.Page(call_desk.render_page, title="Call desk", default=True),
     st.Page(cost_page.render_page, title="Cost model", url_path="cost"),
     st.Page(market_page.render_page, title="Market", url_path="market"),
     st.Page(whatif_page.render_page, title="What if", url_path="what-if"),
     st.Page(terms_page.render_page, title="Terms", url_path="terms"),
+    st.Page(log_page.render_page, title="Log", url_path="log"),
 ]
 st.navigation(pages).run()

@@ -17,3 +17,10 @@ def tiny_php() -> CostModel:
 @pytest.fixture
 def shared_php_iop() -> CostModel:
     return load_cost_model(FIXTURES / "cost_models" / "shared-php-iop.yaml")
+
+
+@pytest.fixture(autouse=True)
+def _private_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test writes to a log of its own, never to the project's var/ folder."""
+    folder = tmp_path_factory.mktemp("log")
+    monkeypatch.setenv("SCA_DATABASE_URL", f"sqlite:///{folder / 'log.sqlite'}")

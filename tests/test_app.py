@@ -22,7 +22,7 @@ SETTINGS = Settings()
 CASE, MODEL = load_case(SETTINGS.cases_dir / SETTINGS.default_case)
 FACTS = case_facts(CASE, model=MODEL, market=load_market(SETTINGS.market_data_dir))
 REC = recommend(FACTS)
-PAGES = ["call_desk", "cost_page", "market_page", "whatif_page", "terms_page"]
+PAGES = ["call_desk", "cost_page", "market_page", "whatif_page", "terms_page", "log_page"]
 
 
 def _page(name: str) -> AppTest:
@@ -132,3 +132,28 @@ def test_call_desk_offers_every_document_in_every_format_made_on_click() -> None
     ids = {b.proto.id.split("-", 2)[-1] for b in buttons}
     assert ids == {f"dl:{key}:{fmt}" for key in DOCUMENTS for fmt in FORMATS}
     assert all(b.proto.deferred_file_id for b in buttons)  # made when clicked, not on each run
+
+
+def test_a_call_saved_from_the_call_desk_appears_on_the_log_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCA_DATABASE_URL", f"sqlite:///{tmp_path / 'log.sqlite'}")
+    at = _offer(_page("call_desk"), "$540/day")
+    next(b for b in at.button if b.label == "Save to the log").click().run()
+    assert not at.exception
+    assert at.success[-1].value.startswith("Saved as request 1 (pending), with 2 turns")
+    log = _page("log_page")
+    assert not log.exception
+    assert list(log.dataframe[0].value["payer"]) == ["aetna"]
+    assert _metric(log, "Pending requests") == "1"
+
+
+def test_identifiers_without_a_key_are_refused_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCA_DATABASE_URL", f"sqlite:///{tmp_path / 'log.sqlite'}")
+    monkeypatch.delenv("SCA_PATIENT_KEY", raising=False)
+    at = _page("call_desk")
+    next(t for t in at.text_input if t.label.startswith("Patient name")).input("Pat Doe")
+    next(b for b in at.button if b.label == "Save to the log").click().run()
+    assert "SCA_PATIENT_KEY" in at.error[0].value

@@ -3,15 +3,18 @@ documents, for the case in the sidebar. Every figure comes from the core."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import streamlit as st
 
-from sca_rates import charts, present
+from sca_rates import charts, present, store
 from sca_rates.compare import compare, offer_for
 from sca_rates.exceptions import ScaRatesError
 from sca_rates.export import DOCUMENTS, FORMATS, build_context, file_name, render
+from sca_rates.logbook import request_from_call
 from sca_rates.models.compare import CaseFacts
+from sca_rates.models.log import PatientIdentifiers
 from sca_rates.models.negotiate import NegotiationState, Response
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import TalkingPoint
@@ -52,6 +55,7 @@ def _live_call(facts: CaseFacts, rec: Recommendation) -> None:
     call = _offer_box(facts, rec, state.current_call())
     _alternative(facts, rec, call)
     _documents(facts, rec, call)
+    _save_to_log(facts, rec, call)
 
 
 def _summary(facts: CaseFacts) -> None:
@@ -189,4 +193,37 @@ def _documents(facts: CaseFacts, rec: Recommendation, call: NegotiationState) ->
                 mime=FORMATS[fmt].mime,
                 key=f"dl:{key}:{fmt}",
                 on_click="ignore",
+            )
+
+
+def _save_to_log(facts: CaseFacts, rec: Recommendation, call: NegotiationState) -> None:
+    """One click keeps the call: the case, the three numbers at the time and every offer."""
+    with st.expander("Save this call to the log"):
+        name = st.text_input("Patient name (optional, stored encrypted)", key="log_name")
+        member = st.text_input("Member ID (optional, stored encrypted)", key="log_member")
+        notes = st.text_area("Notes: who you spoke with, what worked", key="log_notes")
+        if not st.button("Save to the log", type="primary"):
+            return
+        patient = (
+            PatientIdentifiers(name=name or None, member_id=member or None)
+            if name or member
+            else None
+        )
+        request = request_from_call(
+            facts, rec, call, requested_on=dt.date.today(), actor=state.actor(), patient=patient
+        )
+        try:
+            with store.transaction(state.log_engine()) as session:
+                request_id = store.add_request(
+                    session=session,
+                    request=request.model_copy(update={"notes": notes}),
+                    cipher=state.cipher(),
+                    actor=state.actor(),
+                )
+        except ScaRatesError as exc:
+            st.error(str(exc))
+        else:
+            st.success(
+                f"Saved as request {request_id} ({request.outcome}), with "
+                f"{len(request.offers)} turns of the call."
             )

@@ -3,10 +3,14 @@ call's state in ``st.session_state``. Nothing here computes a figure."""
 
 from __future__ import annotations
 
+import getpass
+import os
 from pathlib import Path
 
 import streamlit as st
+from sqlalchemy import Engine
 
+from sca_rates import store
 from sca_rates.compare import case_facts
 from sca_rates.files import load_case, load_cost_model
 from sca_rates.market import load_market, market_files, read_rates_text, with_rates
@@ -16,6 +20,7 @@ from sca_rates.models.compare import CaseFacts
 from sca_rates.models.market import MarketData, RateRow
 from sca_rates.models.negotiate import NegotiationState
 from sca_rates.settings import Settings
+from sca_rates.store.crypto import Cipher
 
 CALL = "call"  # the NegotiationState of the call on the call desk
 CALL_KEY = "call_key"  # what the call is about; a different case starts a new call
@@ -113,3 +118,33 @@ def current_call() -> NegotiationState:
 
 def save_call(state: NegotiationState) -> None:
     st.session_state[CALL] = state
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    return store.connect(url)
+
+
+def log_engine() -> Engine:
+    """The negotiation log (SCA_DATABASE_URL), connected once per app process."""
+    return _engine(settings().database_url)
+
+
+def cipher() -> Cipher | None:
+    key = settings().patient_key
+    return None if key is None else Cipher(key.get_secret_value())
+
+
+def auth_configured() -> bool:
+    """Sign-in is required when .streamlit/secrets.toml has an [auth] section."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
+def actor() -> str:
+    """Who is acting: the signed-in user's email, else the account running the app."""
+    if auth_configured() and st.user.is_logged_in:
+        return str(st.user.email)
+    return os.environ.get("SCA_ACTOR") or getpass.getuser()

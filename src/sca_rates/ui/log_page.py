@@ -1,0 +1,165 @@
+"""The negotiation log: what needs doing, every request (identifiers masked), outcomes to record,
+and what the log says about each payer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from sca_rates import store
+from sca_rates.analytics import all_payer_stats, pipeline, playbook
+from sca_rates.calibration import fit_payer
+from sca_rates.exceptions import ScaRatesError
+from sca_rates.logbook import to_csv
+from sca_rates.models.log import LoggedRequest
+from sca_rates.money import pct, usd
+from sca_rates.ui import state
+
+OUTCOMES = ["pending", "approved", "denied", "withdrawn"]
+
+
+def render_page() -> None:
+    st.title("Negotiation log")
+    try:
+        engine = state.log_engine()
+        with store.transaction(engine) as session:
+            requests = store.list_requests(session=session)
+    except ScaRatesError as exc:
+        st.error(str(exc))
+        return
+    if not requests:
+        st.info(
+            "Nothing logged yet: save a call from the call desk, or import a spreadsheet with "
+            "`sca-rates log import`."
+        )
+        return
+    _pipeline(requests)
+    _requests(requests)
+    _outcome(requests)
+    _payers(requests)
+
+
+def _pipeline(requests: list[LoggedRequest]) -> None:
+    work = pipeline(requests, today=dt.date.today())
+    columns = st.columns(3)
+    columns[0].metric("Pending requests", len(work.pending))
+    columns[1].metric("Reauthorizations due in 7 days", len(work.reauthorizations_due))
+    columns[2].metric("Claims unpaid past due", len(work.unpaid_claims))
+    for request, when in work.reauthorizations_due:
+        st.warning(
+            f"Reauthorization for request {request.id} ({request.payer}) due {when.isoformat()}"
+        )
+    for request, claim in work.unpaid_claims:
+        st.error(
+            f"Claim of {usd(claim.amount_usd)} on request {request.id} ({request.payer}), "
+            f"submitted {claim.submitted_on.isoformat()}, expected by "
+            f"{claim.expected_by.isoformat() if claim.expected_by else '?'}"
+        )
+
+
+def _requests(requests: list[LoggedRequest]) -> None:
+    st.subheader("Requests")
+    st.dataframe(
+        {
+            "id": [r.id for r in requests],
+            "requested": [r.requested_on.isoformat() for r in requests],
+            "payer": [r.payer for r in requests],
+            "level": [r.level_of_care for r in requests],
+            "outcome": [r.outcome for r in requests],
+            "agreed": [usd(r.agreed_rate_usd) if r.agreed_rate_usd else "" for r in requests],
+            "patient": ["on file (encrypted)" if r.patient_on_file else "" for r in requests],
+            "notes": [r.notes for r in requests],
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    st.download_button(
+        "Download the log as a spreadsheet (no patient identifiers)",
+        lambda: to_csv(requests),
+        file_name="sca-log.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )
+
+
+def _outcome(requests: list[LoggedRequest]) -> None:
+    st.subheader("Record an outcome")
+    with st.form("outcome"):
+        chosen = st.selectbox(
+            "Request",
+            requests,
+            format_func=lambda r: (
+                f"{r.id}: {r.payer}, {r.level_of_care}, {r.requested_on.isoformat()} ({r.outcome})"
+            ),
+        )
+        outcome = st.selectbox("Outcome", OUTCOMES, index=OUTCOMES.index(chosen.outcome))
+        rate = st.number_input("Agreed rate ($ per unit)", 0.0, value=chosen.agreed_rate_usd or 0.0)
+        decided = st.date_input("Decided on", chosen.decided_on or dt.date.today())
+        notes = st.text_area("Notes (what worked, who said what)", chosen.notes)
+        if st.form_submit_button("Save"):
+            with store.transaction(state.log_engine()) as session:
+                store.update_request(
+                    session=session,
+                    request_id=chosen.id or 0,
+                    outcome=outcome,
+                    agreed_rate_usd=rate or None,
+                    decided_on=decided,
+                    notes=notes,
+                )
+            st.success(f"Request {chosen.id}: {outcome}")
+            st.rerun()
+
+
+def _payers(requests: list[LoggedRequest]) -> None:
+    st.subheader("Payers")
+    stats = all_payer_stats(requests)
+    st.dataframe(
+        {
+            "payer": [s.payer for s in stats],
+            "requests": [s.requests for s in stats],
+            "approval rate": [
+                "" if s.approval_rate is None else pct(s.approval_rate) for s in stats
+            ],
+            "median days to decide": [s.median_days_to_decision for s in stats],
+            "median first offer": [
+                usd(s.median_first_offer_usd) if s.median_first_offer_usd else "" for s in stats
+            ],
+            "median agreed": [
+                usd(s.median_agreed_usd) if s.median_agreed_usd else "" for s in stats
+            ],
+            "agreed vs target (mean)": [
+                "" if s.agreed_minus_target_usd is None else usd(s.agreed_minus_target_usd)
+                for s in stats
+            ],
+            "captured over OON": [
+                "" if s.revenue_vs_oon_usd is None else usd(s.revenue_vs_oon_usd) for s in stats
+            ],
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    payer = st.selectbox("Playbook for", [s.payer for s in stats])
+    book = playbook(payer, requests)
+    left, right = st.columns(2)
+    left.markdown("**Contacts**\n" + ("\n".join(f"- {c}" for c in book.contacts) or "none logged"))
+    left.markdown(
+        "**Triggers before approval**\n"
+        + "\n".join(
+            f"- {t.trigger}: {t.approved} approved of {t.requests}" for t in book.stats.triggers
+        )
+    )
+    right.markdown(
+        "**What worked (notes)**\n" + ("\n".join(f"- {n}" for n in book.notes) or "none logged")
+    )
+    fit = fit_payer(payer, requests)
+    curve = fit.curve
+    st.caption(
+        f"Acceptance curve: {fit.reason}; half accept {curve.midpoint:.2f} x the market "
+        f"median, steepness {curve.steepness:.1f}"
+        + (
+            f" (standard errors {fit.midpoint_se:.2f}, {fit.steepness_se:.1f})"
+            if fit.midpoint_se is not None and fit.steepness_se is not None
+            else ""
+        )
+    )
