@@ -15,7 +15,7 @@ from scipy import optimize
 
 from sca_rates.models.base import Frozen
 from sca_rates.models.log import LoggedRequest
-from sca_rates.models.simulate import AcceptanceCurve
+from sca_rates.models.simulate import AcceptanceCurve, SimulationSettings
 
 MIN_ASKS = 20
 MIN_EACH = 5
@@ -91,3 +91,8 @@ def fit_from_observations(payer: str, x: np.ndarray, y: np.ndarray) -> Fit:
 def fit_payer(payer: str, requests: list[LoggedRequest]) -> Fit:
     x, y = observations([r for r in requests if r.payer == payer])
     return fit_from_observations(payer, x, y)
+
+
+def with_fitted_curve(settings: SimulationSettings, fit: Fit) -> SimulationSettings:
+    """The simulation settings with the payer's fitted acceptance curve, when there is one."""
+    return settings.model_copy(update={"acceptance": fit.curve}) if fit.fitted else settings

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sca_rates.analytics import PayerStats
 from sca_rates.models.compare import Comparison
 from sca_rates.models.costs import CurvePoint
 from sca_rates.models.market import Distribution
@@ -179,4 +180,27 @@ def episode_chart(comparison: Comparison) -> Spec:
         },
         "height": 40 * len(rows) + 20,
         "width": 420,
+    }
+
+
+def payer_chart(stats: list[PayerStats]) -> Spec:
+    """Each payer's approval rate, with its number of requests."""
+    rows = [
+        {"payer": s.payer, "approval rate": s.approval_rate, "requests": s.requests}
+        for s in stats
+        if s.approval_rate is not None
+    ]
+    return {
+        "data": {"values": rows},
+        "mark": "bar",
+        "encoding": {
+            "y": _n("payer"),
+            "x": {
+                **_q("approval rate", "approved / decided"),
+                "axis": {"format": "%"},
+                "scale": {"domain": [0, 1]},
+            },
+            "tooltip": [_n("payer"), _q("requests")],
+        },
+        "height": 30 * max(len(rows), 1) + 20,
     }

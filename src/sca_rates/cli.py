@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from sca_rates import present, store
 from sca_rates.analytics import all_payer_stats, playbook
-from sca_rates.calibration import fit_payer
+from sca_rates.calibration import fit_payer, with_fitted_curve
 from sca_rates.compare import case_facts, compare_case, offer_for
 from sca_rates.costing import cost_facility, episode_cost, with_census
 from sca_rates.exceptions import InvalidScenario, InvalidSimulationSettings, ScaRatesError
@@ -314,6 +314,11 @@ def simulate(
             source="the simulate options",
             doc=SIMULATION_DOC,
         )
+        if settings_file is None:  # a settings file's curve stands; else the payer's own, if fitted
+            engine, _ = _log()
+            with store.transaction(engine) as session:
+                fit = fit_payer(case.payer.lower(), store.list_requests(session=session))
+            settings = with_fitted_curve(settings, fit)
         result = run_simulation(facts, rate=per_unit, settings=settings, fallback_rate=target)
     if as_json:
         typer.echo(json.dumps(present.simulation_json(result), indent=2))

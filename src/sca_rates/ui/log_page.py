@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from sca_rates import store
+from sca_rates import charts, store
 from sca_rates.analytics import all_payer_stats, pipeline, playbook
 from sca_rates.calibration import fit_payer
 from sca_rates.exceptions import ScaRatesError
@@ -139,6 +139,7 @@ def _payers(requests: list[LoggedRequest]) -> None:
         hide_index=True,
         width="stretch",
     )
+    st.vega_lite_chart(spec=charts.payer_chart(stats), width="stretch")
     payer = st.selectbox("Playbook for", [s.payer for s in stats])
     book = playbook(payer, requests)
     left, right = st.columns(2)
