@@ -1,13 +1,17 @@
 """``sca-rates recommend``, ``counter`` and ``terms``: stable JSON keys, a replayable call history,
 and user errors that exit 2."""
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from sca_rates import store
 from sca_rates.cli import app
+from sca_rates.models.log import LoggedOffer, LoggedRequest
+from sca_rates.settings import Settings
 from tests.conftest import FIXTURES, PROJECT
 
 CASE = str(FIXTURES / "cases" / "php-case.yaml")
@@ -244,3 +248,31 @@ def test_the_email_states_the_rate_basis_agreed(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "$598.00 per day, paid per code" in out.read_text()
+
+
+def test_simulate_uses_the_payers_fitted_acceptance_curve() -> None:
+    # 40 logged aetna requests: our ask at 1.0 x the $450 median always taken, at 1.3 x never
+    # until the curve can be fitted (it then puts half acceptance between the two)
+    engine = store.connect(Settings().database_url)
+    with store.transaction(engine) as session:
+        for i in range(40):
+            ask = 450.0 if i % 2 else 585.0
+            taken = i % 2 == 1 if i < 36 else i % 2 == 0  # a few of each, so the fit is finite
+            store.add_request(
+                session=session,
+                actor="test",
+                request=LoggedRequest(
+                    payer="aetna",
+                    level_of_care="PHP",
+                    requested_on=dt.date(2026, 10, 1),
+                    market_p50_usd=450,
+                    outcome="approved" if taken else "denied",
+                    agreed_rate_usd=ask if taken else None,
+                    offers=(LoggedOffer(side="us", per_unit_usd=ask),),
+                ),
+            )
+    data = _json("simulate", CASE, "--market-data", MARKET, "--n", "1000")
+    acceptance = data["acceptance"]
+    assert isinstance(acceptance, dict)
+    assert 1.0 < acceptance["midpoint"] < 1.3
+    assert acceptance["midpoint"] != 1.15

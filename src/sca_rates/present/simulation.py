@@ -53,6 +53,7 @@ def simulation_json(result: SimulationResult) -> dict[str, Any]:
         if result.min_rate_for_target_usd is None
         else cents(result.min_rate_for_target_usd),
         "best_opening_usd": cents(result.best_opening_usd),
+        "acceptance": result.acceptance.model_dump(),
         "acceptance_curve": [
             {
                 "rate_usd": cents(p.rate_usd),
