@@ -250,9 +250,9 @@ def test_the_email_states_the_rate_basis_agreed(tmp_path: Path) -> None:
     assert "$598.00 per day, paid per code" in out.read_text()
 
 
-def test_simulate_uses_the_payers_fitted_acceptance_curve() -> None:
-    # 40 logged aetna requests: our ask at 1.0 x the $450 median always taken, at 1.3 x never
-    # until the curve can be fitted (it then puts half acceptance between the two)
+def _seed_a_fitted_log() -> None:
+    """40 logged aetna requests: our ask at 1.0 x the $450 median mostly taken, at 1.3 x mostly
+    refused, so the curve can be fitted (it puts half acceptance between the two)."""
     engine = store.connect(Settings().database_url)
     with store.transaction(engine) as session:
         for i in range(40):
@@ -271,8 +271,23 @@ def test_simulate_uses_the_payers_fitted_acceptance_curve() -> None:
                     offers=(LoggedOffer(side="us", per_unit_usd=ask),),
                 ),
             )
+
+
+def test_simulate_uses_the_payers_fitted_acceptance_curve() -> None:
+    _seed_a_fitted_log()
     data = _json("simulate", CASE, "--market-data", MARKET, "--n", "1000")
     acceptance = data["acceptance"]
     assert isinstance(acceptance, dict)
     assert 1.0 < acceptance["midpoint"] < 1.3
-    assert acceptance["midpoint"] != 1.15
+
+
+def test_recommend_adds_the_opening_the_fitted_curve_favors() -> None:
+    assert _json("recommend", CASE, "--market-data", MARKET)["fitted_opening_usd"] is None
+    _seed_a_fitted_log()
+    data = _json("recommend", CASE, "--market-data", MARKET)
+    fitted = data["fitted_opening_usd"]
+    floor, ceiling = data["floor"], data["payer_ceiling_per_unit_usd"]
+    assert isinstance(fitted, float)
+    assert isinstance(floor, dict)
+    assert isinstance(ceiling, float)
+    assert floor["per_unit_usd"] <= fitted <= ceiling

@@ -14,8 +14,11 @@ import numpy as np
 from scipy import optimize
 
 from sca_rates.models.base import Frozen
+from sca_rates.models.compare import CaseFacts
 from sca_rates.models.log import LoggedRequest
+from sca_rates.models.recommend import Recommendation
 from sca_rates.models.simulate import AcceptanceCurve, SimulationSettings
+from sca_rates.simulate import best_opening
 
 MIN_ASKS = 20
 MIN_EACH = 5
@@ -96,3 +99,36 @@ def fit_payer(payer: str, requests: list[LoggedRequest]) -> Fit:
 def with_fitted_curve(settings: SimulationSettings, fit: Fit) -> SimulationSettings:
     """The simulation settings with the payer's fitted acceptance curve, when there is one."""
     return settings.model_copy(update={"acceptance": fit.curve}) if fit.fitted else settings
+
+
+def fitted_opening(facts: CaseFacts, rec: Recommendation, fit: Fit) -> float | None:
+    """With the payer's fitted curve, the opening between our floor and the payer's ceiling that
+    maximizes the expected value of one expected episode (refused: billing OON if the patient
+    would come, else nothing). None without a fitted curve or room between the two."""
+    if not fit.fitted:
+        return None
+    units = facts.pattern.expected_units
+    cost = (
+        facts.cost.marginal_per_unit
+        if facts.case.slot_otherwise_empty
+        else facts.cost.fully_loaded_per_unit
+    )
+    refused = 0.0
+    if facts.oon is not None and facts.case.would_attend_oon:
+        refused = (facts.oon.per_unit_usd - cost) * units
+    p50 = facts.distribution.p50 if facts.distribution else None
+    reference = p50 or facts.payer_ceiling_per_unit_usd or rec.target.per_unit_usd
+    low = rec.floor.per_unit_usd
+    high = facts.payer_ceiling_per_unit_usd or 2 * reference
+    if high <= low:
+        return None
+    best, _ = best_opening(
+        paid_value=units,
+        care_cost=cost * units,
+        fallback=refused,
+        reference=reference,
+        curve=fit.curve,
+        low=low,
+        high=high,
+    )
+    return best

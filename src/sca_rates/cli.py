@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from sca_rates import present, store
 from sca_rates.analytics import all_payer_stats, playbook
-from sca_rates.calibration import fit_payer, with_fitted_curve
+from sca_rates.calibration import Fit, fit_payer, fitted_opening, with_fitted_curve
 from sca_rates.compare import case_facts, compare_case, offer_for
 from sca_rates.costing import cost_facility, episode_cost, with_census
 from sca_rates.exceptions import InvalidScenario, InvalidSimulationSettings, ScaRatesError
@@ -235,10 +235,17 @@ def recommend(
         facts = case_facts(case, model=model, market=_market(market_data))
         rec = recommend_rates(facts)
         points = talking_points(facts, rec)
+        fitted = fitted_opening(facts, rec, _payer_fit(case.payer))
     if as_json:
-        typer.echo(json.dumps(present.recommendation_json(rec, points), indent=2))
+        data = present.recommendation_json(rec, points)
+        typer.echo(json.dumps(data | {"fitted_opening_usd": fitted}, indent=2))
     else:
         typer.echo("\n".join(present.recommendation_lines(rec, points)))
+        if fitted is not None:
+            typer.echo(
+                f"The payer's fitted acceptance curve puts the best opening at "
+                f"{usd(fitted)} per {rec.unit} (sca-rates log calibrate {case.payer!r})"
+            )
 
 
 @app.command()
@@ -315,10 +322,7 @@ def simulate(
             doc=SIMULATION_DOC,
         )
         if settings_file is None:  # a settings file's curve stands; else the payer's own, if fitted
-            engine, _ = _log()
-            with store.transaction(engine) as session:
-                fit = fit_payer(case.payer.lower(), store.list_requests(session=session))
-            settings = with_fitted_curve(settings, fit)
+            settings = with_fitted_curve(settings, _payer_fit(case.payer))
         result = run_simulation(facts, rate=per_unit, settings=settings, fallback_rate=target)
     if as_json:
         typer.echo(json.dumps(present.simulation_json(result), indent=2))
@@ -418,6 +422,13 @@ def _log() -> tuple[Engine, Cipher | None]:
     return store.connect(settings.database_url), None if key is None else Cipher(
         key.get_secret_value()
     )
+
+
+def _payer_fit(payer: str) -> Fit:
+    """The payer's acceptance curve fitted from the log (the defaults when it is too thin)."""
+    engine, _ = _log()
+    with store.transaction(engine) as session:
+        return fit_payer(payer.lower(), store.list_requests(session=session))
 
 
 def _actor() -> str:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from sca_rates import charts, present, store
+from sca_rates.calibration import fitted_opening
 from sca_rates.compare import compare, offer_for
 from sca_rates.exceptions import ScaRatesError
 from sca_rates.export import DOCUMENTS, FORMATS, build_context, file_name, render
@@ -45,6 +46,12 @@ def render_page() -> None:
     state.call_for(case, model)
     _summary(facts)
     _three_numbers(rec)
+    fitted = fitted_opening(facts, rec, state.payer_fit(case.payer))
+    if fitted is not None:
+        st.caption(
+            f"From the log: {case.payer}'s fitted acceptance curve puts the best opening at "
+            f"{usd(fitted)} per {rec.unit}."
+        )
     _live_call(facts, rec)
     _talking_points(talking_points(facts, rec))
 

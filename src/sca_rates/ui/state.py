@@ -11,6 +11,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from sca_rates import store
+from sca_rates.calibration import Fit, fit_payer
 from sca_rates.compare import case_facts
 from sca_rates.files import load_case, load_cost_model
 from sca_rates.market import load_market, market_files, read_rates_text, with_rates
@@ -148,3 +149,9 @@ def actor() -> str:
     if auth_configured() and st.user.is_logged_in:
         return str(st.user.email)
     return os.environ.get("SCA_ACTOR") or getpass.getuser()
+
+
+def payer_fit(payer: str) -> Fit:
+    """The payer's acceptance curve fitted from the log (the defaults when it is too thin)."""
+    with store.transaction(log_engine()) as session:
+        return fit_payer(payer.lower(), store.list_requests(session=session))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sca_rates import charts, present, store
-from sca_rates.calibration import fit_payer, with_fitted_curve
+from sca_rates import charts, present
+from sca_rates.calibration import with_fitted_curve
 from sca_rates.compare import case_facts, compare, offer_for
 from sca_rates.costing import with_census, with_overhead_change, with_pay_change
 from sca_rates.exceptions import ScaRatesError
@@ -90,8 +90,7 @@ def _simulator(facts: CaseFacts, rate: float) -> None:
     st.subheader("What the agreement is worth")
     n = st.select_slider("Episodes", [2_000, 10_000, 50_000, 100_000], value=10_000)
     seed = st.number_input("Seed", 0, 10_000, 1)
-    with store.transaction(state.log_engine()) as session:  # the payer's fitted curve, if any
-        fit = fit_payer(facts.case.payer.lower(), store.list_requests(session=session))
+    fit = state.payer_fit(facts.case.payer)  # the payer's fitted curve, if any
     settings = with_fitted_curve(SimulationSettings(n=n, seed=int(seed)), fit)
     result = simulate(
         facts, rate=rate, settings=settings, fallback_rate=recommend(facts).target.per_unit_usd
