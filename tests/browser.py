@@ -4,7 +4,6 @@ loopback port: for the end-to-end test, the screenshots and the UI benchmark."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Browser, Playwright
+
+from tests.net import free_port
 
 PROJECT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [
@@ -40,17 +41,10 @@ def launch(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def served_app(script: str = "app.py", timeout_s: float = 60) -> Iterator[str]:
     """`streamlit run SCRIPT` on a free port; yields its URL once the health check answers."""
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable,
         "-m",

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.net import free_port
 
 PG_BIN = Path("/usr/lib/postgresql")
 
@@ -19,13 +20,6 @@ PG_BIN = Path("/usr/lib/postgresql")
 def _pg_bin() -> Path | None:
     versions = sorted(PG_BIN.glob("*/bin/initdb")) if PG_BIN.exists() else []
     return versions[-1].parent if versions else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -41,7 +35,7 @@ def private_postgres() -> Iterator[str | None]:
         return
     folder = Path(tempfile.mkdtemp(prefix="sca-pg-"))
     shutil.chown(folder, "postgres", "postgres")
-    data, port = folder / "data", _free_port()
+    data, port = folder / "data", free_port()
 
     def as_postgres(*command: str) -> None:
         subprocess.run(

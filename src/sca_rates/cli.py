@@ -39,6 +39,7 @@ from sca_rates.ingest.opps import read_addendum_a, write_rates
 from sca_rates.logbook import from_csv, request_from_call, to_csv
 from sca_rates.market import load_market
 from sca_rates.models import CostModel
+from sca_rates.models.compare import CaseFacts
 from sca_rates.models.costs import EpisodeCost, FacilityCost, LevelCost
 from sca_rates.models.log import PatientIdentifiers
 from sca_rates.models.market import MarketData
@@ -180,6 +181,17 @@ def _market(folder: Path | None) -> MarketData:
     return load_market(folder or Settings().market_data_dir)
 
 
+def _case_facts(case_file: Path, cost_model: Path | None, market_data: Path | None) -> CaseFacts:
+    """A case, its cost model (or the one given instead) and the market, worked into facts."""
+    case, model = load_case(case_file, cost_model)
+    return case_facts(case, model=model, market=_market(market_data))
+
+
+def _emit(as_json: bool, data: object, lines: list[str]) -> None:
+    """Print a result: one JSON object for programs, or its lines for people."""
+    typer.echo(json.dumps(data, indent=2) if as_json else "\n".join(lines))
+
+
 @app.command()
 def compare(
     case_file: CaseArg,
@@ -198,10 +210,7 @@ def compare(
     with _user_errors():
         case, model = load_case(case_file, cost_model)
         comparison = compare_case(case, model=model, market=_market(market_data), rate_text=rate)
-    if as_json:
-        typer.echo(json.dumps(present.comparison_json(comparison), indent=2))
-    else:
-        typer.echo("\n".join(present.comparison_lines(comparison)))
+    _emit(as_json, present.comparison_json(comparison), present.comparison_lines(comparison))
 
 
 @app.command()
@@ -214,12 +223,8 @@ def normalize(
 ) -> None:
     """Turn an offer in any form into dollars per unit of service and per episode."""
     with _user_errors():
-        case, model = load_case(case_file, cost_model)
-        offer = offer_for(case_facts(case, model=model, market=_market(market_data)), text)
-    if as_json:
-        typer.echo(json.dumps(present.normalized_json(offer), indent=2))
-    else:
-        typer.echo("\n".join(present.normalized_lines(offer)))
+        offer = offer_for(_case_facts(case_file, cost_model, market_data), text)
+    _emit(as_json, present.normalized_json(offer), present.normalized_lines(offer))
 
 
 @app.command()
@@ -231,8 +236,8 @@ def recommend(
 ) -> None:
     """Opening, target and floor for a case, with their reasons and the talking points."""
     with _user_errors():
-        case, model = load_case(case_file, cost_model)
-        facts = case_facts(case, model=model, market=_market(market_data))
+        facts = _case_facts(case_file, cost_model, market_data)
+        case = facts.case
         rec = recommend_rates(facts)
         points = talking_points(facts, rec)
         fitted = fitted_opening(facts, rec, _payer_fit(case.payer))
@@ -261,16 +266,12 @@ def counter(
 ) -> None:
     """Answer the payer's offer: accept, counter or decline, with the line to say."""
     with _user_errors():
-        case, model = load_case(case_file, cost_model)
-        facts = case_facts(case, model=model, market=_market(market_data))
+        facts = _case_facts(case_file, cost_model, market_data)
         state = load_history(history) if history else NegotiationState()
         response = respond(facts, recommend_rates(facts), state, offer_for(facts, offer))
         if history:
             save_history(history, response.state)
-    if as_json:
-        typer.echo(json.dumps(present.response_json(response), indent=2))
-    else:
-        typer.echo("\n".join(present.response_lines(response)))
+    _emit(as_json, present.response_json(response), present.response_lines(response))
 
 
 @app.command()
@@ -283,10 +284,7 @@ def terms(
     """Check an agreement's written terms and list when reauthorizations are due."""
     with _user_errors():
         report = check_terms(load_terms(file))
-    if as_json:
-        typer.echo(json.dumps(present.terms_json(report), indent=2))
-    else:
-        typer.echo("\n".join(present.terms_lines(report)))
+    _emit(as_json, present.terms_json(report), present.terms_lines(report))
 
 
 @app.command()
@@ -308,8 +306,8 @@ def simulate(
 ) -> None:
     """What an agreement is worth, against billing out of network or declining (Monte Carlo)."""
     with _user_errors():
-        case, model = load_case(case_file, cost_model)
-        facts = case_facts(case, model=model, market=_market(market_data))
+        facts = _case_facts(case_file, cost_model, market_data)
+        case = facts.case
         target = recommend_rates(facts).target.per_unit_usd
         per_unit = target if rate is None else offer_for(facts, rate).per_unit_usd
         chosen = load_simulation_settings(settings_file) if settings_file else SimulationSettings()
@@ -324,10 +322,11 @@ def simulate(
         if settings_file is None:  # a settings file's curve stands; else the payer's own, if fitted
             settings = with_fitted_curve(settings, _payer_fit(case.payer))
         result = run_simulation(facts, rate=per_unit, settings=settings, fallback_rate=target)
-    if as_json:
-        typer.echo(json.dumps(present.simulation_json(result), indent=2))
-    else:
-        typer.echo("\n".join(present.simulation_lines(result, facts.pattern.unit)))
+    _emit(
+        as_json,
+        present.simulation_json(result),
+        present.simulation_lines(result, facts.pattern.unit),
+    )
 
 
 @app.command()
@@ -359,8 +358,7 @@ def export(
                 f"--doc must be one of {', '.join(DOCUMENTS)} and --format one "
                 f"of {', '.join(FORMATS)}"
             )
-        case, model = load_case(case_file, cost_model)
-        facts = case_facts(case, model=model, market=_market(market_data))
+        facts = _case_facts(case_file, cost_model, market_data)
         rec = recommend_rates(facts)
         context = build_context(
             facts,
@@ -454,8 +452,7 @@ def log_add(
 ) -> None:
     """Record a call: the case, the three numbers at the time and every offer."""
     with _user_errors():
-        case, model = load_case(case_file, cost_model)
-        facts = case_facts(case, model=model, market=_market(market_data))
+        facts = _case_facts(case_file, cost_model, market_data)
         state = load_history(history) if history else NegotiationState()
         patient = (
             PatientIdentifiers(name=patient_name, member_id=member_id)
