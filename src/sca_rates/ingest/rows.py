@@ -1,0 +1,121 @@
+"""The tidy rows every importer writes, one negotiated price each, and writing them as Parquet
+without ever leaving a partial file (a temporary file, renamed on success)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+# The behavioral-health codes imported by default: per diems for PHP and IOP (HCPCS and UB-04
+# revenue codes), residential and detox per diems, and the psychotherapy CPT codes.
+BEHAVIORAL_HEALTH_CODES = frozenset(
+    {
+        "S0201",
+        "H0035",
+        "H0015",
+        "S9480",
+        "H2036",
+        "S9475",
+        "H0017",
+        "H0018",
+        "H0019",
+        "H0010",
+        "H0011",
+        "90791",
+        "90832",
+        "90834",
+        "90837",
+        "90846",
+        "90847",
+        "90853",
+        "0905",
+        "0906",
+        "0912",
+        "0913",
+        "1001",
+        "1002",
+    }
+)
+
+SCHEMA = pa.schema(
+    [
+        ("source_kind", pa.string()),  # tic (a payer's file) or hpt (a hospital's)
+        ("source_file", pa.string()),
+        ("reporting_entity", pa.string()),  # the insurer, or the hospital
+        ("payer", pa.string()),  # who pays the rate: the insurer, or the hospital's payer_name
+        ("plan", pa.string()),
+        ("file_date", pa.string()),  # ISO date the file says it was updated
+        ("code", pa.string()),
+        ("code_type", pa.string()),
+        ("description", pa.string()),
+        ("negotiation_arrangement", pa.string()),
+        ("negotiated_type", pa.string()),  # negotiated, derived, fee schedule, percentage ...
+        ("rate_usd", pa.float64()),  # a dollar amount, when the price is one
+        (
+            "percentage",
+            pa.float64(),
+        ),  # a share (e.g. of billed charges), as written: 55.3 for 55.3%
+        ("algorithm", pa.string()),  # the terms, when the price is a formula
+        ("methodology", pa.string()),
+        ("billing_class", pa.string()),
+        ("setting", pa.string()),
+        ("service_codes", pa.list_(pa.string())),
+        ("modifiers", pa.list_(pa.string())),
+        ("expiration_date", pa.string()),
+        ("npi", pa.list_(pa.int64())),
+        ("tin", pa.string()),
+        ("gross_charge_usd", pa.float64()),
+        ("discounted_cash_usd", pa.float64()),
+    ]
+)
+
+
+def write_parquet(rows: Iterable[dict[str, Any]], target: Path, *, batch: int = 50_000) -> int:
+    """Write rows (streamed, in batches) to ``target``; it appears only once complete."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)
+    count = 0
+    try:
+        with pq.ParquetWriter(temporary, SCHEMA) as writer:
+            chunk: list[dict[str, Any]] = []
+            for row in rows:
+                chunk.append(row)
+                if len(chunk) >= batch:
+                    writer.write_table(pa.Table.from_pylist(chunk, schema=SCHEMA))
+                    count, chunk = count + len(chunk), []
+            if chunk:
+                writer.write_table(pa.Table.from_pylist(chunk, schema=SCHEMA))
+                count += len(chunk)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def empty_row() -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(SCHEMA.names)
+    row |= {"service_codes": [], "modifiers": [], "npi": []}
+    return row
+
+
+def iso_date(value: object) -> str | None:
+    """A date as ISO (YYYY-MM-DD) from what the files write: ISO with or without a time, or
+    M/D/YYYY. Anything else is kept as written."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
+        return text[:10]
+    parts = text.split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        month, day, year = (int(p) for p in parts)
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    return text

@@ -1,0 +1,183 @@
+"""A payer's Transparency in Coverage in-network rates file (.json or .json.gz, of any size) to
+tidy rows, streamed: memory stays bounded by one in_network item and the provider map.
+
+Schema v1 (provider groups inline in each negotiated rate, or top-level references that may
+point to a remote ``location``: recorded and skipped with a warning) and v2 (top-level
+``provider_references``, prices with a ``setting``) are read alike. Two streaming passes: the
+header and provider references first (they may come after the items), then the items.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, cast
+
+import ijson
+
+from sca_rates.exceptions import ScaRatesError
+from sca_rates.ingest.rows import empty_row, iso_date
+
+HEADER = ("reporting_entity_name", "plan_name", "last_updated_on", "version")
+
+
+class UnreadableFile(ScaRatesError):
+    """A price-transparency file that is truncated or not the format it claims."""
+
+
+@dataclass
+class TicReport:
+    """What an import saw besides its rows."""
+
+    items: int = 0
+    wanted_items: int = 0
+    rows: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def open_binary(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed as they are read when it is gzip."""
+    return cast(IO[bytes], gzip.open(path, "rb")) if path.suffix == ".gz" else path.open("rb")
+
+
+def _fail(path: Path, handle: IO[bytes], exc: Exception) -> UnreadableFile:
+    offset = handle.tell()
+    where = "uncompressed byte" if path.suffix == ".gz" else "byte"
+    return UnreadableFile(
+        f"{path} cannot be read near {where} {offset:,} ({exc}). Fix: the file "
+        "is truncated or damaged; download it again"
+    )
+
+
+@dataclass
+class _Providers:
+    groups: dict[Any, list[tuple[list[int], str | None]]] = field(default_factory=dict)
+    remote: set[Any] = field(default_factory=set)
+
+
+def _first_pass(path: Path) -> tuple[dict[str, Any], _Providers]:
+    """The header's scalars and the top-level provider references, in one streamed read."""
+    header: dict[str, Any] = {}
+    providers = _Providers()
+    with open_binary(path) as handle:
+        try:
+            events = ijson.parse(handle, use_float=True)
+            for prefix, event, value in events:
+                if prefix in HEADER and event in ("string", "number"):
+                    header[prefix] = value
+                elif prefix == "provider_references.item" and event == "start_map":
+                    _reference(_build(events, prefix), providers)
+        except (ijson.JSONError, EOFError, OSError) as exc:
+            raise _fail(path, handle, exc) from None
+    return header, providers
+
+
+def _build(events: Iterator[tuple[str, str, Any]], prefix: str) -> dict[str, Any]:
+    """The object starting at ``prefix`` (its start_map already read), built from the events."""
+    builder = ijson.ObjectBuilder()
+    builder.event("start_map", None)
+    for inner, event, value in events:
+        builder.event(event, value)
+        if inner == prefix and event == "end_map":
+            break
+    built: dict[str, Any] = builder.value
+    return built
+
+
+def _reference(item: dict[str, Any], providers: _Providers) -> None:
+    key = item.get("provider_group_id")
+    if "location" in item and not item.get("provider_groups"):
+        providers.remote.add(key)
+        return
+    providers.groups[key] = _groups(item.get("provider_groups") or [])
+
+
+def _groups(groups: list[dict[str, Any]]) -> list[tuple[list[int], str | None]]:
+    return [
+        ([int(n) for n in g.get("npi") or []], (g.get("tin") or {}).get("value")) for g in groups
+    ]
+
+
+def read_tic(
+    path: str | Path,
+    *,
+    codes: frozenset[str],
+    npis: frozenset[int] | None = None,
+    tins: frozenset[str] | None = None,
+    report: TicReport | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Tidy rows (one per negotiated price and provider group) for the items whose billing code
+    is in ``codes``, optionally only for providers with one of ``npis`` or ``tins``."""
+    path = Path(path)
+    report = report if report is not None else TicReport()
+    header, providers = _first_pass(path)
+    if providers.remote:
+        report.warnings.append(
+            f"{len(providers.remote)} provider references point to a remote "
+            "location and were skipped"
+        )
+    base = empty_row() | {
+        "source_kind": "tic",
+        "source_file": path.name,
+        "reporting_entity": header.get("reporting_entity_name"),
+        "payer": header.get("reporting_entity_name"),
+        "plan": header.get("plan_name") or "(several plans)",
+        "file_date": header.get("last_updated_on"),
+    }
+    with open_binary(path) as handle:
+        try:
+            for item in ijson.items(handle, "in_network.item", use_float=True):
+                report.items += 1
+                if str(item.get("billing_code")) not in codes:
+                    continue
+                report.wanted_items += 1
+                for row in _item_rows(item, base, providers, npis, tins):
+                    report.rows += 1
+                    yield row
+        except (ijson.JSONError, EOFError, OSError) as exc:
+            raise _fail(path, handle, exc) from None
+
+
+def _item_rows(
+    item: dict[str, Any],
+    base: dict[str, Any],
+    providers: _Providers,
+    npis: frozenset[int] | None,
+    tins: frozenset[str] | None,
+) -> Iterator[dict[str, Any]]:
+    shared = base | {
+        "code": str(item.get("billing_code")),
+        "code_type": item.get("billing_code_type"),
+        "description": item.get("description"),
+        "negotiation_arrangement": item.get("negotiation_arrangement"),
+    }
+    for rate in item.get("negotiated_rates") or []:
+        groups = _groups(rate.get("provider_groups") or [])
+        for key in rate.get("provider_references") or []:
+            groups += providers.groups.get(key, [])
+        groups = [
+            (n, t)
+            for n, t in groups
+            if (npis is None or npis & set(n)) and (tins is None or t in tins)
+        ]
+        for price in rate.get("negotiated_prices") or []:
+            for npi, tin in groups:
+                yield shared | _price(price) | {"npi": npi, "tin": tin}
+
+
+def _price(price: dict[str, Any]) -> dict[str, Any]:
+    kind = price.get("negotiated_type")
+    amount = price.get("negotiated_rate")
+    is_share = kind == "percentage"
+    return {
+        "negotiated_type": kind,
+        "rate_usd": None if is_share else amount,
+        "percentage": amount if is_share else None,
+        "billing_class": price.get("billing_class"),
+        "setting": price.get("setting"),
+        "service_codes": [str(c) for c in price.get("service_code") or []],
+        "modifiers": [str(m) for m in price.get("billing_code_modifier") or []],
+        "expiration_date": iso_date(price.get("expiration_date")),
+    }
