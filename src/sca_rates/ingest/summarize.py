@@ -1,0 +1,142 @@
+"""Imported prices into market figures: percentiles with n per payer and code, as rows of a
+``market_data/`` rates file the comparator reads, with the data-quality guards counted:
+
+- prices that expired before the as-of date are dropped;
+- percentages and formulas are kept apart (counted, never mixed into dollar figures);
+- a dollar price outside a band around Medicare's amount for the code (default 60% to 1000%) is
+  dropped as an outlier, when the market data has Medicare's amount for the code;
+- five prices or more give p10 to p90; fewer, the median only. Fewer than ten is flagged as a
+  small sample by the market lookup (it reads ``n``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sca_rates.market import find_medicare
+from sca_rates.models.market import MarketData, RateRow
+
+# What each code pays for: (level of care, unit of service)
+CODE_LEVELS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(("S0201", "H0035", "0912", "0913"), ("PHP", "day")),
+    **dict.fromkeys(("S9480", "H0015", "S9475", "0905", "0906"), ("IOP", "session")),
+    **dict.fromkeys(("H0017", "H0018", "H0019", "H2036", "1001", "1002"), ("RES", "day")),
+    **dict.fromkeys(("H0010", "H0011"), ("DETOX", "day")),
+    **dict.fromkeys(
+        ("90791", "90832", "90834", "90837", "90846", "90847", "90853"), ("OP", "session")
+    ),
+}
+STATISTICS = {"p10": 10, "p25": 25, "p50": 50, "p75": 75, "p90": 90}
+
+
+@dataclass
+class SummaryReport:
+    prices: int = 0
+    expired: int = 0
+    not_dollars: int = 0  # percentages and formulas, kept apart
+    outliers: int = 0
+    unknown_codes: int = 0
+    groups: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def payer_name(value: str | None) -> str:
+    """ "AETNA [1001]" -> "aetna": the name the market data and the cases use."""
+    name = re.sub(r"\s*\[[^\]]*\]\s*", " ", value or "").strip().lower()
+    return re.sub(r"[^a-z0-9 .&'-]", "", " ".join(name.split())) or "unknown payer"
+
+
+def summarize(
+    rows: Iterable[dict[str, Any]],
+    *,
+    region: str,
+    as_of: dt.date,
+    market: MarketData,
+    band: tuple[float, float] = (0.6, 10.0),
+    report: SummaryReport | None = None,
+) -> list[RateRow]:
+    """Rates rows from imported prices (see the module's guards)."""
+    report = report if report is not None else SummaryReport()
+    groups: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    sources: dict[tuple[str, str, str], set[tuple[str, str, str]]] = defaultdict(set)
+    for row in rows:
+        report.prices += 1
+        key = _keep(row, region=region, as_of=as_of, market=market, band=band, report=report)
+        if key is not None:
+            groups[key].append(float(row["rate_usd"]))
+            sources[key].add(
+                (row["source_file"], row["reporting_entity"] or "", row["file_date"] or "")
+            )
+    out: list[RateRow] = []
+    for key, amounts in sorted(groups.items()):
+        report.groups += 1
+        out += _figures(key, amounts, sources[key], region)
+    return out
+
+
+def _keep(
+    row: dict[str, Any],
+    *,
+    region: str,
+    as_of: dt.date,
+    market: MarketData,
+    band: tuple[float, float],
+    report: SummaryReport,
+) -> tuple[str, str, str] | None:
+    code = str(row["code"])
+    if code not in CODE_LEVELS:
+        report.unknown_codes += 1
+        return None
+    expires = row.get("expiration_date")
+    if expires and len(expires) == 10 and dt.date.fromisoformat(expires) < as_of:
+        report.expired += 1
+        return None
+    if row.get("rate_usd") is None:
+        report.not_dollars += 1
+        return None
+    medicare = find_medicare(
+        market, code_type=row.get("code_type") or "", code=code, region=region, state=None
+    )
+    if medicare is not None:
+        low, high = band[0] * medicare.amount_usd, band[1] * medicare.amount_usd
+        if not low <= row["rate_usd"] <= high:
+            report.outliers += 1
+            return None
+    return payer_name(row.get("payer")), code, str(row.get("code_type") or "")
+
+
+def _figures(
+    key: tuple[str, str, str], amounts: list[float], sources: set[tuple[str, str, str]], region: str
+) -> list[RateRow]:
+    payer, code, code_type = key
+    level, unit = CODE_LEVELS[code]
+    dates = sorted(d for _, _, d in sources if d)
+    year = int(dates[-1][:4]) if dates else dt.date.today().year
+    files = ", ".join(sorted({f"{f} ({entity}, {d})" for f, entity, d in sources}))
+    wanted = STATISTICS if len(amounts) >= 5 else {"p50": 50}
+    values = np.percentile(amounts, list(wanted.values()))
+    return [
+        RateRow(
+            payer=payer,
+            region=region,
+            level_of_care=level,
+            code_type=code_type,
+            code=code,
+            unit=unit,
+            statistic=name,
+            amount_usd=round(float(v), 2),
+            n=len(amounts),
+            year=year,
+            source="price-transparency files",
+            source_ref=f"{len(amounts)} prices from {files}",
+            illustrative=False,
+        )
+        for name, v in zip(wanted, values, strict=True)
+    ]
