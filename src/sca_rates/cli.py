@@ -15,7 +15,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import pyarrow.parquet as pq
 import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from sqlalchemy import Engine
 
 from sca_rates import present, store
@@ -36,6 +46,10 @@ from sca_rates.files import (
     validate_model,
 )
 from sca_rates.ingest.opps import read_addendum_a, write_rates
+from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES
+from sca_rates.ingest.run import Job, run_all, targets
+from sca_rates.ingest.run import run as run_job
+from sca_rates.ingest.summarize import SummaryReport, summarize
 from sca_rates.logbook import from_csv, request_from_call, to_csv
 from sca_rates.market import load_market
 from sca_rates.models import CostModel
@@ -408,6 +422,164 @@ def import_opps(
             f"(CY{row.year}, national, before the wage index)"
         )
     typer.echo(f"wrote {len(rows)} rows to {target}")
+
+
+FilesArg = Annotated[list[Path], typer.Argument(help="The files to import.")]
+OutOpt = Annotated[
+    Path,
+    typer.Option(
+        "-o",
+        "--output",
+        help="A .parquet file for one input, else a folder for one Parquet file per input.",
+    ),
+]
+JobsOpt = Annotated[int, typer.Option(min=1, help="Files imported at once.")]
+
+
+def _codes(text: str | None) -> frozenset[str]:
+    return (
+        BEHAVIORAL_HEALTH_CODES
+        if text is None
+        else frozenset(c.strip().upper() for c in text.split(",") if c.strip())
+    )
+
+
+def _listed(path: Path | None) -> frozenset[str] | None:
+    """The NPIs or TINs of a file, one a line (None: no filter)."""
+    if path is None:
+        return None
+    try:
+        return frozenset(line.strip() for line in path.read_text().splitlines() if line.strip())
+    except OSError as exc:
+        raise InvalidScenario(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _import(jobs: list[Job], workers: int) -> None:
+    total = sum(job.source.stat().st_size for job in jobs)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("importing", total=total * (2 if workers == 1 else 1))
+        done = (
+            (run_job(job, lambda n: bar.advance(task, n)) for job in jobs)
+            if workers == 1
+            else run_all(jobs, workers=workers)
+        )
+        for finished in done:
+            if workers > 1:
+                bar.advance(task, finished.job.source.stat().st_size)
+            bar.console.print(
+                f"{finished.job.source.name}: {finished.rows:,} rows -> {finished.job.target}"
+            )
+            for warning in finished.warnings:
+                bar.console.print(f"  warning: {warning}")
+
+
+@market_app.command("import-tic")
+def import_tic(
+    files: FilesArg,
+    output: OutOpt,
+    codes: Annotated[
+        str | None,
+        typer.Option(help="Billing codes, comma-separated (default: the behavioral-health set)."),
+    ] = None,
+    npi_file: Annotated[
+        Path | None, typer.Option(help="Keep only these NPIs (one a line).")
+    ] = None,
+    tin_file: Annotated[
+        Path | None, typer.Option(help="Keep only these TINs (one a line).")
+    ] = None,
+    jobs: JobsOpt = 1,
+) -> None:
+    """Payers' Transparency in Coverage in-network files (.json or .json.gz) to Parquet."""
+    with _user_errors():
+        npis = _listed(npi_file)
+        npi_numbers = None if npis is None else frozenset(int(n) for n in npis if n.isdigit())
+        work = [
+            Job("tic", source, target, _codes(codes), npi_numbers, _listed(tin_file))
+            for source, target in zip(files, targets(files, output), strict=True)
+        ]
+        _check_sources(work)
+        _import(work, jobs)
+
+
+@market_app.command("import-hpt")
+def import_hpt(
+    files: FilesArg,
+    output: OutOpt,
+    codes: Annotated[
+        str | None,
+        typer.Option(help="Codes, comma-separated (default: the behavioral-health set)."),
+    ] = None,
+    jobs: JobsOpt = 1,
+) -> None:
+    """Hospitals' standard charges files (CMS v2 or v3; CSV tall or wide, or JSON) to Parquet."""
+    with _user_errors():
+        work = [
+            Job("hpt", source, target, _codes(codes))
+            for source, target in zip(files, targets(files, output), strict=True)
+        ]
+        _check_sources(work)
+        _import(work, jobs)
+
+
+def _check_sources(jobs: list[Job]) -> None:
+    for job in jobs:
+        if not job.source.is_file():
+            raise InvalidScenario(f"{job.source}: no such file; check the path")
+
+
+@market_app.command("summarize")
+def market_summarize(
+    files: Annotated[list[Path], typer.Argument(help="Parquet files written by the importers.")],
+    region: Annotated[str, typer.Option(help="US, a state, or a CBSA the prices are for.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--output", help="The rates file to write, e.g. market_data/rates.local.csv."
+        ),
+    ],
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Drop prices expired before this date (YYYY-MM-DD; default today)."),
+    ] = None,
+    band_low: Annotated[
+        float, typer.Option(help="Drop prices under this share of Medicare.")
+    ] = 0.6,
+    band_high: Annotated[
+        float, typer.Option(help="Drop prices over this multiple of Medicare.")
+    ] = 10.0,
+    market_data: MarketOpt = None,
+) -> None:
+    """Percentiles with n per payer and code, as a market rates file the comparator reads."""
+    with _user_errors():
+        report = SummaryReport()
+        try:
+            rows = [row for path in files for row in pq.read_table(path).to_pylist()]
+        except (OSError, ValueError) as exc:
+            raise InvalidScenario(
+                f"cannot read the Parquet files ({exc}); give files the importers wrote"
+            ) from None
+        figures = summarize(
+            rows,
+            region=region.upper(),
+            as_of=_date(as_of) or dt.date.today(),
+            market=_market(market_data),
+            band=(band_low, band_high),
+            report=report,
+        )
+        write_rates(figures, output)
+    typer.echo(
+        f"{report.prices:,} prices: {report.expired:,} expired, {report.not_dollars:,} "
+        f"percentages or formulas kept apart, {report.outliers:,} outside the Medicare "
+        f"band, {report.unknown_codes:,} of other codes; {report.groups} payer-code groups "
+        f"-> {len(figures)} rows in {output}"
+    )
 
 
 log_app = typer.Typer(no_args_is_help=True, help="The negotiation log (SCA_DATABASE_URL).")

@@ -10,7 +10,8 @@ header and provider references first (they may come after the items), then the i
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
+import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
@@ -37,16 +38,43 @@ class TicReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def open_binary(path: Path) -> IO[bytes]:
-    """The file's bytes, decompressed as they are read when it is gzip."""
-    return cast(IO[bytes], gzip.open(path, "rb")) if path.suffix == ".gz" else path.open("rb")
+class CountingReader(io.RawIOBase):
+    """A file whose reads report their size (compressed bytes, for a .gz)."""
+
+    def __init__(self, raw: io.BufferedReader, progress: Callable[[int], None]) -> None:
+        self._raw, self._progress = raw, progress
+
+    def readable(self) -> bool:
+        return True
+
+    def tell(self) -> int:  # where the underlying file is, for error messages
+        return self._raw.tell()
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        count = self._raw.readinto(buffer)
+        self._progress(count or 0)
+        return count or 0
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def open_binary(path: Path, progress: Callable[[int], None] | None = None) -> IO[bytes]:
+    """The file's bytes, decompressed as they are read when it is gzip; ``progress`` hears of
+    every read (in bytes of the file as stored)."""
+    raw: IO[bytes] = path.open("rb")
+    if progress is not None:
+        raw = io.BufferedReader(CountingReader(cast(io.BufferedReader, raw), progress))
+    return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")) if path.suffix == ".gz" else raw
 
 
 def _fail(path: Path, handle: IO[bytes], exc: Exception) -> UnreadableFile:
     offset = handle.tell()
     where = "uncompressed byte" if path.suffix == ".gz" else "byte"
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     return UnreadableFile(
-        f"{path} cannot be read near {where} {offset:,} ({exc}). Fix: the file "
+        f"{path} cannot be read near {where} {offset:,} ({reason}). Fix: the file "
         "is truncated or damaged; download it again"
     )
 
@@ -57,11 +85,13 @@ class _Providers:
     remote: set[Any] = field(default_factory=set)
 
 
-def _first_pass(path: Path) -> tuple[dict[str, Any], _Providers]:
+def _first_pass(
+    path: Path, progress: Callable[[int], None] | None
+) -> tuple[dict[str, Any], _Providers]:
     """The header's scalars and the top-level provider references, in one streamed read."""
     header: dict[str, Any] = {}
     providers = _Providers()
-    with open_binary(path) as handle:
+    with open_binary(path, progress) as handle:
         try:
             events = ijson.parse(handle, use_float=True)
             for prefix, event, value in events:
@@ -107,12 +137,13 @@ def read_tic(
     npis: frozenset[int] | None = None,
     tins: frozenset[str] | None = None,
     report: TicReport | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Tidy rows (one per negotiated price and provider group) for the items whose billing code
     is in ``codes``, optionally only for providers with one of ``npis`` or ``tins``."""
     path = Path(path)
     report = report if report is not None else TicReport()
-    header, providers = _first_pass(path)
+    header, providers = _first_pass(path, progress)
     if providers.remote:
         report.warnings.append(
             f"{len(providers.remote)} provider references point to a remote "
@@ -124,9 +155,9 @@ def read_tic(
         "reporting_entity": header.get("reporting_entity_name"),
         "payer": header.get("reporting_entity_name"),
         "plan": header.get("plan_name") or "(several plans)",
-        "file_date": header.get("last_updated_on"),
+        "file_date": iso_date(header.get("last_updated_on")),
     }
-    with open_binary(path) as handle:
+    with open_binary(path, progress) as handle:
         try:
             for item in ijson.items(handle, "in_network.item", use_float=True):
                 report.items += 1

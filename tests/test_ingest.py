@@ -1,0 +1,261 @@
+"""Importing price-transparency files: values pinned from the real files, each tolerance, each
+failure, and the summary's guards."""
+
+import csv
+import datetime as dt
+import gzip
+import io
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from sca_rates.cli import app
+from sca_rates.ingest.hpt import read_hpt
+from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES, iso_date, write_parquet
+from sca_rates.ingest.summarize import SummaryReport, payer_name, summarize
+from sca_rates.ingest.tic import TicReport, UnreadableFile, read_tic
+from sca_rates.market import find_distribution, load_market
+from tests.conftest import FIXTURES, PROJECT
+
+HERE = FIXTURES / "transparency"
+EVRY = HERE / "evry-health-in-network-rates-2025-06-23.json.gz"
+MCLEAN = HERE / "mclean-hospital-standardcharges-2026-03-27.csv"
+MARKET = load_market(PROJECT / "market_data")
+
+
+def test_the_real_tic_file_yields_its_behavioral_health_prices() -> None:
+    report = TicReport()
+    rows = list(read_tic(EVRY, codes=BEHAVIORAL_HEALTH_CODES, report=report))
+    # 3,483 items; the 7 psychotherapy CPT codes among them; one row per price and provider group
+    assert (report.items, report.wanted_items, len(rows)) == (3483, 7, 244)
+    assert {r["code"] for r in rows} == {
+        "90791",
+        "90832",
+        "90834",
+        "90837",
+        "90846",
+        "90847",
+        "90853",
+    }
+    first = rows[0]
+    assert (first["payer"], first["file_date"], first["code"], first["rate_usd"]) == (
+        "Evry Health",
+        "2025-06-23",
+        "90791",
+        168.17,
+    )
+    assert (first["npi"], first["tin"], first["expiration_date"]) == (
+        [1730392549],
+        "1730392549",
+        "2025-12-31",
+    )
+    assert {r["billing_class"] for r in rows} == {"institutional"}
+
+
+def test_tic_filters_by_npi_and_tin() -> None:
+    one = frozenset({1730392549})
+    rows = list(read_tic(EVRY, codes=BEHAVIORAL_HEALTH_CODES, npis=one))
+    assert rows
+    assert all(1730392549 in r["npi"] for r in rows)
+    assert list(read_tic(EVRY, codes=BEHAVIORAL_HEALTH_CODES, tins=frozenset({"no-such"}))) == []
+
+
+def test_tic_v2_provider_references_and_several_plans() -> None:
+    rows = list(read_tic(HERE / "tic-v2-multiple-plans.json", codes=frozenset({"27447"})))
+    assert rows
+    assert {r["plan"] for r in rows} == {"(several plans)"}
+    assert all(r["tin"] and r["npi"] for r in rows)  # resolved from the top-level references
+
+
+def test_a_remote_provider_reference_is_skipped_with_a_warning() -> None:
+    report = TicReport()
+    rows = list(
+        read_tic(HERE / "tic-v1-remote-reference.json", codes=frozenset({"27447"}), report=report)
+    )
+    assert report.warnings == ["1 provider references point to a remote location and were skipped"]
+    assert rows  # the local reference still gives its rows
+
+
+def test_a_truncated_file_names_the_byte_and_writes_nothing(tmp_path: Path) -> None:
+    whole = gzip.decompress(EVRY.read_bytes())
+    cut = tmp_path / "cut.json"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(UnreadableFile, match=r"near byte [\d,]+ .*download it again"):
+        list(read_tic(cut, codes=BEHAVIORAL_HEALTH_CODES))
+    target = tmp_path / "out.parquet"
+    with pytest.raises(UnreadableFile):
+        write_parquet(read_tic(cut, codes=BEHAVIORAL_HEALTH_CODES), target)
+    assert list(tmp_path.glob("*.parquet")) == []  # no partial output, no temporary left
+    assert [p.name for p in tmp_path.iterdir()] == ["cut.json"]
+
+
+def test_a_truncated_gzip_is_refused_too(tmp_path: Path) -> None:
+    cut = tmp_path / "cut.json.gz"
+    cut.write_bytes(EVRY.read_bytes()[:500_000])
+    with pytest.raises(UnreadableFile, match="uncompressed byte"):
+        list(read_tic(cut, codes=BEHAVIORAL_HEALTH_CODES))
+
+
+def test_the_real_hospital_file_yields_dollars_shares_and_formulas() -> None:
+    rows = list(read_hpt(MCLEAN, codes=BEHAVIORAL_HEALTH_CODES))
+    assert len(rows) == 108
+    assert sum(r["negotiated_type"] == "algorithm" for r in rows) == 76  # Medicare's formulas
+    aetna = next(
+        r
+        for r in rows
+        if r["payer"] == "AETNA [1001]" and r["code"] == "90832" and r["plan"] == "HB MCL AETNA"
+    )
+    # a share of billed charges, with its dollar amount: 55.3% of the $149 gross charge
+    assert (aetna["rate_usd"], aetna["percentage"], aetna["gross_charge_usd"]) == (
+        82.4,
+        55.3,
+        149.0,
+    )
+    assert aetna["file_date"] == "2026-03-27"
+    assert any("Intensive outpatient program" in (r["algorithm"] or "") for r in rows)
+
+
+@pytest.mark.parametrize(
+    "name", ["hpt-v3-tall.csv", "hpt-v3-wide.csv", "hpt-v3.json", "hpt-v2.json"]
+)
+def test_every_cms_layout_reads_the_same_prices(name: str) -> None:
+    code = "470" if name == "hpt-v2.json" else "70551"
+    rows = list(read_hpt(HERE / name, codes=frozenset({code})))
+    assert rows, name
+    assert all(r["reporting_entity"] for r in rows)
+    if name != "hpt-v2.json":
+        prices = {(r["payer"], r["plan"], r["rate_usd"]) for r in rows}
+        assert prices == {
+            ("Platform Health Insurance", "PPO", 400.0),
+            ("Region Health Insurance", "HMO", 250.0),
+        }
+        assert {r["file_date"] for r in rows} == {"2026-04-01"}  # written 4/1/2026
+
+
+def test_tolerates_a_bom_letter_case_spaces_and_pipe_lists(tmp_path: Path) -> None:
+    text = (HERE / "hpt-v3-tall.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    rows[2] = [h.upper().replace("|", " | ") for h in rows[2]]  # CODE  |  1, STANDARD_CHARGE ...
+    modifiers = rows[2].index("MODIFIERS")
+    rows[3][modifiers] = "25 | 59"
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    path = tmp_path / "odd.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode())
+    found = list(read_hpt(path, codes=frozenset({"70551"})))
+    assert {(r["payer"], r["rate_usd"]) for r in found} == {
+        ("Platform Health Insurance", 400.0),
+        ("Region Health Insurance", 250.0),
+    }
+    assert found[0]["modifiers"] == ["25", "59"]
+
+
+def test_dates_in_either_form() -> None:
+    assert iso_date("4/1/2026") == "2026-04-01"
+    assert iso_date("2025-12-31T00:00:00") == "2025-12-31"
+    assert iso_date("") is None
+
+
+def test_summary_guards_are_counted() -> None:
+    rows = list(read_tic(EVRY, codes=BEHAVIORAL_HEALTH_CODES))
+    # every Evry price expires 2025-12-31: as of 2026 none is left
+    later = SummaryReport()
+    assert (
+        summarize(rows, region="TX", as_of=dt.date(2026, 1, 15), market=MARKET, report=later) == []
+    )
+    assert later.expired == 244
+    report = SummaryReport()
+    figures = summarize(rows, region="TX", as_of=dt.date(2025, 7, 1), market=MARKET, report=report)
+    assert (report.expired, report.outliers) == (0, 1)  # one price outside 60%-1000% of Medicare
+    wide = SummaryReport()
+    summarize(
+        rows, region="TX", as_of=dt.date(2025, 7, 1), market=MARKET, band=(0.01, 100), report=wide
+    )
+    assert wide.outliers == 0  # the band is a setting
+    median = next(f for f in figures if f.code == "90837" and f.statistic == "p50")
+    assert median.payer == "evry health"
+    assert median.n is not None
+    assert (
+        "evry-health-in-network-rates-2025-06-23.json.gz (Evry Health, 2025-06-23)"
+        in median.source_ref
+    )
+    hospital = SummaryReport()
+    summarize(
+        read_hpt(MCLEAN, codes=BEHAVIORAL_HEALTH_CODES),
+        region="MA",
+        as_of=dt.date(2026, 4, 1),
+        market=MARKET,
+        report=hospital,
+    )
+    assert hospital.not_dollars == 76  # formulas kept apart from dollar figures
+
+
+def test_few_prices_give_the_median_only_and_their_n() -> None:
+    rows = list(read_hpt(MCLEAN, codes=BEHAVIORAL_HEALTH_CODES))
+    figures = summarize(rows, region="MA", as_of=dt.date(2026, 4, 1), market=MARKET)
+    aetna = [f for f in figures if f.payer == "aetna" and f.code == "90832"]
+    assert [(f.statistic, f.n) for f in aetna] == [("p50", 2)]
+    assert payer_name("BLUE CROSS BLUE SHIELD [110001]") == "blue cross blue shield"
+
+
+def test_the_cli_imports_summarizes_and_the_market_reads_it(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        [
+            "market",
+            "import-hpt",
+            str(MCLEAN),
+            str(HERE / "hpt-v3.json"),
+            "-o",
+            str(tmp_path / "out"),
+            "--jobs",
+            "2",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    parquet = tmp_path / "out" / "mclean-hospital-standardcharges-2026-03-27.parquet"
+    assert pq.read_table(parquet).num_rows == 108
+    market = tmp_path / "market"
+    shutil.copytree(PROJECT / "market_data", market)
+    result = runner.invoke(
+        app,
+        [
+            "market",
+            "summarize",
+            str(parquet),
+            "--region",
+            "MA",
+            "--as-of",
+            "2026-04-01",
+            "-o",
+            str(market / "rates.hpt.csv"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "76 percentages or formulas kept apart" in result.stdout
+    found = find_distribution(
+        load_market(market),
+        payer="aetna",
+        region="MA",
+        state=None,
+        level_of_care="OP",
+        code="90791",
+        unit="session",
+    )
+    assert found is not None
+    assert (found.payer, found.n, found.points["p50"]) == ("aetna", 4, 251.34)
+
+
+def test_the_cli_refuses_a_corrupt_file_and_leaves_nothing(tmp_path: Path) -> None:
+    cut = tmp_path / "cut.json"
+    cut.write_bytes(gzip.decompress(EVRY.read_bytes())[:100_000])
+    result = CliRunner().invoke(
+        app, ["market", "import-tic", str(cut), "-o", str(tmp_path / "cut.parquet")]
+    )
+    assert result.exit_code == 2
+    assert "near byte" in result.stderr
+    assert not (tmp_path / "cut.parquet").exists()
