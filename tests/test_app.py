@@ -1,6 +1,7 @@
 """Every page, driven through Streamlit's AppTest: it loads, and its figures are the core's for
 the same inputs. The sidebar starts on the default case (cases/harborview-aetna-php.yaml)."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,23 @@ def test_identifiers_without_a_key_are_refused_with_the_fix(
     next(t for t in at.text_input if t.label.startswith("Patient name")).input("Pat Doe")
     next(b for b in at.button if b.label == "Save to the log").click().run()
     assert "SCA_PATIENT_KEY" in at.error[0].value
+
+
+def test_the_market_page_imports_a_hospital_file_and_uses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCA_IMPORTS_DIR", str(tmp_path))
+    at = _page("market_page")
+    path = FIXTURES / "transparency" / "mclean-hospital-standardcharges-2026-03-27.csv"
+    next(t for t in at.text_input if t.label.startswith("Path of the file")).input(str(path))
+    next(r for r in at.radio if r.label == "It is").set_value("a hospital's standard charges")
+    next(t for t in at.text_input if t.label.startswith("Region the prices")).input("MA")
+    next(d for d in at.date_input if d.label.startswith("Drop prices")).set_value(
+        dt.date(2026, 4, 1)
+    )
+    next(b for b in at.button if b.label == "Import and use").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("108 prices read; 0 expired, 76 percentages")
+    rates = at.dataframe[0].value
+    assert "price-transparency files" in set(rates["source"])
+    assert (tmp_path / "mclean-hospital-standardcharges-2026-03-27.csv.parquet").exists()

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     agreements_dir: Path = PROJECT_ROOT / "agreements"
     # The negotiation log: a SQLite file by default, or postgresql+psycopg://user@host/db
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'sca-rates.sqlite'}"
+    # Where imported price-transparency files are written as Parquet
+    imports_dir: Path = PROJECT_ROOT / "var" / "imports"
     # The key that encrypts patient identifiers (`sca-rates log new-key`); without it none are kept
     patient_key: SecretStr | None = None
 

@@ -3,10 +3,18 @@ case's numbers sit in the market found for it; and rates of your own for this se
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
+import pyarrow.parquet as pq
 import streamlit as st
 
 from sca_rates import charts
 from sca_rates.exceptions import ScaRatesError
+from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES
+from sca_rates.ingest.run import Job
+from sca_rates.ingest.run import run as run_job
+from sca_rates.ingest.summarize import SummaryReport, summarize
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.market import MarketData
 from sca_rates.money import usd
@@ -18,6 +26,10 @@ from sca_rates.ui.case_form import case_in_sidebar
 def render_page() -> None:
     st.title("Market")
     chosen = case_in_sidebar()
+    # Figures of your own first, so that everything below already uses them
+    with st.expander("Add figures of your own for this session", expanded=False):
+        _upload()
+        _import()
     try:
         market = state.market()
     except ScaRatesError as exc:
@@ -29,7 +41,6 @@ def render_page() -> None:
         except ScaRatesError as exc:
             st.error(str(exc))
     _table(market)
-    _upload()
 
 
 def _case_in_market(facts: CaseFacts) -> None:
@@ -100,7 +111,7 @@ def _table(market: MarketData) -> None:
 
 
 def _upload() -> None:
-    st.subheader("Your own rates, for this session")
+    st.markdown("**A rates file of your own**")
     upload = st.file_uploader("A rates CSV (the columns of market_data/rates.csv)", type=["csv"])
     if upload is None:
         return
@@ -115,3 +126,51 @@ def _upload() -> None:
             f"{count} rows from {upload.name} are used in this session, over the bundled "
             "figures with the same key."
         )
+
+
+def _import() -> None:
+    """A payer's in-network file or a hospital's standard charges, read on the server (a path:
+    these files can be gigabytes) and summarized into rates for this session."""
+    st.markdown("**A price-transparency file**")
+    with st.form("import"):
+        path = st.text_input("Path of the file on this machine (.json, .json.gz or .csv)")
+        kind = st.radio(
+            "It is",
+            ["a payer's in-network rates (TiC)", "a hospital's standard charges"],
+            horizontal=True,
+        )
+        region = st.text_input("Region the prices are for (US, a state, or a CBSA)", "US")
+        as_of = st.date_input("Drop prices expired before", dt.date.today())
+        if not st.form_submit_button("Import and use"):
+            return
+    source = Path(path.strip()).expanduser()
+    if not source.is_file():
+        st.error(f"{source}: no such file. Fix: give the full path of a file on this machine.")
+        return
+    target = state.settings().imports_dir / f"{source.name}.parquet"
+    job = Job(
+        "tic" if kind.startswith("a payer") else "hpt", source, target, BEHAVIORAL_HEALTH_CODES
+    )
+    report = SummaryReport()
+    try:
+        with st.spinner(f"Reading {source.name}"):
+            done = run_job(job)
+            rows = pq.read_table(target).to_pylist()
+            figures = summarize(
+                rows,
+                region=region.strip().upper(),
+                as_of=as_of,
+                market=state.market(),
+                report=report,
+            )
+    except (ScaRatesError, OSError, ValueError) as exc:
+        st.error(str(exc))
+        return
+    state.use_rates(figures)
+    st.success(
+        f"{done.rows:,} prices read; {report.expired:,} expired, {report.not_dollars:,} "
+        f"percentages or formulas kept apart, {report.outliers:,} outside the Medicare "
+        f"band; {len(figures)} market figures now used in this session."
+    )
+    for warning in done.warnings:
+        st.warning(warning)

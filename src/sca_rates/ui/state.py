@@ -75,8 +75,14 @@ def market() -> MarketData:
 
 def upload_rates(text: str, name: str) -> int:
     """Validate an uploaded rates CSV and keep it for this session; returns its row count."""
-    rows = read_rates_text(text, name)
-    st.session_state[UPLOADED] = tuple(rows)
+    return use_rates(read_rates_text(text, name))
+
+
+def use_rates(rows: list[RateRow]) -> int:
+    """Lay rates over the market data for this session (with those already laid)."""
+    kept = {row.key: row for row in st.session_state.get(UPLOADED, ())}
+    kept.update((row.key, row) for row in rows)
+    st.session_state[UPLOADED] = tuple(kept.values())
     return len(rows)
 
 
