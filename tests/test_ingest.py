@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import gzip
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -259,3 +260,18 @@ def test_the_cli_refuses_a_corrupt_file_and_leaves_nothing(tmp_path: Path) -> No
     assert result.exit_code == 2
     assert "near byte" in result.stderr
     assert not (tmp_path / "cut.parquet").exists()
+
+
+def test_references_after_the_items_give_the_same_rows(tmp_path: Path) -> None:
+    # The first pass stops early when the references come first (the usual order); when they
+    # come after the items it reads on to the end. Both orders must yield identical rows.
+    data = json.loads((HERE / "tic-v2-multiple-plans.json").read_text())
+    moved = {k: v for k, v in data.items() if k != "provider_references"}
+    moved["provider_references"] = data["provider_references"]
+    late = tmp_path / "late.json"
+    late.write_text(json.dumps(moved))
+    codes = frozenset({"27447", "43239"})
+    first = list(read_tic(HERE / "tic-v2-multiple-plans.json", codes=codes))
+    after = list(read_tic(late, codes=codes))
+    assert first
+    assert [r | {"source_file": ""} for r in first] == [r | {"source_file": ""} for r in after]

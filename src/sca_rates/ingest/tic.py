@@ -88,9 +88,12 @@ class _Providers:
 def _first_pass(
     path: Path, progress: Callable[[int], None] | None
 ) -> tuple[dict[str, Any], _Providers]:
-    """The header's scalars and the top-level provider references, in one streamed read."""
+    """The header's scalars and the top-level provider references, in one streamed read. When
+    both are already in hand as the in_network array begins (the usual order), the read stops
+    there; otherwise it goes on to the end, since they may follow the items."""
     header: dict[str, Any] = {}
     providers = _Providers()
+    seen_references = False
     with open_binary(path, progress) as handle:
         try:
             events = ijson.parse(handle, use_float=True)
@@ -99,6 +102,15 @@ def _first_pass(
                     header[prefix] = value
                 elif prefix == "provider_references.item" and event == "start_map":
                     _reference(_build(events, prefix), providers)
+                elif prefix == "provider_references" and event == "end_array":
+                    seen_references = True
+                elif (
+                    prefix == "in_network"
+                    and event == "start_array"
+                    and seen_references
+                    and all(key in header for key in HEADER if key != "plan_name")
+                ):
+                    break
         except (ijson.JSONError, EOFError, OSError) as exc:
             raise _fail(path, handle, exc) from None
     return header, providers

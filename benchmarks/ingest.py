@@ -1,0 +1,159 @@
+"""The payers' importer on a synthetic Transparency in Coverage file of realistic structure
+(thousands of provider references, a few percent of items with behavioral-health codes), against
+the baseline `ijson.items(f, "in_network.item")` building every item and filtering in Python;
+and, on the gzip of the same file, against `gzip -dc > /dev/null`. Each run in its own process:
+throughput (MB/s of uncompressed JSON) and peak RSS.
+
+    python benchmarks/ingest.py [--gb 1.0] [--keep]
+
+Prints; asserts nothing. The goal (issue 9): 3x the baseline uncompressed, within 1.5x of plain
+decompression on .json.gz, peak RSS under 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+BH = ["S0201", "H0015", "S9480", "90837", "90834", "0913"]
+
+IMPORTER = """
+import sys
+from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES
+from sca_rates.ingest.tic import read_tic
+print(sum(1 for _ in read_tic(sys.argv[1], codes=BEHAVIORAL_HEALTH_CODES)))
+"""
+BASELINE = """
+import sys, gzip, ijson
+from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES as codes
+opener = gzip.open if sys.argv[1].endswith(".gz") else open
+with opener(sys.argv[1], "rb") as f:
+    print(sum(1 for item in ijson.items(f, "in_network.item") if item["billing_code"] in codes))
+"""
+
+
+def generate(path: Path, gigabytes: float, seed: int = 3) -> int:
+    """Write the synthetic file; returns its size in bytes."""
+    rng = random.Random(seed)
+    target = int(gigabytes * 1e9)
+    with path.open("w") as out:
+        out.write(
+            '{"reporting_entity_name": "Synthetic Health", "reporting_entity_type": '
+            '"health insurance issuer", "last_updated_on": "2026-11-01", "version": "2.0.0",'
+            '\n"provider_references": ['
+        )
+        for group in range(1, 5001):
+            npis = [rng.randrange(10**9, 2 * 10**9) for _ in range(rng.randint(1, 20))]
+            reference = {
+                "provider_group_id": group,
+                "provider_groups": [
+                    {"npi": npis, "tin": {"type": "ein", "value": f"{group:02d}-{group:07d}"}}
+                ],
+            }
+            out.write(("," if group > 1 else "") + json.dumps(reference))
+        out.write('],\n"in_network": [')
+        item = 0
+        while out.tell() < target:
+            code = rng.choice(BH) if rng.random() < 0.03 else f"{rng.randrange(10000, 99999)}"
+            prices = [
+                {
+                    "negotiated_type": "negotiated",
+                    "negotiated_rate": round(rng.uniform(50, 900), 2),
+                    "expiration_date": "9999-12-31",
+                    "billing_class": rng.choice(["professional", "institutional"]),
+                    "setting": "outpatient",
+                    "service_code": ["11", "22"],
+                }
+                for _ in range(rng.randint(1, 4))
+            ]
+            rates = [
+                {
+                    "provider_references": rng.sample(range(1, 5001), rng.randint(1, 30)),
+                    "negotiated_prices": prices,
+                }
+                for _ in range(rng.randint(1, 6))
+            ]
+            entry = {
+                "negotiation_arrangement": "ffs",
+                "name": "service",
+                "billing_code_type": "HCPCS" if code[0].isalpha() else "CPT",
+                "billing_code_type_version": "2026",
+                "billing_code": code,
+                "description": "a service",
+                "negotiated_rates": rates,
+            }
+            out.write(("," if item else "") + json.dumps(entry))
+            item += 1
+        out.write("]}\n")
+    return path.stat().st_size
+
+
+METER = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=True)
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+      done.stdout.strip() or "-")
+"""
+
+
+def timed(command: list[str]) -> tuple[float, float, str]:
+    """Seconds, peak RSS (MB) and output of a command, measured by a fresh meter process (so
+    each peak is that command's own)."""
+    done = subprocess.run(
+        [sys.executable, "-c", METER, *command],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT,
+    )
+    seconds, peak_kb, out = done.stdout.split()
+    return float(seconds), int(peak_kb) / 1024, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--gb", type=float, default=1.0)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="sca-ingest-"))
+    plain = folder / "in-network.json"
+    size = generate(plain, args.gb)
+    subprocess.run(["gzip", "-k", "-1", str(plain)], check=True)
+    gz = folder / "in-network.json.gz"
+    mb = size / 1e6
+    python = sys.executable
+    print(f"synthetic file: {mb:,.0f} MB uncompressed, {gz.stat().st_size / 1e6:,.0f} MB gzip")
+    print(f"{'run':<40} {'seconds':>8} {'MB/s':>8} {'peak RSS MB':>12} {'rows/items':>11}")
+    results = {}
+    for name, command in (
+        ("baseline ijson.items, .json", [python, "-c", BASELINE, str(plain)]),
+        ("importer, .json", [python, "-c", IMPORTER, str(plain)]),
+        ("gzip -dc > /dev/null", ["sh", "-c", f"gzip -dc {gz} > /dev/null"]),
+        ("importer, .json.gz", [python, "-c", IMPORTER, str(gz)]),
+    ):
+        seconds, rss, out = timed(command)
+        results[name] = seconds
+        print(f"{name:<40} {seconds:>8.1f} {mb / seconds:>8.1f} {rss:>12.0f} {out:>11}")
+    print(
+        f"importer throughput / baseline: "
+        f"{results['baseline ijson.items, .json'] / results['importer, .json']:.2f}x (goal 3x)"
+    )
+    print(
+        f"importer on .gz / plain decompression: "
+        f"{results['importer, .json.gz'] / results['gzip -dc > /dev/null']:.2f}x (goal 1.5x)"
+    )
+    if not args.keep:
+        for path in (plain, gz):
+            path.unlink()
+        folder.rmdir()
+
+
+if __name__ == "__main__":
+    main()
