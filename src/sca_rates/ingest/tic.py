@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -20,7 +23,9 @@ import ijson
 
 from sca_rates.exceptions import ScaRatesError
 from sca_rates.ingest.rows import empty_row, iso_date
+from sca_rates.ingest.scan import NotSure, array_items
 
+_BILLING_CODE = re.compile(rb'"billing_code"\s*:\s*"([^"\\]*)"')
 HEADER = ("reporting_entity_name", "plan_name", "last_updated_on", "version")
 
 
@@ -169,18 +174,72 @@ def read_tic(
         "plan": header.get("plan_name") or "(several plans)",
         "file_date": iso_date(header.get("last_updated_on")),
     }
-    with open_binary(path, progress) as handle:
+    done = 0  # items read, so that a second reading can carry on after them
+    try:
+        for item in _fast_items(path, progress, codes, report):
+            done += 1
+            yield from _wanted_rows(item, codes, base, providers, npis, tins, report)
+        return
+    except (NotSure, ValueError, EOFError, OSError):
+        pass  # the full parser reads the file again from the item the fast path could not
+    with open_binary(path) as handle:
         try:
-            for item in ijson.items(handle, "in_network.item", use_float=True):
+            for item in islice(ijson.items(handle, "in_network.item", use_float=True), done, None):
                 report.items += 1
-                if str(item.get("billing_code")) not in codes:
-                    continue
-                report.wanted_items += 1
-                for row in _item_rows(item, base, providers, npis, tins):
-                    report.rows += 1
-                    yield row
+                yield from _wanted_rows(item, codes, base, providers, npis, tins, report)
         except (ijson.JSONError, EOFError, OSError) as exc:
             raise _fail(path, handle, exc) from None
+
+
+def _fast_items(
+    path: Path,
+    progress: Callable[[int], None] | None,
+    codes: frozenset[str],
+    report: TicReport,
+) -> Iterator[dict[str, Any] | None]:
+    """Each item in order: parsed (by the C parser) when it may be wanted, else None, decided
+    from its bytes. Raises NotSure, ValueError or a read error where only a full parser can
+    say more."""
+    with open_binary(path, progress) as handle:
+        for raw in array_items(handle, b"in_network"):
+            code = _billing_code(raw)
+            item = (
+                None
+                if code is not None and code not in codes
+                else json.loads(raw, parse_constant=_refuse)
+            )
+            report.items += 1
+            yield item
+
+
+def _billing_code(raw: bytes) -> str | None:
+    """The item's billing code read from its bytes, or None when they do not make it certain
+    (the key twice, as in bundled codes; a number; an escaped character)."""
+    if raw.count(b'"billing_code"') != 1 or b"\\" in raw:
+        return None
+    found = _BILLING_CODE.search(raw)
+    return found.group(1).decode() if found else None
+
+
+def _refuse(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _wanted_rows(
+    item: dict[str, Any] | None,
+    codes: frozenset[str],
+    base: dict[str, Any],
+    providers: _Providers,
+    npis: frozenset[int] | None,
+    tins: frozenset[str] | None,
+    report: TicReport,
+) -> Iterator[dict[str, Any]]:
+    if item is None or str(item.get("billing_code")) not in codes:
+        return
+    report.wanted_items += 1
+    for row in _item_rows(item, base, providers, npis, tins):
+        report.rows += 1
+        yield row
 
 
 def _item_rows(
@@ -206,8 +265,9 @@ def _item_rows(
             if (npis is None or npis & set(n)) and (tins is None or t in tins)
         ]
         for price in rate.get("negotiated_prices") or []:
+            priced = shared | _price(price)
             for npi, tin in groups:
-                yield shared | _price(price) | {"npi": npi, "tin": tin}
+                yield priced | {"npi": npi, "tin": tin}
 
 
 def _price(price: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,135 @@
+"""The byte scanner that finds a payer file's items, and the importer's fast path built on it:
+every chunking of every file gives the items a full parser gives, and the fast and the full
+path give identical rows."""
+
+import gzip
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sca_rates.ingest import tic
+from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES
+from sca_rates.ingest.scan import NotSure, array_items
+from sca_rates.ingest.tic import TicReport, UnreadableFile, read_tic
+from tests.conftest import FIXTURES
+
+HERE = FIXTURES / "transparency"
+TIC_FILES = sorted(HERE.glob("tic-*.json")) + sorted(HERE.glob("*in-network*.json.gz"))
+
+# Every trap for a byte scanner in one document: brackets, quotes, backslashes and the key's
+# own name inside strings; a backslash pair before a closing quote; a top-level array and an
+# object before the wanted one and an array after; nested billing codes; a numeric code.
+TRICKY = (
+    '{"note": "a [tricky] {file} with \\"in_network\\": [ and \\\\", '
+    '"other": [{"in_network": [1]}, [2]], "meta": {"in_network": []},\n'
+    '"in_network" : [\n'
+    '{"billing_code": "S0201", "description": "PHP \\"day\\" [per diem] \\\\",'
+    ' "negotiated_rates": []},'
+    '{"billing_code": "99213", "bundled_codes": [{"billing_code": "S9480"}]},'
+    '{"billing_code": 90837, "description": "}]}\\u005d"},'
+    '{"description": "no code"}, {"billing_code": "H0015"}\n],'
+    '"provider_references": [{"provider_group_id": 1}]}'
+)
+
+
+def items_of(document: bytes, chunk_size: int) -> list[Any]:
+    return [json.loads(raw) for raw in array_items(io.BytesIO(document), b"in_network", chunk_size)]
+
+
+@pytest.mark.parametrize("chunk_size", [*range(1, 40), 97, 1 << 20])
+def test_every_chunking_of_a_tricky_file_finds_its_items(chunk_size: int) -> None:
+    expected = json.loads(TRICKY)["in_network"]
+    assert items_of(TRICKY.encode(), chunk_size) == expected
+
+
+@pytest.mark.parametrize("path", TIC_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("chunk_size", [4096, 65_537, 8 << 20])
+def test_the_real_files_give_the_items_a_parser_gives(path: Path, chunk_size: int) -> None:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as handle:
+        document = handle.read()
+    assert items_of(document, chunk_size) == json.loads(document)["in_network"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='ab"\\[]{}:, \n\u00e9'),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(alphabet='ab"\\[]{}', max_size=5), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    items=st.lists(st.dictionaries(st.text(max_size=4), json_values, max_size=4), max_size=6),
+    before=st.dictionaries(st.text(alphabet='ab"\\[', max_size=4), json_values, max_size=3),
+    chunk_size=st.integers(1, 64),
+)
+def test_any_file_in_any_chunking(
+    items: list[dict[str, Any]], before: dict[str, Any], chunk_size: int
+) -> None:
+    document = json.dumps(before | {"in_network": items}).encode()
+    assert items_of(document, chunk_size) == items
+
+
+@pytest.mark.parametrize(
+    "document",
+    [b'{"in_network": [{"a": 1}', b'{"provider_references": []}', b'[{"in_network": []}]'],
+    ids=["unclosed", "absent", "not an object"],
+)
+def test_a_file_the_scan_cannot_vouch_for_is_not_sure(document: bytes) -> None:
+    with pytest.raises(NotSure):
+        items_of(document, 7)
+
+
+def full_parse_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> Iterator[bytes]:
+        raise NotSure("forced")
+
+    monkeypatch.setattr(tic, "array_items", refuse)
+
+
+def rows_and_report(path: Path) -> tuple[list[dict[str, Any]], TicReport]:
+    report = TicReport()
+    codes = BEHAVIORAL_HEALTH_CODES | {"99213"}
+    return list(read_tic(path, codes=codes, report=report)), report
+
+
+@pytest.mark.parametrize("path", TIC_FILES, ids=lambda p: p.name)
+def test_the_fast_and_the_full_path_give_identical_rows(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = rows_and_report(path)
+    full_parse_only(monkeypatch)
+    assert rows_and_report(path) == fast
+
+
+def test_items_the_bytes_cannot_decide_are_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "tricky.json"
+    path.write_text(TRICKY)
+    fast = rows_and_report(path)
+    # 5 items; wanted (behavioral health and 99213): S0201, 99213 (its nested S9480 not its
+    # own), the numeric 90837 read as "90837", H0015; the one with no code is not. No item has
+    # rates, so no rows.
+    assert (fast[1].items, fast[1].wanted_items, fast[0]) == (5, 4, [])
+    full_parse_only(monkeypatch)
+    assert rows_and_report(path) == fast
+
+
+def test_an_item_only_a_full_parser_rejects_falls_back_and_names_the_byte(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "nan.json"
+    path.write_text('{"in_network": [{"billing_code": "X"}, {"billing_code": "S0201", "r": NaN}]}')
+    with pytest.raises(UnreadableFile, match=r"nan.json cannot be read near byte"):
+        list(read_tic(path, codes=BEHAVIORAL_HEALTH_CODES))
