@@ -5,6 +5,7 @@ path give identical rows."""
 import gzip
 import io
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,14 +39,32 @@ TRICKY = (
 )
 
 
-def items_of(document: bytes, chunk_size: int) -> list[Any]:
-    return [json.loads(raw) for raw in array_items(io.BytesIO(document), b"in_network", chunk_size)]
+def items_of(document: bytes, chunk_size: int, *, read_ahead: bool = False) -> list[Any]:
+    handle = io.BytesIO(document)
+    found = array_items(handle, b"in_network", chunk_size, read_ahead=read_ahead)
+    return [json.loads(raw) for raw in found]
 
 
+@pytest.mark.parametrize("read_ahead", [False, True], ids=["one thread", "read ahead"])
 @pytest.mark.parametrize("chunk_size", [*range(1, 40), 97, 1 << 20])
-def test_every_chunking_of_a_tricky_file_finds_its_items(chunk_size: int) -> None:
+def test_every_chunking_of_a_tricky_file_finds_its_items(chunk_size: int, read_ahead: bool) -> None:
     expected = json.loads(TRICKY)["in_network"]
-    assert items_of(TRICKY.encode(), chunk_size) == expected
+    assert items_of(TRICKY.encode(), chunk_size, read_ahead=read_ahead) == expected
+
+
+def test_reading_ahead_stops_with_the_scan() -> None:
+    # the array closes in the first of many chunks: the reader thread must not outlive the scan
+    document = b'{"in_network": [{"a": 1}], "rest": "' + b"x" * 100_000 + b'"}'
+    assert items_of(document, 64, read_ahead=True) == [{"a": 1}]
+    assert not [t for t in threading.enumerate() if t.name == "sca-rates-read-ahead"]
+
+
+def test_a_read_error_in_the_reader_thread_reaches_the_scan(tmp_path: Path) -> None:
+    path = tmp_path / "cut.json.gz"
+    document = b'{"in_network": [' + b'{"a": 1}, ' * 5000 + b'{"a": 1}]}'
+    path.write_bytes(gzip.compress(document)[:-30])
+    with gzip.open(path, "rb") as handle, pytest.raises(EOFError):
+        list(array_items(handle, b"in_network", 16, read_ahead=True))
 
 
 @pytest.mark.parametrize("path", TIC_FILES, ids=lambda p: p.name)

@@ -201,7 +201,7 @@ def _fast_items(
     from its bytes. Raises NotSure, ValueError or a read error where only a full parser can
     say more."""
     with open_binary(path, progress) as handle:
-        for raw in array_items(handle, b"in_network"):
+        for raw in array_items(handle, b"in_network", read_ahead=path.suffix == ".gz"):
             code = _billing_code(raw)
             item = (
                 None
