@@ -17,7 +17,7 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +27,12 @@ CHUNK = 1 << 20  # measured: 1-2 MB scans fastest (the passes stay in cache)
 _QUOTE, _BACKSLASH = ord('"'), ord("\\")
 _OPEN, _CLOSE, _ARRAY = ord("{"), ord("}"), ord("[")
 _KEY_BEFORE = re.compile(rb'"([^"\\]*)"\s*:\s*$')  # the key whose value starts at the end
+
+
+class Readable(Protocol):
+    """A file opened for bytes, plain or decompressing."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class NotSure(Exception):
@@ -43,7 +49,7 @@ class _State:
 
 
 def array_items(
-    handle: IO[bytes], key: bytes, chunk_size: int = CHUNK, *, read_ahead: bool = False
+    handle: Readable, key: bytes, chunk_size: int = CHUNK, *, read_ahead: bool = False
 ) -> Iterator[bytes]:
     """The raw bytes of each object in the top-level array ``key``, in order. Stops reading
     once that array closes. ``read_ahead`` reads in a second thread: worth it when reading
@@ -69,12 +75,12 @@ def array_items(
     raise NotSure(f"the top-level {key.decode()!r} array never closed")
 
 
-def _read(handle: IO[bytes], chunk_size: int) -> Iterator[bytes]:
+def _read(handle: Readable, chunk_size: int) -> Iterator[bytes]:
     while chunk := handle.read(chunk_size):
         yield chunk
 
 
-def _read_ahead(handle: IO[bytes], chunk_size: int) -> Iterator[bytes]:
+def _read_ahead(handle: Readable, chunk_size: int) -> Iterator[bytes]:
     """The file's chunks, read (and decompressed) by a second thread while this one scans the
     last: reads, zlib and numpy release the GIL, so on two cores they overlap."""
     chunks: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=4)

@@ -4,7 +4,9 @@ tidy rows, streamed: memory stays bounded by one in_network item and the provide
 Schema v1 (provider groups inline in each negotiated rate, or top-level references that may
 point to a remote ``location``: recorded and skipped with a warning) and v2 (top-level
 ``provider_references``, prices with a ``setting``) are read alike. Two streaming passes: the
-header and provider references first (they may come after the items), then the items.
+header and provider references first (they may come after the items), then the items, found
+by byte scanning (``scan.py``) so that only the wanted ones are parsed; the full streaming
+parser carries on from wherever the scan is unsure, and the two give identical rows.
 """
 
 from __future__ import annotations
