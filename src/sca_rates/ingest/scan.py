@@ -17,11 +17,12 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
 
+T = TypeVar("T")
 CHUNK = 1 << 20  # measured: 1-2 MB scans fastest (the passes stay in cache)
 
 _QUOTE, _BACKSLASH = ord('"'), ord("\\")
@@ -57,8 +58,8 @@ def array_items(
     state = _State()
     partial: list[bytes] = []  # the pieces of an item begun in an earlier chunk
     context = b""  # the bytes before this chunk, where a key may begin
-    chunks = _read_ahead(handle, chunk_size) if read_ahead else _read(handle, chunk_size)
-    for chunk in chunks:
+    chunks = _read(handle, chunk_size)
+    for chunk in _in_background(chunks) if read_ahead else chunks:
         starts, ends = _scan(chunk, state, key, context)
         if ends and (not starts or ends[0] < starts[0]):  # closes the item carried over
             yield b"".join([*partial, chunk[: ends[0] + 1]])
@@ -80,44 +81,51 @@ def _read(handle: Readable, chunk_size: int) -> Iterator[bytes]:
         yield chunk
 
 
-def _read_ahead(handle: Readable, chunk_size: int) -> Iterator[bytes]:
-    """The file's chunks, read (and decompressed) by a second thread while this one scans the
-    last: reads, zlib and numpy release the GIL, so on two cores they overlap."""
-    chunks: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=4)
+def _in_background(values: Iterator[T], depth: int = 4) -> Iterator[T]:
+    """The values of ``values``, produced by a second thread while this one uses the last
+    ones: reads, zlib and numpy release the GIL, so on two cores the two threads overlap.
+    An exception in the producer is raised here, after the values before it; stopping early
+    stops the producer."""
+    queued: queue.Queue[tuple[T | None, BaseException | None, bool]] = queue.Queue(depth)
     stop = threading.Event()
 
-    def read() -> None:
+    def produce() -> None:
         try:
-            while not stop.is_set():
-                chunk = handle.read(chunk_size)
-                _put(chunks, chunk, stop)
-                if not chunk:
+            for value in values:
+                if not _put(queued, (value, None, False), stop):
                     return
-        except BaseException as exc:  # handed over, raised where the chunks are used
-            _put(chunks, exc, stop)
+            _put(queued, (None, None, True), stop)
+        except BaseException as exc:  # handed over, raised where the values are used
+            _put(queued, (None, exc, True), stop)
+        finally:
+            close = getattr(values, "close", None)
+            if close is not None:
+                close()
 
-    reader = threading.Thread(target=read, name="sca-rates-read-ahead", daemon=True)
-    reader.start()
+    producer = threading.Thread(target=produce, name="sca-rates-read-ahead", daemon=True)
+    producer.start()
     try:
-        while (chunk := chunks.get()) != b"":
-            if isinstance(chunk, BaseException):
-                raise chunk
-            yield chunk
+        while True:
+            value, error, done = queued.get()
+            if error is not None:
+                raise error
+            if done:
+                return
+            yield cast(T, value)
     finally:
         stop.set()
-        reader.join()
+        producer.join()
 
 
-def _put(
-    chunks: queue.Queue[bytes | BaseException], item: bytes | BaseException, stop: threading.Event
-) -> None:
-    """Queue ``item`` unless the reader is told to stop first (the scan ended early)."""
+def _put(queued: queue.Queue[Any], entry: Any, stop: threading.Event) -> bool:
+    """Queue ``entry`` unless the consumer stops first; whether it was queued."""
     while not stop.is_set():
         try:
-            chunks.put(item, timeout=0.05)
-            return
+            queued.put(entry, timeout=0.05)
+            return True
         except queue.Full:
             continue
+    return False
 
 
 def _scan(chunk: bytes, state: _State, key: bytes, context: bytes) -> tuple[list[int], list[int]]:
