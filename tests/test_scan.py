@@ -152,3 +152,68 @@ def test_an_item_only_a_full_parser_rejects_falls_back_and_names_the_byte(
     path.write_text('{"in_network": [{"billing_code": "X"}, {"billing_code": "S0201", "r": NaN}]}')
     with pytest.raises(UnreadableFile, match=r"nan.json cannot be read near byte"):
         list(read_tic(path, codes=BEHAVIORAL_HEALTH_CODES))
+
+
+HEAD = (
+    '{"reporting_entity_name": "P", "last_updated_on": "2026-01-01", "version": "1.0.0", '
+    '"provider_references": [], '
+)
+ITEM = '{"billing_code": "S0201", "negotiated_rates": [{"provider_groups": [{"npi": [1]}], '
+PRICE = '"negotiated_prices": [{"negotiated_type": "negotiated", "negotiated_rate": 400}]}]}'
+WANTED = ITEM + PRICE
+BAD_NPI = WANTED.replace("[1]", '["x"]')
+WITH = WANTED[:-1] + ", "  # the wanted item, open for one more key
+
+
+def doc(items: str, after: str = "}") -> str:
+    return HEAD + '"in_network": [' + items + "]" + after
+
+
+# Files the fast path must read as the full parser does: (name, document, rows, items) with
+# None where the file is refused, as it must be by both. Not among them, by design: a bad token
+# (``tru``) inside an item the fast path skips unparsed; it checks the structure around it.
+AGREE = [
+    ("two arrays", doc(WANTED, ', "in_network": [' + WANTED + "]}"), 2, 2),
+    (
+        "escaped quote in a key",
+        HEAD + '"a\\"in_network": [' + WANTED + '], "in_network": []}',
+        0,
+        0,
+    ),
+    ("no closing brace", doc(WANTED, ""), None, None),
+    ("a number among items", doc("1, " + WANTED), None, None),
+    ("an array among items", doc("[1], " + WANTED), None, None),
+    ("a missing comma", doc(WANTED + " " + WANTED), None, None),
+    ("a trailing comma", doc(WANTED + ","), None, None),
+    ("a huge integer", doc(WITH + '"n": 123456789012345678901234}'), None, None),
+    ("a lone surrogate", doc(WITH + '"d": "a\\ud800b"}'), 1, 1),
+    ("a bad NPI", doc(BAD_NPI), None, None),
+]
+
+
+def outcome(path: Path) -> tuple[object, ...]:
+    try:
+        rows, report = rows_and_report(path)
+    except Exception as exc:  # the same refusal, whichever the path
+        return type(exc).__name__, str(exc)
+    return len(rows), report.items, rows
+
+
+@pytest.mark.parametrize(("name", "document", "rows", "items"), AGREE, ids=[a[0] for a in AGREE])
+def test_the_fast_path_agrees_with_the_full_parser(
+    name: str,
+    document: str,
+    rows: int | None,
+    items: int | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "file.json"
+    path.write_text(document)
+    fast = outcome(path)
+    full_parse_only(monkeypatch)
+    assert outcome(path) == fast
+    if rows is None:
+        assert fast[0] in {"UnreadableFile", "ValueError"}
+    else:
+        assert fast[:2] == (rows, items)

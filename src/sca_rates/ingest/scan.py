@@ -5,8 +5,9 @@ streaming parser does) is most of the cost of reading it. Here numpy finds, a ch
 the quotes (less those escaped), the brackets outside strings and their depth, and so the bytes
 each item spans; the caller decides from those bytes whether to parse the item at all.
 
-Nothing here validates the JSON between the items it hands out: a scan that ends with the array
-unclosed or never found raises ``NotSure``, and the caller reads the file again with a full
+The scan checks the structure (strings, brackets, the commas between the array's objects, a
+single such array, a complete document) but not the tokens inside items it hands out unparsed:
+what it cannot vouch for raises ``NotSure``, and the caller reads the file again with a full
 parser, which names the fault.
 """
 
@@ -27,7 +28,9 @@ CHUNK = 1 << 20  # measured: 1-2 MB scans fastest (the passes stay in cache)
 
 _QUOTE, _BACKSLASH = ord('"'), ord("\\")
 _OPEN, _CLOSE, _ARRAY = ord("{"), ord("}"), ord("[")
-_KEY_BEFORE = re.compile(rb'"([^"\\]*)"\s*:\s*$')  # the key whose value starts at the end
+# the key whose value starts at the end: after the object's brace or a comma, so that a quote
+# escaped inside an earlier key cannot pass for the key's opening one
+_KEY_BEFORE = re.compile(rb'[{,]\s*"([^"\\]*)"\s*:\s*$')
 
 
 class Readable(Protocol):
@@ -52,28 +55,47 @@ class _State:
 def array_items(
     handle: Readable, key: bytes, chunk_size: int = CHUNK, *, read_ahead: bool = False
 ) -> Iterator[bytes]:
-    """The raw bytes of each object in the top-level array ``key``, in order. Stops reading
-    once that array closes. ``read_ahead`` reads in a second thread: worth it when reading
-    costs (decompressing), not for a plain file (measured in ``benchmarks/ingest.py``)."""
+    """The raw bytes of each object in the top-level array ``key``, in order; the file is read
+    to its end, so that a second such array, an element that is not an object, a missing
+    separator or an unfinished document is caught (as ``NotSure``). ``read_ahead`` reads in a
+    second thread: worth it when reading costs (decompressing), not for a plain file (measured
+    in ``benchmarks/ingest.py``)."""
     state = _State()
     partial: list[bytes] = []  # the pieces of an item begun in an earlier chunk
+    gap: list[bytes] = []  # what lies since the array opened or the last item ended
     context = b""  # the bytes before this chunk, where a key may begin
+    first = True
     chunks = _read(handle, chunk_size)
     for chunk in _in_background(chunks) if read_ahead else chunks:
-        starts, ends = _scan(chunk, state, key, context)
+        starts, ends, opened, closed = _scan(chunk, state, key, context)
+        cursor = 0 if opened is None else opened + 1
         if ends and (not starts or ends[0] < starts[0]):  # closes the item carried over
             yield b"".join([*partial, chunk[: ends[0] + 1]])
-            partial, ends = [], ends[1:]
+            partial, cursor, ends = [], ends[0] + 1, ends[1:]
         for start, end in zip(starts, ends, strict=False):
+            _separated(gap, chunk[cursor:start], b"" if first else b",")
             yield chunk[start : end + 1]
+            gap, cursor, first = [], end + 1, False
         if len(starts) > len(ends):
-            partial = [chunk[starts[-1] :]]
+            _separated(gap, chunk[cursor : starts[-1]], b"" if first else b",")
+            partial, gap, first = [chunk[starts[-1] :]], [], False
+        elif closed is not None:
+            _separated(gap, chunk[cursor:closed], b"")
         elif state.in_array and state.depth >= 3:  # an item longer than the chunk
             partial.append(chunk)
-        if state.array_ended:
-            return
+        elif state.in_array:
+            gap.append(chunk[cursor:])
         context = (context + chunk[-512:])[-512:]
-    raise NotSure(f"the top-level {key.decode()!r} array never closed")
+    if not state.array_ended or state.depth or state.in_string:
+        raise NotSure(f"the file ends before its top-level {key.decode()!r} array is complete")
+
+
+def _separated(gap: list[bytes], tail: bytes, expected: bytes) -> None:
+    """Check what lies between two items (or an item and the array's bracket): whitespace
+    around ``expected`` (a comma, or nothing), else the array holds more than objects."""
+    between = b"".join([*gap, tail]) if gap else tail
+    if between.strip(b" \t\r\n") != expected:
+        raise NotSure(f"unexpected {between[:40]!r} between the array's objects")
 
 
 def _read(handle: Readable, chunk_size: int) -> Iterator[bytes]:
@@ -128,8 +150,11 @@ def _put(queued: queue.Queue[Any], entry: Any, stop: threading.Event) -> bool:
     return False
 
 
-def _scan(chunk: bytes, state: _State, key: bytes, context: bytes) -> tuple[list[int], list[int]]:
-    """Where the wanted array's items start and end in ``chunk``; the state carries on.
+def _scan(
+    chunk: bytes, state: _State, key: bytes, context: bytes
+) -> tuple[list[int], list[int], int | None, int | None]:
+    """Where the wanted array's items start and end in ``chunk``, and where the array opens and
+    closes if it does here; the state carries on.
     Comparisons are numpy's fastest passes over bytes: setting bit 0x20 maps ``[`` to ``{``
     and ``]`` to ``}`` (and nothing else to either), so three of them find every quote and
     bracket; which brackets lie outside strings follows from counting the quotes before."""
@@ -149,12 +174,12 @@ def _scan(chunk: bytes, state: _State, key: bytes, context: bytes) -> tuple[list
     at, kind = at[bracket], kind[bracket]
     opens = (kind | 0x20) == _OPEN
     depth = state.depth + np.cumsum(np.where(opens, 1, -1))
-    starts, ends = _items(chunk, at, kind, opens, depth, state, key, context)
+    found = _items(chunk, at, kind, opens, depth, state, key, context)
     state.in_string ^= bool(np.count_nonzero(quote) % 2)
     state.depth = int(depth[-1]) if len(depth) else state.depth
     if state.depth < 0:
         raise NotSure("more brackets close than open")
-    return starts, ends
+    return found
 
 
 def _items(
@@ -166,14 +191,15 @@ def _items(
     state: _State,
     key: bytes,
     context: bytes,
-) -> tuple[list[int], list[int]]:
-    """Starts and ends of the wanted array's items among the chunk's brackets; opening and
-    closing of top-level arrays (rare) are followed one by one."""
+) -> tuple[list[int], list[int], int | None, int | None]:
+    """Starts and ends of the wanted array's items among the chunk's brackets, and where the
+    array opens and closes; top-level arrays (rare) are followed one by one."""
     top_open = np.flatnonzero(opens & (depth == 2) & (kind == _ARRAY))
     top_close = np.flatnonzero(~opens & (depth == 1))
     bounds = sorted([*top_open.tolist(), *top_close.tolist()])
     starts: list[int] = []
     ends: list[int] = []
+    opened = closed = None
     begin = 0
     for bound in [*bounds, len(at)]:
         if state.in_array:
@@ -182,13 +208,15 @@ def _items(
             ends += at[part][~opens[part] & (depth[part] == 2)].tolist()
         if bound == len(at):
             break
-        if opens[bound]:
-            state.in_array = _key_before(context + chunk[: at[bound]]) == key
-        elif state.in_array:
-            state.in_array, state.array_ended = False, True
-            break
+        position = int(at[bound])
+        if opens[bound] and _key_before(context + chunk[:position]) == key:
+            if state.array_ended:
+                raise NotSure(f"a second top-level {key.decode()!r} array")
+            state.in_array, opened = True, position
+        elif not opens[bound] and state.in_array:
+            state.in_array, state.array_ended, closed = False, True, position
         begin = bound + 1
-    return starts, ends
+    return starts, ends, opened, closed
 
 
 def _key_before(text: bytes) -> bytes | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -176,17 +175,27 @@ def read_tic(
         "plan": header.get("plan_name") or "(several plans)",
         "file_date": iso_date(header.get("last_updated_on")),
     }
-    try:
-        # (producing the items in a second thread was measured: no faster, the work holds the GIL)
-        for item in _fast_items(path, progress, codes, report):
-            yield from _wanted_rows(item, codes, base, providers, npis, tins, report)
-        return
-    except (NotSure, ValueError, EOFError, OSError):
-        pass  # the full parser reads the file again from the item the fast path could not
-    done, report.items = report.items, 0
+    # (producing the items in a second thread was measured: no faster, the work holds the GIL)
+    items = _fast_items(path, progress, codes, report)
+    while True:
+        try:
+            item = next(items, None)
+        except (NotSure, ijson.JSONError, ValueError, EOFError, OSError):
+            break  # the full parser reads the file again from the first item not yet read
+        if item is None:
+            return
+        yield from _wanted_rows(item, codes, base, providers, npis, tins, report)
     with open_binary(path) as handle:
         try:
-            for item in islice(ijson.items(handle, "in_network.item", use_float=True), done, None):
+            for item in islice(
+                ijson.items(handle, "in_network.item", use_float=True), report.items, None
+            ):
+                if not isinstance(item, dict):
+                    raise UnreadableFile(
+                        f"{path}: entry {report.items + 1:,} of in_network is not an object. "
+                        "Fix: this is not a Transparency in Coverage in-network file, or it is "
+                        "damaged; download it again"
+                    )
                 report.items += 1
                 yield from _wanted_rows(item, codes, base, providers, npis, tins, report)
         except (ijson.JSONError, EOFError, OSError) as exc:
@@ -199,14 +208,16 @@ def _fast_items(
     codes: frozenset[str],
     report: TicReport,
 ) -> Iterator[dict[str, Any]]:
-    """The items that may be wanted, parsed (by the C parser); the others are only counted,
-    decided from their bytes. Raises NotSure, ValueError or a read error where only a full
-    parser can say more; ``report.items`` then counts the items read before."""
+    """The items that may be wanted, parsed by the same parser as the full path (so that the
+    values are the same); the others are only counted, decided from their bytes. Raises where
+    only a full reading can say more; ``report.items`` then counts the items read before."""
     with open_binary(path, progress) as handle:
         for raw in array_items(handle, b"in_network", read_ahead=path.suffix == ".gz"):
             code = _billing_code(raw)
             if code is None or code in codes:
-                item = json.loads(raw, parse_constant=_refuse)
+                item = next(ijson.items(raw, "", use_float=True))
+                if not isinstance(item, dict):
+                    raise NotSure("an item that is not an object")
                 report.items += 1
                 yield item
             else:
@@ -220,10 +231,6 @@ def _billing_code(raw: bytes) -> str | None:
         return None
     found = _BILLING_CODE.search(raw)
     return found.group(1).decode() if found else None
-
-
-def _refuse(constant: str) -> None:
-    raise ValueError(f"{constant} is not JSON")
 
 
 def _wanted_rows(
