@@ -160,6 +160,23 @@ def read_tic(
     """Tidy rows (one per negotiated price and provider group) for the items whose billing code
     is in ``codes``, optionally only for providers with one of ``npis`` or ``tins``."""
     path = Path(path)
+    try:
+        yield from _read(path, codes, npis, tins, report, progress)
+    except (ValueError, TypeError, AttributeError) as exc:  # a value of the wrong kind
+        raise UnreadableFile(
+            f"{path} does not follow the Transparency in Coverage schema ({exc}). Fix: check "
+            "that it is an in-network rates file, or download it again"
+        ) from None
+
+
+def _read(
+    path: Path,
+    codes: frozenset[str],
+    npis: frozenset[int] | None,
+    tins: frozenset[str] | None,
+    report: TicReport | None,
+    progress: Callable[[int], None] | None,
+) -> Iterator[dict[str, Any]]:
     report = report if report is not None else TicReport()
     header, providers = _first_pass(path, progress)
     if providers.remote:
@@ -214,14 +231,14 @@ def _fast_items(
     with open_binary(path, progress) as handle:
         for raw in array_items(handle, b"in_network", read_ahead=path.suffix == ".gz"):
             code = _billing_code(raw)
+            item = None
             if code is None or code in codes:
                 item = next(ijson.items(raw, "", use_float=True))
                 if not isinstance(item, dict):
                     raise NotSure("an item that is not an object")
-                report.items += 1
+            report.items += 1
+            if item is not None:
                 yield item
-            else:
-                report.items += 1
 
 
 def _billing_code(raw: bytes) -> str | None:
