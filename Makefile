@@ -46,6 +46,7 @@ bench: $(READY) browser
 	$(BIN)/python benchmarks/recommend.py
 	$(BIN)/python benchmarks/simulate.py
 	$(BIN)/python benchmarks/ui.py
+	$(BIN)/python benchmarks/ingest.py --gb 1.0
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
