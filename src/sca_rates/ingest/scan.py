@@ -93,6 +93,8 @@ def array_items(
 def _separated(gap: list[bytes], tail: bytes, expected: bytes) -> None:
     """Check what lies between two items (or an item and the array's bracket): whitespace
     around ``expected`` (a comma, or nothing), else the array holds more than objects."""
+    if tail == expected and not gap:  # the usual, compact case, decided at once
+        return
     between = b"".join([*gap, tail]) if gap else tail
     if between.strip(b" \t\r\n") != expected:
         raise NotSure(f"unexpected {between[:40]!r} between the array's objects")
