@@ -217,3 +217,26 @@ def test_the_fast_path_agrees_with_the_full_parser(
         assert fast[0] == "UnreadableFile"  # a message naming the file and the fix
     else:
         assert fast[:2] == (rows, items)
+
+
+def bytes_told(path: Path) -> int:
+    told: list[int] = []
+    list(read_tic(path, codes=BEHAVIORAL_HEALTH_CODES, progress=told.append))
+    return sum(told)
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["fast", "full"])
+@pytest.mark.parametrize("path", TIC_FILES, ids=lambda p: p.name)
+def test_progress_tells_each_byte_of_the_file_once(
+    path: Path, full: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the bar's total is the file's size as stored (compressed bytes for a .gz)
+    if full:
+        full_parse_only(monkeypatch)
+    assert bytes_told(path) == path.stat().st_size
+
+
+def test_progress_after_a_fallback_midway_counts_no_byte_twice(tmp_path: Path) -> None:
+    path = tmp_path / "two.json"
+    path.write_text(AGREE[0][1])  # two in_network arrays: the fast path gives up at the second
+    assert bytes_told(path) == path.stat().st_size

@@ -464,7 +464,7 @@ def _import(jobs: list[Job], workers: int) -> None:
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("importing", total=total * (2 if workers == 1 else 1))
+        task = bar.add_task("importing", total=total)
         done = (
             (run_job(job, lambda n: bar.advance(task, n)) for job in jobs)
             if workers == 1

@@ -91,16 +91,14 @@ class _Providers:
     remote: set[Any] = field(default_factory=set)
 
 
-def _first_pass(
-    path: Path, progress: Callable[[int], None] | None
-) -> tuple[dict[str, Any], _Providers]:
+def _first_pass(path: Path) -> tuple[dict[str, Any], _Providers]:
     """The header's scalars and the top-level provider references, in one streamed read. When
     both are already in hand as the in_network array begins (the usual order), the read stops
     there; otherwise it goes on to the end, since they may follow the items."""
     header: dict[str, Any] = {}
     providers = _Providers()
     seen_references = False
-    with open_binary(path, progress) as handle:
+    with open_binary(path) as handle:
         try:
             events = ijson.parse(handle, use_float=True)
             for prefix, event, value in events:
@@ -178,7 +176,7 @@ def _read(
     progress: Callable[[int], None] | None,
 ) -> Iterator[dict[str, Any]]:
     report = report if report is not None else TicReport()
-    header, providers = _first_pass(path, progress)
+    header, providers = _first_pass(path)  # progress counts the items' reading only
     if providers.remote:
         report.warnings.append(
             f"{len(providers.remote)} provider references point to a remote "
@@ -193,7 +191,8 @@ def _read(
         "file_date": iso_date(header.get("last_updated_on")),
     }
     # (producing the items in a second thread was measured: no faster, the work holds the GIL)
-    items = _fast_items(path, progress, codes, report)
+    reported = _Reported(progress)
+    items = _fast_items(path, reported.count, codes, report)
     while True:
         try:
             item = next(items, None)
@@ -202,7 +201,7 @@ def _read(
         if item is None:
             return
         yield from _wanted_rows(item, codes, base, providers, npis, tins, report)
-    with open_binary(path) as handle:
+    with open_binary(path, reported.catch_up()) as handle:
         try:
             for item in islice(
                 ijson.items(handle, "in_network.item", use_float=True), report.items, None
@@ -219,9 +218,33 @@ def _read(
             raise _fail(path, handle, exc) from None
 
 
+@dataclass
+class _Reported:
+    """Bytes read, told to ``progress`` once each even when a second reading goes over them."""
+
+    progress: Callable[[int], None] | None
+    total: int = 0
+
+    def count(self, size: int) -> None:
+        self.total += size
+        if self.progress is not None:
+            self.progress(size)
+
+    def catch_up(self) -> Callable[[int], None]:
+        """For a second reading: reports only what goes beyond the first."""
+        already, read = self.total, 0
+
+        def counted(size: int) -> None:
+            nonlocal read
+            before, read = read, read + size
+            self.count(max(0, read - max(before, already)))
+
+        return counted
+
+
 def _fast_items(
     path: Path,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int], None],
     codes: frozenset[str],
     report: TicReport,
 ) -> Iterator[dict[str, Any]]:
