@@ -5,6 +5,7 @@ path give identical rows."""
 import gzip
 import io
 import json
+import multiprocessing
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -240,3 +241,43 @@ def test_progress_after_a_fallback_midway_counts_no_byte_twice(tmp_path: Path) -
     path = tmp_path / "two.json"
     path.write_text(AGREE[0][1])  # two in_network arrays: the fast path gives up at the second
     assert bytes_told(path) == path.stat().st_size
+
+
+@pytest.fixture
+def second_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scan in a second process whatever the file's size (large files only, otherwise)."""
+    monkeypatch.setattr(tic, "SECOND_PROCESS_FROM", 0)
+
+
+@pytest.mark.usefixtures("second_process")
+@pytest.mark.parametrize("path", TIC_FILES, ids=lambda p: p.name)
+def test_a_second_scanning_process_gives_the_same_rows_and_progress(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    told: list[int] = []
+    report = TicReport()
+    codes = BEHAVIORAL_HEALTH_CODES | {"99213"}
+    rows = list(read_tic(path, codes=codes, report=report, progress=told.append))
+    assert sum(told) == path.stat().st_size
+    full_parse_only(monkeypatch)
+    assert rows_and_report(path) == (rows, report)
+
+
+@pytest.mark.usefixtures("second_process")
+@pytest.mark.parametrize("case", [0, 2, 3], ids=[AGREE[i][0] for i in (0, 2, 3)])
+def test_what_the_second_process_cannot_vouch_for_goes_to_the_full_parser(
+    case: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "file.json"
+    path.write_text(AGREE[case][1])
+    fast = outcome(path)
+    full_parse_only(monkeypatch)
+    assert outcome(path) == fast
+
+
+@pytest.mark.usefixtures("second_process")
+def test_stopping_early_stops_the_second_process() -> None:
+    rows = read_tic(TIC_FILES[-1], codes=BEHAVIORAL_HEALTH_CODES)
+    assert next(rows)["code"] == "90791"  # the real file's first wanted item
+    rows.close()
+    assert multiprocessing.active_children() == []

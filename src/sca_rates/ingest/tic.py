@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import gzip
 import io
+import multiprocessing as mp
+import queue
 import re
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -27,6 +30,9 @@ from sca_rates.ingest.rows import empty_row, iso_date
 from sca_rates.ingest.scan import NotSure, array_items
 
 _BILLING_CODE = re.compile(rb'"billing_code"\s*:\s*"([^"\\]*)"')
+# A file this large is scanned by a second process (measured in ``benchmarks/ingest.py``); a
+# smaller one does not repay the process's start (~0.5 s).
+SECOND_PROCESS_FROM = 64 << 20
 HEADER = ("reporting_entity_name", "plan_name", "last_updated_on", "version")
 
 
@@ -154,7 +160,7 @@ def read_tic(
     tins: frozenset[str] | None = None,
     report: TicReport | None = None,
     progress: Callable[[int], None] | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     """Tidy rows (one per negotiated price and provider group) for the items whose billing code
     is in ``codes``, optionally only for providers with one of ``npis`` or ``tins``."""
     path = Path(path)
@@ -251,17 +257,96 @@ def _fast_items(
     """The items that may be wanted, parsed by the same parser as the full path (so that the
     values are the same); the others are only counted, decided from their bytes. Raises where
     only a full reading can say more; ``report.items`` then counts the items read before."""
+    alone = path.stat().st_size < SECOND_PROCESS_FROM or mp.parent_process() is not None
+    found = (_wanted_raw if alone else _wanted_raw_elsewhere)(path, codes, progress)
+    for index, raw in found:
+        report.items = index
+        if raw is None:
+            return
+        item = next(ijson.items(raw, "", use_float=True))
+        if not isinstance(item, dict):
+            raise NotSure("an item that is not an object")
+        report.items = index + 1
+        yield item
+
+
+def _wanted_raw(
+    path: Path, codes: frozenset[str], progress: Callable[[int], None]
+) -> Iterator[tuple[int, bytes | None]]:
+    """The position and bytes of each item that may be wanted; then the number of items."""
+    count = 0
     with open_binary(path, progress) as handle:
         for raw in array_items(handle, b"in_network", read_ahead=path.suffix == ".gz"):
             code = _billing_code(raw)
-            item = None
             if code is None or code in codes:
-                item = next(ijson.items(raw, "", use_float=True))
-                if not isinstance(item, dict):
-                    raise NotSure("an item that is not an object")
-            report.items += 1
-            if item is not None:
-                yield item
+                yield count, raw
+            count += 1
+    yield count, None
+
+
+def _wanted_raw_elsewhere(
+    path: Path, codes: frozenset[str], progress: Callable[[int], None]
+) -> Iterator[tuple[int, bytes | None]]:
+    """``_wanted_raw`` run by a second process, so that scanning (there) and building rows
+    (here) use both cores; a process, not a thread, as both hold the GIL most of the time."""
+    context = mp.get_context("spawn")  # not fork: the caller may be a server with threads
+    found: mp.Queue[tuple[list[tuple[int, bytes | None]], int, str]] = context.Queue(8)
+    scanner = context.Process(target=_scan_into, args=(str(path), codes, found), daemon=True)
+    scanner.start()
+    try:
+        while True:
+            try:
+                batch, told, status = found.get(timeout=1)
+            except queue.Empty:
+                if scanner.is_alive():
+                    continue
+                raise NotSure("the scanning process ended without a word") from None
+            progress(told)
+            yield from batch
+            if status == "unsure":
+                raise NotSure("the scanning process could not vouch for the file")
+            if status == "end":
+                return
+    finally:
+        if scanner.is_alive():
+            scanner.terminate()
+        scanner.join()
+
+
+def _scan_into(
+    path: str,
+    codes: frozenset[str],
+    found: mp.Queue[tuple[list[tuple[int, bytes | None]], int, str]],
+) -> None:
+    """The second process: the wanted items in batches, and the bytes read since the last."""
+    lock = threading.Lock()  # reads may be counted by a read-ahead thread
+    told = 0
+
+    def count(size: int) -> None:  # progress is sent every 8 MB, wanted items or not
+        nonlocal told
+        with lock:
+            told += size
+            if told < 8 << 20:
+                return
+            size, told = told, 0
+        found.put(([], size, "more"))
+
+    def send(batch: list[tuple[int, bytes | None]], status: str) -> None:
+        nonlocal told
+        with lock:
+            size, told = told, 0
+        found.put((batch, size, status))
+
+    batch: list[tuple[int, bytes | None]] = []
+    try:
+        for entry in _wanted_raw(Path(path), codes, count):
+            batch.append(entry)
+            if len(batch) >= 256:
+                send(batch, "more")
+                batch = []
+        send(batch, "end")
+    except Exception:  # the first reading's full parser will name the fault
+        send(batch, "unsure")
 
 
 def _billing_code(raw: bytes) -> str | None:
