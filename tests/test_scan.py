@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import multiprocessing
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -281,3 +282,20 @@ def test_stopping_early_stops_the_second_process() -> None:
     assert next(rows)["code"] == "90791"  # the real file's first wanted item
     rows.close()
     assert multiprocessing.active_children() == []
+
+
+def die(*args: object) -> None:
+    os._exit(1)
+
+
+@pytest.mark.usefixtures("second_process")
+def test_if_the_second_process_dies_the_full_parser_takes_over(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = TIC_FILES[-1]
+    expected = rows_and_report(path)
+    # forked, so that the child runs this module's stand-in, which dies without a word
+    monkeypatch.setattr(tic, "_scan_into", die)
+    fork = multiprocessing.get_context("fork")
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: fork)
+    assert rows_and_report(path) == expected
