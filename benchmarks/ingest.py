@@ -7,8 +7,8 @@ throughput (MB/s of uncompressed JSON) and peak RSS.
     python benchmarks/ingest.py [--gb 1.0] [--keep]
 
 Peak RSS is that of the largest process: the importer scans a large file in a second process,
-so its total is up to twice the figure. Prints; asserts nothing. The goal (issue 9): 3x the baseline uncompressed, within 1.5x of plain
-decompression on .json.gz, peak RSS under 300 MB.
+so its total is up to twice the figure. Prints; asserts nothing. The goal (issue 9): 3x the
+baseline uncompressed, within 1.5x of plain decompression on .json.gz, peak RSS under 300 MB.
 """
 
 from __future__ import annotations
