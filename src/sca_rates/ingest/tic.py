@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -33,6 +34,9 @@ _BILLING_CODE = re.compile(rb'"billing_code"\s*:\s*"([^"\\]*)"')
 # A file this large is scanned by a second process (measured in ``benchmarks/ingest.py``); a
 # smaller one does not repay the process's start (~0.5 s).
 SECOND_PROCESS_FROM = 64 << 20
+# what the scanning process sends: (position, bytes) of wanted items, then (count, None) at
+# the end; the bytes of the file read since the last message; "more", "end" or "unsure"
+_Message = tuple[list[tuple[int, bytes | None]], int, str]
 HEADER = ("reporting_entity_name", "plan_name", "last_updated_on", "version")
 
 
@@ -290,17 +294,12 @@ def _wanted_raw_elsewhere(
     """``_wanted_raw`` run by a second process, so that scanning (there) and building rows
     (here) use both cores; a process, not a thread, as both hold the GIL most of the time."""
     context = mp.get_context("spawn")  # not fork: the caller may be a server with threads
-    found: mp.Queue[tuple[list[tuple[int, bytes | None]], int, str]] = context.Queue(8)
+    found: mp.Queue[_Message] = context.Queue(8)
     scanner = context.Process(target=_scan_into, args=(str(path), codes, found), daemon=True)
     scanner.start()
     try:
         while True:
-            try:
-                batch, told, status = found.get(timeout=1)
-            except queue.Empty:
-                if scanner.is_alive():
-                    continue
-                raise NotSure("the scanning process ended without a word") from None
+            batch, told, status = _next_message(found, scanner)
             progress(told)
             yield from batch
             if status == "unsure":
@@ -313,10 +312,21 @@ def _wanted_raw_elsewhere(
         scanner.join()
 
 
+def _next_message(found: mp.Queue[_Message], scanner: BaseProcess) -> _Message:
+    """The scanner's next message; NotSure if it had ended and none came within a second."""
+    while True:
+        ended = not scanner.is_alive()  # before waiting: what it sent before ending arrives
+        try:
+            return found.get(timeout=1)
+        except queue.Empty:
+            if ended:
+                raise NotSure("the scanning process ended without a word") from None
+
+
 def _scan_into(
     path: str,
     codes: frozenset[str],
-    found: mp.Queue[tuple[list[tuple[int, bytes | None]], int, str]],
+    found: mp.Queue[_Message],
 ) -> None:
     """The second process: the wanted items in batches, and the bytes read since the last."""
     lock = threading.Lock()  # reads may be counted by a read-ahead thread
