@@ -16,7 +16,7 @@ from __future__ import annotations
 import queue
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, cast
 
@@ -54,7 +54,7 @@ class _State:
 
 def array_items(
     handle: Readable, key: bytes, chunk_size: int = CHUNK, *, read_ahead: bool = False
-) -> Iterator[bytes]:
+) -> Generator[bytes, None, None]:
     """The raw bytes of each object in the top-level array ``key``, in order; the file is read
     to its end, so that a second such array, an element that is not an object, a missing
     separator or an unfinished document is caught (as ``NotSure``). ``read_ahead`` reads in a
