@@ -105,14 +105,18 @@ def offer_for(facts: CaseFacts, text: str) -> NormalizedOffer:
     return normalized.model_copy(update={"context": context})
 
 
+def rate_offer(facts: CaseFacts, per_unit_usd: float, text: str) -> NormalizedOffer:
+    """A rate in the case's own unit (a slider's, our standing ask), without writing it out as
+    text to be parsed back."""
+    return _normalize(facts, Offer(kind="per_unit", amount=per_unit_usd, text=text))
+
+
 def cost_plus_margin(facts: CaseFacts) -> NormalizedOffer:
     """The rate that covers the fully loaded cost plus the case's required margin: what a rate is
     compared with when none is named."""
     margin = facts.case.margin_required
     amount = facts.cost.fully_loaded_per_unit * (1 + margin)
-    return _normalize(
-        facts, Offer(kind="per_unit", amount=amount, text=f"cost plus {margin:.0%} margin")
-    )
+    return rate_offer(facts, amount, f"cost plus {margin:.0%} margin")
 
 
 def compare(facts: CaseFacts, rate: NormalizedOffer) -> Comparison:

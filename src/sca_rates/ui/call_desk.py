@@ -10,7 +10,7 @@ import streamlit as st
 
 from sca_rates import charts, present, store
 from sca_rates.calibration import fitted_opening
-from sca_rates.compare import compare, offer_for
+from sca_rates.compare import compare, offer_for, rate_offer
 from sca_rates.exceptions import ScaRatesError
 from sca_rates.export import DOCUMENTS, FORMATS, build_context, file_name, render
 from sca_rates.logbook import request_from_call
@@ -141,7 +141,7 @@ def _alternative(facts: CaseFacts, rec: Recommendation, call: NegotiationState) 
     """What each alternative would cost the payer, against our standing ask (a light list: it is
     redrawn with every offer)."""
     ask = call.asks[-1] if call.asks else rec.opening.per_unit_usd
-    comparison = compare(facts, offer_for(facts, f"${ask:.2f}"))
+    comparison = compare(facts, rate_offer(facts, ask, f"${ask:.2f}"))
     if not comparison.alternatives:
         return
     lines = [

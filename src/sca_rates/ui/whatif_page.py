@@ -7,7 +7,7 @@ import streamlit as st
 
 from sca_rates import charts, present
 from sca_rates.calibration import with_fitted_curve
-from sca_rates.compare import case_facts, compare, offer_for
+from sca_rates.compare import case_facts, compare, rate_offer
 from sca_rates.costing import with_census, with_overhead_change, with_pay_change
 from sca_rates.exceptions import ScaRatesError
 from sca_rates.models import CostModel
@@ -43,7 +43,7 @@ def render_page() -> None:
         column.metric(name, f"{usd(figure.per_unit_usd)} per {unit}", help=figure.rule)
     start = round(rec.target.per_unit_usd)
     rate = st.slider(f"Rate ($ per {unit})", 1, max(2 * start, 100), start, step=1)
-    comparison = compare(facts, offer_for(facts, f"${rate}"))
+    comparison = compare(facts, rate_offer(facts, rate, f"${rate}"))
     coverage = comparison.cost_coverage
     columns = st.columns(3)
     columns[0].metric(
