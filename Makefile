@@ -8,7 +8,7 @@ READY := $(VENV)/.ready
 
 .PHONY: run test lint typecheck unit bench browser screenshots examples clean
 
-$(READY): pyproject.toml requirements/dev.txt
+$(READY): pyproject.toml setup.py requirements/dev.txt src/sca_rates/ingest/_walk.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements/dev.txt

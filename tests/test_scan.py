@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sca_rates.ingest import tic
+from sca_rates.ingest._walk import walk
 from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES
 from sca_rates.ingest.scan import NotSure, array_items
 from sca_rates.ingest.tic import TicReport, UnreadableFile, read_tic
@@ -43,8 +45,8 @@ TRICKY = (
 
 def items_of(document: bytes, chunk_size: int, *, read_ahead: bool = False) -> list[Any]:
     handle = io.BytesIO(document)
-    found = array_items(handle, b"in_network", chunk_size, read_ahead=read_ahead)
-    return [json.loads(raw) for raw in found]
+    found = array_items(handle, b"in_network", chunk_size=chunk_size, read_ahead=read_ahead)
+    return [json.loads(raw) for batch in found for _, raw in batch.items]
 
 
 @pytest.mark.parametrize("read_ahead", [False, True], ids=["one thread", "read ahead"])
@@ -54,22 +56,81 @@ def test_every_chunking_of_a_tricky_file_finds_its_items(chunk_size: int, read_a
     assert items_of(TRICKY.encode(), chunk_size, read_ahead=read_ahead) == expected
 
 
+def kept(document: bytes, wanted: set[str], chunk_size: int) -> tuple[list[int], int]:
+    """The positions of the items kept, and the number of items."""
+    codes = frozenset(code.encode() for code in wanted)
+    batches = list(
+        array_items(io.BytesIO(document), b"in_network", b"billing_code", codes, chunk_size)
+    )
+    return [index for batch in batches for index, _ in batch.items], batches[-1].counted
+
+
+@pytest.mark.parametrize("chunk_size", [*range(1, 40), 1 << 20])
+def test_items_are_kept_by_their_code_in_every_chunking(chunk_size: int) -> None:
+    # kept: 0 (S0201, but a backslash in the item leaves its code uncertain), 2 (a number,
+    # uncertain), 4 (H0015); not kept: 1 (99213: the nested S9480 is not its own code) and 3
+    # (no code at all)
+    assert kept(TRICKY.encode(), {"S0201", "H0015"}, chunk_size) == ([0, 2, 4], 5)
+
+
+codes = st.sampled_from(["S0201", "H0015", "90837", "", "S02", "S02011", "é"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    items=st.lists(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "billing_code": codes | st.integers() | st.none(),
+                "description": st.text(alphabet='a"\\', max_size=3),
+                "bundled": st.just([{"billing_code": "S0201"}]),
+            },
+        ),
+        max_size=8,
+    ),
+    wanted=st.sets(codes, max_size=3),
+    chunk_size=st.integers(1, 48),
+)
+def test_the_items_kept_are_those_a_parser_would_keep_or_could(
+    items: list[dict[str, Any]], wanted: set[str], chunk_size: int
+) -> None:
+    document = json.dumps({"in_network": items}).encode()
+
+    def keep(item: dict[str, Any]) -> bool:
+        if "\\" in json.dumps(item):  # an escape could spell the code's name or its value
+            return True
+        if "billing_code" not in item:
+            return False
+        code = item["billing_code"]
+        return not isinstance(code, str) or code in wanted  # a number or null is uncertain
+
+    expected = [index for index, item in enumerate(items) if keep(item)]
+    assert kept(document, wanted, chunk_size) == (expected, len(items))
+
+
 def test_reading_ahead_stops_with_the_scan() -> None:
     # the reader stops when its user does, here after the first of many chunks (the queue of
     # read chunks is full), not at the end of the file
     document = b'{"in_network": [{"a": 1}], "rest": "' + b"x" * 100_000 + b'"}'
-    found = array_items(io.BytesIO(document), b"in_network", 64, read_ahead=True)
-    assert json.loads(next(found)) == {"a": 1}
+    found = array_items(io.BytesIO(document), b"in_network", chunk_size=64, read_ahead=True)
+    assert [json.loads(raw) for _, raw in next(found).items] == [{"a": 1}]
     found.close()
     assert not [t for t in threading.enumerate() if t.name == "sca-rates-read-ahead"]
 
 
-def test_a_read_error_in_the_reader_thread_reaches_the_scan(tmp_path: Path) -> None:
+@pytest.mark.parametrize("read_ahead", [False, True], ids=["one thread", "read ahead"])
+def test_a_read_error_reaches_the_scan(tmp_path: Path, read_ahead: bool) -> None:
     path = tmp_path / "cut.json.gz"
     document = b'{"in_network": [' + b'{"a": 1}, ' * 5000 + b'{"a": 1}]}'
     path.write_bytes(gzip.compress(document)[:-30])
     with gzip.open(path, "rb") as handle, pytest.raises(EOFError):
-        list(array_items(handle, b"in_network", 16, read_ahead=True))
+        list(array_items(handle, b"in_network", chunk_size=16, read_ahead=read_ahead))
+
+
+def test_the_walk_refuses_a_state_of_the_wrong_size() -> None:
+    with pytest.raises(ValueError, match="state must be a writable int64 buffer of 15"):
+        walk(b"{}", 0, np.zeros(3, np.int64), np.zeros(10, np.int64), b"a", b"b")
 
 
 @pytest.mark.parametrize("path", TIC_FILES, ids=lambda p: p.name)
@@ -105,12 +166,30 @@ def test_any_file_in_any_chunking(
 
 
 @pytest.mark.parametrize(
-    "document",
-    [b'{"in_network": [{"a": 1}', b'{"provider_references": []}', b'[{"in_network": []}]'],
-    ids=["unclosed", "absent", "not an object"],
+    ("document", "reason"),
+    [
+        (b'{"in_network": [{"a": 1}', "ends before"),
+        (b'{"provider_references": []}', "ends before"),
+        (b'[{"in_network": []}]', "not one JSON object"),
+        (b'{"in_network": []} {}', "not one JSON object"),
+        (b'{"in_network": []}}', "not one JSON object"),
+        (b'{"in_network": [], "in_network": []}', "a second top-level array"),
+        (b'{"in_network": [{"a": 1}, "b"]}', "among the array's items"),
+        (b'{"in_network": [{"a": [1}]]}', "does not close with its brace"),
+    ],
+    ids=[
+        "unclosed",
+        "absent",
+        "not an object",
+        "two documents",
+        "extra bracket",
+        "two arrays",
+        "a string item",
+        "mismatched brackets",
+    ],
 )
-def test_a_file_the_scan_cannot_vouch_for_is_not_sure(document: bytes) -> None:
-    with pytest.raises(NotSure):
+def test_a_file_the_scan_cannot_vouch_for_is_not_sure(document: bytes, reason: str) -> None:
+    with pytest.raises(NotSure, match=reason):
         items_of(document, 7)
 
 

@@ -1,12 +1,15 @@
-"""The elements of one top-level array of a JSON object, as raw bytes, found by byte scanning.
+"""The objects of one top-level array of a JSON object, found by byte scanning, each with one of
+its string fields read from the bytes.
 
 A payer's file is mostly items nobody wants; building each one as Python objects (what a
-streaming parser does) is most of the cost of reading it. Here numpy finds, a chunk at a time,
-the quotes (less those escaped), the brackets outside strings and their depth, and so the bytes
-each item spans; the caller decides from those bytes whether to parse the item at all.
+streaming parser does) is most of the cost of reading it. Here a compiled walk (``_walk.c``)
+goes over the bytes once, a chunk at a time, following strings, escapes and brackets: it finds
+where each item of the wanted array begins and ends and where its field's value lies, so that
+only the items whose value is wanted (or cannot be read for certain) are copied out, to be
+parsed.
 
-The scan checks the structure (strings, brackets, the commas between the array's objects, a
-single such array, a complete document) but not the tokens inside items it hands out unparsed:
+The walk checks the structure (strings, brackets, the commas between the array's objects, a
+single such array, one complete object) but not the tokens inside items it leaves unparsed:
 what it cannot vouch for raises ``NotSure``, and the caller reads the file again with a full
 parser, which names the fault.
 """
@@ -14,23 +17,32 @@ parser, which names the fault.
 from __future__ import annotations
 
 import queue
-import re
 import threading
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
 
-T = TypeVar("T")
-CHUNK = 1 << 20  # measured: 1-2 MB scans fastest (the passes stay in cache)
+from sca_rates.ingest._walk import value_hash, walk
 
-_QUOTE, _BACKSLASH = ord('"'), ord("\\")
-_OPEN, _CLOSE, _ARRAY = ord("{"), ord("}"), ord("[")
-# the key whose value starts at the end: after the object's brace or a comma, so that a quote
-# escaped inside an earlier key cannot pass for the key's opening one
-_KEY_BEFORE = re.compile(rb'[{,]\s*"([^"\\]*)"\s*:\s*$')
+T = TypeVar("T")
+CHUNK = 1 << 20  # bytes read and walked at a time
+
+# The walk's state, carried from one chunk to the next: int64s in the order of the enum in
+# _walk.c, which describes them. Read here: whether a string, the root object or the array is
+# open (ROOT and ARRAY: 0 not yet, 1 open, 2 closed), where the open item began (ITEM, -1
+# between items) and the fault that stopped the walk, if any.
+IN_STRING, ROOT, ARRAY, ITEM, FAULT, FAULT_AT, STATE_SIZE = 0, 3, 4, 8, 13, 14, 15
+# What the walk finds, one row of five per item closed: start, end (inclusive), the field's
+# value start (or one of these two), its end (exclusive), its hash.
+VALUE_ABSENT, VALUE_UNCERTAIN = -2, -1
+FAULTS = {
+    1: "the document is not one JSON object",
+    2: "a second top-level array of the name",
+    3: "something other than an object, or a missing or extra comma, among the array's items",
+    4: "an item that does not close with its brace",
+}
 
 
 class Readable(Protocol):
@@ -43,61 +55,74 @@ class NotSure(Exception):
     """The scan cannot vouch for what it found; read the file with a full parser instead."""
 
 
-@dataclass
-class _State:
-    in_string: bool = False
-    escape_next: bool = False  # the chunk ended on a backslash that escapes the next byte
-    depth: int = 0
-    in_array: bool = False  # inside the wanted top-level array
-    array_ended: bool = False
+class Batch(NamedTuple):
+    """The kept items of one chunk, with their positions in the array; ``counted``: the items
+    found so far, kept or not (after the last batch, all of them)."""
+
+    items: list[tuple[int, bytes]]
+    counted: int
 
 
 def array_items(
-    handle: Readable, key: bytes, chunk_size: int = CHUNK, *, read_ahead: bool = False
-) -> Generator[bytes, None, None]:
-    """The raw bytes of each object in the top-level array ``key``, in order; the file is read
-    to its end, so that a second such array, an element that is not an object, a missing
-    separator or an unfinished document is caught (as ``NotSure``). ``read_ahead`` reads in a
-    second thread: worth it when reading costs (decompressing), not for a plain file (measured
-    in ``benchmarks/ingest.py``)."""
-    state = _State()
-    partial: list[bytes] = []  # the pieces of an item begun in an earlier chunk
-    gap: list[bytes] = []  # what lies since the array opened or the last item ended
-    context = b""  # the bytes before this chunk, where a key may begin
-    first = True
+    handle: Readable,
+    key: bytes,
+    field: bytes = b"",
+    wanted: frozenset[bytes] | None = None,
+    chunk_size: int = CHUNK,
+    *,
+    read_ahead: bool = False,
+) -> Generator[Batch, None, None]:
+    """The objects of the top-level array ``key``, a batch per chunk read. With ``wanted``,
+    only the items whose string ``field`` is one of them, or cannot be read for certain from
+    the bytes (an item without the field is not kept). The file is read to its end, so that
+    a second such array, an element that is not an object, a missing separator or an
+    unfinished document is caught (as ``NotSure``). ``read_ahead`` reads in a second thread:
+    worth it when reading costs (decompressing), not for a plain file (measured in
+    ``benchmarks/ingest.py``)."""
+    state = np.zeros(STATE_SIZE, np.int64)
+    state[ITEM] = -1
+    found = np.empty((chunk_size // 2 + 1, 5), np.int64)  # an item spans 2 bytes at least
+    hashes = None if wanted is None else np.array([value_hash(w) for w in wanted], np.int64)
+    offset, counted = 0, 0
+    carried: list[bytes] = []  # the pieces of an item begun in an earlier chunk
     chunks = _read(handle, chunk_size)
     for chunk in _in_background(chunks) if read_ahead else chunks:
-        starts, ends, opened, closed = _scan(chunk, state, key, context)
-        cursor = 0 if opened is None else opened + 1
-        if ends and (not starts or ends[0] < starts[0]):  # closes the item carried over
-            yield b"".join([*partial, chunk[: ends[0] + 1]])
-            partial, cursor, ends = [], ends[0] + 1, ends[1:]
-        for start, end in zip(starts, ends, strict=False):
-            _separated(gap, chunk[cursor:start], b"" if first else b",")
-            yield chunk[start : end + 1]
-            gap, cursor, first = [], end + 1, False
-        if len(starts) > len(ends):
-            _separated(gap, chunk[cursor : starts[-1]], b"" if first else b",")
-            partial, gap, first = [chunk[starts[-1] :]], [], False
-        elif closed is not None:
-            _separated(gap, chunk[cursor:closed], b"")
-        elif state.in_array and state.depth >= 3:  # an item longer than the chunk
-            partial.append(chunk)
-        elif state.in_array:
-            gap.append(chunk[cursor:])
-        context = (context + chunk[-512:])[-512:]
-    if not state.array_ended or state.depth or state.in_string:
+        count = walk(chunk, offset, state, found, key, field)
+        if state[FAULT]:
+            raise NotSure(f"{FAULTS[int(state[FAULT])]}, at byte {int(state[FAULT_AT]):,}")
+        closed = found[:count]
+        keep = np.ones(count, np.bool_) if hashes is None else _maybe(closed, hashes)
+        kept: list[tuple[int, bytes]] = []
+        for index in np.flatnonzero(keep).tolist():
+            start, end, value, value_end = closed[index, :4].tolist()
+            if start < offset:  # the item carried over from earlier chunks
+                raw = b"".join([*carried, chunk[: end - offset + 1]])
+            else:
+                raw = chunk[start - offset : end - offset + 1]
+            if wanted is None or value < 0 or raw[value - start : value_end - start] in wanted:
+                kept.append((counted + index, raw))
+        counted += count
+        yield Batch(kept, counted)
+        carried = _carry(carried, chunk, offset, int(state[ITEM]))
+        offset += len(chunk)
+    if state[ARRAY] != 2 or state[ROOT] != 2 or state[IN_STRING]:
         raise NotSure(f"the file ends before its top-level {key.decode()!r} array is complete")
 
 
-def _separated(gap: list[bytes], tail: bytes, expected: bytes) -> None:
-    """Check what lies between two items (or an item and the array's bracket): whitespace
-    around ``expected`` (a comma, or nothing), else the array holds more than objects."""
-    if tail == expected and not gap:  # the usual, compact case, decided at once
-        return
-    between = b"".join([*gap, tail]) if gap else tail
-    if between.strip(b" \t\r\n") != expected:
-        raise NotSure(f"unexpected {between[:40]!r} between the array's objects")
+def _maybe(closed: npt.NDArray[np.int64], hashes: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """The items that may be wanted: their value unread, or its hash a wanted value's."""
+    value = closed[:, 2]
+    maybe: npt.NDArray[np.bool_] = value == VALUE_UNCERTAIN
+    return maybe | ((value >= 0) & np.isin(closed[:, 4], hashes))
+
+
+def _carry(carried: list[bytes], chunk: bytes, offset: int, item: int) -> list[bytes]:
+    """The pieces of the item still open at the chunk's end (none when none is)."""
+    if item < 0:
+        return []
+    if item >= offset:
+        return [chunk[item - offset :]]
+    return [*carried, chunk]
 
 
 def _read(handle: Readable, chunk_size: int) -> Iterator[bytes]:
@@ -107,7 +132,7 @@ def _read(handle: Readable, chunk_size: int) -> Iterator[bytes]:
 
 def _in_background(values: Iterator[T], depth: int = 4) -> Iterator[T]:
     """The values of ``values``, produced by a second thread while this one uses the last
-    ones: reads, zlib and numpy release the GIL, so on two cores the two threads overlap.
+    ones: reads, zlib and the walk release the GIL, so on two cores the two threads overlap.
     An exception in the producer is raised here, after the values before it; stopping early
     stops the producer."""
     queued: queue.Queue[tuple[T | None, BaseException | None, bool]] = queue.Queue(depth)
@@ -150,93 +175,3 @@ def _put(queued: queue.Queue[Any], entry: Any, stop: threading.Event) -> bool:
         except queue.Full:
             continue
     return False
-
-
-def _scan(
-    chunk: bytes, state: _State, key: bytes, context: bytes
-) -> tuple[list[int], list[int], int | None, int | None]:
-    """Where the wanted array's items start and end in ``chunk``, and where the array opens and
-    closes if it does here; the state carries on.
-    Comparisons are numpy's fastest passes over bytes: setting bit 0x20 maps ``[`` to ``{``
-    and ``]`` to ``}`` (and nothing else to either), so three of them find every quote and
-    bracket; which brackets lie outside strings follows from counting the quotes before."""
-    data = np.frombuffer(chunk, np.uint8)
-    folded = data | 0x20
-    marks = folded == _OPEN
-    marks |= folded == _CLOSE
-    marks |= data == _QUOTE
-    at = np.flatnonzero(marks)
-    escaped = _escaped(chunk, data, state)
-    if escaped:
-        at = at[~np.isin(at, escaped)]
-    kind = data[at]
-    quote = kind == _QUOTE
-    quotes_before = np.cumsum(quote, dtype=np.uint8) - quote + state.in_string  # mod 256
-    bracket = ~quote & (quotes_before % 2 == 0)
-    at, kind = at[bracket], kind[bracket]
-    opens = (kind | 0x20) == _OPEN
-    depth = state.depth + np.cumsum(np.where(opens, 1, -1))
-    found = _items(chunk, at, kind, opens, depth, state, key, context)
-    state.in_string ^= bool(np.count_nonzero(quote) % 2)
-    state.depth = int(depth[-1]) if len(depth) else state.depth
-    if state.depth < 0:
-        raise NotSure("more brackets close than open")
-    return found
-
-
-def _items(
-    chunk: bytes,
-    at: npt.NDArray[np.intp],
-    kind: npt.NDArray[np.uint8],
-    opens: npt.NDArray[np.bool_],
-    depth: npt.NDArray[np.int64],
-    state: _State,
-    key: bytes,
-    context: bytes,
-) -> tuple[list[int], list[int], int | None, int | None]:
-    """Starts and ends of the wanted array's items among the chunk's brackets, and where the
-    array opens and closes; top-level arrays (rare) are followed one by one."""
-    top_open = np.flatnonzero(opens & (depth == 2) & (kind == _ARRAY))
-    top_close = np.flatnonzero(~opens & (depth == 1))
-    bounds = sorted([*top_open.tolist(), *top_close.tolist()])
-    starts: list[int] = []
-    ends: list[int] = []
-    opened = closed = None
-    begin = 0
-    for bound in [*bounds, len(at)]:
-        if state.in_array:
-            part = slice(begin, bound)
-            starts += at[part][opens[part] & (depth[part] == 3)].tolist()
-            ends += at[part][~opens[part] & (depth[part] == 2)].tolist()
-        if bound == len(at):
-            break
-        position = int(at[bound])
-        if opens[bound] and _key_before(context + chunk[:position]) == key:
-            if state.array_ended:
-                raise NotSure(f"a second top-level {key.decode()!r} array")
-            state.in_array, opened = True, position
-        elif not opens[bound] and state.in_array:
-            state.in_array, state.array_ended, closed = False, True, position
-        begin = bound + 1
-    return starts, ends, opened, closed
-
-
-def _key_before(text: bytes) -> bytes | None:
-    found = _KEY_BEFORE.search(text[-512:])
-    return found.group(1) if found else None
-
-
-def _escaped(chunk: bytes, data: npt.NDArray[np.uint8], state: _State) -> list[int]:
-    """Positions of the bytes a backslash escapes (one not itself escaped); backslashes are
-    rare in these files, so they are followed one by one."""
-    if not state.escape_next and b"\\" not in chunk:
-        return []
-    escaped = [0] if state.escape_next else []
-    position = 0 if state.escape_next else -1
-    for backslash in np.flatnonzero(data == _BACKSLASH).tolist():
-        if backslash == position:
-            continue
-        position = backslash + 1
-        escaped.append(position)
-    state.escape_next = position == len(chunk)
-    return escaped
