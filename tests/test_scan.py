@@ -129,7 +129,7 @@ def test_a_read_error_reaches_the_scan(tmp_path: Path, read_ahead: bool) -> None
 
 
 def test_the_walk_refuses_a_state_of_the_wrong_size() -> None:
-    with pytest.raises(ValueError, match="state must be a writable int64 buffer of 15"):
+    with pytest.raises(ValueError, match="state must be a writable int64 buffer of 16"):
         walk(b"{}", 0, np.zeros(3, np.int64), np.zeros(10, np.int64), b"a", b"b")
 
 
@@ -173,9 +173,14 @@ def test_any_file_in_any_chunking(
         (b'[{"in_network": []}]', "not one JSON object"),
         (b'{"in_network": []} {}', "not one JSON object"),
         (b'{"in_network": []}}', "not one JSON object"),
-        (b'{"in_network": [], "in_network": []}', "a second top-level array"),
+        (b'{"in_network": [], "in_network": []}', "given twice"),
         (b'{"in_network": [{"a": 1}, "b"]}', "among the array's items"),
         (b'{"in_network": [{"a": [1}]]}', "does not close with its brace"),
+        (b'{"in_network": {"item": {}}}', "something other than an array"),
+        (b'{"in_network.item": {}, "in_network": []}', "a path into it"),
+        (b'{"in_n\\u0065twork": [], "in_network": []}', "a path into it"),
+        (b'{"in_network": [], "x": tru}', "after the array"),
+        (b'{"in_network": [], "x": 1', "ends before|after the array"),
     ],
     ids=[
         "unclosed",
@@ -186,6 +191,11 @@ def test_any_file_in_any_chunking(
         "two arrays",
         "a string item",
         "mismatched brackets",
+        "the name given an object",
+        "a dotted key",
+        "an escaped name",
+        "a bad token after the array",
+        "unfinished after the array",
     ],
 )
 def test_a_file_the_scan_cannot_vouch_for_is_not_sure(document: bytes, reason: str) -> None:
@@ -247,6 +257,7 @@ PRICE = '"negotiated_prices": [{"negotiated_type": "negotiated", "negotiated_rat
 WANTED = ITEM + PRICE
 BAD_NPI = WANTED.replace("[1]", '["x"]')
 WITH = WANTED[:-1] + ", "  # the wanted item, open for one more key
+OTHER = WANTED.replace("S0201", "99999")  # an item nobody wants
 
 
 def doc(items: str, after: str = "}") -> str:
@@ -272,6 +283,29 @@ AGREE = [
     ("a huge integer", doc(WITH + '"n": 123456789012345678901234}'), None, None),
     ("a lone surrogate", doc(WITH + '"d": "a\\ud800b"}'), 1, 1),
     ("a bad NPI", doc(BAD_NPI), None, None),
+    # a parser finds items at the path in_network.item, whatever spells it
+    (
+        "a dotted key",
+        HEAD + '"in_network.item": ' + WANTED + ', "in_network": [' + OTHER + "]}",
+        1,
+        2,
+    ),
+    (
+        "an escaped name",
+        HEAD + '"in_n\\u0065twork": [' + WANTED + '], "in_network": [' + OTHER + "]}",
+        1,
+        2,
+    ),
+    ("the name given an object", doc(OTHER, ', "in_network": {"item": ' + WANTED + "}}"), 1, 2),
+    (
+        "the name given a list",
+        doc(OTHER, ', "in_network": {"item": [' + WANTED + "]}}"),
+        None,
+        None,
+    ),
+    # what follows the array is checked too
+    ("a bad token after the array", doc(WANTED, ', "x": tru}'), None, None),
+    ("brackets astray after the array", doc(WANTED, ' "x": [}}'), None, None),
 ]
 
 
@@ -301,6 +335,35 @@ def test_the_fast_path_agrees_with_the_full_parser(
         assert fast[0] == "UnreadableFile"  # a message naming the file and the fix
     else:
         assert fast[:2] == (rows, items)
+
+
+def test_an_early_stop_counts_the_items_as_a_full_reading_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "file.json"
+    path.write_text(doc(", ".join([OTHER, WANTED, WANTED])))
+
+    def items_read_by_the_first_row() -> int:
+        report = TicReport()
+        rows = read_tic(path, codes=BEHAVIORAL_HEALTH_CODES, report=report)
+        next(rows)
+        rows.close()
+        return report.items
+
+    fast = items_read_by_the_first_row()
+    full_parse_only(monkeypatch)
+    assert fast == items_read_by_the_first_row() == 2  # the unwanted item and the first wanted
+
+
+def test_an_empty_field_name_is_a_name_like_any_other() -> None:
+    document = b'{"in_network": [{"": "x"}, {"billing_code": "x"}]}'
+    found = array_items(io.BytesIO(document), b"in_network", b"", frozenset({b"x"}))
+    assert [index for batch in found for index, _ in batch.items] == [0]
+
+
+def test_names_are_plain_words() -> None:
+    with pytest.raises(ValueError, match="letters, digits and _"):
+        next(array_items(io.BytesIO(b"{}"), b"in.network"))
 
 
 def bytes_told(path: Path) -> int:

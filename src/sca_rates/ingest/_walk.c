@@ -15,19 +15,26 @@
  * ROOT and ARRAY (the wanted array): 0 not yet open, 1 open, 2 closed;
  * EXPECT, between the array's items: 0 an item or the end, 1 a comma or the end, 2 an item;
  * MATCHED: how many bytes of the open string match the name looked for, -1 when none can;
- * AFTER_KEY: 1 a matching string has closed (a colon makes it a key), 2 its colon is read;
+ *   at the top level also DOTTED (the name and a dot: a parser's path into the array, as
+ *   "in_network.item" is) or ESCAPED (a backslash-u escape could spell it), keys left to a parser;
+ * AFTER_KEY: 1 a string matching the name has closed (a colon makes it a key), 2 its colon is
+ *   read; 3 a DOTTED or ESCAPED string has closed (a colon is a fault);
  * ITEM: where the open item began (in the file), -1 between items;
  * FIELD: 0 not in this item, 1 a plain string read, 2 uncertain (not a string, given twice,
  *   or a backslash somewhere in the item, since an escape could spell the name or the value);
  * VALUE, VALUE_END, HASH: where the field's value lies and its FNV-1a hash, so that numpy can
- *   set aside the unwanted items; FAULT, FAULT_AT: why and where the walk stopped, if it did. */
+ *   set aside the unwanted items; FAULT, FAULT_AT: why and where the walk stopped, if it did;
+ * CLOSED_AT: where the array closed, so that scan.py has a parser check what follows. */
 enum {
     IN_STRING, ESCAPED, DEPTH, ROOT, ARRAY, EXPECT, MATCHED, AFTER_KEY,
-    ITEM, FIELD, VALUE, VALUE_END, HASH, FAULT, FAULT_AT, STATE_SIZE
+    ITEM, FIELD, VALUE, VALUE_END, HASH, FAULT, FAULT_AT, CLOSED_AT, STATE_SIZE
 };
+enum { NO_MATCH = -1, DOTTED = -2, ESCAPED_NAME = -3 };
 enum { VALUE_ABSENT = -2, VALUE_UNCERTAIN = -1 };
 /* faults: at depth 0 only the root's brace may come, so brackets cannot close too many */
-enum { NOT_AN_OBJECT = 1, SECOND_ARRAY, NOT_AMONG_ITEMS, ITEM_NOT_CLOSED };
+enum {
+    NOT_AN_OBJECT = 1, SECOND_ARRAY, NOT_AMONG_ITEMS, ITEM_NOT_CLOSED, NOT_AN_ARRAY, UNCLEAR_KEY
+};
 #define FOUND_WIDTH 5 /* start, end, value start, value end, value hash */
 
 static const uint64_t HASH_START = 0xcbf29ce484222325ULL; /* FNV-1a, 64 bits */
@@ -60,6 +67,7 @@ static Py_ssize_t walk(const unsigned char *data, Py_ssize_t size, int64_t offse
     int64_t matched = s[MATCHED], after_key = s[AFTER_KEY];
     int64_t item = s[ITEM], field_state = s[FIELD], value = s[VALUE], value_end = s[VALUE_END];
     uint64_t hashed = (uint64_t)s[HASH];
+    int64_t closed_at = s[CLOSED_AT];
     int64_t fault = 0;
     Py_ssize_t count = 0, i = 0;
 
@@ -68,18 +76,21 @@ static Py_ssize_t walk(const unsigned char *data, Py_ssize_t size, int64_t offse
         if (in_string) {
             int capturing = field_state == 1 && value_end < 0;
             const name_t *name = depth == 1 ? &key : &field;
-            if (escaped) {
+            if (escaped) { /* names are letters, digits and _: only a backslash-u could spell one */
                 escaped = 0;
+                if (matched >= 0)
+                    matched = depth == 1 && byte == 'u' ? ESCAPED_NAME : NO_MATCH;
             } else if (byte == '\\') {
                 escaped = 1;
-                matched = -1;
                 if (item >= 0)
                     field_state = 2;
             } else if (byte == '"') {
                 in_string = 0;
                 if (capturing)
                     value_end = offset + i;
-                after_key = matched == name->size;
+                after_key = matched == name->size           ? 1
+                            : matched == DOTTED || matched == ESCAPED_NAME ? 3
+                                                                           : 0;
             } else if (matched < 0 && !capturing) { /* plain text: to its next " or \ */
                 for (i++; i < size && data[i] != '"' && data[i] != '\\'; i++)
                     ;
@@ -87,9 +98,11 @@ static Py_ssize_t walk(const unsigned char *data, Py_ssize_t size, int64_t offse
             } else {
                 if (capturing)
                     hashed = (hashed ^ byte) * HASH_PRIME;
-                if (matched >= 0)
-                    matched = matched < name->size && byte == name->bytes[matched]
-                                  ? matched + 1 : -1;
+                if (matched >= 0 && matched < name->size && byte == name->bytes[matched])
+                    matched++;
+                else if (matched >= 0)
+                    matched = depth == 1 && matched == name->size && byte == '.' ? DOTTED
+                                                                                 : NO_MATCH;
             }
             i++;
             continue;
@@ -108,11 +121,17 @@ static Py_ssize_t walk(const unsigned char *data, Py_ssize_t size, int64_t offse
             after_key = byte == ':' ? 2 : 0;
             if (after_key == 2)
                 continue;
+        } else if (after_key == 3) { /* a top-level key a parser may read as the array's */
+            if (byte == ':') {
+                fault = UNCLEAR_KEY;
+                break;
+            }
+            after_key = 0;
         } else if (after_key == 2) { /* the value of a key with the name begins here */
             after_key = 0;
-            if (depth == 1 && byte == '[') {
-                if (array != 0) {
-                    fault = SECOND_ARRAY;
+            if (depth == 1) {
+                if (array != 0 || byte != '[') {
+                    fault = array != 0 ? SECOND_ARRAY : NOT_AN_ARRAY;
                     break;
                 }
                 array = 1;
@@ -138,8 +157,7 @@ static Py_ssize_t walk(const unsigned char *data, Py_ssize_t size, int64_t offse
                 break;
             }
             in_string = 1;
-            int named = depth == 1 || (depth == 3 && array == 1 && field.size > 0);
-            matched = named ? 0 : -1;
+            matched = depth == 1 || (depth == 3 && array == 1) ? 0 : NO_MATCH;
         } else if (byte == '{' || byte == '[') {
             if (in_array) {
                 if (byte == '[' || expect == 1) {
@@ -177,6 +195,7 @@ static Py_ssize_t walk(const unsigned char *data, Py_ssize_t size, int64_t offse
                     break;
                 }
                 array = 2;
+                closed_at = offset + i - 1;
             }
         } else if (byte == ',') {
             if (in_array) {
@@ -196,6 +215,7 @@ static Py_ssize_t walk(const unsigned char *data, Py_ssize_t size, int64_t offse
     s[MATCHED] = matched, s[AFTER_KEY] = after_key;
     s[ITEM] = item, s[FIELD] = field_state, s[VALUE] = value, s[VALUE_END] = value_end;
     s[HASH] = (int64_t)hashed, s[FAULT] = fault, s[FAULT_AT] = offset + i - 1;
+    s[CLOSED_AT] = closed_at;
     return count;
 }
 
@@ -209,7 +229,7 @@ static int int64_buffer(Py_buffer *view, Py_ssize_t at_least, const char *what)
     return 1;
 }
 
-static PyObject *py_walk(PyObject *module, PyObject *args)
+static PyObject *py_walk(PyObject *Py_UNUSED(module), PyObject *args)
 {
     Py_buffer data, state, found, key, field;
     long long offset;
@@ -232,7 +252,7 @@ static PyObject *py_walk(PyObject *module, PyObject *args)
     return count < 0 ? NULL : PyLong_FromSsize_t(count);
 }
 
-static PyObject *py_value_hash(PyObject *module, PyObject *arg)
+static PyObject *py_value_hash(PyObject *Py_UNUSED(module), PyObject *arg)
 {
     Py_buffer value;
     if (PyObject_GetBuffer(arg, &value, PyBUF_SIMPLE) < 0)
@@ -251,7 +271,9 @@ static PyMethodDef methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_walk", NULL, 0, methods};
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_walk", NULL, 0, methods, NULL, NULL, NULL, NULL,
+};
 
 PyMODINIT_FUNC PyInit__walk(void)
 {

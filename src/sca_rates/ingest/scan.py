@@ -9,18 +9,21 @@ only the items whose value is wanted (or cannot be read for certain) are copied 
 parsed.
 
 The walk checks the structure (strings, brackets, the commas between the array's objects, a
-single such array, one complete object) but not the tokens inside items it leaves unparsed:
-what it cannot vouch for raises ``NotSure``, and the caller reads the file again with a full
-parser, which names the fault.
+single such array, one complete object) but not the tokens inside items it leaves unparsed;
+what follows the array is checked by a parser as it is read (the caller has parsed what comes
+before it). What cannot be vouched for raises ``NotSure``, and the caller reads the file again
+with a full parser, which names the fault.
 """
 
 from __future__ import annotations
 
 import queue
+import re
 import threading
 from collections.abc import Generator, Iterator
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
+import ijson
 import numpy as np
 import numpy.typing as npt
 
@@ -32,16 +35,18 @@ CHUNK = 1 << 20  # bytes read and walked at a time
 # The walk's state, carried from one chunk to the next: int64s in the order of the enum in
 # _walk.c, which describes them. Read here: whether a string, the root object or the array is
 # open (ROOT and ARRAY: 0 not yet, 1 open, 2 closed), where the open item began (ITEM, -1
-# between items) and the fault that stopped the walk, if any.
-IN_STRING, ROOT, ARRAY, ITEM, FAULT, FAULT_AT, STATE_SIZE = 0, 3, 4, 8, 13, 14, 15
+# between items), the fault that stopped the walk, if any, and where the array closed.
+IN_STRING, ROOT, ARRAY, ITEM, FAULT, FAULT_AT, CLOSED_AT, STATE_SIZE = 0, 3, 4, 8, 13, 14, 15, 16
 # What the walk finds, one row of five per item closed: start, end (inclusive), the field's
 # value start (or one of these two), its end (exclusive), its hash.
 VALUE_ABSENT, VALUE_UNCERTAIN = -2, -1
 FAULTS = {
     1: "the document is not one JSON object",
-    2: "a second top-level array of the name",
+    2: "the array's name given twice at the top level",
     3: "something other than an object, or a missing or extra comma, among the array's items",
     4: "an item that does not close with its brace",
+    5: "the array's name given to something other than an array",
+    6: "a top-level key a parser may read as the array's name or a path into it",
 }
 
 
@@ -79,12 +84,15 @@ def array_items(
     unfinished document is caught (as ``NotSure``). ``read_ahead`` reads in a second thread:
     worth it when reading costs (decompressing), not for a plain file (measured in
     ``benchmarks/ingest.py``)."""
+    if not all(re.fullmatch(rb"\w*", name, re.ASCII) for name in (key, field)):
+        raise ValueError("the array's and the field's names are letters, digits and _ only")
     state = np.zeros(STATE_SIZE, np.int64)
     state[ITEM] = -1
     found = np.empty((chunk_size // 2 + 1, 5), np.int64)  # an item spans 2 bytes at least
     hashes = None if wanted is None else np.array([value_hash(w) for w in wanted], np.int64)
     offset, counted = 0, 0
     carried: list[bytes] = []  # the pieces of an item begun in an earlier chunk
+    rest = _Rest()
     chunks = _read(handle, chunk_size)
     for chunk in _in_background(chunks) if read_ahead else chunks:
         count = walk(chunk, offset, state, found, key, field)
@@ -102,11 +110,39 @@ def array_items(
             if wanted is None or value < 0 or raw[value - start : value_end - start] in wanted:
                 kept.append((counted + index, raw))
         counted += count
+        if state[ARRAY] == 2:
+            rest.check(chunk[max(0, int(state[CLOSED_AT]) - offset + 1) :])
         yield Batch(kept, counted)
         carried = _carry(carried, chunk, offset, int(state[ITEM]))
         offset += len(chunk)
     if state[ARRAY] != 2 or state[ROOT] != 2 or state[IN_STRING]:
         raise NotSure(f"the file ends before its top-level {key.decode()!r} array is complete")
+    rest.end()
+
+
+class _Rest:
+    """What follows the array, parsed as it is read (as the rest of an object), so that a bad
+    token there is caught as a full reading would catch it."""
+
+    def __init__(self) -> None:
+        self._events = ijson.sendable_list()
+        self._parser = ijson.basic_parse_coro(self._events)
+        self._parser.send(b'{"":0')
+
+    def check(self, piece: bytes) -> None:
+        if not piece:  # the parser would read nothing as the end
+            return
+        try:
+            self._parser.send(piece)
+        except ijson.JSONError as exc:
+            raise NotSure(f"after the array: {exc}") from None
+        self._events.clear()
+
+    def end(self) -> None:
+        try:
+            self._parser.close()
+        except ijson.JSONError as exc:
+            raise NotSure(f"after the array: {exc}") from None
 
 
 def _maybe(closed: npt.NDArray[np.int64], hashes: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:

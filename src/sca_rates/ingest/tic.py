@@ -262,10 +262,11 @@ def _fast_items(
     alone = path.stat().st_size < SECOND_PROCESS_FROM or mp.parent_process() is not None
     for batch in (_batches if alone else _batches_elsewhere)(path, codes, progress):
         for index, raw in batch.items:
-            report.items = index
+            report.items = index  # a full reading would start again here
             item = next(ijson.items(raw, "", use_float=True))
             if not isinstance(item, dict):
                 raise NotSure("an item that is not an object")
+            report.items = index + 1
             yield item
         report.items = batch.counted
 
@@ -357,7 +358,8 @@ def _wanted_rows(
     tins: frozenset[str] | None,
     report: TicReport,
 ) -> Iterator[dict[str, Any]]:
-    if str(item.get("billing_code")) not in codes:
+    code = item.get("billing_code")
+    if code is None or str(code) not in codes:  # a number is read as its digits
         return
     report.wanted_items += 1
     for row in _item_rows(item, base, providers, npis, tins):
