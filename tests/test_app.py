@@ -2,21 +2,25 @@
 the same inputs. The sidebar starts on the default case (cases/harborview-aetna-php.yaml)."""
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from sca_rates.compare import case_facts, offer_for
 from sca_rates.costing import cost_level, with_census
 from sca_rates.export import DOCUMENTS, FORMATS
-from sca_rates.files import load_case, load_cost_model
+from sca_rates.files import load_case, load_cost_model, load_terms
 from sca_rates.market import load_market
 from sca_rates.models.negotiate import NegotiationState
 from sca_rates.money import usd
 from sca_rates.negotiate import respond
 from sca_rates.recommend import recommend
 from sca_rates.settings import Settings
+from sca_rates.ui import state
 from tests.conftest import FIXTURES, PROJECT
 
 SETTINGS = Settings()
@@ -133,6 +137,34 @@ def test_call_desk_offers_every_document_in_every_format_made_on_click() -> None
     ids = {b.proto.id.split("-", 2)[-1] for b in buttons}
     assert ids == {f"dl:{key}:{fmt}" for key in DOCUMENTS for fmt in FORMATS}
     assert all(b.proto.deferred_file_id for b in buttons)  # made when clicked, not on each run
+
+
+def test_a_document_made_on_click_has_the_call_and_the_terms_as_they_stand(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # each button's maker is kept as drawn and called here, outside any script run, as Streamlit
+    # calls it on a click; the call has moved on since its button was drawn
+    makers: dict[str, Callable[[], str | bytes]] = {}
+    draw = DeltaGenerator.download_button
+
+    def keep(
+        column: DeltaGenerator, label: str, data: Callable[[], str | bytes], **kwargs: Any
+    ) -> bool:
+        makers.setdefault(kwargs["key"], data)
+        return draw(column, label, data, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", keep)
+    at = AppTest.from_string(
+        "from sca_rates.ui import call_desk\ncall_desk.render_page()", default_timeout=60
+    )
+    at.session_state[state.TERMS] = load_terms(PROJECT / "agreements" / "harborview-aetna-php.yaml")
+    _offer(at.run(), "$531/day")
+    summary = makers["dl:summary:md"]()
+    email = makers["dl:terms-email:txt"]()
+    assert isinstance(summary, str)
+    assert isinstance(email, str)
+    assert "$531.00" in summary  # the offer made after the button was drawn
+    assert "AUTH-2026-118844" in email  # the agreement's authorization number
 
 
 def test_a_call_saved_from_the_call_desk_appears_on_the_log_page(

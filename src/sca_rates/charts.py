@@ -46,7 +46,7 @@ def call_chart(state: NegotiationState, rec: Recommendation) -> Spec:
         for i, t in enumerate(state.exchanges)
     ]
     lines = {
-        "data": {"values": rows},
+        "data": {"name": "turns"},
         "mark": {"type": "line", "point": True},
         "encoding": {
             "x": _q("turn", axis={"tickMinStep": 1}),
@@ -55,7 +55,13 @@ def call_chart(state: NegotiationState, rec: Recommendation) -> Spec:
         },
     }
     marks = {"floor": rec.floor.per_unit_usd, "target": rec.target.per_unit_usd}
-    return {"layer": [lines, _rules(marks, "y", f"$ per {rec.unit}")], "height": 220}
+    # the turns as a named dataset: the rest of the spec stays the same from one offer to the
+    # next, so the browser adds the new turns to the chart instead of drawing it again
+    return {
+        "datasets": {"turns": rows},
+        "layer": [lines, _rules(marks, "y", f"$ per {rec.unit}")],
+        "height": 220,
+    }
 
 
 def distribution_chart(dist: Distribution, marks: dict[str, float], unit: str) -> Spec:

@@ -43,7 +43,7 @@ def render_page() -> None:
         st.error(str(exc))
         return
     rec = recommend(facts)
-    state.call_for(case, model)
+    box = state.call_for(case, model)
     _summary(facts)
     _three_numbers(rec)
     fitted = fitted_opening(facts, rec, state.payer_fit(case.payer))
@@ -53,6 +53,7 @@ def render_page() -> None:
             f"{usd(fitted)} per {rec.unit}."
         )
     _live_call(facts, rec)
+    _documents(facts, rec, box)
     _talking_points(talking_points(facts, rec))
 
 
@@ -61,7 +62,6 @@ def _live_call(facts: CaseFacts, rec: Recommendation) -> None:
     """What changes with each offer, rerun on its own so that an answer comes back at once."""
     call = _offer_box(facts, rec, state.current_call())
     _alternative(facts, rec, call)
-    _documents(facts, rec, call)
     _save_to_log(facts, rec, call)
 
 
@@ -167,13 +167,15 @@ def _talking_points(points: tuple[TalkingPoint, ...]) -> None:
             st.markdown(point.text + ("\n" + cited if cited else ""))
 
 
-def _documents(facts: CaseFacts, rec: Recommendation, call: NegotiationState) -> None:
-    """Every document in every format; each is made only when its button is clicked, so the offer
-    path stays light."""
+def _documents(facts: CaseFacts, rec: Recommendation, box: state.CallBox) -> None:
+    """Every document in every format, each made only when its button is clicked, from the call
+    as it stands then. Outside the offer's fragment: redrawing its many buttons cost each answer
+    ~45 ms in the browser (benchmarks/ui.py)."""
     st.subheader("Documents")
     share = st.checkbox(
         "Share our cost structure in the justification (a per-day summary only)", key="share_cost"
     )
+    terms = st.session_state.get(state.TERMS)  # read here: a click runs outside the script
 
     def make(key: str, fmt: str) -> Callable[[], str | bytes]:
         def made() -> str | bytes:
@@ -181,8 +183,8 @@ def _documents(facts: CaseFacts, rec: Recommendation, call: NegotiationState) ->
                 facts,
                 rec,
                 talking_points(facts, rec),
-                state=call,
-                terms=st.session_state.get(state.TERMS),
+                state=box.call,
+                terms=terms,
                 share_cost=share,
             )
             return render(key, context, fmt)

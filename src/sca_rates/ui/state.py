@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import streamlit as st
@@ -23,7 +24,7 @@ from sca_rates.models.negotiate import NegotiationState
 from sca_rates.settings import Settings
 from sca_rates.store.crypto import Cipher
 
-CALL = "call"  # the NegotiationState of the call on the call desk
+CALL = "call"  # the CallBox of the call on the call desk
 CALL_KEY = "call_key"  # what the call is about; a different case starts a new call
 UPLOADED = "uploaded_rates"  # rates uploaded on the market page, for this session only
 TERMS = "terms"  # the AgreementTerms filled in on the terms page
@@ -108,23 +109,32 @@ def facts(case: Case, model: CostModel) -> CaseFacts:
     return _facts(case.model_dump_json(), model.model_dump_json(), key, market())
 
 
-def call_for(case: Case, model: CostModel) -> NegotiationState:
+@dataclass
+class CallBox:
+    """The call as it stands, in a box kept for the session: what runs outside the page's script
+    (a document made when its button is clicked) holds the box and reads the call then, since
+    ``st.session_state`` cannot be read there."""
+
+    call: NegotiationState = field(default_factory=NegotiationState)
+
+
+def call_for(case: Case, model: CostModel) -> CallBox:
     """The call about this case; a case that changed starts a new one."""
     key = case.model_dump_json() + model.facility.name
-    if st.session_state.get(CALL_KEY) != key:
+    if st.session_state.get(CALL_KEY) != key or CALL not in st.session_state:
         st.session_state[CALL_KEY] = key
-        st.session_state[CALL] = NegotiationState()
-    state: NegotiationState = st.session_state[CALL]
-    return state
+        st.session_state[CALL] = CallBox()
+    box: CallBox = st.session_state[CALL]
+    return box
 
 
 def current_call() -> NegotiationState:
-    state: NegotiationState = st.session_state.get(CALL, NegotiationState())
-    return state
+    box: CallBox = st.session_state.get(CALL, CallBox())
+    return box.call
 
 
-def save_call(state: NegotiationState) -> None:
-    st.session_state[CALL] = state
+def save_call(call: NegotiationState) -> None:
+    st.session_state.setdefault(CALL, CallBox()).call = call
 
 
 @st.cache_resource(show_spinner=False)

@@ -65,7 +65,7 @@ def render_page() -> None:
         facts = state.facts(*chosen)
         rec = recommend(facts)
         context = build_context(
-            facts, rec, talking_points(facts, rec), state=state.call_for(*chosen), terms=terms
+            facts, rec, talking_points(facts, rec), state=state.call_for(*chosen).call, terms=terms
         )
         email = str(render("terms-email", context, "txt"))
         st.subheader("Ask the payer to confirm in writing")
