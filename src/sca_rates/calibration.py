@@ -18,7 +18,8 @@ from sca_rates.models.compare import CaseFacts
 from sca_rates.models.log import LoggedRequest
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.simulate import AcceptanceCurve, SimulationSettings
-from sca_rates.simulate import best_opening
+from sca_rates.recommend import oon_alternative
+from sca_rates.simulate import best_opening, cost_per_unit, reference_rate
 
 MIN_ASKS = 20
 MIN_EACH = 5
@@ -108,16 +109,10 @@ def fitted_opening(facts: CaseFacts, rec: Recommendation, fit: Fit) -> float | N
     if not fit.fitted:
         return None
     units = facts.pattern.expected_units
-    cost = (
-        facts.cost.marginal_per_unit
-        if facts.case.slot_otherwise_empty
-        else facts.cost.fully_loaded_per_unit
-    )
-    refused = 0.0
-    if facts.oon is not None and facts.case.would_attend_oon:
-        refused = (facts.oon.per_unit_usd - cost) * units
-    p50 = facts.distribution.p50 if facts.distribution else None
-    reference = p50 or facts.payer_ceiling_per_unit_usd or rec.target.per_unit_usd
+    _, cost = cost_per_unit(facts)
+    oon = oon_alternative(facts)
+    refused = 0.0 if oon is None else (oon - cost) * units
+    reference = reference_rate(facts, fit.curve) or rec.target.per_unit_usd
     low = rec.floor.per_unit_usd
     high = facts.payer_ceiling_per_unit_usd or 2 * reference
     if high <= low:

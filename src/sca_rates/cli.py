@@ -714,9 +714,7 @@ def log_stats(
 def log_calibrate(payer: str) -> None:
     """Fit the payer's acceptance curve from the log (or say why the defaults stand)."""
     with _user_errors():
-        engine, _ = _log()
-        with store.transaction(engine) as session:
-            fit = fit_payer(payer.lower(), store.list_requests(session=session))
+        fit = _payer_fit(payer)
     curve = fit.curve
     typer.echo(f"{fit.payer}: {fit.reason}")
     typer.echo(

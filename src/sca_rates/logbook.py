@@ -66,7 +66,7 @@ def request_from_call(
         opening_usd=rec.opening.per_unit_usd,
         target_usd=rec.target.per_unit_usd,
         floor_usd=rec.floor.per_unit_usd,
-        market_p50_usd=facts.distribution.p50 if facts.distribution else None,
+        market_p50_usd=facts.market_p50,
         oon_expected_usd=facts.oon.per_unit_usd if facts.oon else None,
         agreed_rate_usd=settled.per_unit_usd if settled else None,
         acted_by=actor,

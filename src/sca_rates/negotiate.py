@@ -108,6 +108,11 @@ def _standing(
         return offered
     if counter is not None:
         return counter
+    return standing_ask(state, rec)
+
+
+def standing_ask(state: NegotiationState, rec: Recommendation) -> float:
+    """Our last ask on the call, or the opening before we have made one (per unit)."""
     return state.asks[-1] if state.asks else rec.opening.per_unit_usd
 
 
@@ -152,7 +157,7 @@ def _why_it_is_worth_it(facts: CaseFacts, rec: Recommendation, rate: float) -> s
         saved = stay.episode_usd - rate * rec.expected_units
         setting = stay.setting.replace("_", " ")
         return f"still saves you {usd(saved)} against {setting} for this patient"
-    p50 = facts.distribution.p50 if facts.distribution else None
+    p50 = facts.market_p50
     if p50 is not None:
         return f"sits near the {usd(p50)} per {rec.unit} programs like ours are paid here"
     return "covers the care this patient needs"

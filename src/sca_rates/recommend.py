@@ -127,7 +127,7 @@ def _target(facts: CaseFacts, policy: Policy, floor: _Bound, zopa: bool) -> _Bou
         (cost * (1 + margin), "cost_plus_margin", f"fully loaded cost x {1 + margin:g}"),
     ]
     inputs = {"floor": floor.amount, "fully_loaded_cost": cost, "margin_share": margin}
-    p50 = facts.distribution.p50 if facts.distribution else None
+    p50 = facts.market_p50
     if p50 is not None:
         why = f" x {1 + premium:g} for the specialized need" if premium else ""
         candidates.append((p50 * (1 + premium), "market_p50", f"market median{why}"))

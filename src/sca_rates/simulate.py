@@ -259,9 +259,9 @@ def p_accept(rate: float | Array, reference: float, curve: AcceptanceCurve) -> f
     return 1 / (1 + np.exp(curve.steepness * (np.asarray(rate) / reference - curve.midpoint)))
 
 
-def _reference(facts: CaseFacts, curve: AcceptanceCurve) -> float | None:
+def reference_rate(facts: CaseFacts, curve: AcceptanceCurve) -> float | None:
     """The rate the payer's acceptance is measured against: the chosen one, else the other."""
-    p50 = facts.distribution.p50 if facts.distribution else None
+    p50 = facts.market_p50
     ceiling = facts.payer_ceiling_per_unit_usd
     first, second = (p50, ceiling) if curve.reference == "market_p50" else (ceiling, p50)
     return first if first is not None else second
@@ -367,7 +367,7 @@ def simulate(
     inputs = simulation_inputs(facts, settings)
     episodes = simulate_episodes(inputs, settings)
     basis, cost = cost_per_unit(facts)
-    p50 = facts.distribution.p50 if facts.distribution else None
+    p50 = facts.market_p50
     replacement = settings.replacement_rate_usd or p50 or fallback_rate or rate
     sca, oon = sca_margin(episodes, rate, cost), oon_margin(episodes, facts, cost)
     decline = decline_margin(episodes, replacement, cost)
@@ -384,7 +384,7 @@ def simulate(
         "oon": float(oon.mean()) if oon is not None else float(decline.mean()),
     }
     fallback["best"] = max(fallback.values())
-    reference = _reference(facts, settings.acceptance) or fallback_rate or rate
+    reference = reference_rate(facts, settings.acceptance) or fallback_rate or rate
     ceiling = facts.payer_ceiling_per_unit_usd
     high = min(2 * reference, ceiling) if ceiling and ceiling > reference / 2 else 2 * reference
     best, curve = best_opening(

@@ -9,15 +9,15 @@ import json
 from typing import Any
 
 from sca_rates import charts
-from sca_rates.compare import compare
+from sca_rates.compare import compare, rate_offer
 from sca_rates.models.base import Frozen
 from sca_rates.models.compare import CaseFacts, Comparison
 from sca_rates.models.negotiate import NegotiationState
-from sca_rates.models.offers import NormalizedOffer, Offer
+from sca_rates.models.offers import NormalizedOffer
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.models.terms import AgreementTerms, TermsReport
-from sca_rates.offers import normalize
+from sca_rates.negotiate import standing_ask
 from sca_rates.talking_points import PAYER_TOPICS, talking_points
 from sca_rates.terms import WRITTEN_TERMS, check_terms
 
@@ -41,9 +41,7 @@ class DocumentContext(Frozen):
 def _standing_ask(
     facts: CaseFacts, rec: Recommendation, state: NegotiationState
 ) -> NormalizedOffer:
-    amount = state.asks[-1] if state.asks else rec.opening.per_unit_usd
-    offer = Offer(kind="per_unit", amount=amount, text="our proposed rate")
-    return normalize(offer, pattern=facts.pattern, billed_charge_per_unit=None, medicare=None)
+    return rate_offer(facts, standing_ask(state, rec), "our proposed rate")
 
 
 def _charts(facts: CaseFacts, proposed: Comparison) -> dict[str, dict[str, Any]]:

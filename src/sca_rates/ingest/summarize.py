@@ -12,16 +12,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from sca_rates.market import find_medicare
-from sca_rates.models.market import MarketData, RateRow
+from sca_rates.models.market import MarketData, MedicareRate, RateRow
 
 # What each code pays for: (level of care, unit of service)
 CODE_LEVELS: dict[str, tuple[str, str]] = {
@@ -44,7 +45,6 @@ class SummaryReport:
     outliers: int = 0
     unknown_codes: int = 0
     groups: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 def payer_name(value: str | None) -> str:
@@ -64,11 +64,16 @@ def summarize(
 ) -> list[RateRow]:
     """Rates rows from imported prices (see the module's guards)."""
     report = report if report is not None else SummaryReport()
+
+    @functools.cache  # one look-up per code, not per price
+    def medicare(code_type: str, code: str) -> MedicareRate | None:
+        return find_medicare(market, code_type=code_type, code=code, region=region, state=None)
+
     groups: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     sources: dict[tuple[str, str, str], set[tuple[str, str, str]]] = defaultdict(set)
     for row in rows:
         report.prices += 1
-        key = _keep(row, region=region, as_of=as_of, market=market, band=band, report=report)
+        key = _keep(row, as_of=as_of, medicare=medicare, band=band, report=report)
         if key is not None:
             groups[key].append(float(row["rate_usd"]))
             sources[key].add(
@@ -84,9 +89,8 @@ def summarize(
 def _keep(
     row: dict[str, Any],
     *,
-    region: str,
     as_of: dt.date,
-    market: MarketData,
+    medicare: Callable[[str, str], MedicareRate | None],
     band: tuple[float, float],
     report: SummaryReport,
 ) -> tuple[str, str, str] | None:
@@ -101,11 +105,9 @@ def _keep(
     if row.get("rate_usd") is None:
         report.not_dollars += 1
         return None
-    medicare = find_medicare(
-        market, code_type=row.get("code_type") or "", code=code, region=region, state=None
-    )
-    if medicare is not None:
-        low, high = band[0] * medicare.amount_usd, band[1] * medicare.amount_usd
+    medicare_rate = medicare(row.get("code_type") or "", code)
+    if medicare_rate is not None:
+        low, high = band[0] * medicare_rate.amount_usd, band[1] * medicare_rate.amount_usd
         if not low <= row["rate_usd"] <= high:
             report.outliers += 1
             return None

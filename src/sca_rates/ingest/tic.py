@@ -387,7 +387,7 @@ def _item_rows(
         groups = [
             (n, t)
             for n, t in groups
-            if (npis is None or npis & set(n)) and (tins is None or t in tins)
+            if (npis is None or not npis.isdisjoint(n)) and (tins is None or t in tins)
         ]
         for price in rate.get("negotiated_prices") or []:
             priced = shared | _price(price)

@@ -87,6 +87,11 @@ class CaseFacts(Frozen):
     billed_shares: tuple[BilledShareRow, ...]  # published shares of billed charges, nearest first
     notes: tuple[str, ...]
 
+    @property
+    def market_p50(self) -> float | None:
+        """The market median for the case, when there is a market distribution."""
+        return self.distribution.p50 if self.distribution else None
+
 
 class Comparison(Frozen):
     rate: NormalizedOffer

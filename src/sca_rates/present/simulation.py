@@ -108,7 +108,7 @@ def simulation_lines(result: SimulationResult, unit: str) -> list[str]:
         f"Opening that maximizes the expected value: {usd(result.best_opening_usd)} per {unit} "
         f"({acceptance_note(result)})"
     )
-    lines.append("What moves the SCA's expected margin most (input at its p10 -> p90):")
+    lines.append("What moves the SCA's expected margin per episode most (input at its p10 -> p90):")
     lines += [
         f"  {bar.input:<26} {usd(bar.low_usd):>12} -> {usd(bar.high_usd):>12}"
         for bar in result.tornado

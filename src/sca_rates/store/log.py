@@ -18,7 +18,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from sca_rates.models.log import ClaimOutcome, LoggedOffer, LoggedRequest, PatientIdentifiers
 from sca_rates.store.crypto import Cipher, PatientKeyError
@@ -170,26 +170,8 @@ def _request(row: RequestRow, patient: PatientIdentifiers | None) -> LoggedReque
         payer_contact=row.payer_contact,
         notes=row.notes,
         acted_by=row.acted_by,
-        offers=tuple(
-            LoggedOffer(
-                side=o.side,
-                per_unit_usd=o.per_unit_usd,
-                text=o.text,
-                verdict=o.verdict,
-                at=o.at,
-            )
-            for o in row.offers
-        ),
-        claims=tuple(
-            ClaimOutcome(
-                submitted_on=c.submitted_on,
-                status=c.status,
-                amount_usd=c.amount_usd,
-                paid_on=c.paid_on,
-                expected_by=c.expected_by,
-            )
-            for c in row.claims
-        ),
+        offers=tuple(LoggedOffer.model_validate(o, from_attributes=True) for o in row.offers),
+        claims=tuple(ClaimOutcome.model_validate(c, from_attributes=True) for c in row.claims),
         patient=patient,
         patient_on_file=row.patient_name_enc is not None
         or row.member_id_enc is not None
@@ -201,7 +183,9 @@ def list_requests(*, session: Session) -> list[LoggedRequest]:
     """Every request, newest first, patient identifiers left out (``patient_on_file`` says
     whether any are stored)."""
     rows = session.scalars(
-        select(RequestRow).order_by(RequestRow.requested_on.desc(), RequestRow.id.desc())
+        select(RequestRow)
+        .options(selectinload(RequestRow.offers), selectinload(RequestRow.claims))
+        .order_by(RequestRow.requested_on.desc(), RequestRow.id.desc())
     )
     return [_request(row, None) for row in rows]
 

@@ -20,7 +20,7 @@ from sca_rates.models.negotiate import NegotiationState, Response
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.money import pct, usd
-from sca_rates.negotiate import respond
+from sca_rates.negotiate import respond, standing_ask
 from sca_rates.recommend import recommend
 from sca_rates.talking_points import talking_points
 from sca_rates.ui import state
@@ -52,9 +52,10 @@ def render_page() -> None:
             f"From the log: {case.payer}'s fitted acceptance curve puts the best opening at "
             f"{usd(fitted)} per {rec.unit}."
         )
+    points = talking_points(facts, rec)
     _live_call(facts, rec)
-    _documents(facts, rec, box)
-    _talking_points(talking_points(facts, rec))
+    _documents(facts, rec, points, box)
+    _talking_points(points)
 
 
 @st.fragment
@@ -140,7 +141,7 @@ def _answer(answer: Response, unit: str) -> None:
 def _alternative(facts: CaseFacts, rec: Recommendation, call: NegotiationState) -> None:
     """What each alternative would cost the payer, against our standing ask (a light list: it is
     redrawn with every offer)."""
-    ask = call.asks[-1] if call.asks else rec.opening.per_unit_usd
+    ask = standing_ask(call, rec)
     comparison = compare(facts, rate_offer(facts, ask, f"${ask:.2f}"))
     if not comparison.alternatives:
         return
@@ -167,7 +168,9 @@ def _talking_points(points: tuple[TalkingPoint, ...]) -> None:
             st.markdown(point.text + ("\n" + cited if cited else ""))
 
 
-def _documents(facts: CaseFacts, rec: Recommendation, box: state.CallBox) -> None:
+def _documents(
+    facts: CaseFacts, rec: Recommendation, points: tuple[TalkingPoint, ...], box: state.CallBox
+) -> None:
     """Every document in every format, each made only when its button is clicked, from the call
     as it stands then. Outside the offer's fragment: redrawing its many buttons cost each answer
     ~45 ms in the browser (benchmarks/ui.py)."""
@@ -182,7 +185,7 @@ def _documents(facts: CaseFacts, rec: Recommendation, box: state.CallBox) -> Non
             context = build_context(
                 facts,
                 rec,
-                talking_points(facts, rec),
+                points,
                 state=box.call,
                 terms=terms,
                 share_cost=share,

@@ -25,9 +25,7 @@ SEVERITY = {"error": "🔴 error", "warning": "🟠 warning", "info": "🔵 info
 def render_page() -> None:
     st.title("Terms in writing")
     chosen = case_in_sidebar()
-    files = {
-        p.name: p for p in sorted((state.settings().cases_dir.parent / "agreements").glob("*.yaml"))
-    }
+    files = {p.name: p for p in sorted(state.settings().agreements_dir.glob("*.yaml"))}
     start = st.selectbox("Start from", [NONE, *files])
     try:
         base = load_terms(files[start]) if start in files else AgreementTerms()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from sca_rates import charts, present
-from sca_rates.calibration import with_fitted_curve
+from sca_rates.calibration import Fit, with_fitted_curve
 from sca_rates.compare import case_facts, compare, rate_offer
 from sca_rates.costing import with_census, with_overhead_change, with_pay_change
 from sca_rates.exceptions import ScaRatesError
@@ -62,7 +62,8 @@ def render_page() -> None:
             f"Against {cheapest.setting.replace('_', ' ')} the payer saves "
             f"{usd(cheapest.savings_usd)} ({pct(cheapest.savings_pct)}) at this rate."
         )
-    _simulator(facts, float(rate))
+    fit = state.payer_fit(case.payer)  # the payer's fitted curve, if any
+    _simulator(facts, float(rate), fit, rec.target.per_unit_usd)
 
 
 def _what_if(case: Case, model: CostModel) -> CaseFacts:
@@ -86,15 +87,13 @@ def _what_if(case: Case, model: CostModel) -> CaseFacts:
 
 
 @st.fragment
-def _simulator(facts: CaseFacts, rate: float) -> None:
+def _simulator(facts: CaseFacts, rate: float, fit: Fit, target: float) -> None:
+    """Rerun on its own when only the simulation's size or seed changes."""
     st.subheader("What the agreement is worth")
     n = st.select_slider("Episodes", [2_000, 10_000, 50_000, 100_000], value=10_000)
     seed = st.number_input("Seed", 0, 10_000, 1)
-    fit = state.payer_fit(facts.case.payer)  # the payer's fitted curve, if any
     settings = with_fitted_curve(SimulationSettings(n=n, seed=int(seed)), fit)
-    result = simulate(
-        facts, rate=rate, settings=settings, fallback_rate=recommend(facts).target.per_unit_usd
-    )
+    result = simulate(facts, rate=rate, settings=settings, fallback_rate=target)
     unit = facts.pattern.unit
     rows = [("SCA", result.sca), ("bill out of network", result.oon), ("decline", result.decline)]
     st.dataframe(
