@@ -9,8 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from sca_rates import store
+from sca_rates.calibration import fit_payer
 from sca_rates.cli import app
 from sca_rates.models.log import LoggedOffer, LoggedRequest
+from sca_rates.models.simulate import AcceptanceCurve
 from sca_rates.settings import Settings
 from tests.conftest import FIXTURES, PROJECT
 
@@ -63,8 +65,8 @@ def test_counter_records_the_call_and_replays_it(tmp_path: Path) -> None:
     history = tmp_path / "call.json"
     args = ("counter", CASE, "--market-data", MARKET, "--history", str(history))
     first = _json(*args, "--offer", "$400/day")
-    # Our first answer is the opening; then 40% x (518 - 367) = $60.40 off, held at the $450
-    # target: $457.60, whole dollars up: $458
+    # Our first answer is the opening; then 40% x (518 - 366.67) = $60.53 off: $457.47, whole
+    # dollars up: $458 (still above the $450 target, so no hold)
     assert (first["verdict"], first["counter_per_unit_usd"]) == ("counter", 518.0)
     second = _json(*args, "--offer", "$420/day")
     assert (second["verdict"], second["counter_per_unit_usd"]) == ("counter", 458.0)
@@ -278,7 +280,14 @@ def test_simulate_uses_the_payers_fitted_acceptance_curve() -> None:
     data = _json("simulate", CASE, "--market-data", MARKET, "--n", "1000")
     acceptance = data["acceptance"]
     assert isinstance(acceptance, dict)
-    assert 1.0 < acceptance["midpoint"] < 1.3
+    with store.transaction(store.connect(Settings().database_url)) as session:
+        fit = fit_payer("aetna", store.list_requests(session=session))
+    assert fit.fitted
+    fitted = (acceptance["midpoint"], acceptance["steepness"])
+    assert fitted == pytest.approx((fit.curve.midpoint, fit.curve.steepness))
+    # the fit's half-acceptance falls midway between 1.0 and 1.3, as the default's does; its
+    # steepness is the log's own
+    assert acceptance["steepness"] != pytest.approx(AcceptanceCurve().steepness)
 
 
 def test_recommend_adds_the_opening_the_fitted_curve_favors() -> None:

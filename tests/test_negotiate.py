@@ -126,9 +126,10 @@ def test_counters_are_whole_dollars_when_the_opening_is_the_target() -> None:
     facts = facts_with(cost=400.3, marginal=20, ceiling=450.5)
     rec = recommend(facts)
     assert rec.opening.per_unit_usd == rec.target.per_unit_usd == 450.5
-    state = NegotiationState()
+    state, counters = NegotiationState(), []
     for amount in (420, 425, 430):
         answer = respond(facts, rec, state, offer_for(facts, f"${amount}/day"))
         state = answer.state
-        if answer.counter_per_unit_usd is not None:
-            assert answer.counter_per_unit_usd == int(answer.counter_per_unit_usd)
+        counters.append(answer.counter_per_unit_usd)
+    assert None not in counters  # each offer below the floor's neighbourhood is countered
+    assert all(c == int(c or 0) for c in counters)

@@ -414,11 +414,13 @@ def test_a_second_scanning_process_gives_the_same_rows_and_progress(
 def test_what_the_second_process_cannot_vouch_for_goes_to_the_full_parser(
     case: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _, document, rows, items = AGREE[case]
     path = tmp_path / "file.json"
-    path.write_text(AGREE[case][1])
+    path.write_text(document)
     fast = outcome(path)
     full_parse_only(monkeypatch)
     assert outcome(path) == fast
+    assert fast[0] == "UnreadableFile" if rows is None else fast[:2] == (rows, items)
 
 
 @pytest.mark.usefixtures("second_process")

@@ -143,6 +143,7 @@ def test_no_plaintext_identifier_in_the_sqlite_files(tmp_path: Path) -> None:
             session=session, request=_request(patient=PATIENT), cipher=Cipher(KEY), actor="x"
         )
     files = [p for p in tmp_path.iterdir() if p.name.startswith("log.sqlite")]  # with -wal
+    assert path in files
     assert all(b"Pat Unique-Name" not in p.read_bytes() for p in files)
 
 
