@@ -57,6 +57,11 @@ def oon_alternative(facts: CaseFacts) -> float | None:
     return facts.oon.per_unit_usd if facts.oon and facts.case.would_attend_oon else None
 
 
+def above_target_and_floor(rate: float, rec: Recommendation) -> tuple[float, float]:
+    """How far a rate per unit lies above the target and above the floor (negative: below)."""
+    return rate - rec.target.per_unit_usd, rate - rec.floor.per_unit_usd
+
+
 def recommend(facts: CaseFacts, policy: Policy = DEFAULT_POLICY) -> Recommendation:
     """Floor, target and opening for a case, each with its binding rule and inputs."""
     floor = _floor(facts, policy)

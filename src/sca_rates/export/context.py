@@ -18,6 +18,7 @@ from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.models.terms import AgreementTerms, TermsReport
 from sca_rates.negotiate import standing_ask
+from sca_rates.recommend import above_target_and_floor
 from sca_rates.talking_points import PAYER_TOPICS, talking_points
 from sca_rates.terms import WRITTEN_TERMS, check_terms
 
@@ -29,6 +30,8 @@ class DocumentContext(Frozen):
     payer_points: tuple[TalkingPoint, ...]  # for the payer: they argue for the proposed rate
     state: NegotiationState
     proposed: Comparison  # our standing ask: the last counter, else the opening
+    above_target_usd: float  # the standing ask against the target, per unit (negative: below)
+    above_floor_usd: float
     terms: AgreementTerms | None
     terms_report: TermsReport | None
     written_terms: tuple[str, ...]
@@ -76,6 +79,7 @@ def build_context(
     state = state or NegotiationState()
     proposed = compare(facts, _standing_ask(facts, rec, state))
     argued = talking_points(facts, rec, rate=proposed.rate.per_unit_usd)
+    above_target, above_floor = above_target_and_floor(proposed.rate.per_unit_usd, rec)
     return DocumentContext(
         facts=facts,
         recommendation=rec,
@@ -83,6 +87,8 @@ def build_context(
         payer_points=tuple(point for point in argued if point.topic in PAYER_TOPICS),
         state=state,
         proposed=proposed,
+        above_target_usd=above_target,
+        above_floor_usd=above_floor,
         terms=terms,
         terms_report=None if terms is None else check_terms(terms),
         written_terms=WRITTEN_TERMS,
