@@ -1,5 +1,7 @@
 """Worked examples of the costing, computed by hand in the comments."""
 
+from pathlib import Path
+
 import pytest
 
 from sca_rates.costing import (
@@ -14,7 +16,9 @@ from sca_rates.costing import (
     with_census,
 )
 from sca_rates.exceptions import InvalidScenario
+from sca_rates.files import load_cost_model
 from sca_rates.models import CostModel
+from tests.conftest import PROJECT
 
 
 def test_php_day_costs_worked_by_hand(tiny_php: CostModel) -> None:
@@ -143,3 +147,12 @@ def test_episode_cost_is_units_times_cost_per_unit(tiny_php: CostModel) -> None:
     assert episode.fully_loaded_usd == pytest.approx(18 * 404_500 / 2250)
     assert episode.marginal_usd == pytest.approx(18 * 77_250 / 225)
     assert episode.unit == "day"
+
+
+@pytest.mark.parametrize(
+    "path", sorted((PROJECT / "cost_models").glob("*.yaml")), ids=lambda p: p.name
+)
+def test_one_level_costs_what_it_costs_within_the_facility(path: Path) -> None:
+    model = load_cost_model(path)
+    for level in cost_facility(model).levels:
+        assert cost_level(model, level.level) == level

@@ -183,10 +183,7 @@ def marginal_cost_per_unit(model: CostModel, code: str) -> float:
 
 def cost_facility(model: CostModel) -> FacilityCost:
     """Costs of every level of care of the model."""
-    by_level: dict[str, list[CostLine]] = {code: [] for code in model.level_codes}
-    for code, line in _lines(model):
-        if line.annual_cost or line.share:
-            by_level[code].append(line)
+    by_level = _lines_by_level(model)
     levels = tuple(_level_cost(model, lvl, by_level[lvl.code]) for lvl in model.levels_of_care)
     return FacilityCost(
         facility=model.facility.name,
@@ -198,9 +195,18 @@ def cost_facility(model: CostModel) -> FacilityCost:
 
 
 def cost_level(model: CostModel, code: str) -> LevelCost:
-    """Costs of one level of care."""
-    _level(model, code)
-    return next(lvl for lvl in cost_facility(model).levels if lvl.level == code)
+    """Costs of one level of care (the others' lines are worked out, for the shared overhead,
+    but not their marginal costs)."""
+    return _level_cost(model, _level(model, code), _lines_by_level(model)[code])
+
+
+def _lines_by_level(model: CostModel) -> dict[str, list[CostLine]]:
+    """Each level's cost lines, those that cost something or carry a share."""
+    by_level: dict[str, list[CostLine]] = {code: [] for code in model.level_codes}
+    for code, line in _lines(model):
+        if line.annual_cost or line.share:
+            by_level[code].append(line)
+    return by_level
 
 
 def _level_cost(model: CostModel, level: LevelOfCare, lines: list[CostLine]) -> LevelCost:

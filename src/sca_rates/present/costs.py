@@ -6,7 +6,7 @@ from typing import Any
 
 from sca_rates.models.costs import EpisodeCost, FacilityCost, LevelCost
 from sca_rates.money import pct, usd
-from sca_rates.present.common import UNIT_PLURAL, cents
+from sca_rates.present.common import UNIT_PLURAL, cents, per
 
 BREAKDOWN_LABELS = {
     "clinical_direct_staff": "Clinical staff, direct care",
@@ -32,10 +32,9 @@ def facility_title(facility: FacilityCost) -> str:
 
 def level_summary(level: LevelCost) -> list[tuple[str, str, str]]:
     """The headline figures of a level as (label, figure, unit) rows."""
-    per = f"per {level.unit}"
     return [
-        ("Fully loaded cost", usd(level.fully_loaded_per_unit), per),
-        ("Marginal cost (one more patient)", usd(level.marginal_per_unit), per),
+        ("Fully loaded cost", usd(level.fully_loaded_per_unit), per(level.unit)),
+        ("Marginal cost (one more patient)", usd(level.marginal_per_unit), per(level.unit)),
         ("Cost per patient-hour", usd(level.per_patient_hour), "per patient-hour"),
         ("Annual cost", usd(level.annual_cost), "a year"),
         ("Units of service", f"{level.annual_units:,.0f}", f"{UNIT_PLURAL[level.unit]} a year"),

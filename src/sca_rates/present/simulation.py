@@ -6,7 +6,7 @@ from typing import Any
 
 from sca_rates.models.simulate import AcceptanceCurve, SimulationResult, StrategyResult
 from sca_rates.money import pct, usd
-from sca_rates.present.common import cents
+from sca_rates.present.common import cents, optional_cents
 
 
 def _strategy_json(result: StrategyResult | None) -> dict[str, float] | None:
@@ -49,9 +49,7 @@ def simulation_json(result: SimulationResult) -> dict[str, Any]:
         "break_even_rate_usd": cents(result.break_even_rate_usd),
         "target_margin_usd": cents(result.target_margin_usd),
         "target_probability": result.target_probability,
-        "min_rate_for_target_usd": None
-        if result.min_rate_for_target_usd is None
-        else cents(result.min_rate_for_target_usd),
+        "min_rate_for_target_usd": optional_cents(result.min_rate_for_target_usd),
         "best_opening_usd": cents(result.best_opening_usd),
         "acceptance": result.acceptance.model_dump(),
         "acceptance_curve": [
