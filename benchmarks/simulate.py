@@ -18,7 +18,6 @@ from sca_rates.models.simulate import SimulationSettings, Uncertain
 from sca_rates.settings import Settings
 from sca_rates.simulate import (
     SimulationInputs,
-    cost_per_unit,
     decline_margin,
     oon_margin,
     sca_margin,
@@ -80,7 +79,7 @@ def main() -> None:
     facts = case_facts(case, model=model, market=load_market(settings.market_data_dir))
     sim = SimulationSettings(n=100_000)
     inputs = simulation_inputs(facts, sim)
-    _, cost = cost_per_unit(facts)
+    cost = facts.cost.marginal_per_unit  # strategies are compared on contribution
 
     best = math.inf
     for _ in range(5):

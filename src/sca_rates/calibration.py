@@ -19,7 +19,7 @@ from sca_rates.models.log import LoggedRequest
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.simulate import AcceptanceCurve, SimulationSettings
 from sca_rates.recommend import oon_alternative
-from sca_rates.simulate import best_opening, cost_per_unit, reference_rate
+from sca_rates.simulate import best_opening, opening_range, reference_rate
 
 MIN_ASKS = 20
 MIN_EACH = 5
@@ -102,27 +102,24 @@ def with_fitted_curve(settings: SimulationSettings, fit: Fit) -> SimulationSetti
     return settings.model_copy(update={"acceptance": fit.curve}) if fit.fitted else settings
 
 
-def fitted_opening(facts: CaseFacts, rec: Recommendation, fit: Fit) -> float | None:
+def fitted_opening(facts: CaseFacts, rec: Recommendation, curve: AcceptanceCurve) -> float:
     """With the payer's fitted curve, the opening between our floor and the payer's ceiling that
-    maximizes the expected value of one expected episode (refused: billing OON if the patient
-    would come, else nothing). None without a fitted curve or room between the two."""
-    if not fit.fitted:
-        return None
+    maximizes the expected contribution of one expected episode (refused: billing OON if the
+    patient would come, else nothing), as the simulator searches it."""
     units = facts.pattern.expected_units
-    _, cost = cost_per_unit(facts)
+    marginal = facts.cost.marginal_per_unit
     oon = oon_alternative(facts)
-    refused = 0.0 if oon is None else (oon - cost) * units
-    reference = reference_rate(facts, fit.curve) or rec.target.per_unit_usd
-    low = rec.floor.per_unit_usd
-    high = facts.payer_ceiling_per_unit_usd or 2 * reference
+    refused = 0.0 if oon is None else (oon - marginal) * units
+    reference = reference_rate(facts, curve) or rec.target.per_unit_usd
+    low, high = opening_range(facts, rec, reference)
     if high <= low:
-        return None
+        return low
     best, _ = best_opening(
         paid_value=units,
-        care_cost=cost * units,
+        care_cost=marginal * units,
         fallback=refused,
         reference=reference,
-        curve=fit.curve,
+        curve=curve,
         low=low,
         high=high,
     )

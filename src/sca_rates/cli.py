@@ -13,60 +13,35 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pyarrow.parquet as pq
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
-from sqlalchemy import Engine
 
-from sca_rates import present, store
-from sca_rates.analytics import all_payer_stats, playbook
-from sca_rates.calibration import Fit, fit_payer, fitted_opening, with_fitted_curve
-from sca_rates.compare import case_facts, compare_case, offer_for
+from sca_rates import present
+from sca_rates.compare import compare_case
 from sca_rates.costing import cost_facility, episode_cost, with_census
-from sca_rates.exceptions import InvalidScenario, InvalidSimulationSettings, ScaRatesError
-from sca_rates.export import DOCUMENTS, FORMATS, build_context, file_name, render
-from sca_rates.files import (
-    SIMULATION_DOC,
-    load_case,
-    load_cost_model,
-    load_history,
-    load_simulation_settings,
-    load_terms,
-    save_history,
-    validate_model,
-)
-from sca_rates.ingest.opps import read_addendum_a, write_rates
-from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES
-from sca_rates.ingest.run import Job, run_all, targets
-from sca_rates.ingest.run import run as run_job
-from sca_rates.ingest.summarize import SummaryReport, summarize
-from sca_rates.logbook import from_csv, request_from_call, to_csv
+from sca_rates.desk import Position, case_key, open_position
+from sca_rates.exceptions import InvalidScenario, ScaRatesError
+from sca_rates.export import DOCUMENTS, FORMATS
+from sca_rates.files import load_case, load_cost_model, load_history, load_terms, save_history
 from sca_rates.market import load_market
 from sca_rates.models import CostModel
-from sca_rates.models.compare import CaseFacts
 from sca_rates.models.costs import EpisodeCost, FacilityCost, LevelCost
-from sca_rates.models.log import PatientIdentifiers
 from sca_rates.models.market import MarketData
-from sca_rates.models.negotiate import NegotiationState
-from sca_rates.models.simulate import SimulationSettings
+from sca_rates.models.simulate import AcceptanceCurve
 from sca_rates.money import usd
-from sca_rates.negotiate import respond
-from sca_rates.recommend import recommend as recommend_rates
 from sca_rates.settings import Settings
-from sca_rates.simulate import simulate as run_simulation
-from sca_rates.store.crypto import Cipher, PatientKeyError, new_key
-from sca_rates.talking_points import talking_points
 from sca_rates.terms import check_terms
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from sca_rates.calibration import Fit
+    from sca_rates.ingest.run import Job
+    from sca_rates.store.crypto import Cipher
+
+# Commands import the heavy libraries they use (the optimizer, the database, the importers, the
+# document writers) when they run, so that `counter`, run on a live call, starts in a blink.
 
 USER_ERROR = 2
 
@@ -195,10 +170,22 @@ def _market(folder: Path | None) -> MarketData:
     return load_market(folder or Settings().market_data_dir)
 
 
-def _case_facts(case_file: Path, cost_model: Path | None, market_data: Path | None) -> CaseFacts:
-    """A case, its cost model (or the one given instead) and the market, worked into facts."""
+def _position(
+    case_file: Path,
+    cost_model: Path | None,
+    market_data: Path | None,
+    *,
+    history: Path | None = None,
+    fitted: bool = False,
+) -> Position:
+    """The call's position: the case, its cost model (or the one given instead), the market,
+    the call so far (a history file of this case) and, when asked, the payer's fitted curve."""
     case, model = load_case(case_file, cost_model)
-    return case_facts(case, model=model, market=_market(market_data))
+    curve = _payer_curve(case.payer) if fitted else None
+    position = open_position(case, model=model, market=_market(market_data), curve=curve)
+    if history is None:
+        return position
+    return position.with_call(load_history(history, case_key(position.facts)))
 
 
 def _emit(as_json: bool, data: object, lines: list[str]) -> None:
@@ -236,8 +223,10 @@ def normalize(
     as_json: JsonOpt = False,
 ) -> None:
     """Turn an offer in any form into dollars per unit of service and per episode."""
+    from sca_rates.compare import offer_for
+
     with _user_errors():
-        offer = offer_for(_case_facts(case_file, cost_model, market_data), text)
+        offer = offer_for(_position(case_file, cost_model, market_data).facts, text)
     _emit(as_json, present.normalized_json(offer), present.normalized_lines(offer))
 
 
@@ -250,11 +239,8 @@ def recommend(
 ) -> None:
     """Opening, target and floor for a case, with their reasons and the talking points."""
     with _user_errors():
-        facts = _case_facts(case_file, cost_model, market_data)
-        case = facts.case
-        rec = recommend_rates(facts)
-        points = talking_points(facts, rec)
-        fitted = fitted_opening(facts, rec, _payer_fit(case.payer))
+        position = _position(case_file, cost_model, market_data, fitted=True)
+    rec, points, fitted = position.recommendation, position.points, position.fitted_opening_usd
     if as_json:
         data = present.recommendation_json(rec, points)
         typer.echo(json.dumps(data | {"fitted_opening_usd": fitted}, indent=2))
@@ -263,7 +249,8 @@ def recommend(
         if fitted is not None:
             typer.echo(
                 f"The payer's fitted acceptance curve puts the best opening at "
-                f"{usd(fitted)} per {rec.unit} (sca-rates log calibrate {case.payer!r})"
+                f"{usd(fitted)} per {rec.unit} (sca-rates log calibrate "
+                f"{position.facts.case.payer!r})"
             )
 
 
@@ -280,11 +267,10 @@ def counter(
 ) -> None:
     """Answer the payer's offer: accept, counter or decline, with the line to say."""
     with _user_errors():
-        facts = _case_facts(case_file, cost_model, market_data)
-        state = load_history(history) if history else NegotiationState()
-        response = respond(facts, recommend_rates(facts), state, offer_for(facts, offer))
+        position = _position(case_file, cost_model, market_data, history=history)
+        response = position.answer(offer)
         if history:
-            save_history(history, response.state)
+            save_history(history, response.state, case_key(position.facts))
     _emit(as_json, present.response_json(response), present.response_lines(response))
 
 
@@ -319,11 +305,17 @@ def simulate(
     as_json: JsonOpt = False,
 ) -> None:
     """What an agreement is worth, against billing out of network or declining (Monte Carlo)."""
+    from sca_rates.calibration import with_fitted_curve
+    from sca_rates.compare import offer_for
+    from sca_rates.exceptions import InvalidSimulationSettings
+    from sca_rates.files import SIMULATION_DOC, load_simulation_settings, validate_model
+    from sca_rates.models.simulate import SimulationSettings
+    from sca_rates.simulate import simulate as run_simulation
+
     with _user_errors():
-        facts = _case_facts(case_file, cost_model, market_data)
-        case = facts.case
-        target = recommend_rates(facts).target.per_unit_usd
-        per_unit = target if rate is None else offer_for(facts, rate).per_unit_usd
+        position = _position(case_file, cost_model, market_data)
+        facts, rec = position.facts, position.recommendation
+        per_unit = rec.target.per_unit_usd if rate is None else offer_for(facts, rate).per_unit_usd
         chosen = load_simulation_settings(settings_file) if settings_file else SimulationSettings()
         asked = {"n": n, "seed": seed}
         settings = validate_model(
@@ -334,13 +326,10 @@ def simulate(
             doc=SIMULATION_DOC,
         )
         if settings_file is None:  # a settings file's curve stands; else the payer's own, if fitted
-            settings = with_fitted_curve(settings, _payer_fit(case.payer))
-        result = run_simulation(facts, rate=per_unit, settings=settings, fallback_rate=target)
-    _emit(
-        as_json,
-        present.simulation_json(result),
-        present.simulation_lines(result, facts.pattern.unit),
-    )
+            settings = with_fitted_curve(settings, _payer_fit(facts.case.payer))
+        result = run_simulation(facts, rec, rate=per_unit, settings=settings)
+    unit = facts.pattern.unit
+    _emit(as_json, present.simulation_json(result, unit), present.simulation_lines(result, unit))
 
 
 @app.command()
@@ -366,19 +355,17 @@ def export(
 ) -> None:
     """Write a document of the case: the call sheet, the counteroffer justification, the terms
     confirmation email or the negotiation summary, as PDF, DOCX, Markdown or text."""
+    from sca_rates.export import build_context, file_name, render
+
     with _user_errors():
         if doc not in DOCUMENTS or fmt not in FORMATS:
             raise InvalidScenario(
                 f"--doc must be one of {', '.join(DOCUMENTS)} and --format one "
                 f"of {', '.join(FORMATS)}"
             )
-        facts = _case_facts(case_file, cost_model, market_data)
-        rec = recommend_rates(facts)
+        position = _position(case_file, cost_model, market_data, history=history)
         context = build_context(
-            facts,
-            rec,
-            talking_points(facts, rec),
-            state=load_history(history) if history else None,
+            position,
             terms=load_terms(terms_file) if terms_file else None,
             share_cost=share_cost,
         )
@@ -412,6 +399,8 @@ def import_opps(
     ] = None,
 ) -> None:
     """Read Medicare's PHP and IOP per diems (APCs 5851-5854, 5861-5864) from Addendum A."""
+    from sca_rates.ingest.opps import read_addendum_a, write_rates
+
     with _user_errors():
         rows = read_addendum_a(file, year=year)
         target = out or Settings().market_data_dir / "rates.opps.csv"
@@ -437,6 +426,8 @@ JobsOpt = Annotated[int, typer.Option(min=1, help="Files imported at once.")]
 
 
 def _codes(text: str | None) -> frozenset[str]:
+    from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES
+
     return (
         BEHAVIORAL_HEALTH_CODES
         if text is None
@@ -455,6 +446,19 @@ def _listed(path: Path | None) -> frozenset[str] | None:
 
 
 def _import(jobs: list[Job], workers: int) -> None:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    from sca_rates.ingest.run import run as run_job
+    from sca_rates.ingest.run import run_all
+
     total = sum(job.source.stat().st_size for job in jobs)
     columns = (
         TextColumn("{task.description}"),
@@ -497,6 +501,8 @@ def import_tic(
     jobs: JobsOpt = 1,
 ) -> None:
     """Payers' Transparency in Coverage in-network files (.json or .json.gz) to Parquet."""
+    from sca_rates.ingest.run import Job, targets
+
     with _user_errors():
         npis = _listed(npi_file)
         npi_numbers = None if npis is None else frozenset(int(n) for n in npis if n.isdigit())
@@ -519,6 +525,8 @@ def import_hpt(
     jobs: JobsOpt = 1,
 ) -> None:
     """Hospitals' standard charges files (CMS v2 or v3; CSV tall or wide, or JSON) to Parquet."""
+    from sca_rates.ingest.run import Job, targets
+
     with _user_errors():
         work = [
             Job("hpt", source, target, _codes(codes))
@@ -557,6 +565,11 @@ def market_summarize(
     market_data: MarketOpt = None,
 ) -> None:
     """Percentiles with n per payer and code, as a market rates file the comparator reads."""
+    import pyarrow.parquet as pq
+
+    from sca_rates.ingest.opps import write_rates
+    from sca_rates.ingest.summarize import SummaryReport, summarize
+
     with _user_errors():
         report = SummaryReport()
         try:
@@ -587,6 +600,9 @@ app.add_typer(log_app, name="log")
 
 
 def _log() -> tuple[Engine, Cipher | None]:
+    from sca_rates import store
+    from sca_rates.store.crypto import Cipher
+
     settings = Settings()
     key = settings.patient_key
     return store.connect(settings.database_url), None if key is None else Cipher(
@@ -596,9 +612,18 @@ def _log() -> tuple[Engine, Cipher | None]:
 
 def _payer_fit(payer: str) -> Fit:
     """The payer's acceptance curve fitted from the log (the defaults when it is too thin)."""
+    from sca_rates import store
+    from sca_rates.calibration import fit_payer
+
     engine, _ = _log()
     with store.transaction(engine) as session:
         return fit_payer(payer.lower(), store.list_requests(session=session))
+
+
+def _payer_curve(payer: str) -> AcceptanceCurve | None:
+    """The payer's fitted acceptance curve, when the log holds enough of its calls to fit one."""
+    fit = _payer_fit(payer)
+    return fit.curve if fit.fitted else None
 
 
 def _actor() -> str:
@@ -608,6 +633,8 @@ def _actor() -> str:
 @log_app.command("new-key")
 def log_new_key() -> None:
     """Print a new key for patient identifiers: keep it secret, set it as SCA_PATIENT_KEY."""
+    from sca_rates.store.crypto import new_key
+
     typer.echo(new_key())
 
 
@@ -623,18 +650,19 @@ def log_add(
     market_data: MarketOpt = None,
 ) -> None:
     """Record a call: the case, the three numbers at the time and every offer."""
+    from sca_rates import store
+    from sca_rates.logbook import request_from_call
+    from sca_rates.models.log import PatientIdentifiers
+
     with _user_errors():
-        facts = _case_facts(case_file, cost_model, market_data)
-        state = load_history(history) if history else NegotiationState()
+        position = _position(case_file, cost_model, market_data, history=history)
         patient = (
             PatientIdentifiers(name=patient_name, member_id=member_id)
             if patient_name or member_id
             else None
         )
         when = _date(requested_on) or dt.date.today()
-        request = request_from_call(
-            facts, recommend_rates(facts), state, requested_on=when, actor=_actor(), patient=patient
-        )
+        request = request_from_call(position, requested_on=when, actor=_actor(), patient=patient)
         request = request.model_copy(update={"notes": notes})
         engine, cipher = _log()
         with store.transaction(engine) as session:
@@ -653,6 +681,8 @@ def log_outcome(
     notes: Annotated[str | None, typer.Option(help="Replaces the request's notes.")] = None,
 ) -> None:
     """Record the payer's decision on a logged request."""
+    from sca_rates import store
+
     with _user_errors():
         if outcome not in ("approved", "denied", "pending", "withdrawn"):
             raise InvalidScenario("--outcome must be approved, denied, pending or withdrawn")
@@ -673,6 +703,8 @@ def log_outcome(
 @log_app.command("list")
 def log_list(as_json: JsonOpt = False) -> None:
     """Every logged request, newest first; patient identifiers are never listed."""
+    from sca_rates import store
+
     with _user_errors():
         engine, _ = _log()
         with store.transaction(engine) as session:
@@ -699,6 +731,9 @@ def log_stats(
     as_json: JsonOpt = False,
 ) -> None:
     """Per payer: approval rate, days to decision, agreed rates against ours and the market."""
+    from sca_rates import store
+    from sca_rates.analytics import all_payer_stats, playbook
+
     with _user_errors():
         engine, _ = _log()
         with store.transaction(engine) as session:
@@ -733,6 +768,10 @@ def log_export(
     ] = False,
 ) -> None:
     """Write the log as a spreadsheet (CSV), one row per request."""
+    from sca_rates import store
+    from sca_rates.logbook import to_csv
+    from sca_rates.store.crypto import PatientKeyError
+
     with _user_errors():
         engine, cipher = _log()
         with store.transaction(engine) as session:
@@ -760,6 +799,9 @@ def log_export(
 def log_import(path: Path) -> None:
     """Add the requests of a spreadsheet (CSV): every row is checked first; one bad row and
     nothing of the file is imported."""
+    from sca_rates import store
+    from sca_rates.logbook import from_csv
+
     with _user_errors():
         try:
             text = path.read_text(encoding="utf-8-sig")
@@ -776,6 +818,8 @@ def log_import(path: Path) -> None:
 @log_app.command("backup")
 def log_backup(path: Path) -> None:
     """A consistent copy of the log, as a SQLite file."""
+    from sca_rates import store
+
     with _user_errors():
         engine, _ = _log()
         try:

@@ -19,6 +19,10 @@ an IOP session); an episode is the case's expected units.
 from __future__ import annotations
 
 import math
+from typing import TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
 
 from sca_rates.costing import cost_level
 from sca_rates.exceptions import InvalidScenario, MissingReference
@@ -45,6 +49,8 @@ from sca_rates.models.market import MarketData, MedicareRate
 from sca_rates.models.offers import NormalizedOffer, Offer, ServicePattern
 from sca_rates.money import usd
 from sca_rates.offers import normalize, parse_offer, service_pattern
+
+Money = TypeVar("Money", float, NDArray[np.float64])
 
 
 def case_facts(case: Case, *, model: CostModel, market: MarketData) -> CaseFacts:
@@ -211,11 +217,16 @@ def _alternative_stays(case: Case, market: MarketData) -> list[AlternativeStay]:
     return sorted(stays, key=lambda stay: stay.episode_usd)
 
 
-def _savings(stay: AlternativeStay, our_episode_usd: float) -> AlternativeComparison:
+def savings(stay: AlternativeStay, our_episode_usd: float) -> tuple[float, float]:
+    """What the payer saves by paying our episode instead of the alternative's stay: dollars,
+    and the share of the stay's cost."""
     saved = stay.episode_usd - our_episode_usd
-    return AlternativeComparison(
-        **stay.model_dump(), savings_usd=saved, savings_pct=saved / stay.episode_usd
-    )
+    return saved, saved / stay.episode_usd
+
+
+def _savings(stay: AlternativeStay, our_episode_usd: float) -> AlternativeComparison:
+    saved, share = savings(stay, our_episode_usd)
+    return AlternativeComparison(**stay.model_dump(), savings_usd=saved, savings_pct=share)
 
 
 def _ceiling(case: Case, stays: list[AlternativeStay]) -> tuple[AlternativeStay | None, list[str]]:
@@ -259,15 +270,22 @@ def _oon(
     return expectation, []
 
 
+def patient_owes(benefit: OonBenefit, allowed: Money) -> Money:
+    """The patient's share of an out-of-network allowed amount (dollars, or an array of them):
+    the deductible left, then coinsurance on the rest, capped at the out-of-pocket maximum left."""
+    deductible = np.minimum(benefit.deductible_remaining_usd, allowed)
+    return np.minimum(  # type: ignore[no-any-return]
+        deductible + benefit.coinsurance * (allowed - deductible), benefit.oop_max_remaining_usd
+    )
+
+
 def oon_expectation(
     benefit: OonBenefit, *, allowed_per_unit_usd: float, units: float, unit: str
 ) -> OonExpectation:
     """What billing the episode out of network nets the center (see the module's conventions)."""
     allowed = allowed_per_unit_usd * units
     deductible = min(benefit.deductible_remaining_usd, allowed)
-    owed = min(
-        deductible + benefit.coinsurance * (allowed - deductible), benefit.oop_max_remaining_usd
-    )
+    owed = float(patient_owes(benefit, allowed))
     payer_pays = allowed - owed
     collected = benefit.collection_rate * owed
     net = payer_pays + collected

@@ -75,39 +75,44 @@ def load_simulation_settings(path: str | Path) -> SimulationSettings:
     return load_yaml_model(path, SimulationSettings, InvalidSimulationSettings, doc=SIMULATION_DOC)
 
 
-def load_history(path: str | Path) -> NegotiationState:
-    """A call's history (JSON); a file that does not exist yet is a call that has just begun."""
+class _HistoryFile(NegotiationState):
+    """A call history as saved: the call, and the case it belongs to."""
+
+    case_key: str  # the case's fingerprint (``desk.case_key``)
+    case: str  # the case in words, for the message when another case reads it
+
+
+def _history_problem(path: Path, what: str, fix: str) -> InvalidHistory:
+    return InvalidHistory(path, [Problem("file", what, fix)])
+
+
+def load_history(path: str | Path, case: tuple[str, str]) -> NegotiationState:
+    """A call's history (JSON) for the case ``(fingerprint, words)``; a file that does not exist
+    yet is a call that has just begun, and another case's history is refused (its units, rates
+    and turns would be read as this case's)."""
     path = Path(path)
     if not path.exists():
         return NegotiationState()
+    fresh = "give a new file name to start this case's call afresh"
     try:
-        return NegotiationState.model_validate_json(path.read_text(encoding="utf-8"))
+        saved = _HistoryFile.model_validate_json(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValidationError) as exc:
-        raise InvalidHistory(
-            path,
-            [
-                Problem(
-                    "file",
-                    "not a call history sca-rates wrote",
-                    "give a new file name to start the call afresh",
-                )
-            ],
-        ) from exc
+        raise _history_problem(path, "not a call history sca-rates wrote", fresh) from exc
+    key, words = case
+    if saved.case_key != key:
+        raise _history_problem(path, f"is the call with {saved.case}, not with {words}", fresh)
+    return NegotiationState(exchanges=saved.exchanges)
 
 
-def save_history(path: str | Path, state: NegotiationState) -> None:
+def save_history(path: str | Path, state: NegotiationState, case: tuple[str, str]) -> None:
+    """Write the call's history with the case it belongs to."""
+    key, words = case
+    saved = _HistoryFile(exchanges=state.exchanges, case_key=key, case=words)
     try:
-        Path(path).write_text(state.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        Path(path).write_text(saved.model_dump_json(indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise InvalidHistory(
-            path,
-            [
-                Problem(
-                    "file",
-                    f"cannot be written ({exc.strerror})",
-                    "give a path in a folder that exists",
-                )
-            ],
+        raise _history_problem(
+            Path(path), f"cannot be written ({exc.strerror})", "give a path in a folder that exists"
         ) from exc
 
 

@@ -12,13 +12,12 @@ import datetime as dt
 import io
 from typing import Any
 
+from sca_rates.desk import Position
 from sca_rates.exceptions import InvalidInputFile, Problem
 from sca_rates.files import parse_csv_rows
 from sca_rates.models.base import Frozen
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.log import LoggedOffer, LoggedRequest, Outcome, PatientIdentifiers
-from sca_rates.models.negotiate import NegotiationState
-from sca_rates.models.recommend import Recommendation
 
 LOG_DOC = "docs/log.md"
 
@@ -39,9 +38,7 @@ def triggers_of(facts: CaseFacts) -> tuple[str, ...]:
 
 
 def request_from_call(
-    facts: CaseFacts,
-    rec: Recommendation,
-    state: NegotiationState,
+    position: Position,
     *,
     requested_on: dt.date,
     actor: str,
@@ -49,7 +46,8 @@ def request_from_call(
     now: dt.datetime | None = None,
 ) -> LoggedRequest:
     """The log's record of a call: the case, the three numbers at the time, every turn."""
-    settled = next((t for t in state.exchanges if t.verdict == "accept"), None)
+    facts, rec, state = position.facts, position.recommendation, position.call
+    agreed = position.agreed_usd
     at = now or dt.datetime.now(dt.UTC)
     case = facts.case
     return LoggedRequest(
@@ -61,14 +59,14 @@ def request_from_call(
         expected_units=facts.pattern.expected_units,
         triggers=triggers_of(facts),
         requested_on=requested_on,
-        outcome="approved" if settled else "pending",
-        decided_on=requested_on if settled else None,
+        outcome="pending" if agreed is None else "approved",
+        decided_on=None if agreed is None else requested_on,
         opening_usd=rec.opening.per_unit_usd,
         target_usd=rec.target.per_unit_usd,
         floor_usd=rec.floor.per_unit_usd,
         market_p50_usd=facts.market_p50,
         oon_expected_usd=facts.oon.per_unit_usd if facts.oon else None,
-        agreed_rate_usd=settled.per_unit_usd if settled else None,
+        agreed_rate_usd=agreed,
         acted_by=actor,
         offers=tuple(
             LoggedOffer(

@@ -1,23 +1,31 @@
 """Answering the payer's offers during a call: accept, counter or decline, with the next counter,
-the non-rate terms to trade and one line to say.
+the non-rate terms to trade and one line to say. A call is a path, not a turn: the concessions
+are planned from the room left so that a payer who keeps moving up meets us within a few turns.
 
 US dollars per unit of service of the case. Rules (policy knobs in ``models.recommend.Policy``):
 
-- an offer at or above the target is accepted (and we ask for the non-rate terms that matter);
-- an offer below the floor is declined, with the numbers that show why;
-- in between we counter. Our first answer is the opening. Then each concession is smaller than
-  the one before: the first is a share of the room from opening to floor, each later one a
-  fraction of the last. Down to the target we concede on every turn; at or below it we move only
-  when the payer has moved since its last offer, and by no more than a share of its move. A counter
-  is whole dollars, never below the floor, and when the payer's offer already meets the counter we
-  would make, we accept it instead.
+- once an offer is accepted the call is closed: a later offer is told the agreed rate, to be
+  confirmed in writing, never a new counter;
+- an offer at or above our standing ask (our last ask, else the opening), or within the
+  close-the-gap tolerance of it, is accepted, unless it is below the floor;
+- an offer below the floor (compared in whole cents, as both are shown) is declined, naming the
+  figure we could do (our standing ask), never calling it our floor;
+- otherwise we counter. Our first answer is the opening. The k-th concession after it meets
+  k / ``concession_turns`` of the gap between our last ask and the offer; above the target that
+  is all, at or below it we move only when the payer moved since its last offer, by at most
+  ``reciprocity`` of its move. After ``concession_turns`` concessions our ask is final: an offer
+  below it is declined, naming it;
+- counters are whole dollars, rounded in our favor but never above the payer's ceiling (rounded
+  down there) nor below the floor (rounded up there); never above the opening or our previous
+  counter. A counter at or below the offer is an acceptance of the offer.
 """
 
 from __future__ import annotations
 
 import math
-from itertools import pairwise
+from typing import NamedTuple
 
+from sca_rates.compare import savings
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.negotiate import Exchange, NegotiationState, Response, Verdict
 from sca_rates.models.offers import NormalizedOffer
@@ -26,32 +34,67 @@ from sca_rates.money import usd
 from sca_rates.recommend import DEFAULT_POLICY
 
 
+class Asks(NamedTuple):
+    """The whole dollars a counter may take: from ``floor`` up to ``top``; ``target`` between."""
+
+    floor: int
+    target: int
+    top: int  # the opening, held under the payer's ceiling
+
+
+def whole_dollar_asks(rec: Recommendation) -> Asks:
+    """The three numbers as whole-dollar asks: the floor rounded up, the opening and the payer's
+    ceiling rounded down. Where less than a dollar separates the floor from the ceiling, the
+    floor wins: an ask is never below it."""
+    top = rec.opening.per_unit_usd
+    ceiling = rec.payer_ceiling_per_unit_usd
+    if ceiling is not None and rec.zopa:
+        top = min(top, ceiling)
+    floor = math.ceil(round(rec.floor.per_unit_usd, 2))
+    highest = max(floor, math.floor(round(top, 2)))
+    target = min(max(floor, math.ceil(round(rec.target.per_unit_usd, 2))), highest)
+    return Asks(floor=floor, target=target, top=highest)
+
+
+def standing_ask(state: NegotiationState, rec: Recommendation) -> float:
+    """Where we stand on the call (per unit): the rate agreed, else our last ask, else the
+    opening before we have made one."""
+    return state.asks[-1] if state.asks else rec.opening.per_unit_usd
+
+
+def agreed_rate(state: NegotiationState) -> float | None:
+    """The rate agreed on the call, if one was (per unit)."""
+    return next((t.per_unit_usd for t in state.exchanges if t.verdict == "accept"), None)
+
+
 def next_counter(
     rec: Recommendation, state: NegotiationState, offer_usd: float, policy: Policy = DEFAULT_POLICY
-) -> float:
-    """Our next ask, by the rules of this module, for an offer between floor and target."""
-    # Asks are whole dollars, so the target and floor are too (rounded up: never below either)
-    opening = math.ceil(rec.opening.per_unit_usd)  # already whole, unless it is the target
-    target, floor = math.ceil(rec.target.per_unit_usd), math.ceil(rec.floor.per_unit_usd)
-    asks, offers = state.asks, state.offers
-    if not asks:
-        return opening
-    last = asks[-1]
-    steps = [a - b for a, b in pairwise([opening, *asks]) if a > b]
-    first_step = policy.first_concession_share * (opening - floor)
-    if last > target:
-        step = first_step if not steps else steps[-1] * policy.concession_decay
-        raw = max(target, last - step)
-    elif not offers or offer_usd > offers[-1]:
-        # below the target: half the last concession (or the first, when the opening was the
-        # target and none was made yet)
-        step = steps[-1] * policy.concession_decay if steps else first_step
-        if offers:
-            step = min(step, policy.reciprocity * (offer_usd - offers[-1]))
-        raw = max(floor, last - step)
-    else:
-        raw = last  # the payer has not moved: neither do we
-    return min(last, math.ceil(raw))
+) -> int:
+    """Our next ask, by the rules of this module, for an offer between the floor and our ask."""
+    asks = whole_dollar_asks(rec)
+    if not state.asks:
+        return asks.top
+    last = state.asks[-1]
+    share = min(1.0, len(state.asks) / policy.concession_turns)
+    wanted = last - share * (last - offer_usd)
+    if wanted < asks.target:
+        # Below the target only what the payer's own move earns
+        offers = state.offers
+        moved = max(0.0, offer_usd - offers[-1]) if offers else 0.0
+        wanted = max(wanted, min(last, asks.target) - policy.reciprocity * moved)
+    counter = math.ceil(round(max(wanted, asks.floor), 2))
+    return max(asks.floor, min(counter, math.floor(last), asks.top))
+
+
+def is_final(state: NegotiationState, policy: Policy = DEFAULT_POLICY) -> bool:
+    """Every planned concession is made: our ask now stands."""
+    return len(state.asks) > policy.concession_turns
+
+
+def close_enough(ask: float, offered: float, units: float, policy: Policy = DEFAULT_POLICY) -> bool:
+    """The offer is within the close-the-gap tolerance of our ask."""
+    gap = ask - offered
+    return gap * units < policy.close_gap_episode_usd or gap <= policy.close_gap_share * ask
 
 
 def respond(
@@ -62,63 +105,87 @@ def respond(
     policy: Policy = DEFAULT_POLICY,
 ) -> Response:
     """The verdict on the payer's latest offer, our counter, the trades and the line to say."""
-    offered = offer.per_unit_usd
-    counter: float | None = None
-    if offered >= rec.target.per_unit_usd:
-        verdict: Verdict = "accept"
-    elif offered < rec.floor.per_unit_usd:
-        verdict = "decline"
+    agreed = agreed_rate(state)
+    if agreed is not None:
+        return _already_agreed(facts, rec, state, offer, agreed)
+    offered = round(offer.per_unit_usd, 2)  # compared in whole cents, as shown
+    standing = standing_ask(state, rec)
+    counter: int | None = None
+    final = False
+    if offered < rec.floor.per_unit_usd:
+        verdict: Verdict = "decline"
+    elif offered >= standing or close_enough(standing, offered, rec.expected_units, policy):
+        verdict = "accept"
+    elif is_final(state, policy):
+        verdict, final = "decline", True
     else:
         counter = next_counter(rec, state, offered, policy)
         verdict = "accept" if counter <= offered else "counter"
-    standing = _standing(verdict, offered, counter, state, rec)
+    ask = _ask_after(verdict, offered, counter, state, rec)
     turns = (
         Exchange(side="payer", per_unit_usd=offered, text=offer.offer.text),
-        Exchange(
-            side="us",
-            per_unit_usd=standing,
-            text=f"{usd(standing)} per {rec.unit}",
-            verdict=verdict,
-        ),
+        Exchange(side="us", per_unit_usd=ask, text=f"{usd(ask)} per {rec.unit}", verdict=verdict),
     )
-    asks = state.asks
     countered = counter if verdict == "counter" else None
     return Response(
         verdict=verdict,
+        final=final,
         offer=offer,
+        ask_per_unit_usd=ask,
         counter_per_unit_usd=countered,
         counter_per_episode_usd=None if countered is None else countered * rec.expected_units,
-        concession_usd=None if countered is None or not asks else asks[-1] - countered,
-        trades=_trades(verdict, facts, rec, countered),
-        line=_line(verdict, facts, rec, offered, countered),
+        concession_usd=None if countered is None or not state.asks else state.asks[-1] - countered,
+        trades=_trades(verdict, rec, countered),
+        line=_line(verdict, facts, rec, offered, ask, final=final),
         reasons=_reasons(verdict, facts, rec, offered),
         state=NegotiationState(exchanges=(*state.exchanges, *turns)),
     )
 
 
-def _standing(
+def _ask_after(
     verdict: Verdict,
     offered: float,
-    counter: float | None,
+    counter: int | None,
     state: NegotiationState,
     rec: Recommendation,
 ) -> float:
-    """Where we stand after answering: the offer accepted, the counter, or our last ask."""
+    """Where we stand after answering: the offer accepted, the counter, or on a decline the figure
+    we could do (our last ask, else the first counter we would make)."""
     if verdict == "accept":
         return offered
     if counter is not None:
         return counter
-    return standing_ask(state, rec)
+    return state.asks[-1] if state.asks else whole_dollar_asks(rec).top
 
 
-def standing_ask(state: NegotiationState, rec: Recommendation) -> float:
-    """Our last ask on the call, or the opening before we have made one (per unit)."""
-    return state.asks[-1] if state.asks else rec.opening.per_unit_usd
+def _already_agreed(
+    facts: CaseFacts,
+    rec: Recommendation,
+    state: NegotiationState,
+    offer: NormalizedOffer,
+    agreed: float,
+) -> Response:
+    """A call already closed: the agreed rate stands, to be confirmed in writing."""
+    unit = rec.unit
+    return Response(
+        verdict="agreed",
+        final=True,
+        offer=offer,
+        ask_per_unit_usd=agreed,
+        counter_per_unit_usd=None,
+        counter_per_episode_usd=None,
+        concession_usd=None,
+        trades=_trades("accept", rec, None),
+        line=(
+            f"We already agreed at {usd(agreed)} per {unit}: please confirm it in writing with "
+            f"the authorization number, the dates and the {rec.expected_units:g} {unit}s."
+        ),
+        reasons=(f"the call closed at {usd(agreed)} per {unit}; this offer changes nothing",),
+        state=state,
+    )
 
 
-def _trades(
-    verdict: Verdict, facts: CaseFacts, rec: Recommendation, counter: float | None
-) -> tuple[str, ...]:
+def _trades(verdict: Verdict, rec: Recommendation, counter: int | None) -> tuple[str, ...]:
     units, unit = rec.expected_units, rec.unit
     stay = f"authorization of the whole stay ({units:g} {unit}s) up front, not two-week blocks"
     cost_share = "in-network cost-sharing for the patient (deductible, copays and coinsurance)"
@@ -143,9 +210,10 @@ def _trades(
         cost_share,
     ]
     if counter is not None and counter <= rec.target.per_unit_usd:
-        trades.append(
-            f"{usd(math.ceil(counter * 0.97))} per {unit} (3% less) for payment within 15 days"
-        )
+        # 3% off for fast payment, but never under the floor
+        quick = max(math.ceil(counter * 0.97), whole_dollar_asks(rec).floor)
+        if quick < counter:
+            trades.append(f"{usd(quick)} per {unit} for payment within 15 days")
     return tuple(trades)
 
 
@@ -153,10 +221,11 @@ def _why_it_is_worth_it(facts: CaseFacts, rec: Recommendation, rate: float) -> s
     """The strongest reason the payer should pay ``rate``, as a clause: what its alternative would
     cost it, else where the rate sits in the market."""
     stay = facts.ceiling
-    if stay is not None and stay.episode_usd > rate * rec.expected_units:
-        saved = stay.episode_usd - rate * rec.expected_units
-        setting = stay.setting.replace("_", " ")
-        return f"still saves you {usd(saved)} against {setting} for this patient"
+    if stay is not None:
+        saved, _ = savings(stay, rate * rec.expected_units)
+        if saved > 0:
+            setting = stay.setting.replace("_", " ")
+            return f"still saves you {usd(saved)} against {setting} for this patient"
     p50 = facts.market_p50
     if p50 is not None:
         return f"sits near the {usd(p50)} per {rec.unit} programs like ours are paid here"
@@ -164,7 +233,13 @@ def _why_it_is_worth_it(facts: CaseFacts, rec: Recommendation, rate: float) -> s
 
 
 def _line(
-    verdict: Verdict, facts: CaseFacts, rec: Recommendation, offered: float, counter: float | None
+    verdict: Verdict,
+    facts: CaseFacts,
+    rec: Recommendation,
+    offered: float,
+    ask: float,
+    *,
+    final: bool,
 ) -> str:
     unit, units = rec.unit, rec.expected_units
     if verdict == "accept":
@@ -172,15 +247,15 @@ def _line(
             f"We can accept {usd(offered)} per {unit}. Please send it in writing with the "
             f"authorization number, the dates and the {units:g} {unit}s authorized."
         )
-    if verdict == "decline":
-        why = _why_it_is_worth_it(facts, rec, rec.target.per_unit_usd)
-        return (
-            f"At {usd(offered)} per {unit} we can't staff this patient's care; "
-            f"a rate that covers it {why}."
-        )
-    assert counter is not None
-    why = _why_it_is_worth_it(facts, rec, counter)
-    return f"We can do {usd(counter)} per {unit} for the {units:g} {unit}s; that {why}."
+    why = _why_it_is_worth_it(facts, rec, ask)
+    if verdict == "counter":
+        return f"We can do {usd(ask)} per {unit} for the {units:g} {unit}s; that {why}."
+    if final:
+        return f"{usd(ask)} per {unit} for the {units:g} {unit}s is the best we can do; that {why}."
+    return (
+        f"At {usd(offered)} per {unit} we can't staff this patient's care. We could do "
+        f"{usd(ask)} per {unit} for the {units:g} {unit}s; that {why}."
+    )
 
 
 def _reasons(
@@ -196,9 +271,11 @@ def _reasons(
     ]
     if facts.oon is not None:
         reasons.append(f"billing out of network would net {usd(facts.oon.per_unit_usd)} per {unit}")
-    if verdict == "decline":
+    if verdict == "decline" and offered < floor.per_unit_usd:
         reasons.append(
             f"an offer of at least {usd(floor.per_unit_usd)} per {unit} would be worth "
             "a counter; below it every day of care loses money or beats billing OON"
         )
+    elif verdict == "decline":
+        reasons.append("every planned concession is made: our last ask stands")
     return tuple(reasons)

@@ -10,13 +10,14 @@ P50 and the payer's ceiling (its alternative's cost spread over our expected uni
 - target = max(floor, C x (1 + m), P50 x (1 + specialization premium) when the case has a
   specialized need), capped at the payer's ceiling unless even the floor is above it (then there
   is no zone of agreement, and the warning says so);
-- opening = the target moved toward an ambitious but defensible anchor (the top of the market
-  range, else a share of billed charges, else a share of the ceiling), never above the ceiling,
-  then made a precise figure: whole dollars, rounded down, never ending in 0 or 5 ($663, not
-  $665 or $670). A precise first offer reads as computed rather than guessed and draws smaller
-  counters; rounding down keeps it under the ceiling.
+- opening = the highest anchor the facts defend (the top of the market range, the payer's
+  published share of billed charges on our charge, a share of the payer's ceiling, a multiple of
+  Medicare), at least the policy's room above the target, never above the ceiling; then made a
+  precise figure: whole dollars, never ending in 0 or 5 ($663, not $665 or $670). A precise first
+  offer reads as computed rather than guessed and draws smaller counters.
 
-Always floor <= target <= opening. Inputs are dollars per unit unless their name says otherwise.
+The floor and the target are whole cents, rounded up (never below what they stand for), so that
+an offer is compared with them as they are shown. Always floor <= target <= opening.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ import math
 from typing import NamedTuple
 
 from sca_rates.models.compare import CaseFacts
-from sca_rates.models.market import PERCENTILE_OF
+from sca_rates.models.market import PERCENTILE_OF, BilledShareRow
 from sca_rates.models.recommend import Policy, RateFigure, Recommendation
 from sca_rates.money import usd
 
 DEFAULT_POLICY = Policy()
+_LIMIT_WORDS = {"payer_ceiling": "the payer's ceiling", "billed_charge": "our billed charge"}
 
 
 class _Bound(NamedTuple):
@@ -39,10 +41,24 @@ class _Bound(NamedTuple):
     inputs: dict[str, float]
 
 
-def precise_figure(amount: float) -> float:
-    """Whole dollars, rounded down, never ending in 0 or 5 (those read as round guesses)."""
-    dollars = math.floor(amount)
+def precise_figure(amount: float, *, up: bool = False) -> float:
+    """Whole dollars, never ending in 0 or 5 (those read as round guesses): rounded down, or up
+    when the figure is a least amount."""
+    if up:
+        dollars = math.ceil(amount - 1e-9)
+        return float(dollars + 1 if dollars % 5 == 0 else dollars)
+    dollars = math.floor(amount + 1e-9)
     return float(dollars - 2 if dollars % 5 == 0 else dollars)
+
+
+def cents_up(amount: float) -> float:
+    """Whole cents, rounded up (a floor or a target is never shown below what it stands for)."""
+    return math.ceil(round(amount * 100, 6)) / 100
+
+
+def cents_down(amount: float) -> float:
+    """Whole cents, rounded down (a ceiling is never shown above what it stands for)."""
+    return math.floor(round(amount * 100, 6)) / 100
 
 
 def has_specialized_need(facts: CaseFacts) -> bool:
@@ -89,10 +105,7 @@ def recommend(facts: CaseFacts, policy: Policy = DEFAULT_POLICY) -> Recommendati
         opening=figure(opening),
         zopa=zopa,
         payer_ceiling_per_unit_usd=ceiling,
-        settlement_midpoint_per_unit_usd=(floor.amount + ceiling) / 2
-        if ceiling is not None and zopa
-        else None,
-        warnings=tuple(_warnings(facts, policy, floor, target, zopa)),
+        warnings=tuple(_warnings(facts, policy, (floor, target, opening), zopa)),
     )
 
 
@@ -115,6 +128,7 @@ def _floor(facts: CaseFacts, policy: Policy) -> _Bound:
         candidates.append((batna, "oon_expected", "what billing out of network would net"))
     candidates.append((cost.marginal_per_unit, "marginal_cost", "marginal cost (never below it)"))
     amount, binding, rule = max(candidates, key=lambda c: c[0])  # the first of equals: the basis
+    amount = cents_up(amount)
     inputs = {
         "fully_loaded_cost": cost.fully_loaded_per_unit,
         "marginal_cost": cost.marginal_per_unit,
@@ -138,64 +152,115 @@ def _target(facts: CaseFacts, policy: Policy, floor: _Bound, zopa: bool) -> _Bou
         candidates.append((p50 * (1 + premium), "market_p50", f"market median{why}"))
         inputs |= {"market_p50": p50, "specialization_premium_share": premium}
     amount, binding, rule = max(candidates, key=lambda c: c[0])
+    amount = cents_up(amount)
     ceiling = facts.payer_ceiling_per_unit_usd
     if ceiling is not None:
         inputs["payer_ceiling"] = ceiling
         if zopa and amount > ceiling:
-            amount, binding = ceiling, "payer_ceiling"
+            amount, binding = max(floor.amount, cents_down(ceiling)), "payer_ceiling"
             rule = f"the payer's ceiling ({rule} would cost the payer more than its alternative)"
     return _Bound(amount, binding, f"target = {rule}", inputs)
 
 
-def _anchor(facts: CaseFacts, policy: Policy, target: float) -> tuple[float, str] | None:
-    """The first defensible anchor above the target: the market top, a share of billed charges,
-    a share of the payer's ceiling."""
+def published_billed_share(facts: CaseFacts) -> BilledShareRow | None:
+    """The share of billed charges this payer is published to pay, nearest region first."""
+    payer = facts.case.payer.lower()
+    return next((row for row in facts.billed_shares if row.payer.lower() == payer), None)
+
+
+def _anchors(facts: CaseFacts, policy: Policy) -> list[tuple[float, str]]:
+    """Every anchor the facts defend for the opening, with the words that name it."""
     premium = policy.specialization_premium if has_specialized_need(facts) else 0.0
-    candidates = []
+    anchors = []
     if facts.distribution is not None:
         points = facts.distribution.points
         ranked = [s for s in points if s in PERCENTILE_OF]
         if ranked:
             top = max(ranked, key=PERCENTILE_OF.__getitem__)
-            candidates.append((points[top] * (1 + premium), f"the top of the market range ({top})"))
+            why = f" x {1 + premium:g} for the specialized need" if premium else ""
+            anchors.append(
+                (points[top] * (1 + premium), f"the top of the market range ({top}){why}")
+            )
     billed = facts.case.billed_charge_per_unit
     if billed is not None:
-        share = policy.anchor_billed_share
-        candidates.append((billed * share, f"{share:.0%} of billed charges"))
+        published = published_billed_share(facts)
+        if published is not None:
+            name = f"{published.share_of_billed:.1%} of our charge, the payer's published share"
+            anchors.append((billed * published.share_of_billed, name))
+        else:
+            share = policy.anchor_billed_share
+            anchors.append((billed * share, f"{share:.0%} of our charge"))
     ceiling = facts.payer_ceiling_per_unit_usd
     if ceiling is not None:
         share = policy.anchor_ceiling_share
-        candidates.append((ceiling * share, f"{share:.0%} of the payer's ceiling"))
-    return next((c for c in candidates if c[0] > target), None)
+        anchors.append((ceiling * share, f"{share:.0%} of the payer's ceiling"))
+    medicare = facts.medicare_per_unit_usd
+    if medicare is not None:
+        multiple = policy.anchor_medicare_multiple
+        anchors.append((medicare * multiple, f"{multiple:g} x Medicare"))
+    return anchors
 
 
 def _opening(facts: CaseFacts, policy: Policy, target: _Bound, zopa: bool) -> _Bound:
-    inputs = {"target": target.amount}
-    anchor = _anchor(facts, policy, target.amount) if zopa else None
-    if anchor is None:
-        why = "no zone of agreement" if not zopa else "no defensible anchor above it"
-        return _Bound(target.amount, "target", f"opening = target ({why})", inputs)
-    level, name = anchor
-    raw = target.amount + policy.anchor_aggressiveness * (level - target.amount)
-    ceiling = facts.payer_ceiling_per_unit_usd
-    capped = ceiling is not None and raw > ceiling
-    if ceiling is not None:
-        raw = min(raw, ceiling)
-        inputs["payer_ceiling"] = ceiling
-    inputs |= {"anchor": level, "anchor_aggressiveness": policy.anchor_aggressiveness}
-    amount = max(target.amount, precise_figure(raw))
-    if amount == target.amount:
-        return _Bound(amount, "target", "opening = target (no room above it)", inputs)
-    held = " held under the payer's ceiling," if capped else ""
-    binding = "payer_ceiling" if capped else "anchor"
-    return _Bound(amount, binding, f"opening = toward {name},{held} made a precise figure", inputs)
+    """The highest anchor, moved toward by the policy's aggressiveness, at least the policy's room
+    above the target, under the payer's ceiling, made a precise figure; the rule names each step."""
+    inputs = {"target": target.amount, "room_share": policy.opening_room_share}
+    if not zopa:
+        return _Bound(target.amount, "target", "opening = target (no zone of agreement)", inputs)
+    anchors = [a for a in _anchors(facts, policy) if a[0] > target.amount]
+    steps, binding, raw = [], "room", target.amount
+    if anchors:
+        level, name = max(anchors, key=lambda a: a[0])
+        raw = target.amount + policy.anchor_aggressiveness * (level - target.amount)
+        inputs |= {"anchor": level, "anchor_aggressiveness": policy.anchor_aggressiveness}
+        moved = (
+            ""
+            if policy.anchor_aggressiveness == 1
+            else (f" {policy.anchor_aggressiveness:.0%} of the way from the target")
+        )
+        steps.append(f"the highest anchor, {name} ({usd(level)}){moved}")
+        binding = "anchor"
+    least = target.amount * (1 + policy.opening_room_share)
+    if raw < least:
+        raw, binding = least, "room"
+        steps.append(f"raised to {policy.opening_room_share:.0%} above the target")
+    # Never above what the payer's alternative costs it, nor above what we charge anyone
+    limits = [
+        (value, name)
+        for name, value in (
+            ("payer_ceiling", facts.payer_ceiling_per_unit_usd),
+            ("billed_charge", facts.case.billed_charge_per_unit),
+        )
+        if value is not None
+    ]
+    inputs |= {name: value for value, name in limits}
+    limit, limit_name = min(limits, default=(math.inf, "none"))
+    if raw > limit:
+        raw, binding = limit, limit_name
+        steps.append(f"held under {_LIMIT_WORDS[limit_name]}")
+    amount = precise_figure(raw, up=binding == "room")
+    if amount > limit:
+        amount = precise_figure(limit)
+    if amount <= target.amount:
+        why = f"{_LIMIT_WORDS[limit_name]} leaves no room above it"
+        return _Bound(target.amount, limit_name, f"opening = target ({why})", inputs)
+    steps.append("made a precise figure")
+    return _Bound(amount, binding, "opening = " + ", ".join(steps), inputs)
 
 
 def _warnings(
-    facts: CaseFacts, policy: Policy, floor: _Bound, target: _Bound, zopa: bool
+    facts: CaseFacts, policy: Policy, bounds: tuple[_Bound, _Bound, _Bound], zopa: bool
 ) -> list[str]:
+    floor, target, opening = bounds
     unit, ceiling, dist = facts.pattern.unit, facts.payer_ceiling_per_unit_usd, facts.distribution
     warnings = []
+    room = policy.opening_room_share
+    if zopa and opening.binding in _LIMIT_WORDS and opening.amount < target.amount * (1 + room):
+        warnings.append(
+            f"{_LIMIT_WORDS[opening.binding].capitalize()} leaves the opening only "
+            f"{opening.amount / target.amount - 1:.0%} above the target, not the {room:.0%} "
+            "the policy asks: little room to concede."
+        )
     if not zopa and ceiling is not None:
         warnings.append(
             f"No zone of agreement: the floor {usd(floor.amount)} per {unit} is above what the "

@@ -4,14 +4,16 @@
 - billing out of network: the payer pays the allowed amount less the patient's deductible and
   coinsurance (capped at the out-of-pocket maximum); a share of the patient's part is collected;
 - declining: no patient, unless another takes the slot (``fill_probability``) at the
-  replacement rate.
+  replacement rate; never when the case says the slot would otherwise stay empty.
 
 Each episode: scheduled program days (gamma around the case's stay, expected units / attendance);
 the share of them attended (beta); authorization in blocks, each renewal approved with a chance
 (beta), care stopping (or going on unpaid) after a refusal; claims denied with a chance (beta);
 payment after a number of days (gamma), discounted at the cost of capital (simple interest).
-Margin = revenue - cost per unit at the case's cost basis (marginal when the slot would otherwise
-stay empty, else fully loaded) x units delivered. US dollars per episode.
+Strategies are compared on their contribution: revenue - marginal cost x units delivered (what the
+episode adds to the year); the fully loaded view (revenue - fully loaded cost x units) stands
+beside it. The best opening is searched from the recommendation's floor up to the payer's
+ceiling, with the same acceptance curve as the fitted opening. US dollars per episode.
 
 Vectorized with numpy; the random numbers come from one ``numpy.random.Generator`` seeded
 explicitly, and every rate is evaluated on the same episodes (common random numbers), so the
@@ -23,13 +25,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import partial
-from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize, stats
 
+from sca_rates.compare import patient_owes
 from sca_rates.models.compare import CaseFacts
+from sca_rates.models.recommend import Recommendation
 from sca_rates.models.simulate import (
     AcceptanceCurve,
     AcceptancePoint,
@@ -167,13 +170,6 @@ def simulate_episodes(
     )
 
 
-def cost_per_unit(facts: CaseFacts) -> tuple[Literal["fully_loaded", "marginal"], float]:
-    """The case's cost basis: marginal when the slot would otherwise stay empty."""
-    if facts.case.slot_otherwise_empty:
-        return "marginal", facts.cost.marginal_per_unit
-    return "fully_loaded", facts.cost.fully_loaded_per_unit
-
-
 def sca_margin(episodes: Episodes, rate: float, cost: float) -> Array:
     return rate * episodes.paid * episodes.discount_sca - cost * episodes.delivered
 
@@ -183,10 +179,7 @@ def oon_margin(episodes: Episodes, facts: CaseFacts, cost: float) -> Array | Non
     if benefit is None or oon is None or not facts.case.would_attend_oon:
         return None
     allowed = oon.allowed_per_unit_usd * episodes.paid
-    deductible = np.minimum(benefit.deductible_remaining_usd, allowed)
-    owed = np.minimum(
-        deductible + benefit.coinsurance * (allowed - deductible), benefit.oop_max_remaining_usd
-    )
+    owed = patient_owes(benefit, allowed)
     revenue = (allowed - owed) * episodes.discount_oon + episodes.collection * owed
     return revenue - cost * episodes.delivered
 
@@ -195,7 +188,8 @@ def decline_margin(episodes: Episodes, replacement_rate: float, cost: float) -> 
     return episodes.filled * sca_margin(episodes, replacement_rate, cost)
 
 
-def summarize(margin: Array, delivered: Array, paid: Array) -> StrategyResult:
+def summarize(margin: Array, loaded: Array, delivered: Array, paid: Array) -> StrategyResult:
+    """A strategy's contribution per episode, with its fully loaded margin beside it."""
     p5, median, p95 = np.percentile(margin, [5, 50, 95]) + 0.0  # + 0.0: no "-0.0" shown
     return StrategyResult(
         mean_usd=float(margin.mean()),
@@ -203,6 +197,8 @@ def summarize(margin: Array, delivered: Array, paid: Array) -> StrategyResult:
         p5_usd=float(p5),
         p95_usd=float(p95),
         p_loss=float((margin < 0).mean()),
+        fully_loaded_mean_usd=float(loaded.mean()),
+        fully_loaded_p_loss=float((loaded < 0).mean()),
         units_delivered=float(delivered.mean()),
         units_paid=float(paid.mean()),
     )
@@ -354,72 +350,96 @@ def tornado(
     return tuple(sorted(bars, key=lambda bar: -abs(bar.high_usd - bar.low_usd)))
 
 
+def opening_range(facts: CaseFacts, rec: Recommendation, reference: float) -> tuple[float, float]:
+    """Where an opening is searched: from our floor up to the payer's ceiling (twice the reference
+    without one), never below the floor."""
+    low = rec.floor.per_unit_usd
+    high = facts.payer_ceiling_per_unit_usd or 2 * reference
+    return low, max(low, high)
+
+
 def simulate(
     facts: CaseFacts,
+    rec: Recommendation,
     *,
     rate: float,
     settings: SimulationSettings | None = None,
-    fallback_rate: float | None = None,
 ) -> SimulationResult:
-    """Simulate the case at ``rate`` per unit; ``fallback_rate`` (the recommended target) stands
-    in for the replacement patient's rate and the acceptance reference when the market has none."""
+    """Simulate the case at ``rate`` per unit; the recommendation gives the floor the best opening
+    is searched from, and its target stands in for the replacement patient's rate and the
+    acceptance reference when the market has none."""
     settings = settings or SimulationSettings()
+    if facts.case.slot_otherwise_empty:
+        settings = settings.model_copy(update={"fill_probability": 0.0})
     inputs = simulation_inputs(facts, settings)
     episodes = simulate_episodes(inputs, settings)
-    basis, cost = cost_per_unit(facts)
-    p50 = facts.market_p50
-    replacement = settings.replacement_rate_usd or p50 or fallback_rate or rate
-    sca, oon = sca_margin(episodes, rate, cost), oon_margin(episodes, facts, cost)
-    decline = decline_margin(episodes, replacement, cost)
-    notes = (
-        []
-        if oon is not None
-        else [
-            "no billing-OON strategy: the case has no OON benefit, "
-            "or the patient would not come out of network"
-        ]
-    )
+    marginal, loaded = facts.cost.marginal_per_unit, facts.cost.fully_loaded_per_unit
+    target = rec.target.per_unit_usd
+    replacement = settings.replacement_rate_usd or facts.market_p50 or target
+    sca, oon = sca_margin(episodes, rate, marginal), oon_margin(episodes, facts, marginal)
+    decline = decline_margin(episodes, replacement, marginal)
     fallback = {
         "decline": float(decline.mean()),
         "oon": float(oon.mean()) if oon is not None else float(decline.mean()),
     }
     fallback["best"] = max(fallback.values())
-    reference = reference_rate(facts, settings.acceptance) or fallback_rate or rate
-    ceiling = facts.payer_ceiling_per_unit_usd
-    high = min(2 * reference, ceiling) if ceiling and ceiling > reference / 2 else 2 * reference
+    reference = reference_rate(facts, settings.acceptance) or target
+    low, high = opening_range(facts, rec, reference)
     best, curve = best_opening(
         paid_value=float((episodes.paid * episodes.discount_sca).mean()),
-        care_cost=float((cost * episodes.delivered).mean()),
+        care_cost=float((marginal * episodes.delivered).mean()),
         fallback=fallback[settings.fallback],
         reference=reference,
         curve=settings.acceptance,
-        low=reference / 2,
+        low=low,
         high=high,
     )
+    loaded_oon = oon_margin(episodes, facts, loaded)
+    filled = episodes.filled
     return SimulationResult(
         rate_per_unit_usd=rate,
-        cost_basis=basis,
-        cost_per_unit_usd=cost,
+        marginal_cost_per_unit_usd=marginal,
+        fully_loaded_cost_per_unit_usd=loaded,
         n=settings.n,
         seed=settings.seed,
-        sca=summarize(sca, episodes.delivered, episodes.paid),
-        oon=None if oon is None else summarize(oon, episodes.delivered, episodes.paid),
+        sca=summarize(sca, sca_margin(episodes, rate, loaded), episodes.delivered, episodes.paid),
+        oon=None
+        if oon is None or loaded_oon is None
+        else summarize(oon, loaded_oon, episodes.delivered, episodes.paid),
         decline=summarize(
-            decline, episodes.delivered * episodes.filled, episodes.paid * episodes.filled
+            decline,
+            decline_margin(episodes, replacement, loaded),
+            episodes.delivered * filled,
+            episodes.paid * filled,
         ),
-        break_even_rate_usd=break_even_rate(episodes, cost),
+        break_even_rate_usd=break_even_rate(episodes, marginal),
+        fully_loaded_break_even_rate_usd=break_even_rate(episodes, loaded),
         target_margin_usd=settings.target_margin_usd,
         target_probability=settings.target_probability,
         min_rate_for_target_usd=min_rate_for(
             episodes,
-            cost,
+            marginal,
             margin=settings.target_margin_usd,
             probability=settings.target_probability,
         ),
         best_opening_usd=best,
+        recommended_opening_usd=rec.opening.per_unit_usd,
+        floor_usd=rec.floor.per_unit_usd,
         acceptance=settings.acceptance,
         acceptance_curve=curve,
-        tornado=tornado(inputs, settings, rate=rate, cost=cost),
+        tornado=tornado(inputs, settings, rate=rate, cost=marginal),
         histogram=histogram({"sca": sca, "oon": oon, "decline": decline}),
-        notes=tuple(notes),
+        notes=tuple(_notes(facts, oon is not None)),
     )
+
+
+def _notes(facts: CaseFacts, has_oon: bool) -> list[str]:
+    notes = []
+    if not has_oon:
+        notes.append(
+            "no billing-OON strategy: the case has no OON benefit, "
+            "or the patient would not come out of network"
+        )
+    if facts.case.slot_otherwise_empty:
+        notes.append("the slot would otherwise stay empty: declining brings no other patient")
+    return notes

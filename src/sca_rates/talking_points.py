@@ -7,6 +7,7 @@ argue for is the recommendation's target.
 
 from __future__ import annotations
 
+from sca_rates.compare import savings
 from sca_rates.market import position
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.market import Provenance
@@ -232,7 +233,7 @@ def _cost_offset(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     if stay is None:
         return None
     ours = rec.per_episode_usd
-    saved = stay.episode_usd - ours
+    saved, share = savings(stay, ours)
     if saved <= 0:
         return None
     setting = stay.setting.replace("_", " ")
@@ -240,7 +241,7 @@ def _cost_offset(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
         f"At {usd(rec.per_unit_usd)} per {rec.unit} for {rec.expected_units:g} "
         f"{rec.unit}s, this treatment costs the plan {usd(ours)}. The alternative, {setting} "
         f"at {usd(stay.per_diem_usd)} a day for {stay.los_days:g} days, costs "
-        f"{usd(stay.episode_usd)}: a saving of {usd(saved)} ({pct(saved / stay.episode_usd)})."
+        f"{usd(stay.episode_usd)}: a saving of {usd(saved)} ({pct(share)})."
     )
     figures = (
         _target(facts, rec),
@@ -272,7 +273,7 @@ def _cost_offset(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
         ),
         Figure(
             label="saving to the plan",
-            value=100 * saved / stay.episode_usd,
+            value=100 * share,
             unit="percent",
             source="computed",
             year=None,

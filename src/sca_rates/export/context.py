@@ -10,14 +10,13 @@ from typing import Any
 
 from sca_rates import charts
 from sca_rates.compare import compare, rate_offer
+from sca_rates.desk import Position
 from sca_rates.models.base import Frozen
 from sca_rates.models.compare import CaseFacts, Comparison
 from sca_rates.models.negotiate import NegotiationState
-from sca_rates.models.offers import NormalizedOffer
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.models.terms import AgreementTerms, TermsReport
-from sca_rates.negotiate import standing_ask
 from sca_rates.recommend import above_target_and_floor
 from sca_rates.talking_points import PAYER_TOPICS, talking_points
 from sca_rates.terms import WRITTEN_TERMS, check_terms
@@ -29,7 +28,8 @@ class DocumentContext(Frozen):
     points: tuple[TalkingPoint, ...]  # for the caller: they argue for the target
     payer_points: tuple[TalkingPoint, ...]  # for the payer: they argue for the proposed rate
     state: NegotiationState
-    proposed: Comparison  # our standing ask: the last counter, else the opening
+    agreed: bool  # the call ended in agreement: ``proposed`` is the rate agreed
+    proposed: Comparison  # the one rate of this moment: agreed, else our last ask, else opening
     above_target_usd: float  # the standing ask against the target, per unit (negative: below)
     above_floor_usd: float
     terms: AgreementTerms | None
@@ -39,12 +39,6 @@ class DocumentContext(Frozen):
     charts: dict[str, dict[str, Any]]  # Vega-Lite specifications the PDF and DOCX draw
     generated_on: dt.date
     fingerprint: str  # the first 12 hex digits of the SHA-256 of the inputs
-
-
-def _standing_ask(
-    facts: CaseFacts, rec: Recommendation, state: NegotiationState
-) -> NormalizedOffer:
-    return rate_offer(facts, standing_ask(state, rec), "our proposed rate")
 
 
 def _charts(facts: CaseFacts, proposed: Comparison) -> dict[str, dict[str, Any]]:
@@ -67,25 +61,26 @@ def fingerprint(*parts: Frozen | None) -> str:
 
 
 def build_context(
-    facts: CaseFacts,
-    rec: Recommendation,
-    points: tuple[TalkingPoint, ...],
+    position: Position,
     *,
-    state: NegotiationState | None = None,
     terms: AgreementTerms | None = None,
     share_cost: bool = False,
     today: dt.date | None = None,
 ) -> DocumentContext:
-    state = state or NegotiationState()
-    proposed = compare(facts, _standing_ask(facts, rec, state))
-    argued = talking_points(facts, rec, rate=proposed.rate.per_unit_usd)
-    above_target, above_floor = above_target_and_floor(proposed.rate.per_unit_usd, rec)
+    """Every document's context: the position as it stands, the terms when given."""
+    facts, rec, state = position.facts, position.recommendation, position.call
+    agreed = position.agreed_usd is not None
+    rate = position.standing_usd
+    proposed = compare(facts, rate_offer(facts, rate, "agreed" if agreed else "our proposed rate"))
+    argued = talking_points(facts, rec, rate=rate)
+    above_target, above_floor = above_target_and_floor(rate, rec)
     return DocumentContext(
         facts=facts,
         recommendation=rec,
-        points=points,
+        points=position.points,
         payer_points=tuple(point for point in argued if point.topic in PAYER_TOPICS),
         state=state,
+        agreed=agreed,
         proposed=proposed,
         above_target_usd=above_target,
         above_floor_usd=above_floor,

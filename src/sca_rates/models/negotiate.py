@@ -8,7 +8,8 @@ from typing import Literal
 from sca_rates.models.base import Frozen
 from sca_rates.models.offers import NormalizedOffer
 
-Verdict = Literal["accept", "counter", "decline"]
+# "agreed": the call had already closed on an accepted offer; the offer changes nothing
+Verdict = Literal["accept", "counter", "decline", "agreed"]
 
 
 class Exchange(Frozen):
@@ -40,7 +41,9 @@ class NegotiationState(Frozen):
 
 class Response(Frozen):
     verdict: Verdict
+    final: bool  # a decline after every planned concession, or the call already agreed
     offer: NormalizedOffer
+    ask_per_unit_usd: float  # where we stand after answering: agreed, countered or named
     counter_per_unit_usd: float | None  # None when accepting or declining
     counter_per_episode_usd: float | None
     concession_usd: float | None  # how far the counter moved from our last ask

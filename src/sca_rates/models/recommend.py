@@ -19,25 +19,33 @@ class Policy(Frozen):
     # The market median is raised by this share when the case has a specialized need or a network
     # gap for a named specialty: a payer pays more for what its network lacks.
     specialization_premium: float = Field(default=0.10, ge=0, le=1)
-    # 0 opens at the target, 1 at the anchor (the top of the market range, else a share of billed
-    # charges, else a share of the payer's ceiling).
+    # 0 opens at the target (plus the least room below), 1 at the highest anchor: the top of the
+    # market range, the payer's published share of billed charges on our charge, a share of the
+    # payer's ceiling, a multiple of Medicare.
     anchor_aggressiveness: float = Field(default=1.0, ge=0, le=1)
-    # The anchor when the market gives none above the target: a share of billed charges (payers
-    # commonly pay 50-70% of charges)...
+    # The share of billed charges when the payer publishes none (payers commonly pay 50-70%).
     anchor_billed_share: float = Field(default=0.70, gt=0, le=1)
-    # ... or, without a billed charge, a share of the payer's ceiling.
     anchor_ceiling_share: float = Field(default=0.80, gt=0, le=1)
-    # The first concession is this share of the room between opening and floor...
-    first_concession_share: float = Field(default=0.40, gt=0, le=1)
-    # ... and each later one this fraction of the one before: concessions that shrink tell the
-    # payer the bottom is near.
-    concession_decay: float = Field(default=0.5, gt=0, lt=1)
+    # Commercial plans pay above Medicare; a cautious multiple of its rate for the same service.
+    anchor_medicare_multiple: float = Field(default=1.5, gt=1, le=5)
+    # The opening stands at least this share above the target (unless the payer's ceiling forbids
+    # it): the room to concede from without going under the target at once.
+    opening_room_share: float = Field(default=0.10, ge=0, le=1)
+    # Concessions are planned over this many turns after the opening: the k-th meets k / turns of
+    # the gap between our last ask and the payer's offer, so a payer who keeps moving up meets us
+    # within a few turns. After them our ask is final.
+    concession_turns: int = Field(default=4, ge=1, le=12)
     # Below the target we concede only when the payer moved, and at most this share of its move.
     reciprocity: float = Field(default=0.5, gt=0, le=1)
+    # An offer this close to our ask is accepted: under this much over the episode...
+    close_gap_episode_usd: float = Field(default=100.0, ge=0)
+    # ... or within this share of our ask.
+    close_gap_share: float = Field(default=0.01, ge=0, lt=1)
 
 
 class RateFigure(Frozen):
-    """One of the three numbers: the amount, the rule that bound it and the numbers behind it."""
+    """One of the three numbers: the amount (whole cents, as shown and compared), the rule that
+    bound it and the numbers behind it."""
 
     per_unit_usd: float
     per_episode_usd: float
@@ -54,5 +62,4 @@ class Recommendation(Frozen):
     opening: RateFigure
     zopa: bool  # a zone of agreement exists: floor <= the payer's ceiling (or no ceiling known)
     payer_ceiling_per_unit_usd: float | None
-    settlement_midpoint_per_unit_usd: float | None  # halfway from floor to ceiling
     warnings: tuple[str, ...]

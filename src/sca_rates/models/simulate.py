@@ -100,11 +100,13 @@ class SimulationSettings(Frozen):
 
 
 class StrategyResult(Frozen):
-    mean_usd: float  # episode net margin
+    mean_usd: float  # episode contribution: revenue - marginal cost of the care delivered
     median_usd: float
     p5_usd: float
     p95_usd: float
     p_loss: float
+    fully_loaded_mean_usd: float  # revenue - fully loaded cost of the care delivered
+    fully_loaded_p_loss: float
     units_delivered: float  # mean per episode
     units_paid: float
 
@@ -132,18 +134,21 @@ class TornadoBar(Frozen):
 
 class SimulationResult(Frozen):
     rate_per_unit_usd: float
-    cost_basis: Literal["fully_loaded", "marginal"]
-    cost_per_unit_usd: float
+    marginal_cost_per_unit_usd: float  # the strategies are compared on contribution over it
+    fully_loaded_cost_per_unit_usd: float  # the fully loaded view beside it
     n: int
     seed: int
     sca: StrategyResult
     oon: StrategyResult | None  # None: the case has no OON benefit
     decline: StrategyResult
-    break_even_rate_usd: float
+    break_even_rate_usd: float  # contribution zero
+    fully_loaded_break_even_rate_usd: float
     target_margin_usd: float
     target_probability: float
     min_rate_for_target_usd: float | None  # None: no rate reaches it (too many unpaid episodes)
-    best_opening_usd: float
+    best_opening_usd: float  # one offer's expected value at its highest, floor to ceiling
+    recommended_opening_usd: float  # the recommendation's, for comparison
+    floor_usd: float
     acceptance: AcceptanceCurve  # the curve the best opening was found with
     acceptance_curve: tuple[AcceptancePoint, ...]
     tornado: tuple[TornadoBar, ...]  # widest swing first

@@ -29,7 +29,12 @@ from sca_rates.present.negotiation import (
     terms_json,
     terms_lines,
 )
-from sca_rates.present.simulation import acceptance_note, simulation_json, simulation_lines
+from sca_rates.present.simulation import (
+    acceptance_note,
+    opening_note,
+    simulation_json,
+    simulation_lines,
+)
 
 __all__ = [
     "BREAKDOWN_LABELS",
@@ -49,6 +54,7 @@ __all__ = [
     "market_json",
     "normalized_json",
     "normalized_lines",
+    "opening_note",
     "payer_stats_lines",
     "per",
     "recommendation_json",

@@ -47,7 +47,6 @@ def recommendation_json(rec: Recommendation, points: tuple[TalkingPoint, ...]) -
         "opening": _figure_json(rec.opening),
         "zopa": rec.zopa,
         "payer_ceiling_per_unit_usd": optional_cents(rec.payer_ceiling_per_unit_usd),
-        "settlement_midpoint_per_unit_usd": optional_cents(rec.settlement_midpoint_per_unit_usd),
         "warnings": list(rec.warnings),
         "talking_points": [talking_point_json(point) for point in points],
     }
@@ -77,11 +76,6 @@ def recommendation_lines(rec: Recommendation, points: tuple[TalkingPoint, ...]) 
         lines.append(f"         {figure.rule}")
     if rec.payer_ceiling_per_unit_usd is not None:
         lines.append(f"Payer's ceiling {usd(rec.payer_ceiling_per_unit_usd)} {per(unit)}")
-    if rec.settlement_midpoint_per_unit_usd is not None:
-        lines.append(
-            f"Likely settlement if both sides bargain evenly: "
-            f"{usd(rec.settlement_midpoint_per_unit_usd)} {per(unit)} (floor-ceiling midpoint)"
-        )
     lines += [f"! {warning}" for warning in rec.warnings]
     if points:
         lines.append("Talking points")
@@ -95,6 +89,8 @@ def response_json(response: Response) -> dict[str, Any]:
     """The stable JSON object of ``sca-rates counter --json``."""
     return {
         "verdict": response.verdict,
+        "final": response.final,
+        "ask_per_unit_usd": cents(response.ask_per_unit_usd),
         "offer_per_unit_usd": cents(response.offer.per_unit_usd),
         "offer_per_episode_usd": cents(response.offer.per_episode_usd),
         "offer_assumptions": list(response.offer.assumptions),
@@ -109,9 +105,16 @@ def response_json(response: Response) -> dict[str, Any]:
 
 def response_lines(response: Response) -> list[str]:
     unit = response.offer.unit
-    head = f"{response.verdict.upper()}: offer {usd(response.offer.per_unit_usd)} {per(unit)}"
+    verdict = (
+        "FINAL DECLINE"
+        if response.final and response.verdict == "decline"
+        else (response.verdict.upper())
+    )
+    head = f"{verdict}: offer {usd(response.offer.per_unit_usd)} {per(unit)}"
     if response.counter_per_unit_usd is not None:
         head += f"; counter {usd(response.counter_per_unit_usd)} {per(unit)}"
+    elif response.verdict == "decline":
+        head += f"; we could do {usd(response.ask_per_unit_usd)} {per(unit)}"
     lines = [head, f"Say: {response.line}"]
     label = "What would change it:" if response.verdict == "decline" else "Trade:"
     lines += [label, *[f"  - {trade}" for trade in response.trades]]

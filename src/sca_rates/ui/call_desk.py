@@ -9,8 +9,8 @@ from collections.abc import Callable
 import streamlit as st
 
 from sca_rates import charts, present, store
-from sca_rates.calibration import fitted_opening
-from sca_rates.compare import compare, offer_for, rate_offer
+from sca_rates.compare import compare, rate_offer
+from sca_rates.desk import Position
 from sca_rates.exceptions import ScaRatesError
 from sca_rates.export import DOCUMENTS, FORMATS, build_context, file_name, render
 from sca_rates.logbook import request_from_call
@@ -20,9 +20,6 @@ from sca_rates.models.negotiate import NegotiationState, Response
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.money import pct, usd
-from sca_rates.negotiate import respond, standing_ask
-from sca_rates.recommend import recommend
-from sca_rates.talking_points import talking_points
 from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar
 
@@ -36,34 +33,30 @@ def render_page() -> None:
     if chosen is None:
         st.info("Fix the case in the sidebar to see the numbers.")
         return
-    case, model = chosen
     try:
-        facts = state.facts(case, model)
+        position = state.position(*chosen)
     except ScaRatesError as exc:
         st.error(str(exc))
         return
-    rec = recommend(facts)
-    box = state.call_for(case, model)
-    _summary(facts)
-    _three_numbers(rec)
-    fitted = fitted_opening(facts, rec, state.payer_fit(case.payer))
-    if fitted is not None:
+    box = state.call_for(*chosen)
+    _summary(position.facts)
+    _three_numbers(position.recommendation)
+    if position.fitted_opening_usd is not None:
         st.caption(
-            f"From the log: {case.payer}'s fitted acceptance curve puts the best opening at "
-            f"{usd(fitted)} per {rec.unit}."
+            f"From the log: {position.facts.case.payer}'s fitted acceptance curve puts the best "
+            f"opening at {usd(position.fitted_opening_usd)} per {position.unit}."
         )
-    points = talking_points(facts, rec)
-    _live_call(facts, rec)
-    _documents(facts, rec, points, box)
-    _talking_points(points)
+    _live_call(position)
+    _documents(position, box)
+    _talking_points(position.points)
 
 
 @st.fragment
-def _live_call(facts: CaseFacts, rec: Recommendation) -> None:
+def _live_call(position: Position) -> None:
     """What changes with each offer, rerun on its own so that an answer comes back at once."""
-    call = _offer_box(facts, rec, state.current_call())
-    _alternative(facts, rec, call)
-    _save_to_log(facts, rec, call)
+    position = _offer_box(position.with_call(state.current_call()))
+    _alternative(position)
+    _save_to_log(position)
 
 
 def _summary(facts: CaseFacts) -> None:
@@ -88,49 +81,50 @@ def _three_numbers(rec: Recommendation) -> None:
     extra = []
     if rec.payer_ceiling_per_unit_usd is not None:
         extra.append(f"payer's ceiling {usd(rec.payer_ceiling_per_unit_usd)} per {rec.unit}")
-    if rec.settlement_midpoint_per_unit_usd is not None:
-        extra.append(
-            f"even-bargaining settlement {usd(rec.settlement_midpoint_per_unit_usd)} per {rec.unit}"
-        )
     if extra:
         st.caption(" · ".join(extra).capitalize())
     for warning in rec.warnings:
         st.warning(warning)
 
 
-def _offer_box(facts: CaseFacts, rec: Recommendation, call: NegotiationState) -> NegotiationState:
+def _offer_box(position: Position) -> Position:
     """Type what the payer said and press Enter: the verdict, the counter, the line, the trades."""
     with st.form("offer", clear_on_submit=True, border=False):
         text = st.text_input("The payer's offer", placeholder=EXAMPLES)
         submitted = st.form_submit_button("Answer", type="primary")
     if submitted and text.strip():
         try:
-            answer = respond(facts, rec, call, offer_for(facts, text))
+            answer = position.answer(text)
         except ScaRatesError as exc:
             st.error(str(exc))
         else:
-            call = answer.state
-            state.save_call(call)
+            position = position.with_call(answer.state)
+            state.save_call(answer.state)
             st.session_state[ANSWER] = answer
+    call = position.call
     last = st.session_state.get(ANSWER)
     if call.exchanges and isinstance(last, Response) and last.state == call:
-        _answer(last, rec.unit)
+        _answer(last, position.unit)
     if call.exchanges:
-        st.vega_lite_chart(spec=charts.call_chart(call, rec), width="stretch")
+        st.vega_lite_chart(spec=charts.call_chart(call, position.recommendation), width="stretch")
         if st.button("Start a new call"):
             state.save_call(NegotiationState())
             st.rerun(scope="fragment")
-    return call
+    return position
 
 
 def _answer(answer: Response, unit: str) -> None:
     offered = f"{usd(answer.offer.per_unit_usd)} per {unit}"
+    ask = f"{usd(answer.ask_per_unit_usd)} per {unit}"
     if answer.verdict == "accept":
         st.success(f"ACCEPT {offered}")
+    elif answer.verdict == "agreed":
+        st.success(f"ALREADY AGREED at {ask}: confirm it in writing")
     elif answer.verdict == "decline":
-        st.error(f"DECLINE {offered}")
+        final = "FINAL " if answer.final else ""
+        st.error(f"{final}DECLINE {offered}: we could do {ask}")
     else:
-        st.info(f"COUNTER {offered} with {usd(answer.counter_per_unit_usd or 0)} per {unit}")
+        st.info(f"COUNTER {offered} with {ask}")
     st.markdown(f"> {answer.line}")
     label = "What would change it" if answer.verdict == "decline" else "Trade"
     st.markdown(f"**{label}:**\n" + "\n".join(f"- {trade}" for trade in answer.trades))
@@ -138,15 +132,16 @@ def _answer(answer: Response, unit: str) -> None:
         st.markdown("\n".join(f"- {note}" for note in (*answer.offer.assumptions, *answer.reasons)))
 
 
-def _alternative(facts: CaseFacts, rec: Recommendation, call: NegotiationState) -> None:
-    """What each alternative would cost the payer, against our standing ask (a light list: it is
-    redrawn with every offer)."""
-    ask = standing_ask(call, rec)
+def _alternative(position: Position) -> None:
+    """What each alternative would cost the payer, against where the call stands (a light list:
+    it is redrawn with every offer)."""
+    facts, ask, unit = position.facts, position.standing_usd, position.unit
     comparison = compare(facts, rate_offer(facts, ask, f"${ask:.2f}"))
     if not comparison.alternatives:
         return
+    where = "the rate agreed" if position.agreed_usd is not None else "our ask"
     lines = [
-        f"**The payer's alternative**, against our ask of {usd(ask)} per {rec.unit} "
+        f"**The payer's alternative**, against {where} of {usd(ask)} per {unit} "
         f"({usd(comparison.our_episode_usd)} for the stay):"
     ]
     for alt in comparison.alternatives:
@@ -168,9 +163,7 @@ def _talking_points(points: tuple[TalkingPoint, ...]) -> None:
             st.markdown(point.text + ("\n" + cited if cited else ""))
 
 
-def _documents(
-    facts: CaseFacts, rec: Recommendation, points: tuple[TalkingPoint, ...], box: state.CallBox
-) -> None:
+def _documents(position: Position, box: state.CallBox) -> None:
     """Every document in every format, each made only when its button is clicked, from the call
     as it stands then. Outside the offer's fragment: redrawing its many buttons cost each answer
     ~45 ms in the browser (benchmarks/ui.py)."""
@@ -182,14 +175,7 @@ def _documents(
 
     def make(key: str, fmt: str) -> Callable[[], str | bytes]:
         def made() -> str | bytes:
-            context = build_context(
-                facts,
-                rec,
-                points,
-                state=box.call,
-                terms=terms,
-                share_cost=share,
-            )
+            context = build_context(position.with_call(box.call), terms=terms, share_cost=share)
             return render(key, context, fmt)
 
         return made
@@ -208,7 +194,7 @@ def _documents(
             )
 
 
-def _save_to_log(facts: CaseFacts, rec: Recommendation, call: NegotiationState) -> None:
+def _save_to_log(position: Position) -> None:
     """One click keeps the call: the case, the three numbers at the time and every offer."""
     with st.expander("Save this call to the log"):
         name = st.text_input("Patient name (optional, stored encrypted)", key="log_name")
@@ -222,7 +208,7 @@ def _save_to_log(facts: CaseFacts, rec: Recommendation, call: NegotiationState) 
             else None
         )
         request = request_from_call(
-            facts, rec, call, requested_on=dt.date.today(), actor=state.actor(), patient=patient
+            position, requested_on=dt.date.today(), actor=state.actor(), patient=patient
         )
         try:
             with store.transaction(state.log_engine()) as session:

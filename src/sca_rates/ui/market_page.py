@@ -10,15 +10,14 @@ import pyarrow.parquet as pq
 import streamlit as st
 
 from sca_rates import charts
+from sca_rates.desk import Position
 from sca_rates.exceptions import ScaRatesError
 from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES
 from sca_rates.ingest.run import Job
 from sca_rates.ingest.run import run as run_job
 from sca_rates.ingest.summarize import SummaryReport, summarize
-from sca_rates.models.compare import CaseFacts
 from sca_rates.models.market import MarketData
 from sca_rates.money import usd
-from sca_rates.recommend import recommend
 from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar
 
@@ -37,14 +36,15 @@ def render_page() -> None:
         return
     if chosen is not None:
         try:
-            _case_in_market(state.facts(*chosen))
+            _case_in_market(state.position(*chosen))
         except ScaRatesError as exc:
             st.error(str(exc))
     _table(market)
 
 
-def _case_in_market(facts: CaseFacts) -> None:
-    dist, rec, unit = facts.distribution, recommend(facts), facts.pattern.unit
+def _case_in_market(position: Position) -> None:
+    facts, rec = position.facts, position.recommendation
+    dist, unit = facts.distribution, facts.pattern.unit
     st.subheader(
         f"{facts.case.payer}, {facts.case.region}, {facts.pattern.level_of_care} {facts.case.code}"
     )

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sca_rates import store
 from sca_rates.calibration import Fit, fit_payer
 from sca_rates.compare import case_facts
+from sca_rates.desk import Position, position_from_facts
 from sca_rates.files import load_case, load_cost_model
 from sca_rates.market import load_market, market_files, read_rates_text, with_rates
 from sca_rates.models import CostModel
@@ -107,6 +108,17 @@ def facts(case: Case, model: CostModel) -> CaseFacts:
     """The case facts, worked out once per case and market, not on every offer."""
     key = repr(_market_key())
     return _facts(case.model_dump_json(), model.model_dump_json(), key, market())
+
+
+def position(case: Case, model: CostModel) -> Position:
+    """The call's position: the case's facts (cached), the call so far and the payer's fitted
+    curve from the log; every page reads its figures from it."""
+    fit = payer_fit(case.payer)
+    return position_from_facts(
+        facts(case, model),
+        call=call_for(case, model).call,
+        curve=fit.curve if fit.fitted else None,
+    )
 
 
 @dataclass

@@ -12,8 +12,6 @@ from sca_rates.exceptions import InvalidTerms, ScaRatesError
 from sca_rates.export import DOCUMENTS, FORMATS, build_context, file_name, render
 from sca_rates.files import TERMS_DOC, load_terms, validate_model
 from sca_rates.models.terms import AgreementTerms
-from sca_rates.recommend import recommend
-from sca_rates.talking_points import talking_points
 from sca_rates.terms import check_terms
 from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar
@@ -60,11 +58,7 @@ def render_page() -> None:
             hide_index=True,
         )
     if chosen is not None:
-        facts = state.facts(*chosen)
-        rec = recommend(facts)
-        context = build_context(
-            facts, rec, talking_points(facts, rec), state=state.call_for(*chosen).call, terms=terms
-        )
+        context = build_context(state.position(*chosen), terms=terms)
         email = str(render("terms-email", context, "txt"))
         st.subheader("Ask the payer to confirm in writing")
         st.code(email, language=None)

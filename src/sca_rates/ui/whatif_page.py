@@ -9,13 +9,14 @@ from sca_rates import charts, present
 from sca_rates.calibration import Fit, with_fitted_curve
 from sca_rates.compare import case_facts, compare, rate_offer
 from sca_rates.costing import with_census, with_overhead_change, with_pay_change
+from sca_rates.desk import position_from_facts
 from sca_rates.exceptions import ScaRatesError
 from sca_rates.models import CostModel
 from sca_rates.models.case import Case
 from sca_rates.models.compare import CaseFacts
+from sca_rates.models.recommend import Recommendation
 from sca_rates.models.simulate import SimulationSettings
 from sca_rates.money import pct, usd
-from sca_rates.recommend import recommend
 from sca_rates.simulate import simulate
 from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar
@@ -33,15 +34,19 @@ def render_page() -> None:
     except ScaRatesError as exc:
         st.error(str(exc))
         return
-    rec = recommend(facts)
-    unit = rec.unit
+    # The what-if case's own position, with the call as it stands (its asks are per unit)
+    position = position_from_facts(facts, call=state.current_call())
+    rec, unit = position.recommendation, position.unit
     for column, (name, figure) in zip(
         st.columns(3),
         (("Opening", rec.opening), ("Target", rec.target), ("Floor", rec.floor)),
         strict=True,
     ):
         column.metric(name, f"{usd(figure.per_unit_usd)} per {unit}", help=figure.rule)
-    start = round(rec.target.per_unit_usd)
+    standing = position.standing_usd
+    where = "Agreed on the call" if position.agreed_usd is not None else "Our ask on the call"
+    st.caption(f"{where}: {usd(standing)} per {unit}")
+    start = round(standing)
     rate = st.slider(f"Rate ($ per {unit})", 1, max(2 * start, 100), start, step=1)
     comparison = compare(facts, rate_offer(facts, rate, f"${rate}"))
     coverage = comparison.cost_coverage
@@ -52,10 +57,10 @@ def render_page() -> None:
         help=f"{usd(coverage.margin_per_episode_usd)} for the episode",
     )
     columns[1].metric("Covers the fully loaded cost", f"{coverage.fully_loaded_ratio:.2f} times")
-    position = comparison.market.position
-    if position is not None and position.percentile is not None:
-        where = {"above": "above ", "below": "below "}.get(position.beyond or "", "")
-        columns[2].metric("Market position", f"{where}p{position.percentile:.0f}")
+    where_in_market = comparison.market.position
+    if where_in_market is not None and where_in_market.percentile is not None:
+        beyond = {"above": "above ", "below": "below "}.get(where_in_market.beyond or "", "")
+        columns[2].metric("Market position", f"{beyond}p{where_in_market.percentile:.0f}")
     if comparison.alternatives:
         cheapest = comparison.alternatives[0]
         st.caption(
@@ -63,7 +68,7 @@ def render_page() -> None:
             f"{usd(cheapest.savings_usd)} ({pct(cheapest.savings_pct)}) at this rate."
         )
     fit = state.payer_fit(case.payer)  # the payer's fitted curve, if any
-    _simulator(facts, float(rate), fit, rec.target.per_unit_usd)
+    _simulator(facts, rec, float(rate), fit)
 
 
 def _what_if(case: Case, model: CostModel) -> CaseFacts:
@@ -87,32 +92,34 @@ def _what_if(case: Case, model: CostModel) -> CaseFacts:
 
 
 @st.fragment
-def _simulator(facts: CaseFacts, rate: float, fit: Fit, target: float) -> None:
+def _simulator(facts: CaseFacts, rec: Recommendation, rate: float, fit: Fit) -> None:
     """Rerun on its own when only the simulation's size or seed changes."""
     st.subheader("What the agreement is worth")
     n = st.select_slider("Episodes", [2_000, 10_000, 50_000, 100_000], value=10_000)
     seed = st.number_input("Seed", 0, 10_000, 1)
     settings = with_fitted_curve(SimulationSettings(n=n, seed=int(seed)), fit)
-    result = simulate(facts, rate=rate, settings=settings, fallback_rate=target)
+    result = simulate(facts, rec, rate=rate, settings=settings)
     unit = facts.pattern.unit
     rows = [("SCA", result.sca), ("bill out of network", result.oon), ("decline", result.decline)]
     st.dataframe(
         {
             "strategy": [name for name, s in rows if s],
-            "mean": [usd(s.mean_usd) for _, s in rows if s],
+            "mean contribution": [usd(s.mean_usd) for _, s in rows if s],
             "median": [usd(s.median_usd) for _, s in rows if s],
             "p5": [usd(s.p5_usd) for _, s in rows if s],
             "p95": [usd(s.p95_usd) for _, s in rows if s],
             "chance of a loss": [pct(s.p_loss) for _, s in rows if s],
+            "mean, fully loaded": [usd(s.fully_loaded_mean_usd) for _, s in rows if s],
+            "chance of a loss, fully loaded": [pct(s.fully_loaded_p_loss) for _, s in rows if s],
         },
         hide_index=True,
         width="stretch",
     )
     st.caption(
-        f"Episode net margin, {n:,} episodes. Break-even rate "
-        f"{usd(result.break_even_rate_usd)} per {unit}; the opening that maximizes the "
-        f"expected value {usd(result.best_opening_usd)} per {unit} "
-        f"({present.acceptance_note(result)})."
+        f"Per episode, {n:,} episodes: contribution over the marginal cost, and fully loaded. "
+        f"Break-even rate {usd(result.break_even_rate_usd)} per {unit} "
+        f"({usd(result.fully_loaded_break_even_rate_usd)} fully loaded). "
+        + present.opening_note(result, unit)
     )
     st.vega_lite_chart(spec=charts.histogram_chart(result), width="stretch")
     left, right = st.columns(2)

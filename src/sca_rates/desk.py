@@ -1,0 +1,124 @@
+"""The negotiating position of one call, built once, that every screen, command and document reads.
+
+A position is a case's facts, the three numbers, the call so far, the talking points and (with a
+payer's fitted acceptance curve) the fitted opening. Where we stand is one figure: the rate agreed
+when the call ended in agreement, else our last ask, else the opening. The front ends pass in
+what they read from files, settings or the log (the market, the fitted curve); this module reads
+nothing itself and imports no front end.
+
+US dollars per unit of service of the case unless a name says ``episode``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sca_rates.compare import case_facts, offer_for
+from sca_rates.models import CostModel
+from sca_rates.models.base import Frozen
+from sca_rates.models.case import Case
+from sca_rates.models.compare import CaseFacts
+from sca_rates.models.market import MarketData
+from sca_rates.models.negotiate import NegotiationState, Response
+from sca_rates.models.recommend import Policy, Recommendation
+from sca_rates.models.simulate import AcceptanceCurve
+from sca_rates.models.talking_points import TalkingPoint
+from sca_rates.negotiate import agreed_rate, respond, standing_ask
+from sca_rates.recommend import DEFAULT_POLICY, recommend
+from sca_rates.talking_points import talking_points
+
+
+class Position(Frozen):
+    """Everything said or shown about a call at one moment."""
+
+    facts: CaseFacts
+    recommendation: Recommendation
+    call: NegotiationState
+    points: tuple[TalkingPoint, ...]  # for the caller: they argue for the target
+    fitted_opening_usd: float | None  # with the payer's fitted curve; None without one
+    policy: Policy
+
+    @property
+    def agreed_usd(self) -> float | None:
+        """The rate agreed on this call, if it closed."""
+        return agreed_rate(self.call)
+
+    @property
+    def standing_usd(self) -> float:
+        """The one figure for this moment: agreed, else our last ask, else the opening."""
+        return standing_ask(self.call, self.recommendation)
+
+    @property
+    def unit(self) -> str:
+        return self.recommendation.unit
+
+    def answer(self, text: str) -> Response:
+        """The answer to what the payer just said, in any offer form."""
+        return respond(
+            self.facts, self.recommendation, self.call, offer_for(self.facts, text), self.policy
+        )
+
+    def with_call(self, call: NegotiationState) -> Position:
+        """The same position with the call as it now stands."""
+        return self.model_copy(update={"call": call})
+
+
+def position_from_facts(
+    facts: CaseFacts,
+    *,
+    call: NegotiationState | None = None,
+    curve: AcceptanceCurve | None = None,
+    policy: Policy = DEFAULT_POLICY,
+) -> Position:
+    """The position for facts already worked out (the app keeps them between offers); ``curve``
+    is the payer's fitted acceptance curve, when the log has one."""
+    rec = recommend(facts, policy)
+    fitted = None
+    if curve is not None:
+        # Imported only here: the optimizer's library costs a live `counter` its start-up time
+        from sca_rates.calibration import fitted_opening
+
+        fitted = fitted_opening(facts, rec, curve)
+    return Position(
+        facts=facts,
+        recommendation=rec,
+        call=call or NegotiationState(),
+        points=talking_points(facts, rec),
+        fitted_opening_usd=fitted,
+        policy=policy,
+    )
+
+
+def open_position(
+    case: Case,
+    *,
+    model: CostModel,
+    market: MarketData,
+    call: NegotiationState | None = None,
+    curve: AcceptanceCurve | None = None,
+    policy: Policy = DEFAULT_POLICY,
+) -> Position:
+    """A case, its cost model and the market, worked into the position of a call."""
+    facts = case_facts(case, model=model, market=market)
+    return position_from_facts(facts, call=call, curve=curve, policy=policy)
+
+
+def case_key(facts: CaseFacts) -> tuple[str, str]:
+    """What a call history belongs to: a short fingerprint of the case's identity (payer, level,
+    code, unit, units, center), and the same in words for a message."""
+    case, pattern = facts.case, facts.pattern
+    identity = {
+        "facility": facts.facility,
+        "payer": case.payer,
+        "level_of_care": case.level_of_care,
+        "code": case.code,
+        "unit": pattern.unit,
+        "expected_units": pattern.expected_units,
+    }
+    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:12]
+    words = (
+        f"{case.payer}, {case.level_of_care} {case.code}, {pattern.expected_units:g} "
+        f"{pattern.unit}s at {facts.facility}"
+    )
+    return digest, words
