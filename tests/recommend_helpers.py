@@ -26,7 +26,11 @@ def facts_with(
     slot_empty: bool = False,
     would_attend_oon: bool = True,
     margin: float = 0.15,
+    medicare: float | None = None,
+    published_share: float | None = None,
 ) -> CaseFacts:
+    """The fixture's facts with these figures; Medicare's rate and the payer's published share
+    of billed charges are left out unless given, so that each test names its anchors."""
     assert BASE.distribution is not None
     assert BASE.oon is not None
     triggers = (
@@ -55,5 +59,11 @@ def facts_with(
             "payer_ceiling_per_unit_usd": ceiling,
             "ceiling": None if ceiling is None else BASE.ceiling,
             "oon": None if oon is None else BASE.oon.model_copy(update={"per_unit_usd": oon}),
+            "medicare_per_unit_usd": medicare,
+            "billed_shares": tuple(
+                row.model_copy(update={"share_of_billed": published_share})
+                for row in BASE.billed_shares[:1]
+                if published_share is not None
+            ),
         }
     )

@@ -1,55 +1,165 @@
 """Answering offers during a call, worked by hand, and the rules as invariants."""
 
 import math
-from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sca_rates.compare import offer_for
-from sca_rates.models.negotiate import NegotiationState, Response
+from sca_rates.desk import open_position, position_from_facts
+from sca_rates.files import load_case
+from sca_rates.market import load_market
+from sca_rates.models.compare import CaseFacts
+from sca_rates.models.negotiate import Response
+from sca_rates.models.recommend import Recommendation
 from sca_rates.negotiate import respond
 from sca_rates.recommend import recommend
 from tests.recommend_helpers import facts_with
 from tests.test_recommend import scenarios
 
-# The cost-bound case of tests/test_recommend.py: floor $500, target $575, opening $663.
+CASES = Path(__file__).parent.parent / "cases"
+MARKET = load_market(Path(__file__).parent.parent / "market_data")
+
+# The cost-bound case of tests/test_recommend.py: floor $500, target $575, opening $798, the
+# payer's ceiling $1,000, 18 days. Whole-dollar asks: floor $500, target $575, top $798.
 FACTS = facts_with(cost=500, marginal=30, oon=311)
 REC = recommend(FACTS)
 
 
-def _call(*offers: str) -> list[Response]:
-    state, answers = NegotiationState(), []
+def _call(*offers: str, facts: CaseFacts = FACTS) -> list[Response]:
+    position, answers = position_from_facts(facts), []
     for text in offers:
-        answer = respond(FACTS, REC, state, offer_for(FACTS, text))
+        answer = position.answer(text)
         answers.append(answer)
-        state = answer.state
+        position = position.with_call(answer.state)
     return answers
 
 
-def test_a_call_worked_by_hand() -> None:
-    answers = _call("$450/day", "$520/day", "$530/day", "$530/day", "$550/day", "$560/day")
-    verdicts = [a.verdict for a in answers]
-    counters = [a.counter_per_unit_usd for a in answers]
-    # $450 < floor $500: decline, we stand at the $663 opening
-    # $520: first concession 40% x (663 - 500) = $65.20 -> $597.80, whole dollars up: $598
-    # $530: half the last concession ($65) = $32.50 -> $565.50, held at the target: $575
-    # $530 again: at the target and the payer has not moved: hold $575
-    # $550: the payer moved $20; concede min(half of $23 = $11.50, half of $20 = $10): $565
-    # $560: concede min(half of $10, half of $10) = $5 -> $560, which the offer meets: accept
-    assert verdicts == ["decline", "counter", "counter", "counter", "counter", "accept"]
-    assert counters == [None, 598, 575, 575, 565, None]
-    assert [a.concession_usd for a in answers[1:5]] == [65, 23, 0, 10]
+def _path(answers: list[Response]) -> list[tuple[str, float]]:
+    return [(a.verdict, a.ask_per_unit_usd) for a in answers]
 
 
-def test_an_offer_at_or_above_target_is_accepted_with_terms_to_ask_for() -> None:
-    (answer,) = _call("$575/day")
-    assert answer.verdict == "accept"
-    assert answer.counter_per_unit_usd is None
-    assert any("in-network cost-sharing" in trade for trade in answer.trades)
-    assert answer.line.startswith("We can accept $575.00 per day")
+def test_a_rising_payer_meets_us_worked_by_hand() -> None:
+    answers = _call("$450/day", "$520/day", "$540/day", "$560/day", "$570/day", "$580/day")
+    # $450 < floor $500: decline, naming the figure we could do, the $798 opening
+    # $520: 1st concession meets 1/4 of the gap: 798 - (798 - 520) / 4 = 728.50 -> $729
+    # $540: 2/4 of the gap: 729 - (729 - 540) / 2 = 634.50 -> $635
+    # $560: 3/4: 635 - 0.75 x 75 = 578.75 -> $579 (still above the $575 target)
+    # $570: the whole gap would be $570, below the target: only half the payer's $10 move below
+    #   it, 575 - 5 = $570, which the offer meets: accept $570
+    # $580: the call is closed: already agreed at $570
+    assert _path(answers) == [
+        ("decline", 798),
+        ("counter", 729),
+        ("counter", 635),
+        ("counter", 579),
+        ("accept", 570),
+        ("agreed", 570),
+    ]
+    assert [a.concession_usd for a in answers[1:4]] == [69, 94, 56]
+    assert answers[0].line == (
+        "At $450.00 per day we can't staff this patient's care. We could do $798.00 per day for "
+        "the 18 days; that still saves you $11,886.00 against residential for this patient."
+    )
+    assert answers[-1].state == answers[-2].state  # nothing added once agreed
+    assert answers[-1].line.startswith("We already agreed at $570.00 per day: please confirm")
+
+
+def test_a_payer_who_holds_gets_our_concessions_to_the_target_then_a_final_decline() -> None:
+    answers = _call(*["$520/day"] * 6)
+    # $798 opening; 798 - 278/4 = 728.50 -> $729; 729 - 209/2 = 624.50 -> $625;
+    # 625 - 0.75 x 105 = 546.25 is below the $575 target and the payer has not moved: $575;
+    # again $575; the 6th turn, every planned concession made: a final decline naming $575
+    assert _path(answers) == [
+        ("counter", 798),
+        ("counter", 729),
+        ("counter", 625),
+        ("counter", 575),
+        ("counter", 575),
+        ("decline", 575),
+    ]
+    assert answers[-1].final
+    assert answers[-1].line.startswith("$575.00 per day for the 18 days is the best we can do")
+    assert "floor" not in answers[-1].line
+
+
+def test_a_payer_who_jumps_is_accepted_and_the_call_closes() -> None:
+    answers = _call("$300/day", "$900/day", "$700/day", "$1,000/day")
+    assert _path(answers) == [("decline", 798), ("accept", 900), ("agreed", 900), ("agreed", 900)]
+    assert all(a.counter_per_unit_usd is None for a in answers)
+
+
+def test_an_offer_within_the_close_the_gap_tolerance_is_accepted() -> None:
+    # $792: $6 a day under the $798 opening is $108 over 18 days (not under $100) but within
+    # 1% of $798 ($7.98): accept. $791 is $7 a day, $126, 0.88%: accept. $789: $9, $162, 1.13%:
+    # counter
+    assert _call("$792/day")[0].verdict == "accept"
+    assert _call("$791/day")[0].verdict == "accept"
+    assert _call("$789/day")[0].verdict == "counter"
+
+
+def test_the_cedar_path_call_closes_worked_by_hand() -> None:
+    # Cedar Path (SUD IOP, 36 sessions): floor $126.82, target $321.11 (whole: $322), opening
+    # $378 (80% of the $816.67 ceiling held under our $380 charge, made precise); the payer
+    # offers $200, $240, $280, $300, then holds at $300
+    # $200 -> the opening, $378
+    # $240 -> 378 - (378 - 240) / 4 = 343.50 -> $344
+    # $280 -> 344 - (344 - 280) / 2 = 312, below the target: the part above it is free
+    #   (344 -> 322), below it half the payer's $40 move: 322 - 20 = 302; max(312, 302) = $312
+    # $300 -> 312 - 0.75 x 12 = 303; the payer's $20 move allows 312 - 10 = 302: $303
+    # $300 again: $3 a session is $108 over 36 sessions but within 1% of $303: accept $300
+    case, model = load_case(CASES / "cedar-path-bcbs-iop.yaml")
+    position = open_position(case, model=model, market=MARKET)
+    rec = position.recommendation
+    assert (rec.floor.per_unit_usd, rec.target.per_unit_usd, rec.opening.per_unit_usd) == (
+        126.82,
+        321.11,
+        378,
+    )
+    answers = _call(
+        "$200/session",
+        "$240/session",
+        "$280/session",
+        "$300/session",
+        "$300/session",
+        facts=position.facts,
+    )
+    assert _path(answers) == [
+        ("counter", 378),
+        ("counter", 344),
+        ("counter", 312),
+        ("counter", 303),
+        ("accept", 300),
+    ]
+
+
+def test_at_a_ceiling_of_450_50_no_counter_goes_above_it() -> None:
+    # Target = opening = the $450.50 ceiling; the whole-dollar asks top out at $450 (rounded
+    # down under the ceiling). $440 is $10.50 under the opening ($189 over 18 days, 2.3%):
+    # counter $450; $445 is then $5 under it, $90 over the stay: accept. $445 first: $5.50
+    # under $450.50 is $99 over the stay: accept at once
+    facts = facts_with(cost=400, marginal=20, ceiling=450.5)
+    assert _path(_call("$440/day", "$445/day", facts=facts)) == [
+        ("counter", 450),
+        ("accept", 445),
+    ]
+    assert _path(_call("$445/day", facts=facts)) == [("accept", 445)]
+
+
+def test_the_floor_is_compared_in_whole_cents_as_shown() -> None:
+    # Fully loaded $780.02: floor $780.02. $780.00 is below it: declined, naming the $987
+    # opening ($897.03 target x 1.10 = $986.73, up to a precise $987); $780.02 is not declined
+    facts = facts_with(cost=780.02, marginal=20, billed=None)
+    (declined,) = _call("$780/day", facts=facts)
+    assert (declined.verdict, declined.ask_per_unit_usd) == ("decline", 987)
+    assert "We could do $987.00 per day" in declined.line
+    assert _call("$780.02/day", facts=facts)[0].verdict == "counter"
+    # $780.004 is shown as the floor $780.01; an offer of $780.01 meets it
+    at_cents = facts_with(cost=780.004, marginal=20, billed=None)
+    assert _call("$780.01/day", facts=at_cents)[0].verdict == "counter"
 
 
 def test_a_decline_shows_the_numbers_and_what_would_change_it() -> None:
@@ -63,12 +173,12 @@ def test_a_decline_shows_the_numbers_and_what_would_change_it() -> None:
 
 def test_a_counter_names_the_saving_and_trades_terms() -> None:
     first, second = _call("$520/day", "$530/day")
-    assert first.counter_per_unit_usd == 663  # our first answer is the opening
-    # The ceiling: the fixture's residential stay, $1,050 x 25 days = $26,250; the second counter
-    # $598 x 18 days = $10,764 saves the payer $15,486
+    assert first.counter_per_unit_usd == 798  # our first answer is the opening
+    # 798 - (798 - 530) / 4 = $731. The ceiling: the fixture's residential stay, $1,050 x 25
+    # days = $26,250; $731 x 18 days = $13,158 saves the payer $13,092
     assert second.line == (
-        "We can do $598.00 per day for the 18 days; that still saves you "
-        "$15,486.00 against residential for this patient."
+        "We can do $731.00 per day for the 18 days; that still saves you "
+        "$13,092.00 against residential for this patient."
     )
     assert any("reauthorization" in trade for trade in second.trades)
 
@@ -81,55 +191,100 @@ def test_the_history_replays_to_the_same_answers() -> None:
     assert sides == ["payer", "us", "payer", "us"]
 
 
-offers = st.lists(st.floats(min_value=100, max_value=1500), min_size=1, max_size=12)
+def test_the_quick_payment_discount_never_goes_under_the_floor() -> None:
+    # Floor $500 whole; a counter of $505 less 3% is $489.85: held at the floor, $500
+    facts = facts_with(cost=500, marginal=30, margin=0.0, ceiling=None, billed=None, points=None)
+    answers = _call("$450/day", "$501/day", "$502/day", "$503/day", facts=facts)
+    quick = [t for a in answers for t in a.trades if "payment within 15 days" in t]
+    assert all(int(t.split("$")[1].split(".")[0]) >= 500 for t in quick)
 
 
-@given(scenarios(), offers)
-def test_negotiation_invariants(scenario: dict[str, Any], offered: list[float]) -> None:
-    facts = facts_with(**scenario)
+def _paths() -> st.SearchStrategy[list[float]]:
+    """A payer's offers over a call: rising, holding, jumping, or anything."""
+    start = st.floats(min_value=50, max_value=1500)
+    rising = st.builds(
+        lambda s, step: [s + i * step for i in range(8)],
+        start,
+        st.floats(min_value=0.5, max_value=200),
+    )
+    holding = st.builds(lambda s: [s] * 8, start)
+    jumping = st.builds(lambda s, top: [s, s, top, top], start, st.floats(50, 3000))
+    anything = st.lists(st.floats(min_value=50, max_value=3000), min_size=1, max_size=10)
+    return rising | holding | jumping | anything
+
+
+def _whole_asks(rec: Recommendation) -> tuple[int, int]:
+    """The highest and lowest whole-dollar asks, worked from the rules, not the code's helper."""
+    top = rec.opening.per_unit_usd
+    ceiling = rec.payer_ceiling_per_unit_usd
+    if ceiling is not None and rec.zopa:
+        top = min(top, ceiling)
+    floor = math.ceil(round(rec.floor.per_unit_usd, 2))
+    return max(floor, math.floor(round(top, 2))), floor
+
+
+def _walk(facts: CaseFacts, offers: list[float]) -> list[Response]:
+    position, answers = position_from_facts(facts), []
+    unit = facts.pattern.unit
+    for amount in offers:
+        answer = position.answer(f"${amount:.2f}/{unit}")
+        answers.append(answer)
+        position = position.with_call(answer.state)
+    return answers
+
+
+def _check_call(facts: CaseFacts, offers: list[float]) -> list[Response]:
+    """Every rule of a call, turn by turn."""
     rec = recommend(facts)
-    # the first ask is the opening in whole dollars (up: never under the target)
-    asks: list[float] = [math.ceil(rec.opening.per_unit_usd)]
-    state, concessions = NegotiationState(), []
-    for amount in offered:
-        answer = respond(facts, rec, state, offer_for(facts, f"${amount:.2f}/day"))
-        state = answer.state
-        price = answer.offer.per_unit_usd
-        if price >= rec.target.per_unit_usd:
-            assert answer.verdict == "accept"
-        if price < rec.floor.per_unit_usd:
-            assert answer.verdict == "decline"
+    top, floor = _whole_asks(rec)
+    answers = _walk(facts, offers)
+    previous: float | None = None
+    agreed = False
+    for answer in answers:
+        offered = round(answer.offer.per_unit_usd, 2)
+        if agreed:
+            assert answer.verdict == "agreed"
+            assert answer.counter_per_unit_usd is None
+            continue
         if answer.verdict == "accept":
-            break
+            assert offered >= rec.floor.per_unit_usd  # never an accept below the floor
+            agreed = True
+            continue
+        if offered < rec.floor.per_unit_usd:
+            assert answer.verdict == "decline"
         counter = answer.counter_per_unit_usd
         if counter is not None:
-            assert counter >= rec.floor.per_unit_usd  # never below the floor
-            assert counter <= asks[-1]  # never back up
-            if counter < asks[-1]:
-                concessions.append(asks[-1] - counter)
-            asks.append(counter)
-    assert all(later < earlier for earlier, later in pairwise(concessions))
+            assert counter == int(counter)  # whole dollars
+            assert offered < counter <= min(top, previous if previous is not None else top)
+            assert counter >= floor
+            previous = counter
+    return answers
 
 
-def test_no_concession_while_the_payer_stands_still_below_target() -> None:
-    answers = _call("$520/day", "$520/day", "$520/day", "$520/day", "$520/day", "$520/day")
-    counters = [a.counter_per_unit_usd for a in answers]
-    # opening, then concessions down to the $575 target, then a hold while the payer stays at $520
-    assert counters[:3] == [663, 598, 575]
-    assert counters[3:] == [575, 575, 575]
-    assert pytest.approx(575) == REC.target.per_unit_usd
+@given(scenarios(), _paths())
+def test_every_call_keeps_the_rules(scenario: dict[str, Any], offered: list[float]) -> None:
+    _check_call(facts_with(**scenario), offered)
 
 
-def test_counters_are_whole_dollars_when_the_opening_is_the_target() -> None:
-    # Ceiling-bound (tests/test_recommend.py): target = opening = the $450 ceiling exactly; with
-    # a cost of $400.30 the floor is fractional too. Every ask is whole dollars.
-    facts = facts_with(cost=400.3, marginal=20, ceiling=450.5)
+@given(scenarios(), st.floats(min_value=0, max_value=1), st.floats(min_value=0.5, max_value=200))
+def test_a_steadily_rising_payer_reaches_agreement_or_a_final_decline_within_6_turns(
+    scenario: dict[str, Any], where: float, step: float
+) -> None:
+    facts = facts_with(**scenario)
     rec = recommend(facts)
-    assert rec.opening.per_unit_usd == rec.target.per_unit_usd == 450.5
-    state, counters = NegotiationState(), []
-    for amount in (420, 425, 430):
-        answer = respond(facts, rec, state, offer_for(facts, f"${amount}/day"))
-        state = answer.state
-        counters.append(answer.counter_per_unit_usd)
-    assert None not in counters  # each offer below the floor's neighbourhood is countered
-    assert all(c == int(c or 0) for c in counters)
+    start = rec.floor.per_unit_usd + where * (rec.opening.per_unit_usd - rec.floor.per_unit_usd)
+    answers = _check_call(facts, [start + i * step for i in range(6)])
+    assert any(a.verdict == "accept" or (a.verdict == "decline" and a.final) for a in answers)
+
+
+@pytest.mark.parametrize("case_file", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
+@settings(max_examples=30, deadline=None)
+@given(path=_paths())
+def test_every_bundled_case_keeps_the_rules_on_any_path(case_file: Path, path: list[float]) -> None:
+    case, model = load_case(case_file)
+    position = open_position(case, model=model, market=MARKET)
+    rec = position.recommendation
+    # the payer's offers scaled to the case: from a third of the floor to twice the opening
+    low, high = rec.floor.per_unit_usd / 3, 2 * rec.opening.per_unit_usd
+    offers = [low + (x - 50) / 2950 * (high - low) for x in path]
+    _check_call(position.facts, offers)

@@ -15,42 +15,97 @@ from tests.recommend_helpers import facts_with
 def test_bound_by_cost() -> None:
     # floor = max(fully loaded $500, OON $311, marginal $30) = $500
     # target = max($500, $500 x 1.15 = $575, p50 $420) = $575
-    # opening: p90 $560 is below the target, so the anchor is 70% of the $950 charge = $665;
-    #   $665 ends in 5, so the precise figure is $663. Midpoint (500 + 1000) / 2 = $750
+    # opening: the anchors above the target are 70% of the $950 charge = $665 and 80% of the
+    #   $1,000 ceiling = $800 (p90 $560 is below the target); the highest, $800, is under both
+    #   the ceiling and the charge and at least 10% above the target ($632.50); $800 ends in 0,
+    #   so the precise figure is $798
     rec = recommend(facts_with(cost=500, marginal=30, oon=311))
     assert (rec.floor.per_unit_usd, rec.floor.binding) == (500, "fully_loaded_cost")
-    assert rec.target.per_unit_usd == pytest.approx(575)
+    assert rec.target.per_unit_usd == 575
     assert rec.target.binding == "cost_plus_margin"
     assert rec.target.rule == "target = fully loaded cost x 1.15"
-    assert (rec.opening.per_unit_usd, rec.opening.binding) == (663, "anchor")
-    assert "70% of billed charges" in rec.opening.rule
-    assert rec.opening.per_episode_usd == 663 * 18
-    assert rec.settlement_midpoint_per_unit_usd == 750
+    assert (rec.opening.per_unit_usd, rec.opening.binding) == (798, "anchor")
+    assert rec.opening.rule == (
+        "opening = the highest anchor, 80% of the payer's ceiling ($800.00), made a precise figure"
+    )
+    assert rec.opening.per_episode_usd == 798 * 18
     assert rec.zopa
 
 
 def test_bound_by_market_with_the_oon_floor() -> None:
     # floor = max(fully loaded $300, OON $311, marginal $20) = $311 (billing OON beats cost)
     # target = max($311, $345, p50 $420 x 1.10 for DBT = $462) = $462
-    # opening: p90 $560 x 1.10 = $616, a precise figure already. Midpoint (311 + 1000)/2 = $655.50
+    # opening: p90 $560 x 1.10 = $616 for the specialized need, 70% of $950 = $665, 80% of the
+    #   ceiling = $800: the highest is $800, made $798; the rule names the premium only when the
+    #   market top is the anchor (next case)
     rec = recommend(facts_with(cost=300, marginal=20, oon=311, specialized=True))
     assert (rec.floor.per_unit_usd, rec.floor.binding) == (311, "oon_expected")
     assert rec.target.per_unit_usd == pytest.approx(462)
     assert rec.target.binding == "market_p50"
-    assert rec.opening.per_unit_usd == 616
-    assert rec.settlement_midpoint_per_unit_usd == pytest.approx(655.5)
+    assert rec.opening.per_unit_usd == 798
     assert any("out of network" in w for w in rec.warnings)
 
 
+def test_the_market_top_anchor_names_the_specialization_premium() -> None:
+    # No ceiling and no charge: the only anchor is p90 $560 x 1.10 = $616 (precise already);
+    # target = p50 $420 x 1.10 = $462, and $616 is more than 10% above it
+    rec = recommend(
+        facts_with(cost=300, marginal=20, specialized=True, ceiling=None, billed=None)
+    )
+    assert rec.opening.per_unit_usd == 616
+    assert rec.opening.rule == (
+        "opening = the highest anchor, the top of the market range (p90) x 1.1 for the "
+        "specialized need ($616.00), made a precise figure"
+    )
+
+
+def test_the_payers_published_share_of_billed_charges_is_an_anchor() -> None:
+    # 90% (the payer's published share) of our $950 charge = $855, above 80% of the ceiling
+    # ($800): the opening is $855 made precise, $853
+    rec = recommend(facts_with(cost=500, marginal=30, published_share=0.9))
+    assert rec.opening.per_unit_usd == 853
+    assert "90.0% of our charge, the payer's published share ($855.00)" in rec.opening.rule
+
+
+def test_a_multiple_of_medicare_is_an_anchor() -> None:
+    # 1.5 x Medicare's $600 = $900 beats $800 (80% of the ceiling): $898
+    rec = recommend(facts_with(cost=500, marginal=30, medicare=600))
+    assert rec.opening.per_unit_usd == 898
+    assert "1.5 x Medicare ($900.00)" in rec.opening.rule
+
+
+def test_the_opening_keeps_its_room_above_the_target() -> None:
+    # No anchor at all (no market, no charge, no ceiling): target $575, the opening the least
+    # room above it, $575 x 1.10 = $632.50, made a precise figure rounded up: $633
+    rec = recommend(facts_with(cost=500, marginal=30, points=None, billed=None, ceiling=None))
+    assert rec.opening.per_unit_usd == 633
+    assert (rec.opening.binding, rec.opening.rule) == (
+        "room",
+        "opening = raised to 10% above the target, made a precise figure",
+    )
+
+
+def test_the_opening_is_held_under_our_billed_charge() -> None:
+    # Target $897.03 (cost $780.02 x 1.15 = $897.023, up to the cent); the room asks for $986.73;
+    # our charge is $950: held under it and made precise, $948, with the room short said
+    rec = recommend(facts_with(cost=780.02, marginal=20))
+    assert rec.target.per_unit_usd == 897.03
+    assert rec.opening.per_unit_usd == 948
+    assert rec.opening.binding == "billed_charge"
+    assert "held under our billed charge" in rec.opening.rule
+    assert any("only 6% above the target" in w for w in rec.warnings)
+
+
 def test_bound_by_the_payers_ceiling() -> None:
-    # floor $400; target max($400, $460, $420) = $460 is above the $450 ceiling -> $450
-    # opening: the anchor $560 is held at the ceiling $450; $448 as a precise figure is below
-    #   the target, so the opening is the target, $450. Midpoint (400 + 450) / 2 = $425
-    rec = recommend(facts_with(cost=400, marginal=20, ceiling=450))
-    assert (rec.target.per_unit_usd, rec.target.binding) == (450, "payer_ceiling")
-    assert rec.opening.per_unit_usd == 450
-    assert rec.settlement_midpoint_per_unit_usd == 425
+    # floor $400; target max($400, $460, $420) = $460 is above the $450.50 ceiling -> $450.50
+    # opening: the highest anchor $665 is held at the ceiling $450.50; $450 as a precise figure
+    #   is $448, below the target, so the opening is the target, $450.50, and the room is short
+    rec = recommend(facts_with(cost=400, marginal=20, ceiling=450.5))
+    assert (rec.target.per_unit_usd, rec.target.binding) == (450.5, "payer_ceiling")
+    assert (rec.opening.per_unit_usd, rec.opening.binding) == (450.5, "payer_ceiling")
+    assert rec.opening.rule == "opening = target (the payer's ceiling leaves no room above it)"
     assert any("capped at the payer's ceiling" in w for w in rec.warnings)
+    assert any("only 0% above the target" in w for w in rec.warnings)
 
 
 def test_no_zone_of_agreement_is_said_plainly() -> None:
@@ -60,9 +115,15 @@ def test_no_zone_of_agreement_is_said_plainly() -> None:
     assert rec.floor.per_unit_usd == 600
     assert rec.target.per_unit_usd == pytest.approx(690)
     assert rec.opening.per_unit_usd == rec.target.per_unit_usd
-    assert rec.settlement_midpoint_per_unit_usd is None
     assert rec.warnings[0].startswith("No zone of agreement")
     assert "non-rate moves" in rec.warnings[0]
+
+
+def test_the_floor_and_the_target_are_whole_cents_rounded_up() -> None:
+    # fully loaded $780.004 -> floor $780.01 (never shown below the cost it stands for);
+    # x 1.15 = $897.0046 -> target $897.01
+    rec = recommend(facts_with(cost=780.004, marginal=20))
+    assert (rec.floor.per_unit_usd, rec.target.per_unit_usd) == (780.01, 897.01)
 
 
 def test_marginal_cost_floor_when_the_slot_would_stay_empty() -> None:
@@ -123,7 +184,25 @@ def test_floor_target_opening_are_always_in_order(scenario: dict[str, Any], aggr
 @given(scenarios())
 def test_floor_never_falls_below_marginal_cost(scenario: dict[str, Any]) -> None:
     rec = recommend(facts_with(**scenario))
-    assert rec.floor.per_unit_usd >= scenario["marginal"]
+    assert rec.floor.per_unit_usd >= scenario["marginal"] - 1e-9  # up to the cent, less noise
+
+
+@given(scenarios(), aggressiveness)
+def test_the_opening_has_its_room_unless_a_limit_forbids_it(
+    scenario: dict[str, Any], aggr: float
+) -> None:
+    rec = recommend(facts_with(**scenario), Policy(anchor_aggressiveness=aggr))
+    limits = [
+        limit
+        for limit in (rec.payer_ceiling_per_unit_usd, scenario["billed"])
+        if limit is not None
+    ]
+    room = rec.target.per_unit_usd * 1.10
+    if rec.zopa and all(limit >= room + 5 for limit in limits):
+        # within the rounding to a precise figure (never ending in 0 or 5)
+        assert rec.opening.per_unit_usd >= room - 1e-9
+    if rec.zopa and scenario["billed"] is not None:
+        assert rec.opening.per_unit_usd <= max(scenario["billed"], rec.target.per_unit_usd)
 
 
 @given(scenarios(), aggressiveness)

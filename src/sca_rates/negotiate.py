@@ -111,13 +111,13 @@ def respond(
     offered = round(offer.per_unit_usd, 2)  # compared in whole cents, as shown
     standing = standing_ask(state, rec)
     counter: int | None = None
-    final = False
+    final = is_final(state, policy)  # a decline now names our last word
     if offered < rec.floor.per_unit_usd:
         verdict: Verdict = "decline"
     elif offered >= standing or close_enough(standing, offered, rec.expected_units, policy):
         verdict = "accept"
-    elif is_final(state, policy):
-        verdict, final = "decline", True
+    elif final:
+        verdict = "decline"
     else:
         counter = next_counter(rec, state, offered, policy)
         verdict = "accept" if counter <= offered else "counter"
@@ -127,6 +127,7 @@ def respond(
         Exchange(side="us", per_unit_usd=ask, text=f"{usd(ask)} per {rec.unit}", verdict=verdict),
     )
     countered = counter if verdict == "counter" else None
+    final = final and verdict == "decline"
     return Response(
         verdict=verdict,
         final=final,

@@ -52,13 +52,16 @@ def precise_figure(amount: float, *, up: bool = False) -> float:
 
 
 def cents_up(amount: float) -> float:
-    """Whole cents, rounded up (a floor or a target is never shown below what it stands for)."""
-    return math.ceil(round(amount * 100, 6)) / 100
+    """Whole cents, rounded up (a floor or a target is never shown below what it stands for);
+    a float's noise (575 computed as 575.0000000001) is not a cent."""
+    cents = round(amount, 2)
+    return round(cents + 0.01, 2) if cents < amount - 1e-9 else cents
 
 
 def cents_down(amount: float) -> float:
     """Whole cents, rounded down (a ceiling is never shown above what it stands for)."""
-    return math.floor(round(amount * 100, 6)) / 100
+    cents = round(amount, 2)
+    return round(cents - 0.01, 2) if cents > amount + 1e-9 else cents
 
 
 def has_specialized_need(facts: CaseFacts) -> bool:
