@@ -9,16 +9,12 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from sca_rates.compare import case_facts, offer_for
+from sca_rates.desk import Position, open_position
 from sca_rates.export import DOCUMENTS, FORMATS, build_context, file_name, render
 from sca_rates.export.context import DocumentContext
 from sca_rates.files import load_case, load_terms
 from sca_rates.market import load_market
-from sca_rates.models.negotiate import NegotiationState
 from sca_rates.money import usd
-from sca_rates.negotiate import respond
-from sca_rates.recommend import recommend
-from sca_rates.talking_points import talking_points
 from tests.conftest import PROJECT
 
 CASES = sorted((PROJECT / "cases").glob("*.yaml"))
@@ -26,11 +22,17 @@ MARKET = load_market(PROJECT / "market_data")
 TERMS = load_terms(PROJECT / "agreements" / "harborview-aetna-php.yaml")
 
 
-def _context(path: Path, **options: object) -> DocumentContext:
+def _position(path: Path, *offers: str) -> Position:
+    """The bundled case's position after the payer's ``offers``."""
     case, model = load_case(path)
-    facts = case_facts(case, model=model, market=MARKET)
-    rec = recommend(facts)
-    return build_context(facts, rec, talking_points(facts, rec), **options)  # type: ignore[arg-type]
+    position = open_position(case, model=model, market=MARKET)
+    for offer in offers:
+        position = position.with_call(position.answer(offer).state)
+    return position
+
+
+def _context(path: Path, **options: object) -> DocumentContext:
+    return build_context(_position(path), **options)  # type: ignore[arg-type]
 
 
 def _text(content: str | bytes, fmt: str) -> str:
@@ -67,7 +69,7 @@ def test_the_justification_says_what_the_core_computed(fmt: str) -> None:
     proposed = context.proposed
     alternative = next(a for a in proposed.alternatives if a.setting == "inpatient_psych")
     text = _flat(_text(render("justification", context, fmt), fmt))
-    assert usd(proposed.rate.per_unit_usd) in text  # our proposal, $616.00 (the opening)
+    assert usd(proposed.rate.per_unit_usd) in text  # our proposal, $661.00 (the opening)
     assert usd(alternative.episode_usd) in text  # the alternative's episode, $12,600.00
     assert usd(alternative.savings_usd) in text  # the saving, $1,512.00
 
@@ -114,12 +116,10 @@ def test_the_fingerprint_changes_with_an_input_and_only_then() -> None:
     first, again = _context(path), _context(path)
     assert first.fingerprint == again.fingerprint
     assert _context(path, terms=TERMS).fingerprint != first.fingerprint
-    assert _context(path, state=NegotiationState()).fingerprint == first.fingerprint
     case, model = load_case(path)
     longer = case.model_copy(update={"expected_units": 19})
-    facts = case_facts(longer, model=model, market=MARKET)
-    rec = recommend(facts)
-    assert build_context(facts, rec, talking_points(facts, rec)).fingerprint != first.fingerprint
+    position = open_position(longer, model=model, market=MARKET)
+    assert build_context(position).fingerprint != first.fingerprint
 
 
 def test_patient_identifiers_only_in_the_payer_documents_and_never_in_file_names() -> None:
@@ -145,24 +145,43 @@ def test_the_terms_email_lists_every_term_and_the_due_dates() -> None:
         "S0201 (18 units)",
         "2026-12-16, 2026-12-29",
         "timely filing limit 90 days",
-        "confirm the terms",
     ):
         assert words in email
 
 
-def test_payer_documents_mid_call_show_our_ask_not_the_target() -> None:
+def test_the_terms_email_proposes_until_the_payer_agrees_then_confirms() -> None:
     path = PROJECT / "cases" / "harborview-aetna-php.yaml"
-    case, model = load_case(path)
-    facts = case_facts(case, model=model, market=MARKET)
-    rec = recommend(facts)
-    state = NegotiationState()
-    for offer in ("$540/day", "$560/day"):
-        state = respond(facts, rec, state, offer_for(facts, offer)).state
-    context = build_context(facts, rec, talking_points(facts, rec), state=state)
-    text = str(render("justification", context, "md"))
-    assert usd(state.asks[-1]) in text  # our standing ask: $600.00
+    # Mid-call ($540: we counter with the $661 opening): a proposal, no thanks for agreeing
+    proposing = str(render("terms-email", build_context(_position(path, "$540/day")), "txt"))
+    assert "We propose a single case agreement at $661.00 per day" in proposing
+    assert "agreeing" not in proposing
+    # $540, then $655 (within 1% of $661): agreed at $655, and the email says so
+    agreed = build_context(_position(path, "$540/day", "$655/day"))
+    assert agreed.agreed
+    email = str(render("terms-email", agreed, "txt"))
+    assert "Thank you for agreeing to a single case agreement at $655.00 per day" in email
+    assert "confirm the terms we agreed" in email
+
+
+def test_payer_documents_mid_call_show_our_ask_not_the_target() -> None:
+    position = _position(PROJECT / "cases" / "harborview-aetna-php.yaml", "$540/day", "$560/day")
+    rec = position.recommendation
+    # $540 -> the $661 opening; $560 -> 661 - (661 - 560) / 4 = 635.75 -> $636
+    assert position.standing_usd == 636
+    text = str(render("justification", build_context(position), "md"))
+    assert "$636.00 per day" in text
     assert usd(rec.target.per_unit_usd) not in text
     assert usd(rec.floor.per_unit_usd) not in text
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_per_episode_amounts_are_the_quoted_rate_times_the_units(fmt: str) -> None:
+    # Cedar Path's floor is $126.82 as shown: its episode is 36 x $126.82 = $4,565.52, the
+    # figure the call sheet shows beside it (no $4,565.40 from unrounded cents)
+    context = _context(PROJECT / "cases" / "cedar-path-bcbs-iop.yaml")
+    assert context.recommendation.floor.per_unit_usd == 126.82
+    text = _flat(_text(render("call-sheet", context, fmt), fmt))
+    assert "$4,565.52" in text
 
 
 def test_a_rate_above_the_market_range_cites_no_clamped_percentile() -> None:

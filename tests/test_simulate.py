@@ -2,6 +2,7 @@
 monotonicity, break-even, the lowest rate for a target and the best opening."""
 
 from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +13,9 @@ from sca_rates.compare import case_facts
 from sca_rates.files import load_case
 from sca_rates.market import load_market
 from sca_rates.models.simulate import AcceptanceCurve, SimulationSettings, fixed
+from sca_rates.money import usd
+from sca_rates.present import opening_note
+from sca_rates.recommend import recommend
 from sca_rates.simulate import (
     best_opening,
     break_even_rate,
@@ -27,6 +31,10 @@ from tests.conftest import FIXTURES
 _case, _model = load_case(FIXTURES / "cases" / "php-case.yaml")
 FACTS = case_facts(_case, model=_model, market=load_market(FIXTURES / "market"))
 COST = 404_500 / 2250  # the tiny PHP's fully loaded cost, $179.78 a day (tests/test_costing.py)
+MARGINAL = 77_250 / 225  # its marginal cost at this census, $343.33 a day (a staffing step)
+REC = recommend(FACTS)
+CASES = Path(__file__).parent.parent / "cases"
+MARKET = load_market(Path(__file__).parent.parent / "market_data")
 CERTAIN = SimulationSettings(
     n=1000,
     los_cv=0,
@@ -42,24 +50,65 @@ CERTAIN = SimulationSettings(
 
 def test_without_uncertainty_the_simulator_is_the_closed_form() -> None:
     # 18 days, all attended, authorized and paid. A dollar paid in 30 days at 8% a year is worth
-    # 1 / (1 + 0.08 x 30/365) = 0.993468. SCA at $450: 450 x 18 x 0.993468 = $8,047.09 revenue,
-    # less cost 18 x $179.78 = $3,236.00: $4,811.09 in every episode.
-    result = simulate(FACTS, rate=450, settings=CERTAIN)
+    # 1 / (1 + 0.08 x 30/365) = 0.993468. SCA at $450: 450 x 18 x 0.993468 = $8,047.09 revenue;
+    # its contribution is less the marginal cost 18 x $343.33 = $6,180.00: $1,867.09 in every
+    # episode; fully loaded, less 18 x $179.78 = $3,236.00: $4,811.09.
+    result = simulate(FACTS, REC, rate=450, settings=CERTAIN)
     discount = 1 / (1 + 0.08 * 30 / 365)
-    margin = 450 * 18 * discount - 18 * COST
-    assert result.sca.mean_usd == pytest.approx(margin)
-    assert result.sca.p5_usd == pytest.approx(margin)
-    assert result.sca.p95_usd == pytest.approx(margin)
+    contribution = 450 * 18 * discount - 18 * MARGINAL
+    assert result.sca.mean_usd == pytest.approx(contribution)
+    assert result.sca.p5_usd == pytest.approx(contribution)
+    assert result.sca.p95_usd == pytest.approx(contribution)
+    assert result.sca.fully_loaded_mean_usd == pytest.approx(450 * 18 * discount - 18 * COST)
     assert (result.sca.p_loss, result.sca.units_delivered, result.sca.units_paid) == (0, 18, 18)
     # OON: allowed $500 x 18 = $9,000; the patient owes $4,800 (tests/test_compare.py), the payer
     # pays $4,200 in 60 days (x 1/(1 + 0.08 x 60/365) = 0.987021); half the $4,800 is collected
-    oon = 4200 / (1 + 0.08 * 60 / 365) + 0.5 * 4800 - 18 * COST
+    revenue = 4200 / (1 + 0.08 * 60 / 365) + 0.5 * 4800
     assert result.oon is not None
-    assert result.oon.mean_usd == pytest.approx(oon)
+    assert result.oon.mean_usd == pytest.approx(revenue - 18 * MARGINAL)
+    assert result.oon.fully_loaded_mean_usd == pytest.approx(revenue - 18 * COST)
     # Declining with no one to take the slot: nothing either way
     assert (result.decline.mean_usd, result.decline.units_delivered) == (0, 0)
-    # Break-even: 18 x $179.78 / (18 x 0.993468) = $180.96
-    assert result.break_even_rate_usd == pytest.approx(COST / discount)
+    # Break-even: 18 x $343.33 / (18 x 0.993468) = $345.59; fully loaded $179.78 / 0.993468
+    assert result.break_even_rate_usd == pytest.approx(MARGINAL / discount)
+    assert result.fully_loaded_break_even_rate_usd == pytest.approx(COST / discount)
+
+
+def test_a_slot_that_would_stay_empty_is_never_filled_by_declining() -> None:
+    # The default settings fill a declined slot half the time; the case says no one would come
+    empty = FACTS.model_copy(
+        update={"case": FACTS.case.model_copy(update={"slot_otherwise_empty": True})}
+    )
+    result = simulate(empty, recommend(empty), rate=450, settings=SimulationSettings(n=2000))
+    assert (result.decline.mean_usd, result.decline.units_delivered) == (0, 0)
+    assert any("otherwise stay empty" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("case_file", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_the_best_opening_is_never_below_the_floor_and_sits_beside_ours(case_file: Path) -> None:
+    case, model = load_case(case_file)
+    facts = case_facts(case, model=model, market=MARKET)
+    rec = recommend(facts)
+    result = simulate(facts, rec, rate=rec.target.per_unit_usd, settings=SimulationSettings(n=2000))
+    assert result.best_opening_usd >= rec.floor.per_unit_usd
+    assert result.recommended_opening_usd == rec.opening.per_unit_usd
+    note = opening_note(result, rec.unit)
+    assert usd(result.best_opening_usd) in note
+    if abs(result.best_opening_usd - rec.opening.per_unit_usd) >= 1:
+        assert f"the recommended opening is {usd(rec.opening.per_unit_usd)}" in note
+
+
+def test_billing_out_of_network_is_judged_on_its_contribution() -> None:
+    # Cedar Path: its empty IOP slot costs $11 a session at the margin and $291.92 fully loaded;
+    # billing OON nets about $127 a session. On contribution it rarely loses; fully loaded it
+    # nearly always does
+    case, model = load_case(CASES / "cedar-path-bcbs-iop.yaml")
+    facts = case_facts(case, model=model, market=MARKET)
+    rec = recommend(facts)
+    result = simulate(facts, rec, rate=rec.target.per_unit_usd, settings=SimulationSettings(n=5000))
+    assert result.oon is not None
+    assert result.oon.mean_usd > 0 > result.oon.fully_loaded_mean_usd
+    assert result.oon.p_loss < 0.05 < 0.95 < result.oon.fully_loaded_p_loss
 
 
 def test_a_refused_reauthorization_stops_the_paid_stay() -> None:
@@ -67,18 +116,20 @@ def test_a_refused_reauthorization_stops_the_paid_stay() -> None:
     # 18-day stay fits one. Blocks of 5 days with every renewal refused: 5 days given and paid;
     # if care goes on unpaid, all 18 days are given and still only 5 paid.
     certain = CERTAIN.model_copy(update={"auth_block_units": 5, "reauth_approval": fixed(0.0)})
-    result = simulate(FACTS, rate=450, settings=certain)
+    result = simulate(FACTS, REC, rate=450, settings=certain)
     assert (result.sca.units_delivered, result.sca.units_paid) == (5, 5)
     unpaid = certain.model_copy(update={"on_reauth_denial": "continue_unpaid"})
-    carried = simulate(FACTS, rate=450, settings=unpaid)
+    carried = simulate(FACTS, REC, rate=450, settings=unpaid)
     assert (carried.sca.units_delivered, carried.sca.units_paid) == (18, 5)
 
 
 def test_the_same_seed_gives_the_same_result() -> None:
     quick = SimulationSettings(n=2000, seed=7)
-    assert simulate(FACTS, rate=450, settings=quick) == simulate(FACTS, rate=450, settings=quick)
-    other = simulate(FACTS, rate=450, settings=quick.model_copy(update={"seed": 8}))
-    assert other.sca.mean_usd != simulate(FACTS, rate=450, settings=quick).sca.mean_usd
+    assert simulate(FACTS, REC, rate=450, settings=quick) == simulate(
+        FACTS, REC, rate=450, settings=quick
+    )
+    other = simulate(FACTS, REC, rate=450, settings=quick.model_copy(update={"seed": 8}))
+    assert other.sca.mean_usd != simulate(FACTS, REC, rate=450, settings=quick).sca.mean_usd
 
 
 def _means(n: int, repeats: int = 30) -> np.ndarray:
@@ -153,7 +204,7 @@ def test_the_best_opening_matches_a_brute_force_grid() -> None:
 
 
 def test_tornado_lists_each_input_widest_swing_first() -> None:
-    result = simulate(FACTS, rate=450, settings=SimulationSettings(n=3000))
+    result = simulate(FACTS, REC, rate=450, settings=SimulationSettings(n=3000))
     swings = [abs(bar.high_usd - bar.low_usd) for bar in result.tornado]
     assert swings == sorted(swings, reverse=True)
     assert {bar.input for bar in result.tornado} == {
