@@ -31,8 +31,9 @@ def test_recommend_json_worked_by_hand() -> None:
     # Tiny PHP at census 10: fully loaded $179.78, marginal $343.33 (a staffing step), OON $366.67
     # floor = max($179.78, $366.67, $343.33) = $366.67 (billing OON)
     # target = max($366.67, $179.78 x 1.15 = $206.74, aetna p50 $450) = $450
-    # opening: toward aetna's p75 $520, precise $518; ceiling $26,250 / 18 = $1,458.33
-    # midpoint (366.67 + 1,458.33) / 2 = $912.50
+    # ceiling $26,250 / 18 = $1,458.33; opening: the highest anchor is 80% of it, $1,166.67
+    #   (above p75 $520, 55.3% of our $1,000 charge and 1.5 x Medicare's $200), held under our
+    #   $1,000 charge and made precise: $998
     data = _json("recommend", CASE, "--market-data", MARKET)
     floor, target, opening = data["floor"], data["target"], data["opening"]
     assert isinstance(floor, dict)
@@ -42,13 +43,13 @@ def test_recommend_json_worked_by_hand() -> None:
     assert (floor["per_unit_usd"], target["per_unit_usd"], opening["per_unit_usd"]) == (
         366.67,
         450.0,
-        518.0,
+        998.0,
     )
-    assert opening["per_episode_usd"] == 518 * 18
+    assert opening["per_episode_usd"] == 998 * 18
     assert target["rule"] == "target = market median"
     assert data["zopa"] is True
     assert data["payer_ceiling_per_unit_usd"] == 1458.33
-    assert data["settlement_midpoint_per_unit_usd"] == 912.5
+    assert "settlement_midpoint_per_unit_usd" not in data
     assert isinstance(data["warnings"], list)
     assert isinstance(data["talking_points"], list)
 
@@ -56,7 +57,7 @@ def test_recommend_json_worked_by_hand() -> None:
 def test_recommend_text_shows_the_three_numbers_with_units() -> None:
     result = CliRunner().invoke(app, ["recommend", CASE, "--market-data", MARKET])
     assert result.exit_code == 0
-    assert "Opening  $518.00 per day  ($9,324.00 for 18 patient-days)" in result.stdout
+    assert "Opening  $998.00 per day  ($17,964.00 for 18 patient-days)" in result.stdout
     assert "Floor    $366.67 per day" in result.stdout
     assert "Talking points" in result.stdout
 
@@ -65,26 +66,59 @@ def test_counter_records_the_call_and_replays_it(tmp_path: Path) -> None:
     history = tmp_path / "call.json"
     args = ("counter", CASE, "--market-data", MARKET, "--history", str(history))
     first = _json(*args, "--offer", "$400/day")
-    # Our first answer is the opening; then 40% x (518 - 366.67) = $60.53 off: $457.47, whole
-    # dollars up: $458 (still above the $450 target, so no hold)
-    assert (first["verdict"], first["counter_per_unit_usd"]) == ("counter", 518.0)
+    # Our first answer is the $998 opening; then a quarter of the gap: 998 - (998 - 420) / 4 =
+    # $853.50, whole dollars up: $854 (above the $450 target: no reciprocity needed)
+    assert (first["verdict"], first["counter_per_unit_usd"]) == ("counter", 998.0)
     second = _json(*args, "--offer", "$420/day")
-    assert (second["verdict"], second["counter_per_unit_usd"]) == ("counter", 458.0)
+    assert (second["verdict"], second["counter_per_unit_usd"]) == ("counter", 854.0)
+    assert second["ask_per_unit_usd"] == 854.0
     assert {"offer_per_unit_usd", "trades", "line"} <= second.keys()
     turns = json.loads(history.read_text())["exchanges"]
     assert [(t["side"], t["per_unit_usd"]) for t in turns] == [
         ("payer", 400.0),
-        ("us", 518.0),
+        ("us", 998.0),
         ("payer", 420.0),
-        ("us", 458.0),
+        ("us", 854.0),
     ]
 
 
+def test_a_call_history_belongs_to_its_case(tmp_path: Path) -> None:
+    history = tmp_path / "call.json"
+    args = ("counter", CASE, "--market-data", MARKET, "--history", str(history))
+    _json(*args, "--offer", "$400/day")
+    saved = history.read_text()
+    assert json.loads(saved)["case"] == "Aetna, PHP S0201, 18 days at Tiny PHP"
+    other = str(PROJECT / "cases" / "cedar-path-bcbs-iop.yaml")
+    result = CliRunner().invoke(
+        app, ["counter", other, "--offer", "$300/session", "--history", str(history)]
+    )
+    assert result.exit_code == 2
+    assert "is the call with Aetna, PHP S0201, 18 days at Tiny PHP, not with Blue Cross" in (
+        result.stderr
+    )
+    assert history.read_text() == saved  # nothing lost
+
+
+def test_after_an_agreement_the_call_is_closed(tmp_path: Path) -> None:
+    history = tmp_path / "call.json"
+    args = ("counter", CASE, "--market-data", MARKET, "--history", str(history))
+    assert _json(*args, "--offer", "$1,000/day")["verdict"] == "accept"
+    later = _json(*args, "--offer", "$900/day")
+    assert (later["verdict"], later["ask_per_unit_usd"], later["counter_per_unit_usd"]) == (
+        "agreed",
+        1000.0,
+        None,
+    )
+    assert len(json.loads(history.read_text())["exchanges"]) == 2
+
+
 def test_counter_accepts_and_declines_with_null_counters() -> None:
-    accept = _json("counter", CASE, "--market-data", MARKET, "--offer", "$450/day")
+    # $998 is the opening itself; $300 is under the $366.67 floor: declined, naming the opening
+    accept = _json("counter", CASE, "--market-data", MARKET, "--offer", "$998/day")
     decline = _json("counter", CASE, "--market-data", MARKET, "--offer", "$300/day")
     assert (accept["verdict"], accept["counter_per_unit_usd"]) == ("accept", None)
     assert (decline["verdict"], decline["counter_per_unit_usd"]) == ("decline", None)
+    assert decline["ask_per_unit_usd"] == 998.0
 
 
 def test_terms_json() -> None:

@@ -32,11 +32,12 @@ def test_network_gap_cites_the_distance_and_the_standard() -> None:
 
 
 def test_cost_offset_uses_the_target_and_the_named_alternative() -> None:
-    # Harborview PHP target $599.40 (fully loaded $521.22 x 1.15) x 18 days = $10,789.22 against
-    # the case's 7 further inpatient days at $1,800 = $12,600: saving $1,810.78, 14.4%
+    # Harborview PHP target $599.41 (fully loaded $521.22 x 1.15 = $599.40, up to the cent) x 18
+    # days = $10,789.38 against the case's 7 further inpatient days at $1,800 = $12,600: saving
+    # $1,810.62, 14.4%
     point = _points("harborview-aetna-php.yaml")["Cost against the plan's alternative"]
     assert _figure(point, "inpatient psych episode") == 12_600
-    assert _figure(point, "saving to the plan") == pytest.approx(12_600 - 18 * 599.40, abs=0.05)
+    assert _figure(point, "saving to the plan") == pytest.approx(12_600 - 18 * 599.41, abs=0.005)
     assert "(14.4%)" in point.text
     los = next(f for f in point.figures if f.label == "inpatient psych length of stay")
     assert (los.value, los.source) == (7, "case file")
