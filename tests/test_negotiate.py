@@ -272,7 +272,8 @@ def test_a_steadily_rising_payer_reaches_agreement_or_a_final_decline_within_6_t
 ) -> None:
     facts = facts_with(**scenario)
     rec = recommend(facts)
-    start = rec.floor.per_unit_usd + where * (rec.opening.per_unit_usd - rec.floor.per_unit_usd)
+    room = rec.opening.per_unit_usd - rec.floor.per_unit_usd
+    start = max(1.0, rec.floor.per_unit_usd + where * room)  # an offer is at least a dollar
     answers = _check_call(facts, [start + i * step for i in range(6)])
     assert any(a.verdict == "accept" or (a.verdict == "decline" and a.final) for a in answers)
 
