@@ -44,6 +44,7 @@ examples: $(READY)
 bench: $(READY) browser
 	$(BIN)/python benchmarks/cost.py
 	$(BIN)/python benchmarks/recommend.py
+	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/simulate.py
 	$(BIN)/python benchmarks/ui.py
 	$(BIN)/python benchmarks/ingest.py --gb 1.0

@@ -1,0 +1,105 @@
+"""One call, one figure: the call desk, the what-if page, every document in every format and the
+CLI's JSON name the same rate for the same moment of the same call."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
+
+from sca_rates.cli import app
+from sca_rates.desk import open_position
+from sca_rates.export import DOCUMENTS, FORMATS
+from sca_rates.files import load_case
+from sca_rates.market import load_market
+from sca_rates.money import usd
+from sca_rates.settings import Settings
+from sca_rates.ui import state
+from tests.test_export import _flat, _text
+
+SETTINGS = Settings()
+CASE_FILE = SETTINGS.cases_dir / SETTINGS.default_case  # Harborview / Aetna PHP
+OFFERS = ("$540/day", "$560/day")
+# The opening is $661; $540 is answered with it, $560 with 661 - (661 - 560) / 4 = 635.75 ->
+# $636 (tests/test_export.py)
+STANDING = 636.0
+
+
+def _cli_ask(history: Path, offers: tuple[str, ...]) -> float:
+    ask = 0.0
+    for offer in offers:
+        result = CliRunner().invoke(
+            app, ["counter", str(CASE_FILE), "--offer", offer, "--history", str(history), "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        ask = json.loads(result.stdout)["ask_per_unit_usd"]
+    return ask
+
+
+def _call_desk(
+    monkeypatch: pytest.MonkeyPatch, offers: tuple[str, ...]
+) -> tuple[AppTest, dict[str, Callable[[], Any]]]:
+    """The call desk after the offers, with each document button's maker kept as drawn."""
+    makers: dict[str, Callable[[], Any]] = {}
+    draw = DeltaGenerator.download_button
+
+    def keep(column: DeltaGenerator, label: str, data: Any, **kwargs: Any) -> bool:
+        makers.setdefault(kwargs["key"], data)
+        return draw(column, label, data, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", keep)
+    at = AppTest.from_string(
+        "from sca_rates.ui import call_desk\ncall_desk.render_page()", default_timeout=60
+    ).run()
+    for offer in offers:
+        next(t for t in at.text_input if t.label == "The payer's offer").input(offer)
+        at = next(b for b in at.button if b.label == "Answer").click().run()
+    assert not at.exception
+    return at, makers
+
+
+def test_every_screen_document_and_the_cli_name_the_same_rate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    figure = usd(STANDING)  # "$636.00"
+    # The core
+    case, model = load_case(CASE_FILE)
+    position = open_position(case, model=model, market=load_market(SETTINGS.market_data_dir))
+    for offer in OFFERS:
+        position = position.with_call(position.answer(offer).state)
+    assert position.standing_usd == STANDING
+    # The CLI's JSON
+    assert _cli_ask(tmp_path / "call.json", OFFERS) == STANDING
+    # The call desk: the verdict, and the payer's alternative against our ask
+    at, makers = _call_desk(monkeypatch, OFFERS)
+    assert at.info[0].value == f"COUNTER $560.00 per day with {figure} per day"
+    assert any(f"against our ask of {figure} per day" in m.value for m in at.markdown)
+    # Every document in every format, made by the call desk's own buttons
+    for key in DOCUMENTS:
+        for fmt in FORMATS:
+            text = _flat(_text(makers[f"dl:{key}:{fmt}"](), fmt))
+            assert f"{figure} per day" in text, (key, fmt)
+    # The what-if page, on the same call
+    whatif = AppTest.from_string(
+        "from sca_rates.ui import whatif_page\nwhatif_page.render_page()", default_timeout=60
+    )
+    whatif.session_state[state.CALL] = state.CallBox(position.call)
+    whatif.run()
+    assert not whatif.exception
+    assert any(c.value == f"Our ask on the call: {figure} per day" for c in whatif.caption)
+    assert next(s for s in whatif.slider if s.label.startswith("Rate")).value == STANDING
+
+
+def test_once_agreed_every_document_names_the_agreed_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    # $540 -> $661; $560 -> $636; $640 is above our $636 ask: accepted at $640
+    at, makers = _call_desk(monkeypatch, (*OFFERS, "$640/day"))
+    assert at.success[0].value == "ACCEPT $640.00 per day"
+    for key in DOCUMENTS:
+        text = _flat(_text(makers[f"dl:{key}:md"](), "md"))
+        assert "$640.00 per day" in text, key
+    email = _flat(_text(makers["dl:terms-email:txt"](), "txt"))
+    assert "Thank you for agreeing to a single case agreement at $640.00 per day" in email
