@@ -49,9 +49,7 @@ def test_bound_by_market_with_the_oon_floor() -> None:
 def test_the_market_top_anchor_names_the_specialization_premium() -> None:
     # No ceiling and no charge: the only anchor is p90 $560 x 1.10 = $616 (precise already);
     # target = p50 $420 x 1.10 = $462, and $616 is more than 10% above it
-    rec = recommend(
-        facts_with(cost=300, marginal=20, specialized=True, ceiling=None, billed=None)
-    )
+    rec = recommend(facts_with(cost=300, marginal=20, specialized=True, ceiling=None, billed=None))
     assert rec.opening.per_unit_usd == 616
     assert rec.opening.rule == (
         "opening = the highest anchor, the top of the market range (p90) x 1.1 for the "
@@ -193,9 +191,7 @@ def test_the_opening_has_its_room_unless_a_limit_forbids_it(
 ) -> None:
     rec = recommend(facts_with(**scenario), Policy(anchor_aggressiveness=aggr))
     limits = [
-        limit
-        for limit in (rec.payer_ceiling_per_unit_usd, scenario["billed"])
-        if limit is not None
+        limit for limit in (rec.payer_ceiling_per_unit_usd, scenario["billed"]) if limit is not None
     ]
     room = rec.target.per_unit_usd * 1.10
     if rec.zopa and all(limit >= room + 5 for limit in limits):

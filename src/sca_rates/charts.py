@@ -120,7 +120,7 @@ def histogram_chart(result: SimulationResult) -> Spec:
         "data": {"values": rows},
         "mark": {"type": "bar", "opacity": 0.55},
         "encoding": {
-            "x": {**_q("from", "episode net margin ($)"), "bin": "binned"},
+            "x": {**_q("from", "episode contribution ($)"), "bin": "binned"},
             "x2": {"field": "to"},
             "y": _q("episodes", stack=None),
             "color": _n("strategy"),

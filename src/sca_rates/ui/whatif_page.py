@@ -104,19 +104,20 @@ def _simulator(facts: CaseFacts, rec: Recommendation, rate: float, fit: Fit) -> 
     st.dataframe(
         {
             "strategy": [name for name, s in rows if s],
-            "mean contribution": [usd(s.mean_usd) for _, s in rows if s],
+            "mean": [usd(s.mean_usd) for _, s in rows if s],
             "median": [usd(s.median_usd) for _, s in rows if s],
             "p5": [usd(s.p5_usd) for _, s in rows if s],
             "p95": [usd(s.p95_usd) for _, s in rows if s],
-            "chance of a loss": [pct(s.p_loss) for _, s in rows if s],
-            "mean, fully loaded": [usd(s.fully_loaded_mean_usd) for _, s in rows if s],
-            "chance of a loss, fully loaded": [pct(s.fully_loaded_p_loss) for _, s in rows if s],
+            "loss": [pct(s.p_loss) for _, s in rows if s],
+            "fully loaded mean": [usd(s.fully_loaded_mean_usd) for _, s in rows if s],
+            "fully loaded loss": [pct(s.fully_loaded_p_loss) for _, s in rows if s],
         },
         hide_index=True,
         width="stretch",
     )
     st.caption(
-        f"Per episode, {n:,} episodes: contribution over the marginal cost, and fully loaded. "
+        f"Per episode, {n:,} episodes: the contribution over the marginal cost (mean, median, "
+        "p5, p95 and the chance of a loss), and the same fully loaded. "
         f"Break-even rate {usd(result.break_even_rate_usd)} per {unit} "
         f"({usd(result.fully_loaded_break_even_rate_usd)} fully loaded). "
         + present.opening_note(result, unit)
