@@ -289,3 +289,18 @@ def test_every_bundled_case_keeps_the_rules_on_any_path(case_file: Path, path: l
     low, high = rec.floor.per_unit_usd / 3, 2 * rec.opening.per_unit_usd
     offers = [low + (x - 50) / 2950 * (high - low) for x in path]
     _check_call(position.facts, offers)
+
+
+@pytest.mark.parametrize("case_file", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
+@settings(max_examples=30, deadline=None)
+@given(where=st.floats(min_value=0, max_value=1), step=st.floats(min_value=0.5, max_value=200))
+def test_on_every_bundled_case_a_rising_payer_is_answered_within_6_turns(
+    case_file: Path, where: float, step: float
+) -> None:
+    case, model = load_case(case_file)
+    position = open_position(case, model=model, market=MARKET)
+    rec = position.recommendation
+    room = rec.opening.per_unit_usd - rec.floor.per_unit_usd
+    start = rec.floor.per_unit_usd + where * room
+    answers = _check_call(position.facts, [start + i * step for i in range(6)])
+    assert any(a.verdict == "accept" or (a.verdict == "decline" and a.final) for a in answers)
