@@ -107,7 +107,7 @@ def respond(
     """The verdict on the payer's latest offer, our counter, the trades and the line to say."""
     agreed = agreed_rate(state)
     if agreed is not None:
-        return _already_agreed(facts, rec, state, offer, agreed)
+        return _already_agreed(rec, state, offer, agreed)
     offered = round(offer.per_unit_usd, 2)  # compared in whole cents, as shown
     standing = standing_ask(state, rec)
     counter: int | None = None
@@ -160,7 +160,6 @@ def _ask_after(
 
 
 def _already_agreed(
-    facts: CaseFacts,
     rec: Recommendation,
     state: NegotiationState,
     offer: NormalizedOffer,
