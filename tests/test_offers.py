@@ -4,7 +4,7 @@ import pytest
 
 from sca_rates.exceptions import MissingReference, UnparseableOffer
 from sca_rates.models.market import MedicareRate, Provenance
-from sca_rates.models.offers import ServicePattern
+from sca_rates.models.offers import NormalizedOffer, ServicePattern
 from sca_rates.offers import normalize, parse_offer
 
 # PHP: paid per day, 5 program days and 10 sessions (two a day) a week, 6 billable hours a day,
@@ -124,7 +124,7 @@ def test_every_conversion_states_its_assumptions() -> None:
     result = normalize(
         parse_offer("$42 per 15 min"), pattern=PHP, billed_charge_per_unit=None, medicare=None
     )
-    assert any("6 billable hours" in note for note in result.assumptions)
+    assert any("24 units a day" in note for note in result.assumptions)
     assert any("18 days" in note for note in result.assumptions)
 
 
@@ -184,3 +184,111 @@ def test_the_dollar_figure_and_its_unit_win_over_other_numbers(
 def test_a_zero_share_is_unreadable_not_a_crash() -> None:
     with pytest.raises(UnparseableOffer):
         parse_offer("0% of billed charges")
+
+
+def _read(text: str, pattern: ServicePattern = PHP) -> NormalizedOffer:
+    return normalize(parse_offer(text), pattern=pattern, billed_charge_per_unit=None, medicare=None)
+
+
+def test_a_case_rate_is_read_over_the_days_the_payer_states() -> None:
+    # $11,000 for 25 days = $440 a day (not $11,000 / our 18 days = $611.11); the 18-day episode
+    # pays the whole $11,000; nothing is said past day 25, so the caller is told to ask
+    read = _read("case rate $11,000 for 25 days")
+    assert (read.per_unit_usd, read.per_episode_usd) == (440, 11_000)
+    assert read.offer.covers_units == 25
+    assert any("past the 25 it covers" in ask for ask in read.asks)
+    # $6,500 for 10 days = $650 a day; our 18 days run 8 past it, paid nothing unless agreed
+    short = _read("case rate $6,500 for 10 days")
+    assert (short.per_unit_usd, short.per_episode_usd) == (650, 6500)
+    assert any("runs 8 past it" in note for note in short.assumptions)
+
+
+def test_a_case_rate_with_a_rate_beyond_its_days() -> None:
+    # $9,000 for 15 days = $600 a day; 18 - 15 = 3 days at $550 after: 9,000 + 1,650 = $10,650
+    read = _read("$9,000 for 15 days, $550 a day after")
+    assert (read.kind, read.per_unit_usd, read.per_episode_usd) == ("case_rate", 600, 10_650)
+    assert read.asks == ()
+    nothing = _read("case rate $9,000 for 15 days, nothing after")
+    assert (nothing.offer.beyond_per_unit_usd, nothing.per_episode_usd) == (0, 9000)
+
+
+def test_a_case_rate_without_its_days_is_spread_over_ours_and_asked() -> None:
+    # $6,500 / 18 expected days = $361.11 a day, with the question to ask
+    read = _read("$6500 for the stay")
+    assert read.per_unit_usd == pytest.approx(361.11, abs=0.005)
+    assert any("ask how many days it covers" in ask for ask in read.asks)
+
+
+def test_a_weekly_amount_is_spread_over_the_units_of_a_week() -> None:
+    # PHP: $1,200 a week / 5 days attended = $240 a day; IOP: / 3 sessions = $400 a session
+    assert _read("$1,200 per week").per_unit_usd == 240
+    assert _read("$1,200/week", IOP).per_unit_usd == 400
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "amount", "code"),
+    [
+        ("S0201 at $400", "per_unit", 400, "S0201"),
+        ("H0015 $150 per session", "per_session", 150, "H0015"),
+        ("rev code 0913 $300", "per_unit", 300, "RC 0913"),
+        ("350/d", "per_day", 350, None),
+    ],
+)
+def test_a_code_with_its_price_and_short_forms(
+    text: str, kind: str, amount: float, code: str | None
+) -> None:
+    offer = parse_offer(text)
+    assert (offer.kind, offer.amount, offer.code) == (kind, amount, code)
+
+
+def test_time_offers_use_the_cases_billable_units_else_say_what_they_assumed() -> None:
+    # The case allows 16 units a day: $42 x 16 = $672 a day; $60 an hour x 16/4 hours = $240
+    allowed = PHP.model_copy(update={"billable_units_per_day": 16})
+    assert (
+        _read("$42 per 15 min", allowed).per_unit_usd,
+        _read("$42 per 15 min", allowed).asks,
+    ) == (
+        672,
+        (),
+    )
+    assert _read("$60/hour", allowed).per_unit_usd == 240
+    # Not said: 6 program hours x 4 = 24 units, $1,008 a day, and the answer says to ask
+    assumed = _read("$42 per 15 min")
+    assert assumed.per_unit_usd == 1008
+    assert assumed.asks == (
+        "assumes 24 billable 15-minute units a day (6 program hours): ask how many they allow",
+    )
+
+
+def test_a_per_session_offer_on_a_day_rate_case_says_how_it_was_read() -> None:
+    # PHP with two sessions a day: $175 x 2 = $350 a day, and the caller is told so
+    read = _read("$175 per session")
+    assert read.per_unit_usd == 350
+    assert any("read as 2 sessions a day = $350.00 a day" in ask for ask in read.asks)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("$300-$350/day", "is a range ($300.00 to $350.00)"),
+        ("between $300 and $350 a day", "is a range"),
+        ("300 to 350 a day", "is a range"),
+        ("$350/day and $400/day", "more than one amount ($350.00, $400.00)"),
+        ("$35O/day", "'35o' has letters inside the number"),
+        ("¥350/day", "not in US dollars"),
+        ("350 EUR a day", "not in US dollars"),
+        ("$1,0,0,0", "'1,0,0,0' groups its thousands wrongly"),
+        ("$0/day", "is zero"),
+        ("-$350/day", "is negative"),
+        ("$0.001/day", "less than a dollar"),
+        ("$0.50 per session", "less than a dollar"),
+    ],
+)
+def test_what_cannot_be_read_exactly_is_refused_saying_what_was_understood(
+    text: str, says: str
+) -> None:
+    with pytest.raises(UnparseableOffer) as refused:
+        parse_offer(text)
+    message = str(refused.value)
+    assert says in message
+    assert "Fix: type one figure in dollars" in message

@@ -14,6 +14,7 @@ code and year; a case rate / the expected units of the episode.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from sca_rates.exceptions import MissingReference, UnparseableOffer
 from sca_rates.models import CostModel
@@ -27,25 +28,36 @@ EXAMPLES = (
     "$350/day",
     "350 per diem",
     "$175 per session",
+    "$1,200 per week",
     "$42 per 15 min",
     "$60/hour",
     "60% of billed charges",
     "120% of Medicare",
-    "case rate $6,500",
-    "6500 for the episode",
+    "case rate $11,000 for 25 days",
+    "$14,300 for 20 days, $715 a day after",
+    "S0201 at $400",
 )
+_FIX = "Fix: type one figure in dollars, like one of these: " + "; ".join(EXAMPLES)
 
-_NUMBER = r"(\d[\d,]*(?:\.\d+)?)"
-_PERCENT = re.compile(_NUMBER + r"\s*(?:%|percent)")
-_AMOUNT = re.compile(r"\$?\s*" + _NUMBER)
-_DOLLARS = re.compile(r"\$\s*" + _NUMBER)
+# A run of letters and digits holding a digit: a number, a number with a unit ("15min"), a code
+# ("s0201"), or a typing slip ("35o", "1,0,0,0") that must not be read as something else
+_TOKEN = re.compile(r"[a-z]*\d[\d,.a-z]*")
+_NUMBER_FORM = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_WITH_UNIT = re.compile(
+    r"^(\d+(?:\.\d+)?)(min|mins|minutes?|hrs?|hours?|d|days?|wks?|weeks?|sessions?)$"
+)
+_CODE = re.compile(r"^[a-z]\d{4}$")
+_CURRENCY = re.compile(r"[€£¥₹]|\b(?:eur|euros?|gbp|pounds?|yen|cad|aud|inr|pesos?)\b")
+_RANGE_BETWEEN = re.compile(r"^\s*(?:-|\u2013|\u2014|to|or|through)\s*\$?\s*$")
+_BEYOND = re.compile(r"\b(?:after|beyond|thereafter|then|each additional|additional)\b")
 # Checked in this order; the first whose words appear decides the kind.
 _UNIT_WORDS: tuple[tuple[OfferKind, str], ...] = (
     ("case_rate", r"case\s*rate|flat\s+rate"),
     ("per_15min", r"15\s*-?\s*min|quarter[\s-]hour"),
     ("per_hour", r"(?:per|/|an?)\s*(?:hour|hr)\b|hourly"),
     ("per_session", r"(?:per|/|an?)\s*session"),
-    ("per_day", r"(?:per|/|an?)\s*day\b|per\s*diem|daily"),
+    ("per_week", r"(?:per|/|an?|each)\s*(?:week|wk)\b|weekly"),
+    ("per_day", r"(?:per|/|an?)\s*(?:day|d)\b|per\s*diem|daily"),
     ("case_rate", r"episode|for\s+the\s+(?:whole\s+)?stay"),
 )
 MEDICARE_UNIT_KIND: dict[str, OfferKind] = {
@@ -55,30 +67,168 @@ MEDICARE_UNIT_KIND: dict[str, OfferKind] = {
     "hour": "per_hour",
     "episode": "case_rate",
 }
-_BARE = re.compile(r"^\$?\s*" + _NUMBER + r"\s*(?:usd|dollars)?$")
+
+
+@dataclass(frozen=True)
+class _Figure:
+    """A number in what the payer said, where it stands and what it is."""
+
+    value: float
+    start: int
+    end: int
+    role: str  # amount, percent, units (a count: "25 days"), covers ("for 25 days"), code, 15min
 
 
 def parse_offer(text: str) -> Offer:
-    """Read what the payer said into an :class:`Offer`; anything else is ``UnparseableOffer``."""
+    """Read what the payer said into an :class:`Offer`. What cannot be read exactly (a range, two
+    amounts, a slip inside a number, another currency, nothing or less than a dollar) is
+    ``UnparseableOffer``, saying what was understood and how to type it."""
     said = " ".join(text.lower().split())
-    percent = _PERCENT.search(said)
-    if percent and _number(percent) > 0:
-        return Offer(kind=_percent_kind(said, text), amount=_number(percent) / 100, text=text)
-    # The amount is the figure written with $, else the first figure ("18 days at $350/day")
-    amount = _DOLLARS.search(said) or (None if percent else _AMOUNT.search(said))
-    if amount and _number(amount) > 0:
-        for kind, words in _UNIT_WORDS:
-            if re.search(words, said):
-                return Offer(kind=kind, amount=_number(amount), text=text)
-        if _BARE.match(said):
-            return Offer(kind="per_unit", amount=_number(amount), text=text)
-    raise UnparseableOffer(
-        f"cannot read the offer {text!r}. Fix: write it like one of these: " + "; ".join(EXAMPLES)
+    if _CURRENCY.search(said):
+        raise UnparseableOffer(f"{text!r} is not in US dollars. {_FIX}")
+    figures = _figures(said, text)
+    code = _code(said)
+    percents = [f for f in figures if f.role == "percent"]
+    amounts = [f for f in figures if f.role in ("amount", "percent")]
+    first, beyond = _one_amount(said, text, amounts)
+    _check_amount(said, text, first)
+    if percents:
+        return Offer(kind=_percent_kind(said, text), amount=first.value / 100, text=text, code=code)
+    covers = next((f.value for f in figures if f.role == "covers"), None)
+    # The words of a rate beyond a case rate's units ("$715 a day after") are not the offer's own
+    own = said if beyond is None else said[: beyond.start]
+    kind = _kind(own, covers is not None, code is not None)
+    if kind is None:
+        raise UnparseableOffer(f"cannot read the offer {text!r}. {_FIX}")
+    if beyond is not None and kind != "case_rate":
+        raise UnparseableOffer(
+            f"{text!r} has two amounts, {usd(first.value)} and {usd(beyond.value)}, and is not "
+            f"a case rate. {_FIX}"
+        )
+    return Offer(
+        kind=kind,
+        amount=first.value,
+        text=text,
+        code=code,
+        covers_units=covers if kind == "case_rate" else None,
+        beyond_per_unit_usd=_beyond(said, beyond) if kind == "case_rate" else None,
     )
 
 
-def _number(match: re.Match[str]) -> float:
-    return float(match.group(1).replace(",", ""))
+def _figures(said: str, text: str) -> list[_Figure]:
+    """Every number said, with its role; a token that is not a number written plainly is
+    refused rather than guessed ("35o" is not 35, "1,0,0,0" is not 1,000)."""
+    figures = []
+    for match in _TOKEN.finditer(said):
+        token = match.group().rstrip(".,")
+        start, end = match.start(), match.start() + len(token)
+        if _CODE.match(token) or token[0].isalpha():
+            continue  # a code (S0201, H0015) or a word: no amount
+        unit = _WITH_UNIT.match(token)
+        if unit:
+            value, after = float(unit.group(1)), unit.group(2)
+            role = "15min" if after.startswith("min") and value == 15 else "units"
+            figures.append(_Figure(value, start, end, _covers(said, start, role)))
+            continue
+        if not _NUMBER_FORM.match(token):
+            what = (
+                "has letters inside the number"
+                if any(c.isalpha() for c in token)
+                else "groups its thousands wrongly (write 1,000 or 1000)"
+            )
+            raise UnparseableOffer(f"{text!r}: {token!r} {what}. {_FIX}")
+        value = float(token.replace(",", ""))
+        figures.append(_Figure(value, start, end, _role(said, start, end, value)))
+    return figures
+
+
+def _role(said: str, start: int, end: int, value: float) -> str:
+    before, after = said[:start], said[end:]
+    if re.search(r"(?:rev(?:enue)?\s*)?code\s*$", before):
+        return "code"
+    if re.match(r"\s*(?:%|percent)", after):
+        return "percent"
+    if value == 15 and re.match(r"\s*-?\s*min", after):
+        return "15min"
+    if re.match(r"\s*(?:days?|sessions?|visits?|weeks?)\b", after) and not re.search(
+        r"\$\s*$", before
+    ):
+        return _covers(said, start, "units")
+    return "amount"
+
+
+def _covers(said: str, start: int, role: str) -> str:
+    """A count of units after "for" ("for 25 days", "for the first 20 days") is what a case rate
+    covers; elsewhere ("18 days at $350/day") it is only the stay."""
+    if role == "units" and re.search(r"for\s+(?:the\s+)?(?:first\s+)?$", said[:start]):
+        return "covers"
+    return role
+
+
+def _code(said: str) -> str | None:
+    """The billing code said with the amount: a HCPCS code (S0201, H0015) or a revenue code."""
+    revenue = re.search(r"rev(?:enue)?\s*code\s*(\d{3,4})\b", said)
+    if revenue:
+        return f"RC {revenue.group(1).zfill(4)}"
+    code = re.search(r"(?<![a-z0-9])([a-z]\d{4})(?![a-z0-9])", said)
+    return code.group(1).upper() if code else None
+
+
+def _one_amount(said: str, text: str, amounts: list[_Figure]) -> tuple[_Figure, _Figure | None]:
+    """The one amount offered, and a case rate's rate beyond its units ("$715 a day after")."""
+    if not amounts:
+        raise UnparseableOffer(f"cannot read an amount in {text!r}. {_FIX}")
+    first = amounts[0]
+    if len(amounts) == 1:
+        return first, None
+    second = amounts[1]
+    between = said[first.end : second.start]
+    if _RANGE_BETWEEN.match(between) or re.search(r"between\s+\$?\s*$", said[: first.start]):
+        raise UnparseableOffer(
+            f"{text!r} is a range ({usd(first.value)} to {usd(second.value)}): an offer is one "
+            f"figure. Ask which they offer. {_FIX}"
+        )
+    if len(amounts) == 2 and _BEYOND.search(said[second.start :]):
+        return first, second
+    listed = ", ".join(usd(a.value) for a in amounts)
+    raise UnparseableOffer(f"{text!r} holds more than one amount ({listed}): give one. {_FIX}")
+
+
+def _check_amount(said: str, text: str, amount: _Figure) -> None:
+    if re.search(r"(?:-|\u2212|minus)\s*\$?\s*$", said[: amount.start]):
+        raise UnparseableOffer(f"{text!r} is negative: an offer is an amount paid. {_FIX}")
+    if amount.value == 0:
+        raise UnparseableOffer(f"{text!r} is zero. {_FIX}")
+    if amount.role == "amount" and amount.value < 1:
+        raise UnparseableOffer(
+            f"{text!r} is less than a dollar ({amount.value:g}): rates are read in whole dollars "
+            f"and cents. {_FIX}"
+        )
+
+
+def _kind(said: str, covers: bool, code: bool) -> OfferKind | None:
+    """The unit the amount is in, from the words around it."""
+    for kind, words in _UNIT_WORDS:
+        if re.search(words, said):
+            return kind
+    if covers:
+        return "case_rate"  # "$9,000 for 20 days"
+    if code or _BARE.match(said):
+        return "per_unit"
+    return None
+
+
+def _beyond(said: str, beyond: _Figure | None) -> float | None:
+    """What a case rate pays for each unit after those it covers: the amount said, nothing when
+    the payer says so, else unknown."""
+    if beyond is not None:
+        return beyond.value
+    if re.search(r"nothing\s+(?:after|beyond)|no(?:thing)?\s+(?:further\s+)?payment\s+after", said):
+        return 0.0
+    return None
+
+
+_BARE = re.compile(r"^\$?\s*\d[\d,]*(?:\.\d+)?\s*(?:usd|dollars)?$")
 
 
 def _percent_kind(said: str, text: str) -> OfferKind:
@@ -102,7 +252,16 @@ def service_pattern(case: Case, model: CostModel) -> ServicePattern:
         hours_per_day=level.hours_per_day,
         expected_units=case.expected_units,
         attendance_rate=level.attendance_rate,
+        billable_units_per_day=case.billable_units_per_day,
     )
+
+
+@dataclass
+class _Reading:
+    """What a conversion stood on (notes) and what the caller should ask the payer (asks)."""
+
+    notes: list[str] = field(default_factory=list)
+    asks: list[str] = field(default_factory=list)
 
 
 def normalize(
@@ -113,57 +272,137 @@ def normalize(
     medicare: MedicareRate | None,
 ) -> NormalizedOffer:
     """The offer in dollars per unit of service and per episode, with what it assumed."""
-    per_unit, notes = _per_unit(offer, pattern, billed_charge_per_unit, medicare)
+    reading = _Reading()
+    per_unit = _per_unit(offer, pattern, billed_charge_per_unit, medicare, reading)
     episode = pattern.expected_units
-    notes.append(f"episode = {episode:g} {_units(pattern)} (the case's expected length of stay)")
-    per_episode = offer.amount if offer.kind == "case_rate" else per_unit * episode
+    reading.notes.append(
+        f"episode = {episode:g} {_units(pattern)} (the case's expected length of stay)"
+    )
+    per_episode = (
+        case_rate_episode(offer, pattern.expected_units)
+        if offer.kind == "case_rate"
+        else per_unit * episode
+    )
     return NormalizedOffer(
         offer=offer,
         kind=offer.kind,
         unit=pattern.unit,
         per_unit_usd=per_unit,
         per_episode_usd=per_episode,
-        assumptions=tuple(notes),
+        assumptions=tuple(reading.notes),
+        asks=tuple(reading.asks),
     )
 
 
+def case_rate_episode(offer: Offer, units: float) -> float:
+    """What a case rate pays for a stay of ``units``: its amount, plus the rate beyond the units
+    it covers for each unit past them (nothing when no rate beyond was agreed)."""
+    covers = offer.covers_units or units
+    return offer.amount + max(0.0, units - covers) * (offer.beyond_per_unit_usd or 0.0)
+
+
 def _per_unit(
-    offer: Offer, pattern: ServicePattern, billed: float | None, medicare: MedicareRate | None
-) -> tuple[float, list[str]]:
+    offer: Offer,
+    pattern: ServicePattern,
+    billed: float | None,
+    medicare: MedicareRate | None,
+    reading: _Reading,
+) -> float:
     amount, unit = offer.amount, pattern.unit
-    hours = pattern.hours_per_day
     match offer.kind:
         case "per_unit":
-            return amount, [
+            reading.notes.append(
                 f"a bare amount is read as dollars per {unit} of {pattern.level_of_care}"
-            ]
+            )
+            return amount
         case "per_day":
-            return _day_to_unit(amount, pattern, [])
+            return _day_to_unit(amount, pattern, reading)
         case "per_session":
-            return _session_to_unit(amount, pattern)
-        case "per_15min":
-            day = amount * 4 * hours
-            note = f"{usd(amount)} per 15 min x 4 x {hours:g} billable hours = {usd(day)} a day"
-            return _day_to_unit(day, pattern, [note])
-        case "per_hour":
-            day = amount * hours
-            note = f"{usd(amount)} an hour x {hours:g} billable hours a day = {usd(day)} a day"
-            return _day_to_unit(day, pattern, [note])
+            return _session_to_unit(amount, pattern, reading)
+        case "per_week":
+            return _week_to_unit(amount, pattern, reading)
+        case "per_15min" | "per_hour":
+            return _time_to_unit(offer, pattern, reading)
         case "pct_billed":
             if billed is None:
                 raise MissingReference(
                     "a share of billed charges needs the center's charge. Fix: add "
                     "billed_charge_per_unit to the case file"
                 )
-            note = f"{amount:.1%} of the billed charge of {usd(billed)} per {unit}"
-            return amount * billed, [note]
+            reading.notes.append(f"{amount:.1%} of the billed charge of {usd(billed)} per {unit}")
+            return amount * billed
         case "pct_medicare":
-            return _share_of_medicare(amount, pattern, medicare)
+            return _share_of_medicare(amount, pattern, medicare, reading)
         case "case_rate":
-            per = amount / pattern.expected_units
-            return per, [
-                f"case rate {usd(amount)} / {pattern.expected_units:g} expected {_units(pattern)}"
-            ]
+            return _case_rate_to_unit(offer, pattern, reading)
+
+
+def _time_to_unit(offer: Offer, pattern: ServicePattern, reading: _Reading) -> float:
+    """Per 15 minutes or per hour, times the billable units a day: the case's, else the
+    program's hours x 4, an assumption the caller must check."""
+    units = pattern.billable_units_per_day
+    if units is None:
+        units = 4 * pattern.hours_per_day
+        reading.asks.append(
+            f"assumes {units:g} billable 15-minute units a day ({pattern.hours_per_day:g} "
+            "program hours): ask how many they allow"
+        )
+    if offer.kind == "per_15min":
+        day = offer.amount * units
+        note = f"{usd(offer.amount)} per 15 min x {units:g} units a day = {usd(day)} a day"
+    else:
+        day = offer.amount * units / 4
+        note = (
+            f"{usd(offer.amount)} an hour x {units / 4:g} billable hours a day = {usd(day)} a day"
+        )
+    reading.notes.append(note)
+    return _day_to_unit(day, pattern, reading)
+
+
+def _week_to_unit(per_week: float, pattern: ServicePattern, reading: _Reading) -> float:
+    """A week pays the units the patient attends in it: sessions, or days (never more days than
+    the program runs)."""
+    if pattern.unit == "session":
+        units = pattern.sessions_per_week
+    else:
+        units = min(pattern.days_per_week, pattern.sessions_per_week)
+    per = per_week / units
+    reading.notes.append(
+        f"{usd(per_week)} a week / {units:g} {_units(pattern)} a week = {usd(per)} per "
+        f"{pattern.unit}"
+    )
+    return per
+
+
+def _case_rate_to_unit(offer: Offer, pattern: ServicePattern, reading: _Reading) -> float:
+    """A case rate over the units it covers (the payer's days, not ours); what happens past
+    them is said or asked."""
+    units, unit, expected = _units(pattern), pattern.unit, pattern.expected_units
+    covers = offer.covers_units
+    if covers is None:
+        covers = expected
+        reading.asks.append(
+            f"the case rate's {units} are not said: read over our expected {expected:g}; ask "
+            f"how many {units} it covers and what is paid after them"
+        )
+    per = offer.amount / covers
+    reading.notes.append(
+        f"case rate {usd(offer.amount)} / the {covers:g} {units} it covers = {usd(per)} per {unit}"
+    )
+    beyond = offer.beyond_per_unit_usd
+    if offer.covers_units is not None and beyond is None:
+        reading.asks.append(
+            f"nothing is said about {units} past the {covers:g} it covers: ask what is paid "
+            f"for each, in writing"
+        )
+    elif beyond is not None:
+        after = "nothing" if beyond == 0 else f"{usd(beyond)} per {unit}"
+        reading.notes.append(f"past the {covers:g} {units}: {after}")
+    if expected > covers:
+        reading.notes.append(
+            f"our expected stay of {expected:g} {units} runs {expected - covers:g} past it"
+        )
+    return per
 
 
 def _units(pattern: ServicePattern) -> str:
@@ -176,31 +415,37 @@ def sessions_per_day(pattern: ServicePattern) -> float:
     return pattern.sessions_per_week / min(pattern.days_per_week, pattern.sessions_per_week)
 
 
-def _day_to_unit(
-    per_day: float, pattern: ServicePattern, notes: list[str]
-) -> tuple[float, list[str]]:
+def _day_to_unit(per_day: float, pattern: ServicePattern, reading: _Reading) -> float:
     if pattern.unit == "day":
-        return per_day, notes
+        return per_day
     per = sessions_per_day(pattern)
     if per == 1:
-        notes.append("one session per day attended: the day's amount is the session's")
-        return per_day, notes
+        reading.notes.append("one session per day attended: the day's amount is the session's")
+        return per_day
     per_session = per_day / per
-    notes.append(f"per day / {per:g} sessions a day attended = {usd(per_session)} per session")
-    return per_session, notes
+    reading.notes.append(
+        f"per day / {per:g} sessions a day attended = {usd(per_session)} per session"
+    )
+    return per_session
 
 
-def _session_to_unit(per_session: float, pattern: ServicePattern) -> tuple[float, list[str]]:
+def _session_to_unit(per_session: float, pattern: ServicePattern, reading: _Reading) -> float:
     if pattern.unit == "session":
-        return per_session, []
+        return per_session
     per = sessions_per_day(pattern)
     per_day = per_session * per
-    return per_day, [f"per session x {per:g} sessions a day attended = {usd(per_day)} a day"]
+    reading.notes.append(f"per session x {per:g} sessions a day attended = {usd(per_day)} a day")
+    reading.asks.append(
+        f"a per-session offer on a {pattern.level_of_care} case, paid by the day: read as "
+        f"{per:g} session{'s' if per != 1 else ''} a day = {usd(per_day)} a day; ask how they "
+        "count sessions"
+    )
+    return per_day
 
 
 def _share_of_medicare(
-    share: float, pattern: ServicePattern, medicare: MedicareRate | None
-) -> tuple[float, list[str]]:
+    share: float, pattern: ServicePattern, medicare: MedicareRate | None, reading: _Reading
+) -> float:
     if medicare is None:
         raise MissingReference(
             "no Medicare rate for this case's code and region. Fix: import CMS's "
@@ -213,8 +458,7 @@ def _share_of_medicare(
         f"{medicare.unit} ({source.source}, {source.year}, region {medicare.region})"
     )
     amount = share * medicare.amount_usd
-    notes = [f"{share:.1%} of {base} = {usd(amount)} per {medicare.unit}"]
+    reading.notes.append(f"{share:.1%} of {base} = {usd(amount)} per {medicare.unit}")
     # The share of Medicare reads like an offer of that amount in Medicare's own unit
     same = Offer(kind=MEDICARE_UNIT_KIND[medicare.unit], amount=amount, text=base)
-    per_unit, more = _per_unit(same, pattern, None, None)
-    return per_unit, notes + more
+    return _per_unit(same, pattern, None, None, reading)

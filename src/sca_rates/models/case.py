@@ -92,6 +92,9 @@ class Case(Frozen):
     code_type: CodeType | None = None  # read from the code's form when left out
     expected_units: float = Field(gt=0)  # length of stay in units of service
     sessions_per_week: float | None = Field(default=None, gt=0, le=21)  # default: program days
+    # Billable 15-minute units a day the payer allows, for offers per 15 minutes or per hour;
+    # default: the program's hours x 4, which the answer then says it assumed
+    billable_units_per_day: float | None = Field(default=None, gt=0, le=96)
     billed_charge_per_unit: float | None = Field(default=None, gt=0)
     medicare_provider_type: Literal["hospital", "cmhc"] = "cmhc"
     medicare_code: str | None = None  # an APC; default from level and provider type

@@ -12,6 +12,7 @@ OfferKind = Literal[
     "per_unit",
     "per_day",
     "per_session",
+    "per_week",
     "per_15min",
     "per_hour",
     "pct_billed",
@@ -26,6 +27,11 @@ class Offer(Frozen):
     kind: OfferKind
     amount: float = Field(gt=0)
     text: str
+    code: str | None = None  # a billing code the payer named with the amount (S0201, RC 0913)
+    # A case rate: the units of service it covers ("for 25 days"; None: not said) and what each
+    # unit beyond them is paid ("$715 a day after"; 0: "nothing after"; None: not said)
+    covers_units: float | None = Field(default=None, gt=0)
+    beyond_per_unit_usd: float | None = Field(default=None, ge=0)
 
 
 class ServicePattern(Frozen):
@@ -38,6 +44,9 @@ class ServicePattern(Frozen):
     hours_per_day: float  # billable program hours in a day
     expected_units: float
     attendance_rate: float = 1.0  # share of scheduled program days attended
+    # Billable 15-minute units a day, when the case says how many the payer allows; None: the
+    # program's hours x 4, an assumption the answer states
+    billable_units_per_day: float | None = None
 
 
 class NormalizedOffer(Frozen):
@@ -48,3 +57,9 @@ class NormalizedOffer(Frozen):
     per_episode_usd: float
     assumptions: tuple[str, ...]  # every figure the conversion stood on, in words
     context: tuple[str, ...] = ()  # evidence to weigh the offer by, with its source
+    # What the caller should ask the payer because the reading assumed it ("assumes 24 units a
+    # day: ask how many they allow"); shown with the answer, not folded away
+    asks: tuple[str, ...] = ()
+    # Why the figure looks wrong for this case ("above our billed charge"): it counts only once
+    # the caller confirms it
+    checks: tuple[str, ...] = ()
