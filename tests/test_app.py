@@ -82,7 +82,7 @@ def test_an_offer_gets_the_cores_verdict_and_counter() -> None:
 def test_an_unreadable_offer_is_an_error_with_examples() -> None:
     at = _offer(_page("call_desk"), "whatever you like")
     assert not at.exception
-    assert "write it like one of these" in at.error[0].value
+    assert "type one figure in dollars, like one of these" in at.error[0].value
 
 
 def test_a_case_that_does_not_validate_is_an_error_naming_the_field() -> None:
@@ -210,3 +210,24 @@ def test_the_market_page_imports_a_hospital_file_and_uses_it(
     rates = at.dataframe[0].value
     assert "price-transparency files" in set(rates["source"])
     assert (tmp_path / "mclean-hospital-standardcharges-2026-03-27.csv.parquet").exists()
+
+
+def test_a_figure_that_looks_like_a_slip_is_asked_back_then_counted_once_confirmed() -> None:
+    # $99,999 a day is above our $950 charge, the $700 ceiling and 3 x the $560 market top
+    at = _offer(_page("call_desk"), "$99999")
+    assert at.warning[-1].value.startswith("CHECK $99,999.00 per day: above our billed charge")
+    assert not at.success  # no verdict yet, and no turn on the chart
+    assert not at.info
+    assert not at.get("arrow_vega_lite_chart")
+    at = next(b for b in at.button if b.label.startswith("The payer confirmed")).click().run()
+    assert not at.exception
+    assert at.success[0].value == "ACCEPT $99,999.00 per day"
+
+
+def test_an_offer_read_on_an_assumption_shows_the_question_to_ask() -> None:
+    # $25 per 15 min on the PHP: 6 program hours x 4 = 24 units assumed, $600 a day
+    at = _offer(_page("call_desk"), "$25 per 15 min")
+    assert at.info[0].value == "COUNTER $600.00 per day with $661.00 per day"
+    assert any(
+        w.value.startswith("Ask: assumes 24 billable 15-minute units a day") for w in at.warning
+    )

@@ -23,14 +23,17 @@ def _run(*args: str) -> str:
 
 
 def test_normalize_json_keys_and_figures() -> None:
-    # $42 x 4 x 6 billable hours = $1,008 a day; x 18 days = $18,144
+    # $42 x 24 units (4 x 6 billable hours, assumed and said) = $1,008 a day; x 18 = $18,144
     data = json.loads(
         _run("normalize", "$42 per 15 min", "--case", CASE, "--market-data", MARKET, "--json")
     )
     assert data["per_unit_usd"] == 1008.0
     assert data["per_episode_usd"] == 18144.0
     assert data["kind"] == "per_15min"
-    assert any("6 billable hours" in note for note in data["assumptions"])
+    assert any("24 units a day" in note for note in data["assumptions"])
+    assert data["ask_the_payer"] == [
+        "assumes 24 billable 15-minute units a day (6 program hours): ask how many they allow"
+    ]
 
 
 def test_compare_json_keeps_the_stable_keys() -> None:
@@ -102,7 +105,7 @@ def test_cost_model_option_overrides_the_case() -> None:
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["normalize", "lots", "--case", CASE], "write it like one of these"),
+        (["normalize", "lots", "--case", CASE], "type one figure in dollars, like one of these"),
         (
             ["compare", CASE, "--rate", "120% of Medicare", "--market-data", str(PROJECT)],
             "rates.csv",

@@ -139,7 +139,7 @@ def test_terms_text_lists_findings(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["counter", CASE, "--offer", "soon"], "write it like one of these"),
+        (["counter", CASE, "--offer", "soon"], "type one figure in dollars, like one of these"),
         (["terms", "no-such-agreement.yaml"], "no such file"),
     ],
 )
@@ -237,7 +237,10 @@ def test_export_refuses_an_unknown_document() -> None:
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["normalize", "0% of billed charges", "--case", CASE], "write it like one of these"),
+        (
+            ["normalize", "0% of billed charges", "--case", CASE],
+            "type one figure in dollars, like one of these",
+        ),
         (
             ["counter", CASE, "--offer", "$400/day", "--history", "/no/such/folder/call.json"],
             "a folder that exists",

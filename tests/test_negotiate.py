@@ -227,7 +227,8 @@ def _walk(facts: CaseFacts, offers: list[float]) -> list[Response]:
     position, answers = position_from_facts(facts), []
     unit = facts.pattern.unit
     for amount in offers:
-        answer = position.answer(f"${amount:.2f}/{unit}")
+        # confirmed: the rules are about offers that count (a slip asked back is tested apart)
+        answer = position.answer(f"${amount:.2f}/{unit}", confirmed=True)
         answers.append(answer)
         position = position.with_call(answer.state)
     return answers
@@ -304,3 +305,52 @@ def test_on_every_bundled_case_a_rising_payer_is_answered_within_6_turns(
     start = rec.floor.per_unit_usd + where * room
     answers = _check_call(position.facts, [start + i * step for i in range(6)])
     assert any(a.verdict == "accept" or (a.verdict == "decline" and a.final) for a in answers)
+
+
+def test_a_figure_that_looks_like_a_slip_is_asked_back_and_counts_once_confirmed() -> None:
+    # The fixture: billed $950 a day, the payer's ceiling $1,000, market top p90 $560 (x 3 =
+    # $1,680). $990 is above the charge only; $99,999 is above all three; $4 is under $5
+    position = position_from_facts(FACTS)
+    checked = position.answer("$990/day")
+    assert (checked.verdict, checked.offer.checks) == (
+        "check",
+        ("above our billed charge of $950.00 per day",),
+    )
+    assert checked.state == position.call  # not counted
+    assert checked.line == "Could you confirm the figure? I have $990.00 per day."
+    assert len(position.answer("$99999/day").offer.checks) == 3
+    assert position.answer("$4/day").offer.checks == ("under $5.00 per day",)
+    counted = position.answer("$990/day", confirmed=True)
+    assert counted.verdict == "accept"  # above our $798 opening
+
+
+def test_a_case_rate_is_countered_in_the_payers_form() -> None:
+    # $9,000 for 20 days = $450 a day, under the $500 floor: declined, naming the $798 opening
+    # as a case rate for their 20 days: 798 x 20 = $15,960, $798 a day after
+    (declined,) = _call("case rate $9,000 for 20 days")
+    assert declined.verdict == "decline"
+    assert "We could do $15,960.00 for the 20 days, $798.00 a day after" in declined.line
+    # $11,000 for 20 days = $550 a day: countered with the opening in their form; the episode
+    # is 798 x max(20, 18) = $15,960
+    (countered,) = _call("case rate $11,000 for 20 days")
+    assert countered.line.startswith("We can do $15,960.00 for the 20 days, $798.00 a day after")
+    assert countered.counter_per_episode_usd == 15_960
+    # accepted as they said it: $16,000 for 20 days is $800 a day, above the $798 opening
+    (accepted,) = _call("case rate $16,000 for 20 days, nothing after")
+    assert accepted.line.startswith("We can accept $16,000.00 for the 20 days, nothing after.")
+
+
+def test_the_case_rate_the_issue_found_misread_is_declined() -> None:
+    # Harborview / Aetna PHP, 18 days, floor $521.22: "case rate $11,000 for 25 days" is
+    # $440 a day (not $611.11 over our 18), declined; "$6,500 for 10 days" is $650 a day, above
+    # the $599.41 target: countered with the $661 opening (not declined as $361.11)
+    case, model = load_case(CASES / "harborview-aetna-php.yaml")
+    position = open_position(case, model=model, market=MARKET)
+    first = position.answer("case rate $11,000 for 25 days")
+    assert (first.verdict, first.offer.per_unit_usd) == ("decline", 440)
+    second = position.answer("case rate $6,500 for 10 days")
+    assert (second.verdict, second.offer.per_unit_usd, second.ask_per_unit_usd) == (
+        "counter",
+        650,
+        661,
+    )

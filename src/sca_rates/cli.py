@@ -261,15 +261,22 @@ def counter(
     history: Annotated[
         Path | None, typer.Option(help="The call's history (JSON): read, then this turn added.")
     ] = None,
+    confirmed: Annotated[
+        bool,
+        typer.Option(
+            "--confirmed", help="The payer confirmed a figure that was asked back: count it."
+        ),
+    ] = False,
     cost_model: CostModelOpt = None,
     market_data: MarketOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Answer the payer's offer: accept, counter or decline, with the line to say."""
+    """Answer the payer's offer: accept, counter or decline, with the line to say. A figure that
+    looks like a slip is asked back first and counts only with --confirmed."""
     with _user_errors():
         position = _position(case_file, cost_model, market_data, history=history)
-        response = position.answer(offer)
-        if history:
+        response = position.answer(offer, confirmed=confirmed)
+        if history and response.state != position.call:
             save_history(history, response.state, case_key(position.facts))
     _emit(as_json, present.response_json(response), present.response_lines(response))
 

@@ -96,19 +96,54 @@ def case_facts(case: Case, *, model: CostModel, market: MarketData) -> CaseFacts
     )
 
 
+# Below this a unit's rate is a slip (a missing digit, cents for dollars), not an offer
+LEAST_PLAUSIBLE_USD = 5.0
+# More than this multiple of the top of the market range is a slip too (an extra digit)
+MARKET_TOP_MULTIPLE = 3.0
+
+
 def offer_for(facts: CaseFacts, text: str) -> NormalizedOffer:
-    """What the payer said, in dollars per unit and per episode of this case; a share of billed
-    charges comes with the shares that published contracts pay."""
+    """What the payer said, in dollars per unit and per episode of this case, with what to ask
+    and what to check before it counts; a share of billed charges comes with the shares that
+    published contracts pay."""
     offer = parse_offer(text)
     normalized = _normalize(facts, offer)
-    if offer.kind != "pct_billed":
-        return normalized
-    context = tuple(
-        f"{row.payer} ({row.plan}, {row.region}) pays {row.share_of_billed:.1%} of billed charges "
-        f"[{row.source}, {row.year}{', illustrative' if row.illustrative else ''}]"
-        for row in facts.billed_shares
-    )
-    return normalized.model_copy(update={"context": context})
+    asks = normalized.asks
+    if offer.code is not None and offer.code.replace("RC ", "") != facts.case.code:
+        asks += (
+            f"the payer named code {offer.code}; this case bills {facts.case.code}: ask which "
+            "code the rate pays",
+        )
+    context: tuple[str, ...] = ()
+    if offer.kind == "pct_billed":
+        context = tuple(
+            f"{row.payer} ({row.plan}, {row.region}) pays {row.share_of_billed:.1%} of billed "
+            f"charges [{row.source}, {row.year}{', illustrative' if row.illustrative else ''}]"
+            for row in facts.billed_shares
+        )
+    checks = plausibility(facts, normalized.per_unit_usd)
+    return normalized.model_copy(update={"context": context, "asks": asks, "checks": checks})
+
+
+def plausibility(facts: CaseFacts, per_unit_usd: float) -> tuple[str, ...]:
+    """Why a rate per unit looks like a slip for this case: above our billed charge, above what
+    the payer's alternative costs it, far above the market, or a few dollars."""
+    unit, checks = facts.pattern.unit, []
+    billed = facts.case.billed_charge_per_unit
+    if billed is not None and per_unit_usd > billed:
+        checks.append(f"above our billed charge of {usd(billed)} per {unit}")
+    ceiling = facts.payer_ceiling_per_unit_usd
+    if ceiling is not None and per_unit_usd > ceiling:
+        checks.append(f"above what the payer's alternative costs it, {usd(ceiling)} per {unit}")
+    top = facts.distribution.top[1] if facts.distribution and facts.distribution.top else None
+    if top is not None and per_unit_usd > MARKET_TOP_MULTIPLE * top:
+        checks.append(
+            f"more than {MARKET_TOP_MULTIPLE:g} times the top of the market range, "
+            f"{usd(top)} per {unit}"
+        )
+    if per_unit_usd < LEAST_PLAUSIBLE_USD:
+        checks.append(f"under {usd(LEAST_PLAUSIBLE_USD)} per {unit}")
+    return tuple(checks)
 
 
 def rate_offer(facts: CaseFacts, per_unit_usd: float, text: str) -> NormalizedOffer:

@@ -53,10 +53,12 @@ class Position(Frozen):
     def unit(self) -> str:
         return self.recommendation.unit
 
-    def answer(self, text: str) -> Response:
-        """The answer to what the payer just said, in any offer form."""
+    def answer(self, text: str, *, confirmed: bool = False) -> Response:
+        """The answer to what the payer just said, in any offer form; a figure that looks like a
+        slip is asked back ("check") until ``confirmed``."""
+        offer = offer_for(self.facts, text)
         return respond(
-            self.facts, self.recommendation, self.call, offer_for(self.facts, text), self.policy
+            self.facts, self.recommendation, self.call, offer, self.policy, confirmed=confirmed
         )
 
     def with_call(self, call: NegotiationState) -> Position:

@@ -103,11 +103,16 @@ def respond(
     state: NegotiationState,
     offer: NormalizedOffer,
     policy: Policy = DEFAULT_POLICY,
+    *,
+    confirmed: bool = False,
 ) -> Response:
-    """The verdict on the payer's latest offer, our counter, the trades and the line to say."""
+    """The verdict on the payer's latest offer, our counter, the trades and the line to say. An
+    offer that looks like a slip (``offer.checks``) counts only once ``confirmed``."""
     agreed = agreed_rate(state)
     if agreed is not None:
         return _already_agreed(rec, state, offer, agreed)
+    if offer.checks and not confirmed:
+        return _check_first(rec, state, offer)
     offered = round(offer.per_unit_usd, 2)  # compared in whole cents, as shown
     standing = standing_ask(state, rec)
     counter: int | None = None
@@ -122,9 +127,10 @@ def respond(
         counter = next_counter(rec, state, offered, policy)
         verdict = "accept" if counter <= offered else "counter"
     ask = _ask_after(verdict, offered, counter, state, rec)
+    said, episode = in_their_form(offer, ask, rec)
     turns = (
         Exchange(side="payer", per_unit_usd=offered, text=offer.offer.text),
-        Exchange(side="us", per_unit_usd=ask, text=f"{usd(ask)} per {rec.unit}", verdict=verdict),
+        Exchange(side="us", per_unit_usd=ask, text=said, verdict=verdict),
     )
     countered = counter if verdict == "counter" else None
     final = final and verdict == "decline"
@@ -134,12 +140,44 @@ def respond(
         offer=offer,
         ask_per_unit_usd=ask,
         counter_per_unit_usd=countered,
-        counter_per_episode_usd=None if countered is None else countered * rec.expected_units,
+        counter_per_episode_usd=None if countered is None else episode,
         concession_usd=None if countered is None or not state.asks else state.asks[-1] - countered,
         trades=_trades(verdict, rec, countered),
-        line=_line(verdict, facts, rec, offered, ask, final=final),
+        line=_line(verdict, facts, offer, said, episode, final=final),
         reasons=_reasons(verdict, facts, rec, offered),
         state=NegotiationState(exchanges=(*state.exchanges, *turns)),
+    )
+
+
+def in_their_form(
+    offer: NormalizedOffer, per_unit: float, rec: Recommendation
+) -> tuple[str, float]:
+    """Our rate in the form the payer offered, and what it comes to for the episode: a case rate
+    for the units their case rate covers and the same per unit after them (a stay longer than
+    they cover is then paid, not carried by us); else per unit for the expected units."""
+    unit, units = rec.unit, rec.expected_units
+    covers = offer.offer.covers_units if offer.kind == "case_rate" else None
+    if covers is None:
+        return f"{usd(per_unit)} per {unit} for the {units:g} {unit}s", per_unit * units
+    said = f"{usd(per_unit * covers)} for the {covers:g} {unit}s, {usd(per_unit)} a {unit} after"
+    return said, per_unit * max(covers, units)
+
+
+def _check_first(rec: Recommendation, state: NegotiationState, offer: NormalizedOffer) -> Response:
+    """An offer that looks like a slip: asked back before it counts; the call is unchanged."""
+    heard = f"{usd(offer.per_unit_usd)} per {rec.unit}"
+    return Response(
+        verdict="check",
+        final=False,
+        offer=offer,
+        ask_per_unit_usd=standing_ask(state, rec),
+        counter_per_unit_usd=None,
+        counter_per_episode_usd=None,
+        concession_usd=None,
+        trades=(),
+        line=f"Could you confirm the figure? I have {heard}.",
+        reasons=tuple(f"check: {heard} is {why}" for why in offer.checks),
+        state=state,
     )
 
 
@@ -217,45 +255,63 @@ def _trades(verdict: Verdict, rec: Recommendation, counter: int | None) -> tuple
     return tuple(trades)
 
 
-def _why_it_is_worth_it(facts: CaseFacts, rec: Recommendation, rate: float) -> str:
-    """The strongest reason the payer should pay ``rate``, as a clause: what its alternative would
-    cost it, else where the rate sits in the market."""
+def _why_it_is_worth_it(facts: CaseFacts, episode: float) -> str:
+    """The strongest reason the payer should pay ``episode`` dollars for the stay, as a clause:
+    what its alternative would cost it, else where the rate sits in the market."""
     stay = facts.ceiling
     if stay is not None:
-        saved, _ = savings(stay, rate * rec.expected_units)
+        saved, _ = savings(stay, episode)
         if saved > 0:
             setting = stay.setting.replace("_", " ")
             return f"still saves you {usd(saved)} against {setting} for this patient"
     p50 = facts.market_p50
     if p50 is not None:
-        return f"sits near the {usd(p50)} per {rec.unit} programs like ours are paid here"
+        unit = facts.pattern.unit
+        return f"sits near the {usd(p50)} per {unit} programs like ours are paid here"
     return "covers the care this patient needs"
 
 
 def _line(
     verdict: Verdict,
     facts: CaseFacts,
-    rec: Recommendation,
-    offered: float,
-    ask: float,
+    offer: NormalizedOffer,
+    ours: str,
+    episode: float,
     *,
     final: bool,
 ) -> str:
-    unit, units = rec.unit, rec.expected_units
+    """The sentence to say: ``ours`` is our figure in the payer's form, worth ``episode``."""
+    unit, units = offer.unit, facts.pattern.expected_units
     if verdict == "accept":
         return (
-            f"We can accept {usd(offered)} per {unit}. Please send it in writing with the "
+            f"We can accept {_as_offered(offer)}. Please send it in writing with the "
             f"authorization number, the dates and the {units:g} {unit}s authorized."
         )
-    why = _why_it_is_worth_it(facts, rec, ask)
+    why = _why_it_is_worth_it(facts, episode)
     if verdict == "counter":
-        return f"We can do {usd(ask)} per {unit} for the {units:g} {unit}s; that {why}."
+        return f"We can do {ours}; that {why}."
     if final:
-        return f"{usd(ask)} per {unit} for the {units:g} {unit}s is the best we can do; that {why}."
+        return f"{ours} is the best we can do; that {why}."
     return (
-        f"At {usd(offered)} per {unit} we can't staff this patient's care. We could do "
-        f"{usd(ask)} per {unit} for the {units:g} {unit}s; that {why}."
+        f"At {usd(offer.per_unit_usd)} per {unit} we can't staff this patient's care. We could "
+        f"do {ours}; that {why}."
     )
+
+
+def _as_offered(offer: NormalizedOffer) -> str:
+    """The payer's offer as they made it: a case rate with its units and what follows them."""
+    said = offer.offer
+    if offer.kind != "case_rate" or said.covers_units is None:
+        return f"{usd(offer.per_unit_usd)} per {offer.unit}"
+    after = said.beyond_per_unit_usd
+    then = (
+        ""
+        if after is None
+        else f", {usd(after)} a {offer.unit} after"
+        if after
+        else (", nothing after")
+    )
+    return f"{usd(said.amount)} for the {said.covers_units:g} {offer.unit}s{then}"
 
 
 def _reasons(

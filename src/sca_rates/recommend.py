@@ -26,7 +26,7 @@ import math
 from typing import NamedTuple
 
 from sca_rates.models.compare import CaseFacts
-from sca_rates.models.market import PERCENTILE_OF, BilledShareRow
+from sca_rates.models.market import BilledShareRow
 from sca_rates.models.recommend import Policy, RateFigure, Recommendation
 from sca_rates.money import usd
 
@@ -175,15 +175,11 @@ def _anchors(facts: CaseFacts, policy: Policy) -> list[tuple[float, str]]:
     """Every anchor the facts defend for the opening, with the words that name it."""
     premium = policy.specialization_premium if has_specialized_need(facts) else 0.0
     anchors = []
-    if facts.distribution is not None:
-        points = facts.distribution.points
-        ranked = [s for s in points if s in PERCENTILE_OF]
-        if ranked:
-            top = max(ranked, key=PERCENTILE_OF.__getitem__)
-            why = f" x {1 + premium:g} for the specialized need" if premium else ""
-            anchors.append(
-                (points[top] * (1 + premium), f"the top of the market range ({top}){why}")
-            )
+    top = facts.distribution.top if facts.distribution is not None else None
+    if top is not None:
+        statistic, amount = top
+        why = f" x {1 + premium:g} for the specialized need" if premium else ""
+        anchors.append((amount * (1 + premium), f"the top of the market range ({statistic}){why}"))
     billed = facts.case.billed_charge_per_unit
     if billed is not None:
         published = published_billed_share(facts)

@@ -153,6 +153,15 @@ class Distribution(Frozen):
     def p50(self) -> float | None:
         return self.points.get("p50", self.points.get("single"))
 
+    @property
+    def top(self) -> tuple[str, float] | None:
+        """The highest percentile given (p90, else p75 ...) and its amount; None without any."""
+        ranked = [s for s in self.points if s in PERCENTILE_OF]
+        if not ranked:
+            return None
+        highest = max(ranked, key=PERCENTILE_OF.__getitem__)
+        return highest, self.points[highest]
+
 
 class Position(Frozen):
     """Where a rate sits in a distribution."""

@@ -8,8 +8,9 @@ from typing import Literal
 from sca_rates.models.base import Frozen
 from sca_rates.models.offers import NormalizedOffer
 
-# "agreed": the call had already closed on an accepted offer; the offer changes nothing
-Verdict = Literal["accept", "counter", "decline", "agreed"]
+# "agreed": the call had already closed on an accepted offer; the offer changes nothing.
+# "check": the offer looks like a slip; asked back, it counts only once confirmed.
+Verdict = Literal["accept", "counter", "decline", "agreed", "check"]
 
 
 class Exchange(Frozen):

@@ -21,6 +21,8 @@ def normalized_json(offer: NormalizedOffer) -> dict[str, Any]:
         "per_unit_usd": cents(offer.per_unit_usd),
         "per_episode_usd": cents(offer.per_episode_usd),
         "assumptions": list(offer.assumptions),
+        "ask_the_payer": list(offer.asks),
+        "checks": list(offer.checks),
         "context": list(offer.context),
     }
 
@@ -30,6 +32,8 @@ def normalized_lines(offer: NormalizedOffer) -> list[str]:
         f"{offer.offer.text!r} read as {offer.kind.replace('_', ' ')}",
         f"  {usd(offer.per_unit_usd)} {per(offer.unit)}; {usd(offer.per_episode_usd)} per episode",
         *[f"  - {note}" for note in offer.assumptions],
+        *[f"Ask: {ask}" for ask in offer.asks],
+        *[f"Check: {check}" for check in offer.checks],
         *(["For comparison:"] if offer.context else []),
         *[f"  - {line}" for line in offer.context],
     ]

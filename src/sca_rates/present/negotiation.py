@@ -89,11 +89,14 @@ def response_json(response: Response) -> dict[str, Any]:
     """The stable JSON object of ``sca-rates counter --json``."""
     return {
         "verdict": response.verdict,
+        "confirm": response.verdict == "check",
         "final": response.final,
         "ask_per_unit_usd": cents(response.ask_per_unit_usd),
         "offer_per_unit_usd": cents(response.offer.per_unit_usd),
         "offer_per_episode_usd": cents(response.offer.per_episode_usd),
         "offer_assumptions": list(response.offer.assumptions),
+        "ask_the_payer": list(response.offer.asks),
+        "checks": list(response.offer.checks),
         "counter_per_unit_usd": optional_cents(response.counter_per_unit_usd),
         "counter_per_episode_usd": optional_cents(response.counter_per_episode_usd),
         "concession_usd": optional_cents(response.concession_usd),
@@ -105,17 +108,20 @@ def response_json(response: Response) -> dict[str, Any]:
 
 def response_lines(response: Response) -> list[str]:
     unit = response.offer.unit
-    verdict = (
-        "FINAL DECLINE"
-        if response.final and response.verdict == "decline"
-        else (response.verdict.upper())
-    )
+    verdict = response.verdict.upper()
+    if response.final and response.verdict == "decline":
+        verdict = "FINAL DECLINE"
     head = f"{verdict}: offer {usd(response.offer.per_unit_usd)} {per(unit)}"
     if response.counter_per_unit_usd is not None:
         head += f"; counter {usd(response.counter_per_unit_usd)} {per(unit)}"
     elif response.verdict == "decline":
         head += f"; we could do {usd(response.ask_per_unit_usd)} {per(unit)}"
     lines = [head, f"Say: {response.line}"]
+    lines += [f"Ask: {ask}" for ask in response.offer.asks]
+    if response.verdict == "check":
+        lines += [f"Check: {reason.removeprefix('check: ')}" for reason in response.reasons]
+        lines.append("Not counted: if the payer confirms it, run again with --confirmed.")
+        return lines
     label = "What would change it:" if response.verdict == "decline" else "Trade:"
     lines += [label, *[f"  - {trade}" for trade in response.trades]]
     lines += ["Why:", *[f"  - {reason}" for reason in response.reasons]]

@@ -24,6 +24,7 @@ from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar
 
 ANSWER = "answer"  # the last Response on this call
+CONFIRMED = "confirmed_offer"  # an offer asked back that the caller has confirmed, to answer
 EXAMPLES = "$350/day, 60% of billed charges, 120% of Medicare, case rate 6500"
 
 
@@ -88,34 +89,47 @@ def _three_numbers(rec: Recommendation) -> None:
 
 
 def _offer_box(position: Position) -> Position:
-    """Type what the payer said and press Enter: the verdict, the counter, the line, the trades."""
+    """Type what the payer said and press Enter: the verdict, the counter, the line, the trades.
+    A figure that looks like a slip is asked back; it counts once the caller confirms it."""
     with st.form("offer", clear_on_submit=True, border=False):
         text = st.text_input("The payer's offer", placeholder=EXAMPLES)
         submitted = st.form_submit_button("Answer", type="primary")
+    confirmed = st.session_state.pop(CONFIRMED, None)
     if submitted and text.strip():
-        try:
-            answer = position.answer(text)
-        except ScaRatesError as exc:
-            st.error(str(exc))
-        else:
-            position = position.with_call(answer.state)
-            state.save_call(answer.state)
-            st.session_state[ANSWER] = answer
+        position = _answered(position, text, confirmed=False)
+    elif confirmed:
+        position = _answered(position, confirmed, confirmed=True)
     call = position.call
     last = st.session_state.get(ANSWER)
-    if call.exchanges and isinstance(last, Response) and last.state == call:
+    if isinstance(last, Response) and last.state == call:
         _answer(last, position.unit)
     if call.exchanges:
         st.vega_lite_chart(spec=charts.call_chart(call, position.recommendation), width="stretch")
         if st.button("Start a new call"):
             state.save_call(NegotiationState())
+            st.session_state.pop(ANSWER, None)
             st.rerun(scope="fragment")
     return position
+
+
+def _answered(position: Position, text: str, *, confirmed: bool) -> Position:
+    """The position after answering ``text``; a bad offer is an error and changes nothing."""
+    try:
+        answer = position.answer(text, confirmed=confirmed)
+    except ScaRatesError as exc:
+        st.error(str(exc))
+        return position
+    st.session_state[ANSWER] = answer
+    state.save_call(answer.state)
+    return position.with_call(answer.state)
 
 
 def _answer(answer: Response, unit: str) -> None:
     offered = f"{usd(answer.offer.per_unit_usd)} per {unit}"
     ask = f"{usd(answer.ask_per_unit_usd)} per {unit}"
+    if answer.verdict == "check":
+        _check(answer, offered)
+        return
     if answer.verdict == "accept":
         st.success(f"ACCEPT {offered}")
     elif answer.verdict == "agreed":
@@ -126,10 +140,23 @@ def _answer(answer: Response, unit: str) -> None:
     else:
         st.info(f"COUNTER {offered} with {ask}")
     st.markdown(f"> {answer.line}")
+    for question in answer.offer.asks:
+        st.warning(f"Ask: {question}")
     label = "What would change it" if answer.verdict == "decline" else "Trade"
     st.markdown(f"**{label}:**\n" + "\n".join(f"- {trade}" for trade in answer.trades))
     with st.expander("How the offer was read, and why"):
         st.markdown("\n".join(f"- {note}" for note in (*answer.offer.assumptions, *answer.reasons)))
+
+
+def _check(answer: Response, offered: str) -> None:
+    """A figure asked back: why it looks wrong, and the button that counts it."""
+    st.warning(f"CHECK {offered}: " + "; ".join(answer.offer.checks) + ". Not counted yet.")
+    st.markdown(f"> {answer.line}")
+    st.button(
+        f"The payer confirmed {offered}: count it",
+        on_click=st.session_state.__setitem__,
+        args=(CONFIRMED, answer.offer.offer.text),
+    )
 
 
 def _alternative(position: Position) -> None:
