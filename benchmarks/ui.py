@@ -46,7 +46,7 @@ def in_browser(script: str = "app.py") -> list[float]:
         browser = launch(playwright)
         page = browser.new_page()
         page.goto(url)
-        box = page.get_by_label("The payer's offer")
+        box = page.get_by_label("The payer's offer", exact=True)
         box.wait_for(timeout=60_000)
         for amount in OFFERS:
             verdict = page.get_by_text(re.compile(rf"^(ACCEPT|COUNTER|DECLINE) \${amount}"))

@@ -30,7 +30,7 @@ def main() -> None:
         page.goto(url)
         _settle(page)
         for offer in ("$540/day", "$560/day"):
-            box = page.get_by_label("The payer's offer")
+            box = page.get_by_label("The payer's offer", exact=True)
             box.fill(offer)
             box.press("Enter")
             page.get_by_text(f"{offer.replace('/day', '.00 per day')}").first.wait_for()

@@ -1,6 +1,7 @@
 """``sca-rates cost``: the table, the JSON other programs read, and the what-ifs."""
 
 import json
+import shlex
 import subprocess
 import sys
 
@@ -120,12 +121,12 @@ def test_module_entry_point_runs_the_same_cli() -> None:
     "command",
     [
         "cost cost_models/harborview-mh-php-iop.yaml --level PHP",
-        "compare cases/harborview-aetna-php.yaml --rate $475/day",
+        "compare cases/harborview-aetna-php.yaml --rate '$475/day'",
     ],
 )
 def test_readme_shows_real_output(command: str) -> None:
     readme = (PROJECT / "README.md").read_text()
     shown = readme.split(f"$ .venv/bin/sca-rates {command}\n", 1)[1].split("```", 1)[0]
-    name, path, *options = command.split()
+    name, path, *options = shlex.split(command)  # as the shell would pass it
     result = CliRunner().invoke(app, [name, str(PROJECT / path), *options])
     assert result.stdout == shown

@@ -32,7 +32,7 @@ def test_typing_an_offer_and_pressing_enter_shows_the_verdict_and_counter(app_ur
         browser = launch(playwright)
         page = browser.new_page()
         page.goto(app_url)
-        box = page.get_by_label("The payer's offer")
+        box = page.get_by_label("The payer's offer", exact=True)
         box.fill("$540/day")
         box.press("Enter")
         verdict = page.get_by_text("COUNTER $540.00 per day")

@@ -7,14 +7,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sca_rates.compare import case_facts, offer_for
 from sca_rates.exceptions import InvalidMarketData
+from sca_rates.files import load_case
 from sca_rates.market import (
     find_alternatives,
     find_distribution,
     find_medicare,
     load_market,
+    medicare_for_case,
     position,
 )
+from sca_rates.models.case import Case
 from sca_rates.models.market import Distribution, MarketData
 from tests.conftest import FIXTURES, PROJECT
 
@@ -159,11 +163,77 @@ def test_bundled_market_data_loads_with_a_source_for_every_row() -> None:
     rows = [*market.rates, *market.alternatives, *market.billed_shares]
     assert len(market.rates) >= 20
     assert all(row.source and row.source_ref and row.year for row in rows)
-    # The real public figures the bundle cites are there, marked as real
+    assert all(row.source and row.source_ref and row.year for row in market.wage_index)
+    # The real public figures the bundle cites are there, marked as real: CMS's CY2026 national
+    # rate for a hospital-based IOP day of 4 or more services, and 428 wage index areas
     medicare = find_medicare(market, code_type="APC", code="5862", region="MA", state=None)
     assert medicare is not None
-    assert medicare.amount_usd == 485.13
+    assert (medicare.amount_usd, medicare.region, medicare.provenance.year) == (418.45, "US", 2026)
     assert not medicare.provenance.illustrative
+    assert len(market.wage_index) == 428
+
+
+BUNDLED = load_market(PROJECT / "market_data")
+
+
+def _case(**changes: object) -> Case:
+    case, _ = load_case(PROJECT / "cases" / "cedar-path-bcbs-iop.yaml")
+    return case.model_copy(update=changes)
+
+
+def test_medicare_is_wage_adjusted_for_the_cases_area() -> None:
+    # Columbus, OH (18140): wage index 0.9063, above Ohio's rural 0.8767. A CMHC IOP day of 3
+    # services, APC 5851, is $127.74 nationally: 127.74 x (0.60 x 0.9063 + 0.40)
+    # = 127.74 x 0.94378 = $120.56
+    columbus = medicare_for_case(BUNDLED, _case(wage_area="18140"))
+    assert columbus is not None
+    assert columbus.amount_usd == pytest.approx(120.56, abs=0.005)
+    assert columbus.national_usd == 127.74
+    assert "area 18140 (Columbus, OH) 0.9063" in columbus.wage_note
+    # Boston (division 14454): 1.1297, below Massachusetts' rural floor 1.2884, which applies.
+    # A hospital-based PHP day of 4 or more services, APC 5864, $418.45:
+    # 418.45 x (0.60 x 1.2884 + 0.40) = 418.45 x 1.17304 = $490.86
+    boston = medicare_for_case(
+        BUNDLED,
+        _case(
+            wage_area="14454",
+            state="MA",
+            region="MA",
+            level_of_care="PHP",
+            medicare_provider_type="hospital",
+        ),
+    )
+    assert boston is not None
+    assert boston.amount_usd == pytest.approx(490.86, abs=0.005)
+    assert "raised to MA's rural floor 1.2884" in boston.wage_note
+
+
+def test_a_case_without_a_known_area_gets_the_national_rate_said_so() -> None:
+    # Ohio, no area: the national $127.74, "not wage-adjusted"; the case's own index instead:
+    # 127.74 x (0.60 x 1.10 + 0.40) = 127.74 x 1.06 = $135.40
+    national = medicare_for_case(BUNDLED, _case(wage_area=None))
+    assert national is not None
+    assert (national.amount_usd, national.national_usd) == (127.74, None)
+    assert national.wage_note == "national rate, not wage-adjusted"
+    own = medicare_for_case(BUNDLED, _case(wage_area=None, wage_index=1.10))
+    assert own is not None
+    assert own.amount_usd == pytest.approx(135.40, abs=0.005)
+
+
+@pytest.mark.parametrize(
+    "case_file", sorted((PROJECT / "cases").glob("*.yaml")), ids=lambda p: p.stem
+)
+def test_every_bundled_case_has_a_medicare_reference_and_reads_a_share_of_it(
+    case_file: Path,
+) -> None:
+    case, model = load_case(case_file)
+    facts = case_facts(case, model=model, market=BUNDLED)
+    assert facts.medicare is not None
+    assert facts.medicare.provenance.source == "CMS OPPS Pricer rate file, CY2026"
+    assert facts.medicare.national_usd is not None  # every bundled case names its area
+    offer = offer_for(facts, "120% of Medicare")
+    assert offer.per_unit_usd == pytest.approx(1.2 * (facts.medicare_per_unit_usd or 0))
+    assert any("wage index" in note for note in offer.assumptions)
 
 
 BAD_ROWS = [

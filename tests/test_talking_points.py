@@ -52,11 +52,13 @@ def test_what_a_day_includes_comes_from_the_cost_model() -> None:
 
 
 def test_medicare_reference_cites_the_real_figure() -> None:
-    # Harborview IOP, CMHC: Medicare APC 5851 $132.09 (McLean Hospital file, 2026)
+    # Harborview IOP, CMHC: Medicare APC 5851, $127.74 national (CMS OPPS, CY2026), in the
+    # Boston area at MA's rural floor 1.2884: 127.74 x (0.60 x 1.2884 + 0.40) = $149.84
     point = _points("harborview-tufts-iop.yaml")["Medicare as a reference"]
     medicare = point.figures[0]
-    assert (medicare.value, medicare.year, medicare.illustrative) == (132.09, 2026, False)
-    assert "McLean" in medicare.source
+    assert medicare.value == pytest.approx(149.84, abs=0.005)
+    assert (medicare.year, medicare.illustrative) == (2026, False)
+    assert medicare.source == "CMS OPPS Pricer rate file, CY2026"
 
 
 def test_answers_to_payer_lines() -> None:

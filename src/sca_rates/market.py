@@ -36,13 +36,19 @@ from sca_rates.models.market import (
     Provenance,
     RateRow,
     RateUnit,
+    WageIndexRow,
     region_kind,
 )
+from sca_rates.money import usd
 
 MARKET_DOC = "market_data/README.md"
 ANY_COMMERCIAL = "any-commercial"
 
-Row = TypeVar("Row", RateRow, AlternativeRow, BilledShareRow)
+Row = TypeVar("Row", RateRow, AlternativeRow, BilledShareRow, WageIndexRow)
+# Medicare's outpatient rates (PHP and IOP among them) are 60% labor-related: that share is
+# multiplied by the area's wage index, the rest paid as is (42 CFR 419.43; CMS's OPPS Pricer
+# applies 0.60 x wage index + 0.40 to status-indicator P lines, the PHP and IOP per diems)
+OPPS_LABOR_SHARE = 0.60
 
 
 def load_market(folder: str | Path) -> MarketData:
@@ -66,6 +72,7 @@ def load_market(folder: str | Path) -> MarketData:
         rates=tuple(rates),
         alternatives=tuple(_merged(folder, "alternatives", AlternativeRow, read)),
         billed_shares=tuple(_merged(folder, "billed_shares", BilledShareRow, read)),
+        wage_index=tuple(_merged(folder, "wage_index", WageIndexRow, read)),
         files=tuple(read),
     )
 
@@ -88,7 +95,8 @@ def _merged(folder: Path, stem: str, model: type[Row], read: list[str]) -> list[
 
 
 def _check_unique(
-    path: Path, rows: Sequence[tuple[int, RateRow | AlternativeRow | BilledShareRow]]
+    path: Path,
+    rows: Sequence[tuple[int, RateRow | AlternativeRow | BilledShareRow | WageIndexRow]],
 ) -> None:
     first_line: dict[tuple[object, ...], int] = {}
     problems = []
@@ -275,13 +283,53 @@ DEFAULT_MEDICARE_APC = {
 
 
 def medicare_for_case(market: MarketData, case: Case) -> MedicareRate | None:
-    """Medicare's rate for the case: its ``medicare_code`` or the usual APC of its level."""
+    """Medicare's rate for the case: its ``medicare_code`` or the usual APC of its level; a
+    national rate is wage-adjusted for the case's area when its wage index is known."""
     code = case.medicare_code or DEFAULT_MEDICARE_APC.get(
         (case.level_of_care, case.medicare_provider_type)
     )
     if code is None:
         return None
-    return find_medicare(market, code_type="APC", code=code, region=case.region, state=case.state)
+    rate = find_medicare(market, code_type="APC", code=code, region=case.region, state=case.state)
+    if rate is None or rate.region != "US":
+        return rate  # a regional figure is already the area's
+    wage = wage_index_for(market, case)
+    if wage is None:
+        return rate.model_copy(update={"wage_note": "national rate, not wage-adjusted"})
+    index, where = wage
+    factor = OPPS_LABOR_SHARE * index + (1 - OPPS_LABOR_SHARE)
+    note = (
+        f"{usd(rate.amount_usd)} national x ({OPPS_LABOR_SHARE:.0%} x wage index {index:.4f} + "
+        f"{1 - OPPS_LABOR_SHARE:.0%}) = {usd(rate.amount_usd * factor)}; {where}"
+    )
+    return rate.model_copy(
+        update={
+            "amount_usd": rate.amount_usd * factor,
+            "national_usd": rate.amount_usd,
+            "wage_note": note,
+        }
+    )
+
+
+def wage_index_for(market: MarketData, case: Case) -> tuple[float, str] | None:
+    """The wage index for the case's area and where it comes from: the case's own figure, else
+    the area's row raised to its state's rural floor (no area is paid less than the state's
+    rural areas), else None."""
+    if case.wage_index is not None:
+        return case.wage_index, "the case's wage index"
+    area = case.wage_area or (case.region if region_kind(case.region) == "cbsa" else None)
+    rows = [r for r in market.wage_index if r.area == area]
+    if area is None or not rows:
+        return None
+    row = max(rows, key=lambda r: r.year)
+    cited = f"{row.source}, {row.year}"
+    where = f"area {row.area} ({row.name}) {row.wage_index:.4f} [{cited}]"
+    state = case.state or row.state
+    floors = [r for r in market.wage_index if r.rural and r.state == state and r.year == row.year]
+    if floors and floors[0].wage_index > row.wage_index:
+        floor = floors[0]
+        return floor.wage_index, f"{where}, raised to {state}'s rural floor {floor.wage_index:.4f}"
+    return row.wage_index, where
 
 
 def find_alternatives(

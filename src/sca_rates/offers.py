@@ -453,12 +453,15 @@ def _share_of_medicare(
             "medicare row to market_data/rates.local.csv"
         )
     source = medicare.provenance
+    area = "national, not wage-adjusted" if medicare.national_usd is None else "for the area"
     base = (
         f"Medicare {medicare.code_type} {medicare.code} {usd(medicare.amount_usd)} per "
-        f"{medicare.unit} ({source.source}, {source.year}, region {medicare.region})"
+        f"{medicare.unit} {area} ({source.source}, {source.year})"
     )
     amount = share * medicare.amount_usd
     reading.notes.append(f"{share:.1%} of {base} = {usd(amount)} per {medicare.unit}")
+    if medicare.national_usd is not None:
+        reading.notes.append(f"Medicare's rate for the area: {medicare.wage_note}")
     # The share of Medicare reads like an offer of that amount in Medicare's own unit
     same = Offer(kind=MEDICARE_UNIT_KIND[medicare.unit], amount=amount, text=base)
     return _per_unit(same, pattern, None, None, reading)

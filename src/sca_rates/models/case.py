@@ -98,6 +98,11 @@ class Case(Frozen):
     billed_charge_per_unit: float | None = Field(default=None, gt=0)
     medicare_provider_type: Literal["hospital", "cmhc"] = "cmhc"
     medicare_code: str | None = None  # an APC; default from level and provider type
+    # The area Medicare's rate is wage-adjusted for: a CBSA or metropolitan division code of
+    # CMS's wage index (market_data/wage_index.csv); default: the region when it is a CBSA
+    wage_area: str | None = Field(default=None, pattern=r"^\d{5}$")
+    # Or the wage index itself, when the file has no row for the area
+    wage_index: float | None = Field(default=None, gt=0, lt=5)
     triggers: Triggers = Triggers()
     oon_benefit: OonBenefit | None = None
     margin_required: float = Field(default=0.15, ge=0, le=2)

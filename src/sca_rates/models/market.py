@@ -114,12 +114,36 @@ class BilledShareRow(_Sourced):
         return (self.payer, self.plan, self.region, self.setting, self.year)
 
 
+class WageIndexRow(Frozen):
+    """One row of ``wage_index.csv``: CMS's wage index for an area, which Medicare's outpatient
+    rates (PHP and IOP among them) are adjusted by."""
+
+    area: str = Field(pattern=r"^(\d{2}|\d{5})$")  # a CBSA or division; 2 digits: a state's rural
+    name: str = Field(min_length=1)
+    state: str = Field(pattern=r"^[A-Z]{2}$")
+    wage_index: float = Field(gt=0, lt=5)
+    year: int = Field(ge=1990, le=2100)
+    source: str = Field(min_length=1)
+    source_ref: str = Field(min_length=1)
+    illustrative: bool
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        return (self.area, self.year)
+
+    @property
+    def rural(self) -> bool:
+        """A state's rural row: the least any area of the state is given (the rural floor)."""
+        return len(self.area) == 2
+
+
 class MarketData(Frozen):
     """Everything read from a market-data folder, local files already applied over bundled ones."""
 
     rates: tuple[RateRow, ...]
     alternatives: tuple[AlternativeRow, ...]
     billed_shares: tuple[BilledShareRow, ...] = ()
+    wage_index: tuple[WageIndexRow, ...] = ()
     files: tuple[str, ...] = ()  # what was read, in order of precedence (last wins)
 
 
@@ -174,8 +198,11 @@ class Position(Frozen):
 class MedicareRate(Frozen):
     code_type: str
     code: str
-    amount_usd: float
+    amount_usd: float  # for the case's area: wage-adjusted when a wage index applies
     unit: RateUnit
     region: str
     fallback: list[str]
     provenance: Provenance
+    national_usd: float | None = None  # the national rate before the wage index, when adjusted
+    # How the area's amount was reached from the national one, or that it was not
+    wage_note: str = ""

@@ -151,6 +151,8 @@ def _market_lines(market: MarketComparison, rate: float, unit: str) -> list[str]
             f"{usd(market.medicare_per_unit_usd)} {per(unit)}; this rate is "
             f"{multiple:.2f} x Medicare ({source_mark(medicare.provenance)})"
         )
+        if medicare.wage_note:
+            lines.append(f"    {medicare.wage_note}")
     return lines
 
 

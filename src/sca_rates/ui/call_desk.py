@@ -20,12 +20,19 @@ from sca_rates.models.negotiate import NegotiationState, Response
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.money import pct, usd
+from sca_rates.offers import EXAMPLES as OFFER_FORMS
 from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar
 
 ANSWER = "answer"  # the last Response on this call
 CONFIRMED = "confirmed_offer"  # an offer asked back that the caller has confirmed, to answer
-EXAMPLES = "$350/day, 60% of billed charges, 120% of Medicare, case rate 6500"
+PLACEHOLDER = "$350/day, 60% of billed charges, 120% of Medicare, case rate $11,000 for 25 days"
+OFFER_HELP = (
+    "Any of these forms: "
+    + "; ".join(f"`{form}`" for form in OFFER_FORMS)
+    + ". A range, two amounts, another currency or less than a dollar is refused; a figure "
+    "that looks like a slip is asked back first (cases/README.md lists every form)."
+)
 
 
 def render_page() -> None:
@@ -92,7 +99,7 @@ def _offer_box(position: Position) -> Position:
     """Type what the payer said and press Enter: the verdict, the counter, the line, the trades.
     A figure that looks like a slip is asked back; it counts once the caller confirms it."""
     with st.form("offer", clear_on_submit=True, border=False):
-        text = st.text_input("The payer's offer", placeholder=EXAMPLES)
+        text = st.text_input("The payer's offer", placeholder=PLACEHOLDER, help=OFFER_HELP)
         submitted = st.form_submit_button("Answer", type="primary")
     confirmed = st.session_state.pop(CONFIRMED, None)
     if submitted and text.strip():
