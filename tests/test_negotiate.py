@@ -43,29 +43,47 @@ def _path(answers: list[Response]) -> list[tuple[str, float]]:
 
 
 def test_a_rising_payer_meets_us_worked_by_hand() -> None:
-    answers = _call("$450/day", "$520/day", "$540/day", "$560/day", "$570/day", "$580/day")
-    # $450 < floor $500: decline, naming the figure we could do, the $798 opening
-    # $520: 1st concession meets 1/4 of the gap: 798 - (798 - 520) / 4 = 728.50 -> $729
-    # $540: 2/4 of the gap: 729 - (729 - 540) / 2 = 634.50 -> $635
-    # $560: 3/4: 635 - 0.75 x 75 = 578.75 -> $579 (still above the $575 target)
-    # $570: the whole gap would be $570, below the target: only half the payer's $10 move below
-    #   it, 575 - 5 = $570, which the offer meets: accept $570
-    # $580: the call is closed: already agreed at $570
+    answers = _call(
+        "$450/day", "$520/day", "$540/day", "$560/day", "$570/day", "$580/day", "$600/day"
+    )
+    # $450 < floor $500: decline, naming the figure we could do, the $798 opening (no counter,
+    #   no concession)
+    # $520: our first counter is the opening, $798
+    # $540: 1st concession meets 1/4 of the gap: 798 - (798 - 540) / 4 = 733.50 -> $734
+    # $560: 2/4 of the gap: 734 - (734 - 560) / 2 = $647
+    # $570: 3/4: 647 - 0.75 x 77 = 589.25 -> $590 (still above the $575 target)
+    # $580: $10 under $590 is $180 over 18 days and 1.7%: not close; the whole gap, $580, is
+    #   above the target and meets the offer: accept $580
+    # $600: the call is closed: already agreed at $580
     assert _path(answers) == [
         ("decline", 798),
-        ("counter", 729),
-        ("counter", 635),
-        ("counter", 579),
-        ("accept", 570),
-        ("agreed", 570),
+        ("counter", 798),
+        ("counter", 734),
+        ("counter", 647),
+        ("counter", 590),
+        ("accept", 580),
+        ("agreed", 580),
     ]
-    assert [a.concession_usd for a in answers[1:4]] == [69, 94, 56]
+    assert [a.concession_usd for a in answers[1:5]] == [0, 64, 87, 57]
     assert answers[0].line == (
         "At $450.00 per day we can't staff this patient's care. We could do $798.00 per day for "
         "the 18 days; that still saves you $11,886.00 against residential for this patient."
     )
     assert answers[-1].state == answers[-2].state  # nothing added once agreed
-    assert answers[-1].line.startswith("We already agreed at $570.00 per day: please confirm")
+    assert answers[-1].line.startswith("We already agreed at $580.00 per day: please confirm")
+
+
+def test_a_lowball_concedes_nothing_and_moves_nothing() -> None:
+    # $520 -> the opening; $540 -> 1/4 of the gap. Two offers under the floor after it are
+    # declined naming our ask: they are not concessions, and the payer's move back up from them
+    # is no move. $560 then gets the same 2nd concession as without them
+    lowballed = _call("$520/day", "$540/day", "$450/day", "$450/day", "$560/day")
+    straight = _call("$520/day", "$540/day", "$560/day")
+    assert lowballed[-1].counter_per_unit_usd == straight[-1].counter_per_unit_usd
+    # 798; 798 - 258/4 = 733.50 -> 734; 734 - (734 - 560)/2 = $647
+    assert straight[-1].counter_per_unit_usd == 647
+    assert [a.verdict for a in lowballed[2:4]] == ["decline", "decline"]
+    assert not any(a.final for a in lowballed)
 
 
 def test_a_payer_who_holds_gets_our_concessions_to_the_target_then_a_final_decline() -> None:
@@ -137,14 +155,18 @@ def test_the_cedar_path_call_closes_worked_by_hand() -> None:
 
 
 def test_at_a_ceiling_of_450_50_no_counter_goes_above_it() -> None:
-    # Target = opening = the $450.50 ceiling; the whole-dollar asks top out at $450 (rounded
-    # down under the ceiling). $440 is $10.50 under the opening ($189 over 18 days, 2.3%):
-    # counter $450; $445 is then $5 under it, $90 over the stay: accept. $445 first: $5.50
-    # under $450.50 is $99 over the stay: accept at once
+    # Target = opening = the $450.50 ceiling: our first answer is the opening itself, $450.50
+    # (never $451). $440 is $10.50 under it ($189 over 18 days, 2.3%): counter $450.50; $447
+    # is $3.50 under it, $63 over the stay: accept. $445 first: $5.50 under $450.50 is $99 over
+    # the stay: accept at once. $430, $440: 450.50 - (450.50 - 440) / 4 = 447.875, up to $448
     facts = facts_with(cost=400, marginal=20, ceiling=450.5)
-    assert _path(_call("$440/day", "$445/day", facts=facts)) == [
-        ("counter", 450),
-        ("accept", 445),
+    assert _path(_call("$440/day", "$447/day", facts=facts)) == [
+        ("counter", 450.5),
+        ("accept", 447),
+    ]
+    assert _path(_call("$430/day", "$440/day", facts=facts)) == [
+        ("counter", 450.5),
+        ("counter", 448),
     ]
     assert _path(_call("$445/day", facts=facts)) == [("accept", 445)]
 
@@ -191,12 +213,25 @@ def test_the_history_replays_to_the_same_answers() -> None:
     assert sides == ["payer", "us", "payer", "us"]
 
 
-def test_the_quick_payment_discount_never_goes_under_the_floor() -> None:
-    # Floor $500 whole; a counter of $505 less 3% is $489.85: held at the floor, $500
-    facts = facts_with(cost=500, marginal=30, margin=0.0, ceiling=None, billed=None, points=None)
-    answers = _call("$450/day", "$501/day", "$502/day", "$503/day", facts=facts)
-    quick = [t for a in answers for t in a.trades if "payment within 15 days" in t]
-    assert all(int(t.split("$")[1].split(".")[0]) >= 500 for t in quick)
+def test_at_or_below_the_target_we_trade_a_discount_for_quick_payment_never_under_the_floor() -> (
+    None
+):
+    # The fixture: $520 -> 798; $540 -> 734; $560 -> 647; $570 -> 590; $573: the whole gap
+    # would be $573, under the $575 target: half the payer's $3 move from $570, 575 - 1.50 =
+    # 573.50 -> $574. At or under the target: 3% off for payment in 15 days, 574 x 0.97 =
+    # 556.78 -> $557
+    answers = _call("$520/day", "$540/day", "$560/day", "$570/day", "$573/day")
+    assert answers[-1].counter_per_unit_usd == 574
+    assert "$557.00 per day for payment within 15 days" in answers[-1].trades
+    assert not any("15 days" in t for a in answers[:-1] for t in a.trades)  # above the target
+    # Target $510 (cost $500 x 1.02), opening $561 (x 1.10 = 561.00): $501 -> 561; $502 -> 561
+    # - 59/4 = 546.25 -> 547; $503 -> 547 - 44/2 = 525; $504 -> 525 - 0.75 x 21 = 509.25,
+    # under the target: 510 - 1/2 = 509.50 -> $510. 3% off is $494.70, under the $500 floor:
+    # the discount is held at $500
+    thin = facts_with(cost=500, marginal=30, margin=0.02, ceiling=None, billed=None, points=None)
+    answers = _call("$501/day", "$502/day", "$503/day", "$504/day", facts=thin)
+    assert [a.counter_per_unit_usd for a in answers] == [561, 547, 525, 510]
+    assert "$500.00 per day for payment within 15 days" in answers[-1].trades
 
 
 def _paths() -> st.SearchStrategy[list[float]]:
@@ -213,14 +248,12 @@ def _paths() -> st.SearchStrategy[list[float]]:
     return rising | holding | jumping | anything
 
 
-def _whole_asks(rec: Recommendation) -> tuple[int, int]:
-    """The highest and lowest whole-dollar asks, worked from the rules, not the code's helper."""
-    top = rec.opening.per_unit_usd
+def _top(rec: Recommendation) -> float:
+    """The highest ask the rules allow: the opening, never above the payer's ceiling."""
     ceiling = rec.payer_ceiling_per_unit_usd
     if ceiling is not None and rec.zopa:
-        top = min(top, ceiling)
-    floor = math.ceil(round(rec.floor.per_unit_usd, 2))
-    return max(floor, math.floor(round(top, 2))), floor
+        return min(rec.opening.per_unit_usd, ceiling)
+    return rec.opening.per_unit_usd
 
 
 def _walk(facts: CaseFacts, offers: list[float]) -> list[Response]:
@@ -237,7 +270,8 @@ def _walk(facts: CaseFacts, offers: list[float]) -> list[Response]:
 def _check_call(facts: CaseFacts, offers: list[float]) -> list[Response]:
     """Every rule of a call, turn by turn."""
     rec = recommend(facts)
-    top, floor = _whole_asks(rec)
+    floor, top = rec.floor.per_unit_usd, _top(rec)
+    whole_fits = math.ceil(floor) <= top  # a whole dollar between the floor and the top
     answers = _walk(facts, offers)
     previous: float | None = None
     agreed = False
@@ -248,14 +282,17 @@ def _check_call(facts: CaseFacts, offers: list[float]) -> list[Response]:
             assert answer.counter_per_unit_usd is None
             continue
         if answer.verdict == "accept":
-            assert offered >= rec.floor.per_unit_usd  # never an accept below the floor
+            assert offered >= floor  # never an accept below the floor
             agreed = True
             continue
-        if offered < rec.floor.per_unit_usd:
+        if offered < floor:
             assert answer.verdict == "decline"
+        if answer.verdict == "decline":
+            assert floor <= answer.ask_per_unit_usd <= top + 1e-9  # the figure named
         counter = answer.counter_per_unit_usd
         if counter is not None:
-            assert counter == int(counter)  # whole dollars
+            # whole dollars, but for the opening itself (the first counter, or held since)
+            assert counter == int(counter) or counter in (top, previous) or not whole_fits
             assert offered < counter <= min(top, previous if previous is not None else top)
             assert counter >= floor
             previous = counter

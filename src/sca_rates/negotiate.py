@@ -12,12 +12,13 @@ US dollars per unit of service of the case. Rules (policy knobs in ``models.reco
   figure we could do (our standing ask), never calling it our floor;
 - otherwise we counter. Our first answer is the opening. The k-th concession after it meets
   k / ``concession_turns`` of the gap between our last ask and the offer; above the target that
-  is all, at or below it we move only when the payer moved since its last offer, by at most
-  ``reciprocity`` of its move. After ``concession_turns`` concessions our ask is final: an offer
-  below it is declined, naming it;
-- counters are whole dollars, rounded in our favor but never above the payer's ceiling (rounded
-  down there) nor below the floor (rounded up there); never above the opening or our previous
-  counter. A counter at or below the offer is an acceptance of the offer.
+  is all, below it we move only as far as ``reciprocity`` of the payer's move up from its best
+  earlier offer at or above our floor. A decline concedes nothing and counts as no concession.
+  After ``concession_turns`` concessions our ask is final: an offer below it is declined,
+  naming it;
+- counters after the opening are whole dollars, rounded in our favor but never above the payer's
+  ceiling nor below the floor (where no whole dollar fits between the two, cents); never above
+  the opening or our previous counter. A counter at or below the offer is an acceptance of it.
 """
 
 from __future__ import annotations
@@ -35,25 +36,28 @@ from sca_rates.recommend import DEFAULT_POLICY
 
 
 class Asks(NamedTuple):
-    """The whole dollars a counter may take: from ``floor`` up to ``top``; ``target`` between."""
+    """What an ask may be: from ``floor`` up to ``top``, ``target`` between. Whole dollars where
+    a whole dollar fits between the floor and the top, else cents."""
 
-    floor: int
-    target: int
-    top: int  # the opening, held under the payer's ceiling
+    floor: float
+    target: float
+    top: float  # our first ask: the opening, under the payer's ceiling (both already in cents)
 
 
-def whole_dollar_asks(rec: Recommendation) -> Asks:
-    """The three numbers as whole-dollar asks: the floor rounded up, the opening and the payer's
-    ceiling rounded down. Where less than a dollar separates the floor from the ceiling, the
-    floor wins: an ask is never below it."""
+def asks_for(rec: Recommendation) -> Asks:
+    """The three numbers as asks: the floor rounded up to a whole dollar, the target too, both
+    kept under the top, which is the opening held under the payer's ceiling. Where no whole
+    dollar fits between the floor and the top, the floor stays in cents: an ask is never below
+    the floor nor above the ceiling."""
     top = rec.opening.per_unit_usd
     ceiling = rec.payer_ceiling_per_unit_usd
     if ceiling is not None and rec.zopa:
         top = min(top, ceiling)
-    floor = math.ceil(round(rec.floor.per_unit_usd, 2))
-    highest = max(floor, math.floor(round(top, 2)))
-    target = min(max(floor, math.ceil(round(rec.target.per_unit_usd, 2))), highest)
-    return Asks(floor=floor, target=target, top=highest)
+    floor = float(math.ceil(round(rec.floor.per_unit_usd, 2)))
+    if floor > top:
+        floor = rec.floor.per_unit_usd
+    target = min(max(floor, float(math.ceil(round(rec.target.per_unit_usd, 2)))), top)
+    return Asks(floor=floor, target=target, top=top)
 
 
 def standing_ask(state: NegotiationState, rec: Recommendation) -> float:
@@ -67,28 +71,36 @@ def agreed_rate(state: NegotiationState) -> float | None:
     return next((t.per_unit_usd for t in state.exchanges if t.verdict == "accept"), None)
 
 
+def counters_made(state: NegotiationState) -> int:
+    """Our counters so far; a decline names a figure but concedes nothing."""
+    return sum(1 for turn in state.exchanges if turn.verdict == "counter")
+
+
 def next_counter(
     rec: Recommendation, state: NegotiationState, offer_usd: float, policy: Policy = DEFAULT_POLICY
-) -> int:
+) -> float:
     """Our next ask, by the rules of this module, for an offer between the floor and our ask."""
-    asks = whole_dollar_asks(rec)
-    if not state.asks:
+    asks = asks_for(rec)
+    made = counters_made(state)
+    if made == 0:
         return asks.top
     last = state.asks[-1]
-    share = min(1.0, len(state.asks) / policy.concession_turns)
+    share = min(1.0, made / policy.concession_turns)
     wanted = last - share * (last - offer_usd)
     if wanted < asks.target:
-        # Below the target only what the payer's own move earns
-        offers = state.offers
-        moved = max(0.0, offer_usd - offers[-1]) if offers else 0.0
+        # Below the target only what the payer's own move earns: from its best offer we could
+        # take seriously (an offer under our floor is no position to move from)
+        earlier = [o for o in state.offers if o >= rec.floor.per_unit_usd]
+        moved = max(0.0, offer_usd - max(earlier)) if earlier else 0.0
         wanted = max(wanted, min(last, asks.target) - policy.reciprocity * moved)
-    counter = math.ceil(round(max(wanted, asks.floor), 2))
-    return max(asks.floor, min(counter, math.floor(last), asks.top))
+    counter = float(math.ceil(round(max(wanted, asks.floor), 2)))  # whole dollars, up
+    return max(asks.floor, min(counter, last, asks.top))
 
 
 def is_final(state: NegotiationState, policy: Policy = DEFAULT_POLICY) -> bool:
-    """Every planned concession is made: our ask now stands."""
-    return len(state.asks) > policy.concession_turns
+    """Every planned concession is made (the opening and ``concession_turns`` counters after
+    it): our ask now stands."""
+    return counters_made(state) > policy.concession_turns
 
 
 def close_enough(ask: float, offered: float, units: float, policy: Policy = DEFAULT_POLICY) -> bool:
@@ -115,7 +127,7 @@ def respond(
         return _check_first(rec, state, offer)
     offered = round(offer.per_unit_usd, 2)  # compared in whole cents, as shown
     standing = standing_ask(state, rec)
-    counter: int | None = None
+    counter: float | None = None
     final = is_final(state, policy)  # a decline now names our last word
     if offered < rec.floor.per_unit_usd:
         verdict: Verdict = "decline"
@@ -184,7 +196,7 @@ def _check_first(rec: Recommendation, state: NegotiationState, offer: Normalized
 def _ask_after(
     verdict: Verdict,
     offered: float,
-    counter: int | None,
+    counter: float | None,
     state: NegotiationState,
     rec: Recommendation,
 ) -> float:
@@ -194,7 +206,7 @@ def _ask_after(
         return offered
     if counter is not None:
         return counter
-    return state.asks[-1] if state.asks else whole_dollar_asks(rec).top
+    return state.asks[-1] if state.asks else asks_for(rec).top
 
 
 def _already_agreed(
@@ -223,7 +235,7 @@ def _already_agreed(
     )
 
 
-def _trades(verdict: Verdict, rec: Recommendation, counter: int | None) -> tuple[str, ...]:
+def _trades(verdict: Verdict, rec: Recommendation, counter: float | None) -> tuple[str, ...]:
     units, unit = rec.expected_units, rec.unit
     stay = f"authorization of the whole stay ({units:g} {unit}s) up front, not two-week blocks"
     cost_share = "in-network cost-sharing for the patient (deductible, copays and coinsurance)"
@@ -249,7 +261,7 @@ def _trades(verdict: Verdict, rec: Recommendation, counter: int | None) -> tuple
     ]
     if counter is not None and counter <= rec.target.per_unit_usd:
         # 3% off for fast payment, but never under the floor
-        quick = max(math.ceil(counter * 0.97), whole_dollar_asks(rec).floor)
+        quick = max(math.ceil(counter * 0.97), asks_for(rec).floor)
         if quick < counter:
             trades.append(f"{usd(quick)} per {unit} for payment within 15 days")
     return tuple(trades)
