@@ -91,7 +91,38 @@ def test_the_opening_is_held_under_our_billed_charge() -> None:
     assert rec.opening.per_unit_usd == 948
     assert rec.opening.binding == "billed_charge"
     assert "held under our billed charge" in rec.opening.rule
-    assert any("only 6% above the target" in w for w in rec.warnings)
+    assert any("only 5.7% above the target" in w for w in rec.warnings)  # 948 / 897.03
+
+
+def test_rounding_to_a_precise_figure_never_eats_the_room() -> None:
+    # Target $1,213.25 (cost $1,055 x 1.15); the room asks for $1,334.58. The highest anchor is
+    # 80% of the $1,668.375 ceiling = $1,334.70, just above it; made precise downward it would
+    # be $1,334, under the room, so the room is rounded up instead: $1,335 ends in 5 -> $1,336
+    rec = recommend(facts_with(cost=1055, marginal=30, ceiling=1668.375, billed=1764, points=None))
+    assert rec.target.per_unit_usd == 1213.25
+    assert rec.opening.per_unit_usd == 1336
+
+
+def test_a_ceiling_just_above_the_room_is_named_and_warned() -> None:
+    # Target $600.01 (cost $521.74 x 1.15 = $600.001, up to the cent); the room asks $660.01,
+    # made precise upward $661, above the $660.50 ceiling: held under it, $658 (660 ends in 0),
+    # 9.7% above the target, and both the rule and a warning say so
+    rec = recommend(facts_with(cost=521.74, marginal=30, ceiling=660.5, billed=None, points=None))
+    assert (rec.opening.per_unit_usd, rec.opening.binding) == (658, "payer_ceiling")
+    assert rec.opening.rule == (
+        "opening = raised to 10% above the target, held under the payer's ceiling, "
+        "made a precise figure"
+    )
+    assert any("only 9.7% above the target" in w for w in rec.warnings)
+
+
+def test_a_policy_asking_no_room_may_open_at_the_target() -> None:
+    rec = recommend(
+        facts_with(cost=520, marginal=30, ceiling=None, billed=None, points=None),
+        Policy(opening_room_share=0, anchor_aggressiveness=0),
+    )
+    assert rec.opening.per_unit_usd == rec.target.per_unit_usd == 598  # 520 x 1.15
+    assert rec.opening.rule == "opening = target (no room asked)"
 
 
 def test_bound_by_the_payers_ceiling() -> None:
@@ -103,7 +134,7 @@ def test_bound_by_the_payers_ceiling() -> None:
     assert (rec.opening.per_unit_usd, rec.opening.binding) == (450.5, "payer_ceiling")
     assert rec.opening.rule == "opening = target (the payer's ceiling leaves no room above it)"
     assert any("capped at the payer's ceiling" in w for w in rec.warnings)
-    assert any("only 0% above the target" in w for w in rec.warnings)
+    assert any("only 0.0% above the target" in w for w in rec.warnings)
 
 
 def test_no_zone_of_agreement_is_said_plainly() -> None:

@@ -238,11 +238,18 @@ def _opening(facts: CaseFacts, policy: Policy, target: _Bound, zopa: bool) -> _B
         raw, binding = limit, limit_name
         steps.append(f"held under {_LIMIT_WORDS[limit_name]}")
     amount = precise_figure(raw, up=binding == "room")
+    if amount < least:  # rounding down must not eat into the room
+        amount = precise_figure(least, up=True)
     if amount > limit:
         amount = precise_figure(limit)
-    if amount <= target.amount:
-        why = f"{_LIMIT_WORDS[limit_name]} leaves no room above it"
-        return _Bound(target.amount, limit_name, f"opening = target ({why})", inputs)
+        if binding not in _LIMIT_WORDS:
+            binding = limit_name
+            steps.append(f"held under {_LIMIT_WORDS[limit_name]}")
+    if amount <= target.amount:  # a limit, or a policy that asks for no room
+        if limit_name in _LIMIT_WORDS and amount == precise_figure(limit):
+            why = f"{_LIMIT_WORDS[limit_name]} leaves no room above it"
+            return _Bound(target.amount, limit_name, f"opening = target ({why})", inputs)
+        return _Bound(target.amount, "target", "opening = target (no room asked)", inputs)
     steps.append("made a precise figure")
     return _Bound(amount, binding, "opening = " + ", ".join(steps), inputs)
 
@@ -254,10 +261,11 @@ def _warnings(
     unit, ceiling, dist = facts.pattern.unit, facts.payer_ceiling_per_unit_usd, facts.distribution
     warnings = []
     room = policy.opening_room_share
-    if zopa and opening.binding in _LIMIT_WORDS and opening.amount < target.amount * (1 + room):
+    short = opening.amount < target.amount * (1 + room) - 0.005
+    if zopa and short and opening.binding in _LIMIT_WORDS:
         warnings.append(
             f"{_LIMIT_WORDS[opening.binding].capitalize()} leaves the opening only "
-            f"{opening.amount / target.amount - 1:.0%} above the target, not the {room:.0%} "
+            f"{opening.amount / target.amount - 1:.1%} above the target, not the {room:.0%} "
             "the policy asks: little room to concede."
         )
     if not zopa and ceiling is not None:
