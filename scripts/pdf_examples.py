@@ -11,15 +11,11 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT / "src"))
 
-from sca_rates.compare import case_facts, offer_for  # noqa: E402
+from sca_rates.desk import open_position  # noqa: E402
 from sca_rates.export import DOCUMENTS, build_context, file_name, render  # noqa: E402
 from sca_rates.files import load_case, load_terms  # noqa: E402
 from sca_rates.market import load_market  # noqa: E402
-from sca_rates.models.negotiate import NegotiationState  # noqa: E402
-from sca_rates.negotiate import respond  # noqa: E402
-from sca_rates.recommend import recommend  # noqa: E402
 from sca_rates.settings import Settings  # noqa: E402
-from sca_rates.talking_points import talking_points  # noqa: E402
 
 OUT = PROJECT / "docs" / "examples"
 
@@ -27,17 +23,11 @@ OUT = PROJECT / "docs" / "examples"
 def main() -> None:
     settings = Settings()
     case, model = load_case(settings.cases_dir / settings.default_case)
-    facts = case_facts(case, model=model, market=load_market(settings.market_data_dir))
-    rec = recommend(facts)
-    state = NegotiationState()
+    position = open_position(case, model=model, market=load_market(settings.market_data_dir))
     for offer in ("$540/day", "$560/day"):
-        state = respond(facts, rec, state, offer_for(facts, offer)).state
+        position = position.with_call(position.answer(offer).state)
     context = build_context(
-        facts,
-        rec,
-        talking_points(facts, rec),
-        state=state,
-        terms=load_terms(settings.agreements_dir / settings.default_case),
+        position, terms=load_terms(settings.agreements_dir / settings.default_case)
     )
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:

@@ -93,10 +93,31 @@ def test_a_call_history_belongs_to_its_case(tmp_path: Path) -> None:
         app, ["counter", other, "--offer", "$300/session", "--history", str(history)]
     )
     assert result.exit_code == 2
-    assert "is the call with Aetna, PHP S0201, 18 days at Tiny PHP, not with Blue Cross" in (
-        result.stderr
-    )
+    assert "is the call with Aetna, PHP S0201, 18 days at Tiny PHP: another case" in (result.stderr)
     assert history.read_text() == saved  # nothing lost
+
+
+def test_a_history_of_the_case_before_it_changed_or_from_an_older_version_is_refused(
+    tmp_path: Path,
+) -> None:
+    history = tmp_path / "call.json"
+    _json("counter", CASE, "--market-data", MARKET, "--history", str(history), "--offer", "$400")
+    changed = tmp_path / "case.yaml"
+    text = (FIXTURES / "cases" / "php-case.yaml").read_text()
+    changed.write_text(
+        text.replace("cost_model: ../cost_models/", f"cost_model: {FIXTURES}/cost_models/").replace(
+            "margin_required: 0.15", "margin_required: 0.4"
+        )
+    )
+    args = ["counter", str(changed), "--market-data", MARKET, "--offer", "$400"]
+    result = CliRunner().invoke(app, [*args, "--history", str(history)])
+    assert result.exit_code == 2
+    assert "this case before it was changed" in result.stderr
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps({"exchanges": json.loads(history.read_text())["exchanges"]}))
+    result = CliRunner().invoke(app, [*args, "--history", str(older)])
+    assert result.exit_code == 2
+    assert "from an older sca-rates, which did not record its case" in result.stderr
 
 
 def test_after_an_agreement_the_call_is_closed(tmp_path: Path) -> None:
@@ -286,7 +307,11 @@ def test_the_email_states_the_rate_basis_agreed(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "$598.00 per day, paid per code" in out.read_text()
+    # the call's rate (no offer yet: the $998 opening), the written terms' $598 asked about
+    assert (
+        "$998.00 per day (the written terms we hold say $598.00 per day: please confirm which), "
+        "paid per code"
+    ) in out.read_text()
 
 
 def _seed_a_fitted_log() -> None:

@@ -71,7 +71,7 @@ def test_the_justification_says_what_the_core_computed(fmt: str) -> None:
     text = _flat(_text(render("justification", context, fmt), fmt))
     assert usd(proposed.rate.per_unit_usd) in text  # our proposal, $661.00 (the opening)
     assert usd(alternative.episode_usd) in text  # the alternative's episode, $12,600.00
-    assert usd(alternative.savings_usd) in text  # the saving, $1,512.00
+    assert usd(alternative.savings_usd) in text  # the saving, 12,600 - 18 x 661 = $702.00
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
@@ -161,6 +161,14 @@ def test_the_terms_email_proposes_until_the_payer_agrees_then_confirms() -> None
     email = str(render("terms-email", agreed, "txt"))
     assert "Thank you for agreeing to a single case agreement at $655.00 per day" in email
     assert "confirm the terms we agreed" in email
+    # with written terms at another rate, the email names the call's rate and asks about theirs
+    written = build_context(_position(path, "$540/day", "$655/day"), terms=TERMS)
+    assert written.written_rate_usd == 598
+    email = _flat(str(render("terms-email", written, "txt")))
+    assert (
+        "3. Rate: $655.00 per day (the written terms we hold say $598.00 per day: please "
+        "confirm which)"
+    ) in email
 
 
 def test_payer_documents_mid_call_show_our_ask_not_the_target() -> None:
@@ -185,7 +193,7 @@ def test_per_episode_amounts_are_the_quoted_rate_times_the_units(fmt: str) -> No
 
 
 def test_a_rate_above_the_market_range_cites_no_clamped_percentile() -> None:
-    context = _context(PROJECT / "cases" / "harborview-aetna-php.yaml")  # $616, above MA p75
+    context = _context(PROJECT / "cases" / "harborview-aetna-php.yaml")  # $661, above MA p75
     text = str(render("justification", context, "md"))
     assert "above the published range" in text
     assert "percentile of our rate" not in text

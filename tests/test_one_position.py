@@ -87,7 +87,9 @@ def test_every_screen_document_and_the_cli_name_the_same_rate(
     whatif = AppTest.from_string(
         "from sca_rates.ui import whatif_page\nwhatif_page.render_page()", default_timeout=60
     )
-    whatif.session_state[state.CALL] = state.CallBox(position.call)
+    # the call desk's own session: its call and what the call is about
+    whatif.session_state[state.CALL] = at.session_state[state.CALL]
+    whatif.session_state[state.CALL_KEY] = at.session_state[state.CALL_KEY]
     whatif.run()
     assert not whatif.exception
     assert any(c.value == f"Our ask on the call: {figure} per day" for c in whatif.caption)
@@ -103,3 +105,18 @@ def test_once_agreed_every_document_names_the_agreed_rate(monkeypatch: pytest.Mo
         assert "$640.00 per day" in text, key
     email = _flat(_text(makers["dl:terms-email:txt"](), "txt"))
     assert "Thank you for agreeing to a single case agreement at $640.00 per day" in email
+
+
+def test_the_what_if_page_never_shows_another_cases_call() -> None:
+    # A call kept for another case (its key differs) is not this case's: the what-if page
+    # starts from this case's opening, $661
+    case, model = load_case(CASE_FILE)
+    position = open_position(case, model=model, market=load_market(SETTINGS.market_data_dir))
+    called = position.with_call(position.answer("$560/day").state)
+    whatif = AppTest.from_string(
+        "from sca_rates.ui import whatif_page\nwhatif_page.render_page()", default_timeout=60
+    )
+    whatif.session_state[state.CALL] = state.CallBox(called.call)
+    whatif.session_state[state.CALL_KEY] = "another case"
+    whatif.run()
+    assert any(c.value == "Our ask on the call: $661.00 per day" for c in whatif.caption)

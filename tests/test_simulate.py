@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sca_rates.calibration import fitted_opening
 from sca_rates.compare import case_facts
 from sca_rates.files import load_case
 from sca_rates.market import load_market
@@ -27,6 +28,7 @@ from sca_rates.simulate import (
     simulation_inputs,
 )
 from tests.conftest import FIXTURES
+from tests.recommend_helpers import facts_with
 
 _case, _model = load_case(FIXTURES / "cases" / "php-case.yaml")
 FACTS = case_facts(_case, model=_model, market=load_market(FIXTURES / "market"))
@@ -216,3 +218,17 @@ def test_tornado_lists_each_input_widest_swing_first() -> None:
     }
     stay = next(bar for bar in result.tornado if bar.input == "length of stay")
     assert stay.high_usd > stay.low_usd  # a longer stay at a profitable rate earns more
+
+
+def test_without_room_between_floor_and_ceiling_no_opening_is_searched() -> None:
+    # Floor $600 above the $450 ceiling (tests/test_recommend.py): no zone of agreement. The
+    # fitted opening has nowhere to be; the simulator's figure is the floor, and says why
+    facts = facts_with(cost=600, marginal=20, ceiling=450)
+    rec = recommend(facts)
+    assert fitted_opening(facts, rec, AcceptanceCurve()) is None
+    result = simulate(facts, rec, rate=600, settings=SimulationSettings(n=500))
+    assert not result.room_above_floor
+    assert result.best_opening_usd == rec.floor.per_unit_usd
+    assert opening_note(result, "day").endswith(
+        "It is our floor: the payer's ceiling leaves no room above it to search."
+    )

@@ -102,10 +102,13 @@ def with_fitted_curve(settings: SimulationSettings, fit: Fit) -> SimulationSetti
     return settings.model_copy(update={"acceptance": fit.curve}) if fit.fitted else settings
 
 
-def fitted_opening(facts: CaseFacts, rec: Recommendation, curve: AcceptanceCurve) -> float:
+def fitted_opening(
+    facts: CaseFacts, rec: Recommendation, curve: AcceptanceCurve
+) -> float | None:
     """With the payer's fitted curve, the opening between our floor and the payer's ceiling that
     maximizes the expected contribution of one expected episode (refused: billing OON if the
-    patient would come, else nothing), as the simulator searches it."""
+    patient would come, else nothing), as the simulator searches it. None when the ceiling
+    leaves no room above the floor."""
     units = facts.pattern.expected_units
     marginal = facts.cost.marginal_per_unit
     oon = oon_alternative(facts)
@@ -113,7 +116,7 @@ def fitted_opening(facts: CaseFacts, rec: Recommendation, curve: AcceptanceCurve
     reference = reference_rate(facts, curve) or rec.target.per_unit_usd
     low, high = opening_range(facts, rec, reference)
     if high <= low:
-        return low
+        return None
     best, _ = best_opening(
         paid_value=units,
         care_cost=marginal * units,

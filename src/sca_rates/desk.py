@@ -107,17 +107,13 @@ def open_position(
 
 
 def case_key(facts: CaseFacts) -> tuple[str, str]:
-    """What a call history belongs to: a short fingerprint of the case's identity (payer, level,
-    code, unit, units, center), and the same in words for a message."""
+    """What a call history belongs to: a short fingerprint of the case as written and its
+    center (any change to either changes the numbers the call's asks came from), and the case
+    in words for a message."""
     case, pattern = facts.case, facts.pattern
-    identity = {
-        "facility": facts.facility,
-        "payer": case.payer,
-        "level_of_care": case.level_of_care,
-        "code": case.code,
-        "unit": pattern.unit,
-        "expected_units": pattern.expected_units,
-    }
+    # the file the cost model was read from is not the case: the center's name stands for it
+    case_fields = case.model_dump(mode="json", exclude={"cost_model"})
+    identity = {"facility": facts.facility, "case": case_fields}
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:12]
     words = (
         f"{case.payer}, {case.level_of_care} {case.code}, {pattern.expected_units:g} "

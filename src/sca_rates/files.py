@@ -88,20 +88,36 @@ def _history_problem(path: Path, what: str, fix: str) -> InvalidHistory:
 
 def load_history(path: str | Path, case: tuple[str, str]) -> NegotiationState:
     """A call's history (JSON) for the case ``(fingerprint, words)``; a file that does not exist
-    yet is a call that has just begun, and another case's history is refused (its units, rates
-    and turns would be read as this case's)."""
+    yet is a call that has just begun. Another case's history, or this case's from before it
+    was changed, is refused: its asks came from other numbers."""
     path = Path(path)
     if not path.exists():
         return NegotiationState()
     fresh = "give a new file name to start this case's call afresh"
     try:
-        saved = _HistoryFile.model_validate_json(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValidationError) as exc:
-        raise _history_problem(path, "not a call history sca-rates wrote", fresh) from exc
+        text = path.read_text(encoding="utf-8")
+        saved = _HistoryFile.model_validate_json(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _history_problem(path, "cannot be read", fresh) from exc
+    except ValidationError as exc:
+        what = "not a call history sca-rates wrote"
+        if _unkeyed(text):
+            what = "a call history from an older sca-rates, which did not record its case"
+        raise _history_problem(path, what, fresh) from exc
     key, words = case
     if saved.case_key != key:
-        raise _history_problem(path, f"is the call with {saved.case}, not with {words}", fresh)
+        whose = "another case" if saved.case != words else "this case before it was changed"
+        raise _history_problem(path, f"is the call with {saved.case}: {whose}", fresh)
     return NegotiationState(exchanges=saved.exchanges)
+
+
+def _unkeyed(text: str) -> bool:
+    """A history as sca-rates wrote it before histories named their case."""
+    try:
+        NegotiationState.model_validate_json(text)
+    except ValidationError:
+        return False
+    return True
 
 
 def save_history(path: str | Path, state: NegotiationState, case: tuple[str, str]) -> None:

@@ -425,6 +425,7 @@ def simulate(
         best_opening_usd=best,
         recommended_opening_usd=rec.opening.per_unit_usd,
         floor_usd=rec.floor.per_unit_usd,
+        room_above_floor=high > low,
         acceptance=settings.acceptance,
         acceptance_curve=curve,
         tornado=tornado(inputs, settings, rate=rate, cost=marginal),

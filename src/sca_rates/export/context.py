@@ -33,6 +33,8 @@ class DocumentContext(Frozen):
     above_target_usd: float  # the standing ask against the target, per unit (negative: below)
     above_floor_usd: float
     terms: AgreementTerms | None
+    # The rate the written terms give, when it is not the call's rate: asked about, never used
+    written_rate_usd: float | None
     terms_report: TermsReport | None
     written_terms: tuple[str, ...]
     share_cost: bool  # payer documents show a per-day cost summary only when this is on
@@ -48,6 +50,11 @@ def _charts(facts: CaseFacts, proposed: Comparison) -> dict[str, dict[str, Any]]
         market = charts.distribution_chart(facts.distribution, marks, facts.pattern.unit)
         specs["market"] = market | {"width": 440, "height": 110}  # a page's width, not a screen's
     return specs
+
+
+def _written_rate(terms: AgreementTerms | None, rate: float) -> float | None:
+    written = None if terms is None else terms.rate.per_unit_usd
+    return written if written is not None and round(written, 2) != round(rate, 2) else None
 
 
 def fingerprint(*parts: Frozen | None) -> str:
@@ -85,6 +92,7 @@ def build_context(
         above_target_usd=above_target,
         above_floor_usd=above_floor,
         terms=terms,
+        written_rate_usd=_written_rate(terms, rate),
         terms_report=None if terms is None else check_terms(terms),
         written_terms=WRITTEN_TERMS,
         share_cost=share_cost,

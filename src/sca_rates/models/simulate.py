@@ -149,6 +149,7 @@ class SimulationResult(Frozen):
     best_opening_usd: float  # one offer's expected value at its highest, floor to ceiling
     recommended_opening_usd: float  # the recommendation's, for comparison
     floor_usd: float
+    room_above_floor: bool  # the payer's ceiling leaves room above the floor to search
     acceptance: AcceptanceCurve  # the curve the best opening was found with
     acceptance_curve: tuple[AcceptancePoint, ...]
     tornado: tuple[TornadoBar, ...]  # widest swing first

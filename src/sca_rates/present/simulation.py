@@ -44,13 +44,15 @@ def opening_note(result: SimulationResult, unit: str) -> str:
     )
     if abs(best - recommended) < 1:
         return f"{said}, the recommended opening."
-    if best <= result.floor_usd + 0.005:
-        why = "at our floor: the curve finds no rate above it worth the risk of a refusal"
+    if not result.room_above_floor:
+        why = "It is our floor: the payer's ceiling leaves no room above it to search."
+    elif best <= result.floor_usd + 0.005:
+        why = "It is our floor: the curve finds no rate above it worth the risk of a refusal."
     else:
-        why = "it weighs one offer taken or refused, with no turns after it"
+        why = "It weighs one offer taken or refused, with no turns after it."
     return (
         f"{said}; the recommended opening is {usd(recommended)} per {unit}, set from what the "
-        f"facts defend with room to concede over several turns. The simulator's figure is {why}."
+        f"facts defend with room to concede over several turns. {why}"
     )
 
 

@@ -35,7 +35,7 @@ def render_page() -> None:
         st.error(str(exc))
         return
     # The what-if case's own position, with the call as it stands (its asks are per unit)
-    position = position_from_facts(facts, call=state.current_call())
+    position = position_from_facts(facts, call=state.call_for(case, model).call)
     rec, unit = position.recommendation, position.unit
     for column, (name, figure) in zip(
         st.columns(3),
