@@ -15,6 +15,7 @@ from sca_rates.files import load_case
 from sca_rates.market import load_market
 from sca_rates.models.simulate import AcceptanceCurve, SimulationSettings, fixed
 from sca_rates.money import usd
+from sca_rates.offers import parse_offer
 from sca_rates.present import opening_note
 from sca_rates.recommend import recommend
 from sca_rates.simulate import (
@@ -232,3 +233,38 @@ def test_without_room_between_floor_and_ceiling_no_opening_is_searched() -> None
     assert opening_note(result, "day").endswith(
         "It is our floor: the payer's ceiling leaves no room above it to search."
     )
+
+
+def test_a_case_rate_is_a_fixed_amount_per_episode_with_the_stay_our_risk() -> None:
+    # Every episode certain: 18 days given and paid, paid in 30 days (x 0.993468).
+    # $11,000 for 25 days: the whole $11,000, 11,000 x 0.993468 = $10,928.15, less 18 x $343.33
+    # marginal = $6,180.00: $4,748.15 each episode (a per diem of $440 would earn 18 x 440 less)
+    discount = 1 / (1 + 0.08 * 30 / 365)
+    covers_more = parse_offer("case rate $11,000 for 25 days")
+    result = simulate(FACTS, REC, rate=440, settings=CERTAIN, case_rate=covers_more)
+    assert result.sca.mean_usd == pytest.approx(11_000 * discount - 18 * MARGINAL)
+    # $9,000 for 15 days, $550 a day after: 9,000 + 3 x 550 = $10,650 for the 18 days
+    beyond = parse_offer("$9,000 for 15 days, $550 a day after")
+    result = simulate(FACTS, REC, rate=600, settings=CERTAIN, case_rate=beyond)
+    assert result.sca.mean_usd == pytest.approx(10_650 * discount - 18 * MARGINAL)
+    # nothing after day 15: the same $9,000 for all 18 days given
+    nothing = parse_offer("case rate $9,000 for 15 days, nothing after")
+    result = simulate(FACTS, REC, rate=600, settings=CERTAIN, case_rate=nothing)
+    assert result.sca.mean_usd == pytest.approx(9_000 * discount - 18 * MARGINAL)
+    assert any("a longer stay is ours to carry" in note for note in result.notes)
+
+
+def test_with_an_uncertain_stay_a_case_rate_carries_the_long_stays() -> None:
+    # $9,000 for 15 days and nothing after is $600 a day for 15 days; on the same episodes as a
+    # $600 per diem, its revenue stops at $9,000 while a long stay's cost goes on: its best
+    # episodes (p95) earn less than the per diem's
+    settings = SimulationSettings(n=4000, seed=3, claim_denial=fixed(0.0))
+    per_diem = simulate(FACTS, REC, rate=600, settings=settings)
+    case_rate = simulate(
+        FACTS,
+        REC,
+        rate=600,
+        settings=settings,
+        case_rate=parse_offer("case rate $9,000 for 15 days, nothing after"),
+    )
+    assert case_rate.sca.p95_usd < per_diem.sca.p95_usd

@@ -1,12 +1,16 @@
 """The written-terms checker and the reauthorization schedule."""
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from typer.testing import CliRunner
 
+from sca_rates.cli import app
 from sca_rates.files import load_terms
-from sca_rates.models.terms import AgreementTerms
+from sca_rates.models.terms import AgreementTerms, RateTerm
 from sca_rates.terms import business_days_before, check_terms, reauthorization_schedule
 from tests.conftest import PROJECT
 
@@ -96,3 +100,30 @@ def test_a_holiday_inside_the_lead_time_pushes_the_request_earlier() -> None:
 
 def test_no_dates_no_schedule() -> None:
     assert reauthorization_schedule(VAGUE) == []
+
+
+def test_a_case_rate_agreement_is_checked_for_its_units_and_what_follows() -> None:
+    complete = RateTerm(
+        case_rate_usd=14_300, units_covered=20, beyond_per_unit_usd=715, basis="bundled_per_diem"
+    )
+    assert not [f for f in check_terms(AgreementTerms(rate=complete)).findings if "rate" in f.term]
+    bare = RateTerm(case_rate_usd=14_300, basis="bundled_per_diem")
+    found = {f.term: f.severity for f in check_terms(AgreementTerms(rate=bare)).findings}
+    assert found["rate.units_covered"] == "error"
+    assert found["rate.beyond_per_unit_usd"] == "warning"
+    both = RateTerm(case_rate_usd=14_300, units_covered=20, per_unit_usd=715, basis="per_code")
+    found = {f.term: f.severity for f in check_terms(AgreementTerms(rate=both)).findings}
+    assert found["rate"] == "error"
+
+
+def test_terms_reads_a_case_rate_agreement_file(tmp_path: Path) -> None:
+    path = tmp_path / "case-rate.yaml"
+    path.write_text(
+        "rate: {case_rate_usd: 14300, units_covered: 20, beyond_per_unit_usd: 0, "
+        "basis: bundled_per_diem}\n"
+    )
+    result = CliRunner().invoke(app, ["terms", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    findings = {f["term"]: f["severity"] for f in json.loads(result.stdout)["findings"]}
+    assert findings["rate.beyond_per_unit_usd"] == "info"  # past day 20 is unpaid: said
+    assert "rate.per_unit_usd" not in findings

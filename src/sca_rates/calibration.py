@@ -102,9 +102,7 @@ def with_fitted_curve(settings: SimulationSettings, fit: Fit) -> SimulationSetti
     return settings.model_copy(update={"acceptance": fit.curve}) if fit.fitted else settings
 
 
-def fitted_opening(
-    facts: CaseFacts, rec: Recommendation, curve: AcceptanceCurve
-) -> float | None:
+def fitted_opening(facts: CaseFacts, rec: Recommendation, curve: AcceptanceCurve) -> float | None:
     """With the payer's fitted curve, the opening between our floor and the payer's ceiling that
     maximizes the expected contribution of one expected episode (refused: billing OON if the
     patient would come, else nothing), as the simulator searches it. None when the ceiling

@@ -322,7 +322,9 @@ def simulate(
     with _user_errors():
         position = _position(case_file, cost_model, market_data)
         facts, rec = position.facts, position.recommendation
-        per_unit = rec.target.per_unit_usd if rate is None else offer_for(facts, rate).per_unit_usd
+        offered = None if rate is None else offer_for(facts, rate)
+        per_unit = rec.target.per_unit_usd if offered is None else offered.per_unit_usd
+        case_rate = offered.offer if offered and offered.kind == "case_rate" else None
         chosen = load_simulation_settings(settings_file) if settings_file else SimulationSettings()
         asked = {"n": n, "seed": seed}
         settings = validate_model(
@@ -334,7 +336,7 @@ def simulate(
         )
         if settings_file is None:  # a settings file's curve stands; else the payer's own, if fitted
             settings = with_fitted_curve(settings, _payer_fit(facts.case.payer))
-        result = run_simulation(facts, rec, rate=per_unit, settings=settings)
+        result = run_simulation(facts, rec, rate=per_unit, settings=settings, case_rate=case_rate)
     unit = facts.pattern.unit
     _emit(as_json, present.simulation_json(result, unit), present.simulation_lines(result, unit))
 

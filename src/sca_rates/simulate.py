@@ -32,6 +32,7 @@ from scipy import optimize, stats
 
 from sca_rates.compare import patient_owes
 from sca_rates.models.compare import CaseFacts
+from sca_rates.models.offers import Offer
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.simulate import (
     AcceptanceCurve,
@@ -172,6 +173,17 @@ def simulate_episodes(
 
 def sca_margin(episodes: Episodes, rate: float, cost: float) -> Array:
     return rate * episodes.paid * episodes.discount_sca - cost * episodes.delivered
+
+
+def case_rate_margin(episodes: Episodes, case_rate: Offer, cost: float) -> Array:
+    """A case rate: its fixed amount for an episode the payer pays at all, plus the rate beyond
+    for each paid unit past those it covers (none unless agreed). The length of stay is our
+    risk: every unit delivered costs us, however long the stay."""
+    covers = case_rate.covers_units or 0.0  # ``simulate`` fills it in: the expected units
+    beyond = case_rate.beyond_per_unit_usd or 0.0
+    paid_at_all = (episodes.paid > 0).astype(float)
+    revenue = case_rate.amount * paid_at_all + beyond * np.maximum(0.0, episodes.paid - covers)
+    return revenue * episodes.discount_sca - cost * episodes.delivered
 
 
 def oon_margin(episodes: Episodes, facts: CaseFacts, cost: float) -> Array | None:
@@ -364,10 +376,12 @@ def simulate(
     *,
     rate: float,
     settings: SimulationSettings | None = None,
+    case_rate: Offer | None = None,
 ) -> SimulationResult:
-    """Simulate the case at ``rate`` per unit; the recommendation gives the floor the best opening
-    is searched from, and its target stands in for the replacement patient's rate and the
-    acceptance reference when the market has none."""
+    """Simulate the case at ``rate`` per unit, or paid as ``case_rate`` (a fixed amount per
+    episode; ``rate`` is then its amount per unit covered, for the per-unit figures); the
+    recommendation gives the floor the best opening is searched from, and its target stands in
+    for the replacement patient's rate and the acceptance reference when the market has none."""
     settings = settings or SimulationSettings()
     if facts.case.slot_otherwise_empty:
         settings = settings.model_copy(update={"fill_probability": 0.0})
@@ -376,7 +390,15 @@ def simulate(
     marginal, loaded = facts.cost.marginal_per_unit, facts.cost.fully_loaded_per_unit
     target = rec.target.per_unit_usd
     replacement = settings.replacement_rate_usd or facts.market_p50 or target
-    sca, oon = sca_margin(episodes, rate, marginal), oon_margin(episodes, facts, marginal)
+    if case_rate is not None and case_rate.covers_units is None:
+        case_rate = case_rate.model_copy(update={"covers_units": facts.pattern.expected_units})
+
+    def agreement(cost: float) -> Array:
+        if case_rate is not None:
+            return case_rate_margin(episodes, case_rate, cost)
+        return sca_margin(episodes, rate, cost)
+
+    sca, oon = agreement(marginal), oon_margin(episodes, facts, marginal)
     decline = decline_margin(episodes, replacement, marginal)
     fallback = {
         "decline": float(decline.mean()),
@@ -402,7 +424,7 @@ def simulate(
         fully_loaded_cost_per_unit_usd=loaded,
         n=settings.n,
         seed=settings.seed,
-        sca=summarize(sca, sca_margin(episodes, rate, loaded), episodes.delivered, episodes.paid),
+        sca=summarize(sca, agreement(loaded), episodes.delivered, episodes.paid),
         oon=None
         if oon is None or loaded_oon is None
         else summarize(oon, loaded_oon, episodes.delivered, episodes.paid),
@@ -430,12 +452,19 @@ def simulate(
         acceptance_curve=curve,
         tornado=tornado(inputs, settings, rate=rate, cost=marginal),
         histogram=histogram({"sca": sca, "oon": oon, "decline": decline}),
-        notes=tuple(_notes(facts, oon is not None)),
+        notes=tuple(_notes(facts, oon is not None, case_rate)),
     )
 
 
-def _notes(facts: CaseFacts, has_oon: bool) -> list[str]:
+def _notes(facts: CaseFacts, has_oon: bool, case_rate: Offer | None) -> list[str]:
     notes = []
+    if case_rate is not None:
+        unit = facts.pattern.unit
+        notes.append(
+            f"the agreement is a case rate of ${case_rate.amount:,.2f} for "
+            f"{case_rate.covers_units:g} {unit}s: a longer stay is ours to carry; break-even, "
+            "the lowest rate and the best opening are per unit"
+        )
     if not has_oon:
         notes.append(
             "no billing-OON strategy: the case has no OON benefit, "

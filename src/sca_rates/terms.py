@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from sca_rates.models.terms import (
     AgreementTerms,
     Finding,
+    RateTerm,
     ReauthorizationDue,
     Severity,
     TermsReport,
@@ -87,15 +88,50 @@ def _services(terms: AgreementTerms) -> Iterator[Finding]:
 
 
 def _rate(terms: AgreementTerms) -> Iterator[Finding]:
-    if terms.rate.per_unit_usd is None:
+    rate = terms.rate
+    if rate.case_rate_usd is not None:
+        yield from _case_rate(rate)
+    elif rate.per_unit_usd is None:
         yield _finding(
             "error",
             "rate.per_unit_usd",
-            "no rate in dollars: state the amount per day, session or service",
+            "no rate in dollars: state the amount per day, session or service, or a case rate",
         )
-    if terms.rate.basis is None:
+    if rate.basis is None:
         yield _finding(
             "warning", "rate.basis", "not stated whether the rate is per code or a bundled per diem"
+        )
+
+
+def _case_rate(rate: RateTerm) -> Iterator[Finding]:
+    """A case rate pays a fixed amount: what it covers and what follows must be in writing, or a
+    longer stay is care the payer owes nothing for."""
+    if rate.per_unit_usd is not None:
+        yield _finding(
+            "error",
+            "rate",
+            "both a case rate and a rate per unit: state which pays (a rate for the units past "
+            "the case rate's goes in rate.beyond_per_unit_usd)",
+        )
+    if rate.units_covered is None:
+        yield _finding(
+            "error",
+            "rate.units_covered",
+            "a case rate without the days or sessions it covers: state how many",
+        )
+    if rate.beyond_per_unit_usd is None:
+        yield _finding(
+            "warning",
+            "rate.beyond_per_unit_usd",
+            "nothing says what each day or session past the case rate's is paid: get it in "
+            "writing (0 if nothing)",
+        )
+    elif rate.beyond_per_unit_usd == 0:
+        yield _finding(
+            "info",
+            "rate.beyond_per_unit_usd",
+            "days or sessions past the case rate's are unpaid: plan the discharge or ask for "
+            "a reauthorization before they start",
         )
 
 

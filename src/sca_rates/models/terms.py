@@ -30,9 +30,15 @@ class CoveredService(Frozen):
 
 
 class RateTerm(Frozen):
+    """A rate per unit, or a case rate: a fixed amount for the units it covers, and what each
+    unit past them is paid (0: nothing)."""
+
     per_unit_usd: float | None = Field(default=None, gt=0)
     unit: Literal["day", "session", "service"] | None = None
     basis: Literal["bundled_per_diem", "per_code", "per_session"] | None = None
+    case_rate_usd: float | None = Field(default=None, gt=0)
+    units_covered: float | None = Field(default=None, gt=0)
+    beyond_per_unit_usd: float | None = Field(default=None, ge=0)
 
 
 class Authorization(Frozen):
