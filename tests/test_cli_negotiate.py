@@ -365,12 +365,17 @@ def test_recommend_adds_the_opening_the_fitted_curve_favors() -> None:
 
 
 def test_a_figure_asked_back_is_printed_not_counted_and_exits_0(tmp_path: Path) -> None:
-    # $9,999 a day is above the fixture's $1,000 charge: checked, not counted, exit 0
+    # $9,999 a day is above the fixture's $1,000 charge, its $1,458.33 ceiling and 3 x its
+    # market top: checked, not counted, exit 0
     history = tmp_path / "call.json"
     args = ["counter", CASE, "--market-data", MARKET, "--history", str(history)]
     data = _json(*args, "--offer", "$9,999/day")
     assert (data["verdict"], data["confirm"]) == ("check", True)
-    assert data["checks"] == ["above our billed charge of $1,000.00 per day"]
+    assert isinstance(data["checks"], list)
+    assert data["checks"][:2] == [
+        "above our billed charge of $1,000.00 per day",
+        "above what the payer's alternative costs it, $1,458.33 per day",
+    ]
     assert not history.exists()
     text = CliRunner().invoke(app, [*args, "--offer", "$9,999/day"])
     assert text.exit_code == 0
