@@ -231,3 +231,21 @@ def test_an_offer_read_on_an_assumption_shows_the_question_to_ask() -> None:
     assert any(
         w.value.startswith("Ask: assumes 24 billable 15-minute units a day") for w in at.warning
     )
+
+
+def test_the_call_desk_says_why_each_point_fired() -> None:
+    at = _page("call_desk")
+    whys = [c.value for c in at.caption if c.value.startswith("Why this point:")]
+    assert any("42 miles / 55 minutes, beyond the urban standard" in w for w in whys)
+    # the spoken line heads each point
+    assert any(
+        e.label.startswith("No in-network program within reach: The nearest") for e in at.expander
+    )
+
+
+def test_sharing_the_cost_that_is_the_floor_needs_a_second_choice() -> None:
+    # Harborview PHP's floor is its fully loaded cost, $521.22 a day
+    at = _page("call_desk")
+    next(c for c in at.checkbox if c.label.startswith("Share our cost structure")).check().run()
+    assert any("is our floor: sharing it tells the payer" in w.value for w in at.warning)
+    assert any(c.label == "Share it anyway" for c in at.checkbox)

@@ -245,8 +245,32 @@ def test_export_writes_each_format(tmp_path: Path) -> None:
             ],
         )
         assert result.exit_code == 0, result.output
-        assert target.stat().st_size > 500
+        assert target.stat().st_size > 400
     assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+    assert "$998.00 per day" in (tmp_path / "out.md").read_text()  # the opening, proposed
+
+
+def test_per_episode_amounts_are_the_quoted_rate_times_the_units() -> None:
+    # Cedar Path's floor is $126.82 as shown: its episode is 36 x $126.82 = $4,565.52 (not the
+    # $4,565.40 of the unrounded $126.8167)
+    result = CliRunner().invoke(
+        app, ["recommend", str(PROJECT / "cases" / "cedar-path-bcbs-iop.yaml")]
+    )
+    assert "Floor    $126.82 per session  ($4,565.52 for 36 sessions)" in result.stdout
+
+
+def test_sharing_the_cost_when_it_is_the_floor_is_a_choice(tmp_path: Path) -> None:
+    # The fixture's floor is billing OON ($366.67), not its cost: sharing is allowed. Harborview
+    # PHP's floor is its fully loaded cost: refused unless chosen with --even-at-floor
+    harborview = str(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    args = ["export", harborview, "--doc", "justification", "--share-cost"]
+    refused = CliRunner().invoke(app, [*args, "-o", str(tmp_path / "a.md")])
+    assert refused.exit_code == 2
+    assert "$521.22 per day, is our floor" in refused.stderr
+    assert not (tmp_path / "a.md").exists()
+    chosen = CliRunner().invoke(app, [*args, "--even-at-floor", "-o", str(tmp_path / "b.md")])
+    assert chosen.exit_code == 0
+    assert "costs us $521.22 to deliver" in (tmp_path / "b.md").read_text()
 
 
 def test_export_refuses_an_unknown_document() -> None:

@@ -1,14 +1,23 @@
 """Talking points carry the right figures, with units and sources."""
 
+import re
+import shutil
+from pathlib import Path
+
 import pytest
 
 from sca_rates.compare import case_facts
 from sca_rates.files import load_case
 from sca_rates.market import load_market
+from sca_rates.models.compare import CaseFacts
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.recommend import recommend
-from sca_rates.talking_points import talking_points
+from sca_rates.talking_points import SPOKEN_WORDS, spoken_usd, talking_points
 from tests.conftest import PROJECT
+from tests.recommend_helpers import facts_with
+
+MARKET = load_market(PROJECT / "market_data")
+CASES = sorted((PROJECT / "cases").glob("*.yaml"))
 
 
 def _points(case: str) -> dict[str, TalkingPoint]:
@@ -22,13 +31,58 @@ def _figure(point: TalkingPoint, label: str) -> float:
     return next(f.value for f in point.figures if f.label == label)
 
 
-def test_network_gap_cites_the_distance_and_the_standard() -> None:
+def test_network_gap_fires_beyond_the_standard_and_cites_only_the_case_facts() -> None:
+    # Harborview: 42 miles / 55 minutes, beyond the 30 / 30 urban default. The default is a rule
+    # of thumb (illustrative): the point is made on the case's distances alone, no standard cited
     point = _points("harborview-aetna-php.yaml")["No in-network program within reach"]
-    assert _figure(point, "distance to the nearest in-network program") == 42
-    assert _figure(point, "travel time to it") == 55
-    assert "42 miles / 55 minutes" in point.text
-    standard = next(f for f in point.figures if f.label == "access standard, distance")
-    assert standard.illustrative  # a general reference, said as such
+    assert _figure(point, "nearest in-network program, miles") == 42
+    assert _figure(point, "nearest in-network program, minutes") == 55
+    assert "42 miles / 55 minutes from the patient" in point.text
+    assert "standard" not in point.text
+    assert not point.illustrative  # fit for the payer's documents
+    assert "beyond the urban standard of 30 miles / 30 minutes" in point.why
+
+
+def _gap_facts(miles: float, minutes: float, area: str = "urban") -> CaseFacts:
+    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    gap = case.triggers.network_inadequacy
+    assert gap is not None
+    changed = gap.model_copy(
+        update={"miles_to_nearest": miles, "minutes_to_nearest": minutes, "area": area}
+    )
+    triggers = case.triggers.model_copy(update={"network_inadequacy": changed})
+    return case_facts(case.model_copy(update={"triggers": triggers}), model=model, market=MARKET)
+
+
+def test_no_network_gap_claim_within_the_access_standard() -> None:
+    # 12 miles / 20 minutes is within 30 / 30: no gap, and DBT is not said to be missing
+    facts = _gap_facts(12, 20)
+    topics = {p.topic: p for p in talking_points(facts, recommend(facts))}
+    assert "network_inadequacy" not in topics
+    assert "lacks" not in topics["specialized_need"].text
+    # 40 miles but 25 minutes: within the standard on time, so no gap either
+    facts = _gap_facts(40, 25)
+    assert "network_inadequacy" not in {p.topic for p in talking_points(facts, recommend(facts))}
+    # 45 miles / 50 minutes from a rural home is within the 60 / 60 rural standard
+    facts = _gap_facts(45, 50, "rural")
+    assert "network_inadequacy" not in {p.topic for p in talking_points(facts, recommend(facts))}
+
+
+def test_a_state_rule_that_is_published_is_cited(tmp_path: Path) -> None:
+    # A state's own standard (a row the center adds, not illustrative) is named in the point
+    market = tmp_path / "market"
+    shutil.copytree(PROJECT / "market_data", market)
+    (market / "access_standards.local.csv").write_text(
+        "jurisdiction,area,plan_type,miles,minutes,year,source,source_ref,illustrative\n"
+        "MA,urban,commercial,25,40,2026,State rule X,section 1,false\n"
+    )
+    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    facts = case_facts(case, model=model, market=load_market(market))
+    point = next(
+        p for p in talking_points(facts, recommend(facts)) if p.topic == "network_inadequacy"
+    )
+    assert "beyond the state's urban access standard of 25 miles / 40 minutes" in point.text
+    assert any(f.source == "State rule X" and f.year == 2026 for f in point.figures)
 
 
 def test_cost_offset_uses_the_target_and_the_named_alternative() -> None:
@@ -48,17 +102,22 @@ def test_what_a_day_includes_comes_from_the_cost_model() -> None:
     assert _figure(point, "group therapy") == 4.5
     assert _figure(point, "psychiatric care") == 0.2
     assert all(f.unit == "hours per day" for f in point.figures)
-    assert all(f.source == "cost model: Harborview Behavioral Health" for f in point.figures)
+    assert all(f.source == "our program schedule" for f in point.figures)
 
 
-def test_medicare_reference_cites_the_real_figure() -> None:
+def test_a_share_of_medicare_offer_is_answered_with_the_real_figure() -> None:
     # Harborview IOP, CMHC: Medicare APC 5851, $127.74 national (CMS OPPS, CY2026), in the
     # Boston area at MA's rural floor 1.2884: 127.74 x (0.60 x 1.2884 + 0.40) = $149.84
-    point = _points("harborview-tufts-iop.yaml")["Medicare as a reference"]
+    point = _points("harborview-tufts-iop.yaml")['"We pay a percentage of Medicare"']
     medicare = point.figures[0]
     assert medicare.value == pytest.approx(149.84, abs=0.005)
     assert (medicare.year, medicare.illustrative) == (2026, False)
     assert medicare.source == "CMS OPPS Pricer rate file, CY2026"
+    assert "wage-adjusted for this area" in point.text
+    assert "professional services" in point.text  # what its day leaves out
+    # MA's published contracts pay 50% to 76% of charges: on the $450 charge, $225 to $342,
+    # 1.5 to 2.3 times Medicare's $149.84
+    assert "1.5 to 2.3 times Medicare" in point.text
 
 
 def test_answers_to_payer_lines() -> None:
@@ -78,3 +137,51 @@ def test_only_the_triggers_a_case_has_become_points() -> None:
     assert "continuity_of_care" in topics
     assert "step_down" not in topics
     assert "specialized_need" not in topics
+
+
+def test_rebuttals_only_for_offers_below_what_we_ask() -> None:
+    # Arguing for $400 a day on the $950 charge: half of it, $475, is above: no "50% of billed"
+    # rebuttal; Medicare's $196.34 is below it: the "% of Medicare" rebuttal stands
+    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    facts = case_facts(case, model=model, market=MARKET)
+    topics = {p.trigger for p in talking_points(facts, recommend(facts), rate=400)}
+    assert "we can do 50% of billed charges" not in topics
+    assert "we pay a percentage of Medicare" in topics
+    # arguing for $150, even Medicare's rate is above it
+    topics = {p.trigger for p in talking_points(facts, recommend(facts), rate=150)}
+    assert "we pay a percentage of Medicare" not in topics
+
+
+@pytest.mark.parametrize("case_file", CASES, ids=lambda p: p.stem)
+def test_spoken_lines_are_short_round_and_every_point_says_why(case_file: Path) -> None:
+    case, model = load_case(case_file)
+    facts = case_facts(case, model=model, market=MARKET)
+    for point in talking_points(facts, recommend(facts)):
+        assert len(point.spoken.split()) <= SPOKEN_WORDS, point.spoken
+        assert not re.search(r"\$[\d,]+\.\d", point.spoken), point.spoken  # no cents
+        assert not re.search(r"\d\.\d+ percent", point.spoken), point.spoken
+        assert point.why
+
+
+def test_spoken_amounts_are_rounded_for_speech() -> None:
+    # whole dollars; the nearest $10 above $1,000
+    assert (spoken_usd(599.41), spoken_usd(1810.78), spoken_usd(11_886)) == (
+        "$599",
+        "$1,810",
+        "$11,890",
+    )
+
+
+def test_the_market_point_only_on_published_figures_within_the_range() -> None:
+    published = facts_with(cost=300, marginal=20)  # the fixture's p25 $380 ... p90 $560
+    assert published.distribution is not None
+    assert not published.distribution.illustrative
+    rec = recommend(published)
+    assert "market_position" in {p.topic for p in talking_points(published, rec, rate=450)}
+    # above the range, the market argues against us: no point
+    assert "market_position" not in {p.topic for p in talking_points(published, rec, rate=700)}
+    # illustrative figures: no point at all
+    estimated = published.model_copy(
+        update={"distribution": published.distribution.model_copy(update={"illustrative": True})}
+    )
+    assert "market_position" not in {p.topic for p in talking_points(estimated, rec, rate=450)}

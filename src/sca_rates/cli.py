@@ -359,6 +359,12 @@ def export(
     share_cost: Annotated[
         bool, typer.Option(help="Add a per-day cost summary to the justification.")
     ] = False,
+    even_at_floor: Annotated[
+        bool,
+        typer.Option(
+            "--even-at-floor", help="Share the cost even when it is our floor (--share-cost)."
+        ),
+    ] = False,
     cost_model: CostModelOpt = None,
     market_data: MarketOpt = None,
 ) -> None:
@@ -373,6 +379,12 @@ def export(
                 f"of {', '.join(FORMATS)}"
             )
         position = _position(case_file, cost_model, market_data, history=history)
+        if share_cost and position.cost_is_floor and not even_at_floor:
+            raise InvalidScenario(
+                f"our fully loaded cost, {usd(position.facts.cost.fully_loaded_per_unit)} per "
+                f"{position.unit}, is our floor: --share-cost would tell the payer the least we "
+                "would take. Leave --share-cost out, or add --even-at-floor to share it anyway"
+            )
         context = build_context(
             position,
             terms=load_terms(terms_file) if terms_file else None,

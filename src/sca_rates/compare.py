@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from sca_rates.costing import cost_level
 from sca_rates.exceptions import InvalidScenario, MissingReference
 from sca_rates.market import (
+    find_access_standard,
     find_alternatives,
     find_billed_shares,
     find_distribution,
@@ -45,7 +46,7 @@ from sca_rates.models.compare import (
     MarketComparison,
     OonExpectation,
 )
-from sca_rates.models.market import MarketData, MedicareRate
+from sca_rates.models.market import AccessStandardRow, MarketData, MedicareRate, region_kind
 from sca_rates.models.offers import NormalizedOffer, Offer, ServicePattern
 from sca_rates.money import usd
 from sca_rates.offers import normalize, parse_offer, service_pattern
@@ -92,6 +93,7 @@ def case_facts(case: Case, *, model: CostModel, market: MarketData) -> CaseFacts
         payer_ceiling_per_unit_usd=ceiling.episode_usd / units if ceiling else None,
         oon=oon,
         billed_shares=tuple(find_billed_shares(market, region=case.region, state=case.state)),
+        access_standard=_access_standard(case, market),
         notes=tuple(notes + oon_notes),
     )
 
@@ -100,6 +102,12 @@ def case_facts(case: Case, *, model: CostModel, market: MarketData) -> CaseFacts
 LEAST_PLAUSIBLE_USD = 5.0
 # More than this multiple of the top of the market range is a slip too (an extra digit)
 MARKET_TOP_MULTIPLE = 3.0
+
+
+def _access_standard(case: Case, market: MarketData) -> AccessStandardRow | None:
+    gap = case.triggers.network_inadequacy
+    state = case.state or (case.region if region_kind(case.region) == "state" else None)
+    return find_access_standard(market, state=state, area=gap.area if gap else "urban")
 
 
 def offer_for(facts: CaseFacts, text: str) -> NormalizedOffer:

@@ -50,6 +50,11 @@ class Position(Frozen):
         return standing_ask(self.call, self.recommendation)
 
     @property
+    def cost_is_floor(self) -> bool:
+        """Our fully loaded cost is our floor: sharing the cost would tell the payer the floor."""
+        return self.recommendation.floor.binding == "fully_loaded_cost"
+
+    @property
     def unit(self) -> str:
         return self.recommendation.unit
 

@@ -27,6 +27,7 @@ from sca_rates.files import load_csv_rows, parse_csv_rows
 from sca_rates.models.case import Case
 from sca_rates.models.market import (
     PERCENTILE_OF,
+    AccessStandardRow,
     AlternativeRow,
     BilledShareRow,
     Distribution,
@@ -44,7 +45,8 @@ from sca_rates.money import usd
 MARKET_DOC = "market_data/README.md"
 ANY_COMMERCIAL = "any-commercial"
 
-Row = TypeVar("Row", RateRow, AlternativeRow, BilledShareRow, WageIndexRow)
+Keyed = RateRow | AlternativeRow | BilledShareRow | WageIndexRow | AccessStandardRow
+Row = TypeVar("Row", RateRow, AlternativeRow, BilledShareRow, WageIndexRow, AccessStandardRow)
 # Medicare's outpatient rates (PHP and IOP among them) are 60% labor-related: that share is
 # multiplied by the area's wage index, the rest paid as is (42 CFR 419.43; CMS's OPPS Pricer
 # applies 0.60 x wage index + 0.40 to status-indicator P lines, the PHP and IOP per diems)
@@ -73,6 +75,7 @@ def load_market(folder: str | Path) -> MarketData:
         alternatives=tuple(_merged(folder, "alternatives", AlternativeRow, read)),
         billed_shares=tuple(_merged(folder, "billed_shares", BilledShareRow, read)),
         wage_index=tuple(_merged(folder, "wage_index", WageIndexRow, read)),
+        access_standards=tuple(_merged(folder, "access_standards", AccessStandardRow, read)),
         files=tuple(read),
     )
 
@@ -96,7 +99,7 @@ def _merged(folder: Path, stem: str, model: type[Row], read: list[str]) -> list[
 
 def _check_unique(
     path: Path,
-    rows: Sequence[tuple[int, RateRow | AlternativeRow | BilledShareRow | WageIndexRow]],
+    rows: Sequence[tuple[int, Keyed]],
 ) -> None:
     first_line: dict[tuple[object, ...], int] = {}
     problems = []
@@ -330,6 +333,24 @@ def wage_index_for(market: MarketData, case: Case) -> tuple[float, str] | None:
         floor = floors[0]
         return floor.wage_index, f"{where}, raised to {state}'s rural floor {floor.wage_index:.4f}"
     return row.wage_index, where
+
+
+def find_access_standard(
+    market: MarketData, *, state: str | None, area: str
+) -> AccessStandardRow | None:
+    """The access standard for a member in ``area`` (urban or rural): the state's own, else the
+    US default; the latest year. A plan-specific row is not chosen over a general one."""
+    for jurisdiction in (state, "US"):
+        rows = [
+            r
+            for r in market.access_standards
+            if r.jurisdiction == jurisdiction
+            and r.area == area
+            and r.plan_type in ("any", "commercial")
+        ]
+        if rows:
+            return max(rows, key=lambda r: r.year)
+    return None
 
 
 def find_alternatives(

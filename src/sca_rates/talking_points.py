@@ -1,26 +1,22 @@
-"""What to say on the call: sentences built from the case's triggers and the numbers, each with
-the figures it uses (unit, source, year, illustrative mark) so that exports can cite them.
+"""What to say on the call: points built from the case's facts and the numbers, each only when
+its facts hold for this case. Every point has two forms: a spoken line of at most 25 words with
+its figures rounded for speech, and a written form whose figures are cited (unit, source, year,
+illustrative mark) for documents; and it says why it fired.
 
-Amounts are US dollars; per-unit figures are per unit of service of the case. The rate the points
-argue for is the recommendation's target.
+Amounts are US dollars; per-unit figures are per unit of service of the case. The caller's points
+argue for the recommendation's target; a document for the payer passes the rate proposed to it.
+A point that rests on an illustrative figure is never put before the payer (``for_payer``).
 """
 
 from __future__ import annotations
 
 from sca_rates.compare import savings
 from sca_rates.market import position
-from sca_rates.models.compare import CaseFacts
+from sca_rates.models.compare import AlternativeStay, CaseFacts
 from sca_rates.models.market import Provenance
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import Figure, TalkingPoint
 from sca_rates.money import pct, usd
-from sca_rates.recommend import has_specialized_need
-
-# A reference many plans and states use for outpatient behavioral-health access; it varies.
-ACCESS_STANDARD_MILES = 30.0
-ACCESS_STANDARD_MINUTES = 30.0
-_ACCESS_SOURCE = "a common network access standard (varies by state and plan)"
-
 
 # Points that argue the case to the payer; the answers to payer lines coach the caller only.
 PAYER_TOPICS = frozenset(
@@ -31,10 +27,20 @@ PAYER_TOPICS = frozenset(
         "step_down",
         "cost_offset",
         "market_position",
-        "medicare",
         "day_includes",
     }
 )
+SPOKEN_WORDS = 25  # a line longer than this is not said in one breath
+
+
+def spoken_usd(amount: float) -> str:
+    """An amount as it is said: whole dollars, and to the nearest $10 above $1,000."""
+    rounded = round(amount / 10) * 10 if amount > 1000 else round(amount)
+    return f"${rounded:,.0f}"
+
+
+def spoken_pct(share: float) -> str:
+    return f"{share * 100:.0f} percent"
 
 
 class _Argued:
@@ -42,36 +48,59 @@ class _Argued:
 
     def __init__(self, facts: CaseFacts, rec: Recommendation, rate: float | None) -> None:
         self.unit = rec.unit
-        self.expected_units = rec.expected_units
+        self.units = rec.expected_units
         self.per_unit_usd = rec.target.per_unit_usd if rate is None else rate
         self.per_episode_usd = self.per_unit_usd * rec.expected_units
-        self.source = (
-            f"sca-rates recommendation ({rec.target.rule})" if rate is None else "our proposal"
-        )
+        self.target_usd = rec.target.per_unit_usd
         self.year = facts.fiscal_year
+
+    def figure(self) -> Figure:
+        return Figure(
+            label="proposed rate",
+            value=self.per_unit_usd,
+            unit=f"USD per {self.unit}",
+            source="our proposal",
+            year=self.year,
+            illustrative=False,
+        )
 
 
 def talking_points(
     facts: CaseFacts, rec: Recommendation, *, rate: float | None = None
 ) -> tuple[TalkingPoint, ...]:
-    """Every point the case supports: triggers, then the money, then answers to payer lines. The
-    points argue for ``rate`` per unit, by default the recommended target (for the caller); a
-    document for the payer passes the rate proposed to it instead."""
+    """Every point whose facts hold for the case, strongest first: the triggers, then the money,
+    then answers to payer lines. The points argue for ``rate`` per unit, by default the target."""
     argued = _Argued(facts, rec, rate)
-    builders = (
-        _network_gap,
-        _continuity,
-        _specialized,
-        _step_down,
-        _cost_offset,
-        _market,
-        _medicare,
-        _day_includes,
-        _answer_standard_oon,
-        _answer_share_of_billed,
-        _answer_in_network_options,
+    gap = _network_gap(facts, argued)
+    points = (
+        gap,
+        _step_down(facts, argued),
+        _specialized(facts, argued, gap_holds=gap is not None),
+        _continuity(facts, argued),
+        _cost_offset(facts, argued),
+        _market(facts, argued),
+        _day_includes(facts, argued),
+        _answer_share_of_medicare(facts, argued),
+        _answer_share_of_billed(facts, argued),
+        _answer_standard_oon(facts, argued),
+        _answer_in_network_options(facts, argued),
     )
-    return tuple(point for build in builders if (point := build(facts, argued)) is not None)
+    return tuple(point for point in points if point is not None)
+
+
+def for_payer(points: tuple[TalkingPoint, ...]) -> tuple[TalkingPoint, ...]:
+    """The points a payer may read: those that argue the case and rest on no illustrative
+    figure."""
+    return tuple(p for p in points if p.topic in PAYER_TOPICS and not p.illustrative)
+
+
+def left_out_for_payer(points: tuple[TalkingPoint, ...]) -> tuple[str, ...]:
+    """The payer-facing points held back because they rest on illustrative figures."""
+    return tuple(p.heading for p in points if p.topic in PAYER_TOPICS and p.illustrative)
+
+
+def _point(**fields: object) -> TalkingPoint:
+    return TalkingPoint.model_validate(fields)
 
 
 def _case(label: str, value: float, unit: str) -> Figure:
@@ -91,73 +120,61 @@ def _sourced(label: str, value: float, unit: str, source: Provenance) -> Figure:
     )
 
 
-def _ours(facts: CaseFacts, label: str, value: float, unit: str) -> Figure:
-    return Figure(
-        label=label,
-        value=value,
-        unit=unit,
-        source=f"cost model: {facts.facility}",
-        year=facts.fiscal_year,
-        illustrative=facts.cost_illustrative,
-    )
-
-
-def _target(facts: CaseFacts, rec: _Argued) -> Figure:
-    return Figure(
-        label="proposed rate",
-        value=rec.per_unit_usd,
-        unit=f"USD per {rec.unit}",
-        source=rec.source,
-        year=rec.year,
-        illustrative=False,
-    )
-
-
 def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
-    gap = facts.case.triggers.network_inadequacy
-    if gap is None:
+    """Only when the nearest in-network program lies beyond the access standard for where the
+    patient lives, on every measure the case gives."""
+    gap, standard = facts.case.triggers.network_inadequacy, facts.access_standard
+    if gap is None or standard is None:
         return None
-    program = f"{facts.pattern.level_of_care} program" + (
-        f" for {gap.specialty}" if gap.specialty else ""
-    )
-    distances, figures = [], []
-    if gap.miles_to_nearest is not None:
-        distances.append(f"{gap.miles_to_nearest:g} miles")
-        figures.append(
-            _case("distance to the nearest in-network program", gap.miles_to_nearest, "miles")
-        )
-    if gap.minutes_to_nearest is not None:
-        distances.append(f"{gap.minutes_to_nearest:g} minutes")
-        figures.append(_case("travel time to it", gap.minutes_to_nearest, "minutes"))
-    figures += [
-        Figure(
-            label="access standard, distance",
-            value=ACCESS_STANDARD_MILES,
-            unit="miles",
-            source=_ACCESS_SOURCE,
-            year=None,
-            illustrative=True,
-        ),
-        Figure(
-            label="access standard, time",
-            value=ACCESS_STANDARD_MINUTES,
-            unit="minutes",
-            source=_ACCESS_SOURCE,
-            year=None,
-            illustrative=True,
-        ),
+    measures = [
+        (gap.miles_to_nearest, standard.miles, "miles"),
+        (gap.minutes_to_nearest, standard.minutes, "minutes"),
     ]
+    given = [(value, limit, unit) for value, limit, unit in measures if value is not None]
+    if not all(value > limit for value, limit, _ in given):
+        return None
+    level = facts.pattern.level_of_care
+    program = f"{level} program" + (f" for {gap.specialty}" if gap.specialty else "")
+    away = " / ".join(f"{value:g} {unit}" for value, _, unit in given)
+    standard_words = f"{standard.miles:g} miles / {standard.minutes:g} minutes"
+    figures = [_case(f"nearest in-network program, {unit}", v, unit) for v, _, unit in given]
+    cited = ""
+    if not standard.illustrative:  # a rule the payer can check; a rule of thumb is not cited
+        where = "the state's" if standard.jurisdiction != "US" else "the"
+        cited = f", beyond {where} {standard.area} access standard of {standard_words}"
+        figures += [
+            Figure(
+                label=f"access standard ({standard.area}), {unit}",
+                value=limit,
+                unit=unit,
+                source=standard.source,
+                year=standard.year,
+                illustrative=False,
+            )
+            for _, limit, unit in given
+        ]
+    days = min(facts.pattern.days_per_week, facts.pattern.sessions_per_week)
     text = (
-        f"The nearest in-network {program} is {' / '.join(distances)} away. Access standards "
-        f"commonly look for one within about {ACCESS_STANDARD_MILES:g} miles or "
-        f"{ACCESS_STANDARD_MINUTES:g} minutes, so the plan has no adequate in-network option "
-        "for this patient: the agreement closes that gap."
+        f"The nearest in-network {program} is {away} from the patient{cited}. The patient "
+        f"would travel that {days:g} days a week: in practice the plan has no program of "
+        "this kind within reach."
     )
-    return TalkingPoint(
+    nearest = given[0]
+    spoken = (
+        f"The nearest in-network {level} program is {nearest[0]:g} {nearest[2]} away, "
+        f"{days:g} days a week: out of reach for this patient."
+    )
+    why = (
+        f"nearest in-network program {away}, beyond the {standard.area} standard of "
+        f"{standard_words} ({standard.source}{', illustrative' if standard.illustrative else ''})"
+    )
+    return _point(
         topic="network_inadequacy",
         trigger="network_inadequacy",
         heading="No in-network program within reach",
         text=text,
+        spoken=spoken,
+        why=why,
         figures=tuple(figures),
     )
 
@@ -171,30 +188,41 @@ def _continuity(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
         f"{rec.unit}s with the same team avoids the setback of a transfer mid-episode, and the "
         "readmission that often follows, which would cost the plan more."
     )
-    return TalkingPoint(
+    return _point(
         topic="continuity_of_care",
         trigger="continuity_of_care",
         heading="Continuity of care",
         text=text,
+        spoken="The patient is already in treatment with us; a transfer now risks the gains "
+        "and a readmission.",
+        why="the case says the patient is mid-treatment here",
         figures=(_case("expected length of stay", units, f"{rec.unit}s"),),
     )
 
 
-def _specialized(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
+def _specialized(facts: CaseFacts, rec: _Argued, *, gap_holds: bool = False) -> TalkingPoint | None:
+    """A named modality; that the network lacks it is said only when the network gap holds."""
     need = facts.case.triggers.specialized_need
     if need is None:
         return None
     modalities = ", ".join(need.modalities)
+    lacks = " That is what the plan's network lacks within reach." if gap_holds else ""
     note = f" Clinical basis: {need.note}." if need.note else ""
     text = (
-        f"This patient needs {modalities}, delivered by trained clinicians within the program; "
-        f"that is what the plan's network lacks within reach.{note}"
+        f"This patient needs {modalities}, delivered by trained clinicians within the "
+        f"program.{lacks}{note}"
     )
-    return TalkingPoint(
+    spoken = f"This patient needs {modalities} from trained clinicians" + (
+        ", which your network lacks within reach." if gap_holds else ", which our program gives."
+    )
+    why = f"the case names {modalities}" + (" and the network gap holds" if gap_holds else "")
+    return _point(
         topic="specialized_need",
         trigger="specialized_need",
         heading="Specialized treatment",
         text=text,
+        spoken=spoken,
+        why=why,
         figures=(),
     )
 
@@ -204,31 +232,25 @@ def _step_down(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     if step is None:
         return None
     origin = step.from_level.replace("_", " ")
-    figures: tuple[Figure, ...] = ()
-    stay = next((s for s in facts.alternatives if s.setting == step.from_level), None)
-    extra = ""
-    if stay is not None:
-        figures = (
-            _sourced(f"{origin} per diem", stay.per_diem_usd, "USD per day", stay.provenance),
-        )
-        extra = (
-            f" Each {origin} day it replaces costs about {usd(stay.per_diem_usd)}, against "
-            f"{usd(rec.per_unit_usd)} per {rec.unit} here."
-        )
+    level = facts.pattern.level_of_care
     text = (
-        f"The patient is ready to step down from {origin} to {facts.pattern.level_of_care}: "
-        f"the right level of care now, and the way to keep the gains without a return.{extra}"
+        f"The patient is ready to step down from {origin} to {level}: the right level of care "
+        "now, and the way to keep the gains without a return to the higher level."
     )
-    return TalkingPoint(
+    return _point(
         topic="step_down",
         trigger="step_down",
         heading="Step-down from a higher level",
         text=text,
-        figures=figures,
+        spoken=f"The patient is stepping down from {origin}; {level} now keeps the gains and "
+        "avoids a return.",
+        why=f"the case says the patient steps down from {origin}",
+        figures=(),
     )
 
 
 def _cost_offset(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
+    """Only when the payer's alternative for this patient would cost it more than our episode."""
     stay = facts.ceiling
     if stay is None:
         return None
@@ -237,22 +259,23 @@ def _cost_offset(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     if saved <= 0:
         return None
     setting = stay.setting.replace("_", " ")
+    weekly = _per_week(facts, rec, stay)
     text = (
-        f"At {usd(rec.per_unit_usd)} per {rec.unit} for {rec.expected_units:g} "
-        f"{rec.unit}s, this treatment costs the plan {usd(ours)}. The alternative, {setting} "
-        f"at {usd(stay.per_diem_usd)} a day for {stay.los_days:g} days, costs "
-        f"{usd(stay.episode_usd)}: a saving of {usd(saved)} ({pct(share)})."
+        f"At {usd(rec.per_unit_usd)} per {rec.unit} for {rec.units:g} {rec.unit}s, this "
+        f"treatment costs the plan {usd(ours)}. The alternative, {setting} at "
+        f"{usd(stay.per_diem_usd)} a day for {stay.los_days:g} days, costs "
+        f"{usd(stay.episode_usd)}: a saving of {usd(saved)} ({pct(share)}).{weekly}"
+    )
+    spoken = (
+        f"This stay costs the plan about {spoken_usd(ours)}; {setting} for this patient "
+        f"would cost about {spoken_usd(stay.episode_usd)}."
+    )
+    why = (
+        f"the plan's alternative, {setting} for {stay.los_days:g} days ({stay.los_from}), "
+        f"costs {usd(stay.episode_usd)}, more than our {usd(ours)}"
     )
     figures = (
-        _target(facts, rec),
-        Figure(
-            label="our episode",
-            value=ours,
-            unit="USD",
-            source=rec.source,
-            year=facts.fiscal_year,
-            illustrative=False,
-        ),
+        rec.figure(),
         _sourced(f"{setting} per diem", stay.per_diem_usd, "USD per day", stay.provenance),
         Figure(
             label=f"{setting} length of stay",
@@ -271,101 +294,60 @@ def _cost_offset(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
             year=None,
             illustrative=stay.provenance.illustrative,
         ),
-        Figure(
-            label="saving to the plan",
-            value=100 * share,
-            unit="percent",
-            source="computed",
-            year=None,
-            illustrative=stay.provenance.illustrative,
-        ),
     )
-    return TalkingPoint(
+    return _point(
         topic="cost_offset",
         trigger=None,
         heading="Cost against the plan's alternative",
         text=text,
+        spoken=spoken,
+        why=why,
         figures=figures,
+    )
+
+
+def _per_week(facts: CaseFacts, rec: _Argued, stay: AlternativeStay) -> str:
+    """A program paid by the session is also compared by the week: the patient's sessions of a
+    week against seven days of the alternative."""
+    if rec.unit != "session":
+        return ""
+    sessions = facts.pattern.sessions_per_week
+    return (
+        f" By the week: {sessions:g} sessions at {usd(rec.per_unit_usd * sessions)} against "
+        f"{usd(stay.per_diem_usd * 7)} for a week of {stay.setting.replace('_', ' ')}."
     )
 
 
 def _market(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
+    """Only on market figures that are not illustrative, and only where our rate sits within the
+    range (above it, the market argues against us)."""
     dist = facts.distribution
-    if dist is None or dist.p50 is None:
+    if dist is None or dist.p50 is None or dist.illustrative:
         return None
     rate = rec.per_unit_usd
     where = position(rate, dist)
-    if where.percentile is None:
-        sits = "compares with it"
-    elif where.beyond == "above":
-        sits = "is above the published range"
-    elif where.beyond == "below":
-        sits = "is below the range"
-    else:
-        sits = f"sits at about the {where.percentile:.0f}th percentile"
-    premium = (
-        " A program that meets a specialized need is fairly paid above the median."
-        if has_specialized_need(facts)
-        else ""
+    if where.beyond == "above":
+        return None
+    sits = (
+        f"at about the {where.percentile:.0f}th percentile"
+        if where.percentile is not None
+        else "within the range"
     )
     text = (
         f"Comparable {dist.level_of_care} programs are paid about {usd(dist.p50)} per "
         f"{rec.unit} at the median ({dist.payer}, {dist.region}, {dist.year}); our rate of "
-        f"{usd(rate)} {sits}.{premium}"
+        f"{usd(rate)} sits {sits}."
     )
-    source = dist.sources[0].model_copy(update={"illustrative": dist.illustrative})
-    figures = [
-        _target(facts, rec),
-        _sourced("market median", dist.p50, f"USD per {rec.unit}", source),
-    ]
-    if where.percentile is not None and where.beyond is None:  # outside, it would only be clamped
-        figures.append(
-            Figure(
-                label="percentile of our rate",
-                value=where.percentile,
-                unit="percentile",
-                source="computed",
-                year=dist.year,
-                illustrative=dist.illustrative,
-            )
-        )
-    return TalkingPoint(
+    source = dist.sources[0]
+    return _point(
         topic="market_position",
         trigger=None,
         heading="What the market pays",
         text=text,
-        figures=tuple(figures),
-    )
-
-
-def _medicare(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
-    medicare, per_unit = facts.medicare, facts.medicare_per_unit_usd
-    if medicare is None or per_unit is None:
-        return None
-    source = medicare.provenance
-    text = (
-        f"Medicare itself pays {usd(per_unit)} per {rec.unit} for a comparable day "
-        f"({medicare.code_type} {medicare.code}, {source.source}); commercial plans pay a "
-        f"multiple of Medicare, and {usd(rec.per_unit_usd)} is "
-        f"{rec.per_unit_usd / per_unit:.2f} times it."
-    )
-    figures = (
-        _sourced("Medicare rate", per_unit, f"USD per {rec.unit}", source),
-        Figure(
-            label="our rate as a multiple of Medicare",
-            value=rec.per_unit_usd / per_unit,
-            unit="x Medicare",
-            source="computed",
-            year=source.year,
-            illustrative=source.illustrative,
-        ),
-    )
-    return TalkingPoint(
-        topic="medicare",
-        trigger=None,
-        heading="Medicare as a reference",
-        text=text,
-        figures=figures,
+        spoken=f"Programs like ours are paid about {spoken_usd(dist.p50)} per {rec.unit} here; "
+        f"our rate sits {sits}.",
+        why=f"published market figures ({source.source}, {dist.year}) put our rate {sits}",
+        figures=(rec.figure(), _sourced("market median", dist.p50, f"USD per {rec.unit}", source)),
     )
 
 
@@ -379,20 +361,131 @@ def _day_includes(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
         ("family therapy", day.family_hours),
         ("psychiatric care", day.psychiatric_hours),
     )
-    given = [f"{hours:g} hours of {what}" for what, hours in parts if hours]
-    listed = ", ".join(given[:-1]) + f" and {given[-1]}" if len(given) > 1 else "".join(given)
+    given = [(what, hours) for what, hours in parts if hours]
+    said = [f"{hours:g} hours of {what}" for what, hours in given]
+    listed = ", ".join(said[:-1]) + f" and {said[-1]}" if len(said) > 1 else "".join(said)
     text = (
         f"One {rec.unit} of our {facts.pattern.level_of_care} gives the patient {listed}, "
         f"within {facts.pattern.hours_per_day:g} program hours: a bundle of services billed "
         "separately would cost the plan more."
     )
-    figures = tuple(_ours(facts, what, hours, f"hours per {rec.unit}") for what, hours in parts)
-    return TalkingPoint(
+    # The program's own schedule: a fact of ours, not a reference figure
+    figures = tuple(
+        Figure(
+            label=what,
+            value=hours,
+            unit=f"hours per {rec.unit}",
+            source="our program schedule",
+            year=facts.fiscal_year,
+            illustrative=False,
+        )
+        for what, hours in given
+    )
+    return _point(
         topic="day_includes",
         trigger=None,
         heading=f"What one {rec.unit} includes",
         text=text,
+        spoken=f"Each {rec.unit} gives {day.total_hours:g} hours of treatment, "
+        f"{_spoken_hours(given)}, for one rate.",
+        why=f"the cost model lists what a {rec.unit} of {facts.pattern.level_of_care} includes",
         figures=figures,
+    )
+
+
+def _spoken_hours(given: list[tuple[str, float]]) -> str:
+    return " and ".join(what for what, _ in given[:2]) + (" among them" if len(given) > 2 else "")
+
+
+def _answer_share_of_medicare(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
+    """The most common low offer: only when Medicare's own rate is under the rate we argue."""
+    medicare, per_unit = facts.medicare, facts.medicare_per_unit_usd
+    if medicare is None or per_unit is None or per_unit >= rec.per_unit_usd:
+        return None
+    source = medicare.provenance
+    adjusted = "" if medicare.national_usd is None else ", wage-adjusted for this area"
+    figures = [_sourced("Medicare rate", per_unit, f"USD per {rec.unit}", source)]
+    commercial = ""
+    billed = facts.case.billed_charge_per_unit
+    if billed is not None and facts.billed_shares:
+        low = min(facts.billed_shares, key=lambda r: r.share_of_billed)
+        high = max(facts.billed_shares, key=lambda r: r.share_of_billed)
+        commercial = (
+            f" Commercial contracts published in {low.region} pay {pct(low.share_of_billed)} to "
+            f"{pct(high.share_of_billed)} of charges ({low.source}): "
+            f"{low.share_of_billed * billed / per_unit:.1f} to "
+            f"{high.share_of_billed * billed / per_unit:.1f} times Medicare on our charge."
+        )
+        figures += [
+            _sourced(
+                f"{row.payer} share of billed charges",
+                100 * row.share_of_billed,
+                "percent",
+                _provenance(row.source, row.year, row.illustrative),
+            )
+            for row in (low, high)
+        ]
+    text = (
+        f'"We pay a percentage of Medicare." Medicare pays {usd(per_unit)} per {rec.unit} '
+        f"for this day ({medicare.code_type} {medicare.code}, {source.source}, {source.year}"
+        f"{adjusted}). It pays the program's day only: the practitioners' professional "
+        f"services are paid by Medicare on top of it, and Medicare's rates are set for its "
+        f"own members, not a commercial network.{commercial}"
+    )
+    return _point(
+        topic="payer_line",
+        trigger="we pay a percentage of Medicare",
+        heading='"We pay a percentage of Medicare"',
+        text=text,
+        spoken=f"Medicare pays about {spoken_usd(per_unit)} a day here, before the "
+        "practitioners' fees it pays on top; commercial plans pay well above it.",
+        why=f"Medicare's {usd(per_unit)} per {rec.unit} is under the rate we ask",
+        figures=tuple(figures),
+    )
+
+
+def _provenance(source: str, year: int, illustrative: bool) -> Provenance:
+    return Provenance(source=source, source_ref=source, year=year, illustrative=illustrative)
+
+
+def _answer_share_of_billed(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
+    """Only when half our charge is under the rate we argue: then the offer is a low one."""
+    billed = facts.case.billed_charge_per_unit
+    if billed is None or 0.5 * billed >= rec.per_unit_usd:
+        return None
+    half = 0.5 * billed
+    figures = [_case("our charge", billed, f"USD per {rec.unit}")]
+    shares = ""
+    if facts.billed_shares:
+        low = min(facts.billed_shares, key=lambda r: r.share_of_billed)
+        high = max(facts.billed_shares, key=lambda r: r.share_of_billed)
+        shares = (
+            f" Published contracts in {low.region} pay {pct(low.share_of_billed)} to "
+            f"{pct(high.share_of_billed)} of charges ({low.source})."
+        )
+        figures += [
+            _sourced(
+                f"{row.payer} share of billed charges",
+                100 * row.share_of_billed,
+                "percent",
+                _provenance(row.source, row.year, row.illustrative),
+            )
+            for row in (low, high)
+        ]
+    text = (
+        f'"We can do 50% of billed charges." That is {usd(half)} per {rec.unit} on our '
+        f"{usd(billed)} charge, less than this care needs.{shares} Name a per-{rec.unit} rate "
+        "instead of a share."
+    )
+    return _point(
+        topic="payer_line",
+        trigger="we can do 50% of billed charges",
+        heading='"We can do 50% of billed charges"',
+        text=text,
+        spoken=f"Half our charge is {spoken_usd(half)} a {rec.unit}, less than this care needs; "
+        f"let's agree a {rec.unit} rate instead.",
+        why=f"50% of our {usd(billed)} charge is under the rate we ask",
+        figures=tuple(figures),
     )
 
 
@@ -406,12 +499,13 @@ def _answer_standard_oon(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
         "patients who cannot carry that leave care, to return at a higher level. An agreement "
         "with in-network cost-sharing keeps them in treatment."
     )
+    verified = "case file (verified OON benefit)"
     figures = (
         Figure(
             label="patient's share out of network",
             value=oon.patient_owes_usd,
             unit="USD",
-            source="case file (verified OON benefit)",
+            source=verified,
             year=None,
             illustrative=False,
         ),
@@ -419,61 +513,24 @@ def _answer_standard_oon(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
             label="allowed amount for the stay",
             value=oon.allowed_episode_usd,
             unit="USD",
-            source="case file (verified OON benefit)",
+            source=verified,
             year=None,
             illustrative=False,
         ),
     )
-    return TalkingPoint(
+    return _point(
         topic="payer_line",
         trigger="we pay our standard OON rate",
         heading='"We pay our standard out-of-network rate"',
         text=text,
+        spoken=f"Out of network the patient owes about {spoken_usd(oon.patient_owes_usd)}; "
+        "patients who can't pay leave care and come back sicker.",
+        why="the case gives the patient's verified out-of-network benefit",
         figures=figures,
     )
 
 
-def _answer_share_of_billed(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
-    billed = facts.case.billed_charge_per_unit
-    if billed is None:
-        return None
-    half = 0.5 * billed
-    figures = [_case("our charge", billed, f"USD per {rec.unit}")]
-    shares = ""
-    if facts.billed_shares:
-        low = min(facts.billed_shares, key=lambda r: r.share_of_billed)
-        high = max(facts.billed_shares, key=lambda r: r.share_of_billed)
-        shares = (
-            f" Published contracts in {low.region} pay {pct(low.share_of_billed)} to "
-            f"{pct(high.share_of_billed)} of charges ({low.source})."
-        )
-        figures += [
-            Figure(
-                label=f"{row.payer} share of billed charges",
-                value=100 * row.share_of_billed,
-                unit="percent",
-                source=row.source,
-                year=row.year,
-                illustrative=row.illustrative,
-            )
-            for row in (low, high)
-        ]
-    text = (
-        f'"We can do 50% of billed charges." That is {usd(half)} per {rec.unit} on our '
-        f"{usd(billed)} charge, against the {usd(rec.per_unit_usd)} per {rec.unit} this "
-        f"care needs.{shares} Name a per-{rec.unit} rate instead of a share."
-    )
-    return TalkingPoint(
-        topic="payer_line",
-        trigger="we can do 50% of billed charges",
-        heading='"We can do 50% of billed charges"',
-        text=text,
-        figures=(*figures, _target(facts, rec)),
-    )
-
-
 def _answer_in_network_options(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
-    gap = facts.case.triggers.network_inadequacy
     need = facts.case.triggers.specialized_need
     asks = [
         "the program's name",
@@ -481,21 +538,47 @@ def _answer_in_network_options(facts: CaseFacts, rec: _Argued) -> TalkingPoint |
     ]
     if need is not None:
         asks.append(f"that it offers {', '.join(need.modalities)}")
-    figures: tuple[Figure, ...] = ()
-    where = ""
-    if gap is not None and gap.miles_to_nearest is not None:
-        where = f" The nearest we found is {gap.miles_to_nearest:g} miles away."
-        figures = (
-            _case("distance to the nearest in-network program", gap.miles_to_nearest, "miles"),
-        )
     text = (
-        f'"We have in-network options." Ask for {", ".join(asks)}.{where} If none can take '
-        "the patient now, the network gap stands and so does the request."
+        f'"We have in-network options." Ask for {", ".join(asks)}. If none can take the '
+        "patient now, the network gap stands and so does the request."
     )
-    return TalkingPoint(
+    return _point(
         topic="payer_line",
         trigger="we have in-network options",
         heading='"We have in-network options"',
         text=text,
-        figures=figures,
+        spoken="Which program, and can it take the patient this week at this level? If not, "
+        "the gap stands.",
+        why="a question to ask whatever the case",
+        figures=(),
+    )
+
+
+def strongest(points: tuple[TalkingPoint, ...], n: int = 3) -> tuple[TalkingPoint, ...]:
+    """The ``n`` strongest points that argue the case (they are built strongest first)."""
+    return tuple(p for p in points if p.topic in PAYER_TOPICS)[:n]
+
+
+def opener(facts: CaseFacts, points: tuple[TalkingPoint, ...], ask_usd: float) -> str:
+    """The first minute of the call: who we are, the patient (placeholders to fill), the gap,
+    the clinical need and the ask."""
+    case, pattern = facts.case, facts.pattern
+    said = {p.topic: p.spoken for p in points}
+    need = next(
+        (said[t] for t in ("step_down", "specialized_need", "continuity_of_care") if t in said),
+        "",
+    )
+    gap = said.get("network_inadequacy", "")
+    return " ".join(
+        part
+        for part in (
+            f"This is [your name] at {facts.facility}, calling about [patient name], member ID "
+            f"[member ID], born [date of birth], for {pattern.level_of_care} ({case.code}) from "
+            "[start date].",
+            gap,
+            need,
+            f"We are asking for a single case agreement at {spoken_usd(ask_usd)} per "
+            f"{pattern.unit} for {pattern.expected_units:g} {pattern.unit}s.",
+        )
+        if part
     )

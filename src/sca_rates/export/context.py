@@ -18,7 +18,13 @@ from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.models.terms import AgreementTerms, TermsReport
 from sca_rates.recommend import above_target_and_floor
-from sca_rates.talking_points import PAYER_TOPICS, talking_points
+from sca_rates.talking_points import (
+    for_payer,
+    left_out_for_payer,
+    opener,
+    strongest,
+    talking_points,
+)
 from sca_rates.terms import WRITTEN_TERMS, check_terms
 
 
@@ -26,7 +32,10 @@ class DocumentContext(Frozen):
     facts: CaseFacts
     recommendation: Recommendation
     points: tuple[TalkingPoint, ...]  # for the caller: they argue for the target
-    payer_points: tuple[TalkingPoint, ...]  # for the payer: they argue for the proposed rate
+    strongest: tuple[TalkingPoint, ...]  # the call sheet's three
+    opener: str  # the call sheet's first minute
+    payer_points: tuple[TalkingPoint, ...]  # for the payer: the proposed rate, nothing estimated
+    left_out: tuple[str, ...]  # payer points held back: they rest on illustrative figures
     state: NegotiationState
     agreed: bool  # the call ended in agreement: ``proposed`` is the rate agreed
     proposed: Comparison  # the one rate of this moment: agreed, else our last ask, else opening
@@ -39,6 +48,7 @@ class DocumentContext(Frozen):
     written_terms: tuple[str, ...]
     share_cost: bool  # payer documents show a per-day cost summary only when this is on
     charts: dict[str, dict[str, Any]]  # Vega-Lite specifications the PDF and DOCX draw
+    payer_charts: dict[str, dict[str, Any]]  # those of them drawn from published figures only
     generated_on: dt.date
     fingerprint: str  # the first 12 hex digits of the SHA-256 of the inputs
 
@@ -50,6 +60,15 @@ def _charts(facts: CaseFacts, proposed: Comparison) -> dict[str, dict[str, Any]]
         market = charts.distribution_chart(facts.distribution, marks, facts.pattern.unit)
         specs["market"] = market | {"width": 440, "height": 110}  # a page's width, not a screen's
     return specs
+
+
+def _published(facts: CaseFacts, charts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The charts a payer may see: none drawn from an illustrative figure."""
+    estimated = {
+        "market": facts.distribution is not None and facts.distribution.illustrative,
+        "episode": any(stay.provenance.illustrative for stay in facts.alternatives),
+    }
+    return {name: spec for name, spec in charts.items() if not estimated.get(name, True)}
 
 
 def _written_rate(terms: AgreementTerms | None, rate: float) -> float | None:
@@ -80,12 +99,16 @@ def build_context(
     rate = position.standing_usd
     proposed = compare(facts, rate_offer(facts, rate, "agreed" if agreed else "our proposed rate"))
     argued = talking_points(facts, rec, rate=rate)
+    charts = _charts(facts, proposed)
     above_target, above_floor = above_target_and_floor(rate, rec)
     return DocumentContext(
         facts=facts,
         recommendation=rec,
         points=position.points,
-        payer_points=tuple(point for point in argued if point.topic in PAYER_TOPICS),
+        strongest=strongest(position.points),
+        opener=opener(facts, position.points, rate),
+        payer_points=for_payer(argued),
+        left_out=left_out_for_payer(argued),
         state=state,
         agreed=agreed,
         proposed=proposed,
@@ -96,7 +119,8 @@ def build_context(
         terms_report=None if terms is None else check_terms(terms),
         written_terms=WRITTEN_TERMS,
         share_cost=share_cost,
-        charts=_charts(facts, proposed),
+        charts=charts,
+        payer_charts=_published(facts, charts),
         generated_on=today or dt.date.today(),
         fingerprint=fingerprint(facts, rec, state, terms),
     )

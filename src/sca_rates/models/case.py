@@ -34,6 +34,8 @@ class NetworkInadequacy(Frozen):
     miles_to_nearest: float | None = Field(default=None, ge=0)
     minutes_to_nearest: float | None = Field(default=None, ge=0)
     specialty: str | None = None  # "adolescent dual diagnosis"
+    # Where the patient lives: the access standard differs (market_data/access_standards.csv)
+    area: Literal["urban", "rural"] = "urban"
 
     @model_validator(mode="after")
     def _has_a_distance(self) -> Self:

@@ -11,6 +11,7 @@ from sca_rates.models.case import Case
 from sca_rates.models.cost_model import DayIncludes
 from sca_rates.models.costs import LevelCost
 from sca_rates.models.market import (
+    AccessStandardRow,
     BilledShareRow,
     Distribution,
     MedicareRate,
@@ -85,6 +86,7 @@ class CaseFacts(Frozen):
     payer_ceiling_per_unit_usd: float | None
     oon: OonExpectation | None
     billed_shares: tuple[BilledShareRow, ...]  # published shares of billed charges, nearest first
+    access_standard: AccessStandardRow | None  # the network gap is judged against it
     notes: tuple[str, ...]
 
     @property

@@ -137,6 +137,25 @@ class WageIndexRow(Frozen):
         return len(self.area) == 2
 
 
+class AccessStandardRow(Frozen):
+    """One row of ``access_standards.csv``: how far a plan's member may have to travel to an
+    in-network outpatient behavioral-health program, by where the member lives."""
+
+    jurisdiction: str = Field(pattern=r"^(US|[A-Z]{2})$")  # US, or a state whose rule it is
+    area: Literal["urban", "rural"]
+    plan_type: str = Field(pattern=r"^[a-z_]+$")  # any, commercial, marketplace, medicaid ...
+    miles: float = Field(gt=0)
+    minutes: float = Field(gt=0)
+    year: int = Field(ge=1990, le=2100)
+    source: str = Field(min_length=1)
+    source_ref: str = Field(min_length=1)
+    illustrative: bool
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        return (self.jurisdiction, self.area, self.plan_type, self.year)
+
+
 class MarketData(Frozen):
     """Everything read from a market-data folder, local files already applied over bundled ones."""
 
@@ -144,6 +163,7 @@ class MarketData(Frozen):
     alternatives: tuple[AlternativeRow, ...]
     billed_shares: tuple[BilledShareRow, ...] = ()
     wage_index: tuple[WageIndexRow, ...] = ()
+    access_standards: tuple[AccessStandardRow, ...] = ()
     files: tuple[str, ...] = ()  # what was read, in order of precedence (last wins)
 
 

@@ -32,7 +32,10 @@ def talking_point_json(point: TalkingPoint) -> dict[str, Any]:
         "topic": point.topic,
         "trigger": point.trigger,
         "heading": point.heading,
+        "spoken": point.spoken,
         "text": point.text,
+        "why": point.why,
+        "illustrative": point.illustrative,
         "figures": [cited_figure_json(f) for f in point.figures],
     }
 
@@ -80,7 +83,7 @@ def recommendation_lines(rec: Recommendation, points: tuple[TalkingPoint, ...]) 
     if points:
         lines.append("Talking points")
     for point in points:
-        lines += [f"* {point.heading}", f"  {point.text}"]
+        lines += [f"* {point.heading}", f'  Say: "{point.spoken}"', f"  Why: {point.why}"]
         lines += [f"    - {cited_figure_text(figure)}" for figure in point.figures]
     return lines
 

@@ -21,6 +21,7 @@ from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.money import pct, usd
 from sca_rates.offers import EXAMPLES as OFFER_FORMS
+from sca_rates.talking_points import left_out_for_payer
 from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar
 
@@ -192,9 +193,10 @@ def _alternative(position: Position) -> None:
 def _talking_points(points: tuple[TalkingPoint, ...]) -> None:
     st.subheader("Talking points")
     for point in points:
-        with st.expander(point.heading):
+        with st.expander(f"{point.heading}: {point.spoken}"):
             cited = "".join(f"\n- {present.cited_figure_text(f)}" for f in point.figures)
             st.markdown(point.text + ("\n" + cited if cited else ""))
+            st.caption(f"Why this point: {point.why}.")
 
 
 def _documents(position: Position, box: state.CallBox) -> None:
@@ -205,6 +207,19 @@ def _documents(position: Position, box: state.CallBox) -> None:
     share = st.checkbox(
         "Share our cost structure in the justification (a per-day summary only)", key="share_cost"
     )
+    if share and position.cost_is_floor:
+        st.warning(
+            f"Our fully loaded cost, {usd(position.facts.cost.fully_loaded_per_unit)} per "
+            f"{position.unit}, is our floor: sharing it tells the payer the least we would take."
+        )
+        share = st.checkbox("Share it anyway", key="share_cost_at_floor")
+    left_out = left_out_for_payer(position.points)
+    if left_out:
+        st.caption(
+            "Left out of the payer's documents (they rest on estimates): "
+            + "; ".join(left_out)
+            + "."
+        )
     terms = st.session_state.get(state.TERMS)  # read here: a click runs outside the script
 
     def make(key: str, fmt: str) -> Callable[[], str | bytes]:
