@@ -55,6 +55,8 @@ def test_a_rising_payer_meets_us_worked_by_hand() -> None:
     # $580: $10 under $590 is $180 over 18 days and 1.7%: not close; the whole gap, $580, is
     #   above the target and meets the offer: accept $580
     # $600: the call is closed: already agreed at $580
+    # The fixture's alternative is illustrative: no saving is said to the payer on it, and $798
+    # is above the market range: no market clause either
     assert _path(answers) == [
         ("decline", 798),
         ("counter", 798),
@@ -66,11 +68,11 @@ def test_a_rising_payer_meets_us_worked_by_hand() -> None:
     ]
     assert [a.concession_usd for a in answers[1:5]] == [0, 64, 87, 57]
     assert answers[0].line == (
-        "At $450.00 per day we can't staff this patient's care. We could do $798.00 per day for "
-        "the 18 days; that still saves you $11,886.00 against residential for this patient."
+        "At $450 per day we can't staff this patient's care. We could do $798 per day for the "
+        "18 days; that covers the care this patient needs."
     )
     assert answers[-1].state == answers[-2].state  # nothing added once agreed
-    assert answers[-1].line.startswith("We already agreed at $580.00 per day: please confirm")
+    assert answers[-1].line.startswith("We already agreed at $580 per day: please confirm")
 
 
 def test_a_lowball_concedes_nothing_and_moves_nothing() -> None:
@@ -100,7 +102,7 @@ def test_a_payer_who_holds_gets_our_concessions_to_the_target_then_a_final_decli
         ("decline", 575),
     ]
     assert answers[-1].final
-    assert answers[-1].line.startswith("$575.00 per day for the 18 days is the best we can do")
+    assert answers[-1].line.startswith("$575 per day for the 18 days is the best we can do")
     assert "floor" not in answers[-1].line
 
 
@@ -177,7 +179,7 @@ def test_the_floor_is_compared_in_whole_cents_as_shown() -> None:
     facts = facts_with(cost=780.02, marginal=20, billed=None)
     (declined,) = _call("$780/day", facts=facts)
     assert (declined.verdict, declined.ask_per_unit_usd) == ("decline", 987)
-    assert "We could do $987.00 per day" in declined.line
+    assert "We could do $987 per day" in declined.line
     assert _call("$780.02/day", facts=facts)[0].verdict == "counter"
     # $780.004 is shown as the floor $780.01; an offer of $780.01 meets it
     at_cents = facts_with(cost=780.004, marginal=20, billed=None)
@@ -190,18 +192,27 @@ def test_a_decline_shows_the_numbers_and_what_would_change_it() -> None:
     assert answer.offer.per_unit_usd == 475
     assert any("floor $500.00" in reason for reason in answer.reasons)
     assert any("case rate" in trade for trade in answer.trades)
-    assert "$475.00 per day" in answer.line
+    assert "$475 per day" in answer.line
 
 
-def test_a_counter_names_the_saving_and_trades_terms() -> None:
+def test_a_counter_names_the_saving_only_on_published_figures_and_trades_terms() -> None:
     first, second = _call("$520/day", "$530/day")
     assert first.counter_per_unit_usd == 798  # our first answer is the opening
-    # 798 - (798 - 530) / 4 = $731. The ceiling: the fixture's residential stay, $1,050 x 25
-    # days = $26,250; $731 x 18 days = $13,158 saves the payer $13,092
-    assert second.line == (
-        "We can do $731.00 per day for the 18 days; that still saves you "
-        "$13,092.00 against residential for this patient."
+    # 798 - (798 - 530) / 4 = $731. With the fixture's residential stay published (not
+    # illustrative): $1,050 x 25 days = $26,250; $731 x 18 days = $13,158 saves the payer
+    # $13,092, said as $13,090
+    assert FACTS.ceiling is not None
+    stay = FACTS.ceiling.model_copy(
+        update={"provenance": FACTS.ceiling.provenance.model_copy(update={"illustrative": False})}
     )
+    published = FACTS.model_copy(update={"ceiling": stay})
+    second = _call("$520/day", "$530/day", facts=published)[1]
+    assert second.line == (
+        "We can do $731 per day for the 18 days; that still saves you "
+        "$13,090 against residential for this patient."
+    )
+    # on the illustrative stay, no saving is claimed; $731 is above the fixture market's range
+    assert first.line.endswith("that covers the care this patient needs.")
     assert any("reauthorization" in trade for trade in second.trades)
 
 
@@ -222,7 +233,7 @@ def test_at_or_below_the_target_we_trade_a_discount_for_quick_payment_never_unde
     # 556.78 -> $557
     answers = _call("$520/day", "$540/day", "$560/day", "$570/day", "$573/day")
     assert answers[-1].counter_per_unit_usd == 574
-    assert "$557.00 per day for payment within 15 days" in answers[-1].trades
+    assert "$557 per day for payment within 15 days" in answers[-1].trades
     assert not any("15 days" in t for a in answers[:-1] for t in a.trades)  # above the target
     # Target $510 (cost $500 x 1.02), opening $561 (x 1.10 = 561.00): $501 -> 561; $502 -> 561
     # - 59/4 = 546.25 -> 547; $503 -> 547 - 44/2 = 525; $504 -> 525 - 0.75 x 21 = 509.25,
@@ -231,7 +242,7 @@ def test_at_or_below_the_target_we_trade_a_discount_for_quick_payment_never_unde
     thin = facts_with(cost=500, marginal=30, margin=0.02, ceiling=None, billed=None, points=None)
     answers = _call("$501/day", "$502/day", "$503/day", "$504/day", facts=thin)
     assert [a.counter_per_unit_usd for a in answers] == [561, 547, 525, 510]
-    assert "$500.00 per day for payment within 15 days" in answers[-1].trades
+    assert "$500 per day for payment within 15 days" in answers[-1].trades
 
 
 def _paths() -> st.SearchStrategy[list[float]]:
@@ -354,7 +365,7 @@ def test_a_figure_that_looks_like_a_slip_is_asked_back_and_counts_once_confirmed
         ("above our billed charge of $950.00 per day",),
     )
     assert checked.state == position.call  # not counted
-    assert checked.line == "Could you confirm the figure? I have $990.00 per day."
+    assert checked.line == "Could you confirm the figure? I have $990 per day."
     assert len(position.answer("$99999/day").offer.checks) == 3
     assert position.answer("$4/day").offer.checks == ("under $5.00 per day",)
     counted = position.answer("$990/day", confirmed=True)
@@ -366,15 +377,15 @@ def test_a_case_rate_is_countered_in_the_payers_form() -> None:
     # as a case rate for their 20 days: 798 x 20 = $15,960, $798 a day after
     (declined,) = _call("case rate $9,000 for 20 days")
     assert declined.verdict == "decline"
-    assert "We could do $15,960.00 for the 20 days, $798.00 a day after" in declined.line
+    assert "We could do $15,960 for the 20 days, $798 a day after" in declined.line
     # $11,000 for 20 days = $550 a day: countered with the opening in their form; the episode
     # is 798 x max(20, 18) = $15,960
     (countered,) = _call("case rate $11,000 for 20 days")
-    assert countered.line.startswith("We can do $15,960.00 for the 20 days, $798.00 a day after")
+    assert countered.line.startswith("We can do $15,960 for the 20 days, $798 a day after")
     assert countered.counter_per_episode_usd == 15_960
     # accepted as they said it: $16,000 for 20 days is $800 a day, above the $798 opening
     (accepted,) = _call("case rate $16,000 for 20 days, nothing after")
-    assert accepted.line.startswith("We can accept $16,000.00 for the 20 days, nothing after.")
+    assert accepted.line.startswith("We can accept $16,000 for the 20 days, nothing after.")
 
 
 def test_the_case_rate_the_issue_found_misread_is_declined() -> None:
@@ -390,4 +401,14 @@ def test_the_case_rate_the_issue_found_misread_is_declined() -> None:
         "counter",
         650,
         661,
+    )
+
+
+def test_a_rate_within_the_published_market_says_so_in_round_figures() -> None:
+    # The fixture's published market: p50 $420, p90 $560. A counter of $540 lies within it
+    facts = facts_with(cost=400, marginal=20, ceiling=None, billed=None)
+    answers = _call("$450/day", "$500/day", "$520/day", "$530/day", facts=facts)
+    inside = next(a for a in answers if a.counter_per_unit_usd and a.counter_per_unit_usd <= 560)
+    assert inside.line.endswith(
+        "is within what programs like ours are paid here, about $420 per day at the median."
     )

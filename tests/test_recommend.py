@@ -238,7 +238,8 @@ def test_opening_never_above_the_ceiling_when_a_deal_is_possible(
 ) -> None:
     rec = recommend(facts_with(**scenario), Policy(anchor_aggressiveness=aggr))
     if rec.zopa and rec.payer_ceiling_per_unit_usd is not None:
-        assert rec.opening.per_unit_usd <= rec.payer_ceiling_per_unit_usd
+        # within a float's noise: a ceiling of 50.99999999999977 is $51.00 as computed and shown
+        assert rec.opening.per_unit_usd <= rec.payer_ceiling_per_unit_usd + 1e-6
 
 
 @given(scenarios(), st.floats(min_value=0, max_value=500))

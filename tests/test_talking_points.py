@@ -11,8 +11,9 @@ from sca_rates.files import load_case
 from sca_rates.market import load_market
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.talking_points import TalkingPoint
+from sca_rates.money import spoken_usd
 from sca_rates.recommend import recommend
-from sca_rates.talking_points import SPOKEN_WORDS, spoken_usd, talking_points
+from sca_rates.talking_points import SPOKEN_WORDS, talking_points
 from tests.conftest import PROJECT
 from tests.recommend_helpers import facts_with
 

@@ -13,3 +13,14 @@ def usd(amount: float) -> str:
 def pct(fraction: float, digits: int = 1) -> str:
     """0.705 -> 70.5%."""
     return f"{fraction * 100:.{digits}f}%"
+
+
+def spoken_usd(amount: float) -> str:
+    """An amount as it is said on a call: whole dollars, and to the nearest $10 above $1,000."""
+    rounded = round(amount / 10) * 10 if amount > 1000 else round(amount)
+    return f"${rounded:,.0f}"
+
+
+def said_rate(amount: float) -> str:
+    """A rate as it is said: exact (a rate is agreed to the cent), without ".00" when whole."""
+    return f"${amount:,.0f}" if round(amount, 2) == round(amount) else usd(amount)

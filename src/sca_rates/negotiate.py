@@ -27,11 +27,12 @@ import math
 from typing import NamedTuple
 
 from sca_rates.compare import savings
+from sca_rates.market import position
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.negotiate import Exchange, NegotiationState, Response, Verdict
 from sca_rates.models.offers import NormalizedOffer
 from sca_rates.models.recommend import Policy, Recommendation
-from sca_rates.money import usd
+from sca_rates.money import said_rate, spoken_usd, usd
 from sca_rates.recommend import DEFAULT_POLICY
 
 
@@ -155,7 +156,7 @@ def respond(
         counter_per_episode_usd=None if countered is None else episode,
         concession_usd=None if countered is None or not state.asks else state.asks[-1] - countered,
         trades=_trades(verdict, rec, countered),
-        line=_line(verdict, facts, offer, said, episode, final=final),
+        line=_line(verdict, facts, offer, ask, rec, final=final),
         reasons=_reasons(verdict, facts, rec, offered),
         state=NegotiationState(exchanges=(*state.exchanges, *turns)),
     )
@@ -170,14 +171,15 @@ def in_their_form(
     unit, units = rec.unit, rec.expected_units
     covers = offer.offer.covers_units if offer.kind == "case_rate" else None
     if covers is None:
-        return f"{usd(per_unit)} per {unit} for the {units:g} {unit}s", per_unit * units
-    said = f"{usd(per_unit * covers)} for the {covers:g} {unit}s, {usd(per_unit)} a {unit} after"
+        return f"{said_rate(per_unit)} per {unit} for the {units:g} {unit}s", per_unit * units
+    amount, after = said_rate(per_unit * covers), said_rate(per_unit)
+    said = f"{amount} for the {covers:g} {unit}s, {after} a {unit} after"
     return said, per_unit * max(covers, units)
 
 
 def _check_first(rec: Recommendation, state: NegotiationState, offer: NormalizedOffer) -> Response:
     """An offer that looks like a slip: asked back before it counts; the call is unchanged."""
-    heard = f"{usd(offer.per_unit_usd)} per {rec.unit}"
+    heard = f"{said_rate(offer.per_unit_usd)} per {rec.unit}"
     return Response(
         verdict="check",
         final=False,
@@ -227,8 +229,8 @@ def _already_agreed(
         concession_usd=None,
         trades=_trades("accept", rec, None),
         line=(
-            f"We already agreed at {usd(agreed)} per {unit}: please confirm it in writing with "
-            f"the authorization number, the dates and the {rec.expected_units:g} {unit}s."
+            f"We already agreed at {said_rate(agreed)} per {unit}: please confirm it in writing "
+            f"with the authorization number, the dates and the {rec.expected_units:g} {unit}s."
         ),
         reasons=(f"the call closed at {usd(agreed)} per {unit}; this offer changes nothing",),
         state=state,
@@ -263,50 +265,56 @@ def _trades(verdict: Verdict, rec: Recommendation, counter: float | None) -> tup
         # 3% off for fast payment, but never under the floor
         quick = max(math.ceil(counter * 0.97), asks_for(rec).floor)
         if quick < counter:
-            trades.append(f"{usd(quick)} per {unit} for payment within 15 days")
+            trades.append(f"{said_rate(quick)} per {unit} for payment within 15 days")
     return tuple(trades)
 
 
-def _why_it_is_worth_it(facts: CaseFacts, episode: float) -> str:
-    """The strongest reason the payer should pay ``episode`` dollars for the stay, as a clause:
-    what its alternative would cost it, else where the rate sits in the market."""
+def _why_it_is_worth_it(facts: CaseFacts, per_unit: float, episode: float) -> str:
+    """The strongest reason the payer should pay ``per_unit`` (``episode`` for the stay), as a
+    clause, from published figures only (an estimate is never said to a payer): what its
+    alternative would cost it, else the market when the rate sits within it, else the care."""
     stay = facts.ceiling
-    if stay is not None:
+    if stay is not None and not stay.provenance.illustrative:
         saved, _ = savings(stay, episode)
         if saved > 0:
             setting = stay.setting.replace("_", " ")
-            return f"still saves you {usd(saved)} against {setting} for this patient"
-    p50 = facts.market_p50
-    if p50 is not None:
-        unit = facts.pattern.unit
-        return f"sits near the {usd(p50)} per {unit} programs like ours are paid here"
-    return "covers the care this patient needs"
+            return f"still saves you {spoken_usd(saved)} against {setting} for this patient"
+    dist = facts.distribution
+    if dist is None or dist.p50 is None or dist.illustrative:
+        return "covers the care this patient needs"
+    if position(per_unit, dist).beyond is not None:  # outside the range it argues against us
+        return "covers the care this patient needs"
+    return (
+        f"is within what programs like ours are paid here, about {spoken_usd(dist.p50)} per "
+        f"{facts.pattern.unit} at the median"
+    )
 
 
 def _line(
     verdict: Verdict,
     facts: CaseFacts,
     offer: NormalizedOffer,
-    ours: str,
-    episode: float,
+    ask: float,
+    rec: Recommendation,
     *,
     final: bool,
 ) -> str:
-    """The sentence to say: ``ours`` is our figure in the payer's form, worth ``episode``."""
+    """The sentence to say: our ``ask`` per unit, said in the payer's form."""
     unit, units = offer.unit, facts.pattern.expected_units
+    ours, episode = in_their_form(offer, ask, rec)
     if verdict == "accept":
         return (
             f"We can accept {_as_offered(offer)}. Please send it in writing with the "
             f"authorization number, the dates and the {units:g} {unit}s authorized."
         )
-    why = _why_it_is_worth_it(facts, episode)
+    why = _why_it_is_worth_it(facts, ask, episode)
     if verdict == "counter":
         return f"We can do {ours}; that {why}."
     if final:
         return f"{ours} is the best we can do; that {why}."
     return (
-        f"At {usd(offer.per_unit_usd)} per {unit} we can't staff this patient's care. We could "
-        f"do {ours}; that {why}."
+        f"At {said_rate(offer.per_unit_usd)} per {unit} we can't staff this patient's care. "
+        f"We could do {ours}; that {why}."
     )
 
 
@@ -314,16 +322,16 @@ def _as_offered(offer: NormalizedOffer) -> str:
     """The payer's offer as they made it: a case rate with its units and what follows them."""
     said = offer.offer
     if offer.kind != "case_rate" or said.covers_units is None:
-        return f"{usd(offer.per_unit_usd)} per {offer.unit}"
+        return f"{said_rate(offer.per_unit_usd)} per {offer.unit}"
     after = said.beyond_per_unit_usd
     then = (
         ""
         if after is None
-        else f", {usd(after)} a {offer.unit} after"
+        else f", {said_rate(after)} a {offer.unit} after"
         if after
         else (", nothing after")
     )
-    return f"{usd(said.amount)} for the {said.covers_units:g} {offer.unit}s{then}"
+    return f"{said_rate(said.amount)} for the {said.covers_units:g} {offer.unit}s{then}"
 
 
 def _reasons(

@@ -16,7 +16,7 @@ from sca_rates.models.compare import AlternativeStay, CaseFacts
 from sca_rates.models.market import Provenance
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import Figure, TalkingPoint
-from sca_rates.money import pct, usd
+from sca_rates.money import pct, spoken_usd, usd
 
 # Points that argue the case to the payer; the answers to payer lines coach the caller only.
 PAYER_TOPICS = frozenset(
@@ -31,16 +31,6 @@ PAYER_TOPICS = frozenset(
     }
 )
 SPOKEN_WORDS = 25  # a line longer than this is not said in one breath
-
-
-def spoken_usd(amount: float) -> str:
-    """An amount as it is said: whole dollars, and to the nearest $10 above $1,000."""
-    rounded = round(amount / 10) * 10 if amount > 1000 else round(amount)
-    return f"${rounded:,.0f}"
-
-
-def spoken_pct(share: float) -> str:
-    return f"{share * 100:.0f} percent"
 
 
 class _Argued:
