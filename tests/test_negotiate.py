@@ -122,35 +122,29 @@ def test_an_offer_within_the_close_the_gap_tolerance_is_accepted() -> None:
 
 
 def test_the_cedar_path_call_closes_worked_by_hand() -> None:
-    # Cedar Path (SUD IOP, 36 sessions): floor $126.82, target $321.11 (whole: $322), opening
-    # $378 (80% of the $816.67 ceiling held under our $380 charge, made precise); the payer
-    # offers $200, $240, $280, $300, then holds at $300
-    # $200 -> the opening, $378
-    # $240 -> 378 - (378 - 240) / 4 = 343.50 -> $344
-    # $280 -> 344 - (344 - 280) / 2 = 312, below the target: the part above it is free
-    #   (344 -> 322), below it half the payer's $40 move: 322 - 20 = 302; max(312, 302) = $312
-    # $300 -> 312 - 0.75 x 12 = 303; the payer's $20 move allows 312 - 10 = 302: $303
-    # $300 again: $3 a session is $108 over 36 sessions but within 1% of $303: accept $300
+    # Cedar Path (SUD IOP, 36 sessions): floor $126.82, target $321.11 (whole: $322); no payer's
+    # ceiling (an IOP patient would not otherwise go to residential care); the opening is 10%
+    # above the target, $353.22, up to a precise $354. The payer offers $200, $240, $280, $300
+    # $200 -> the opening, $354
+    # $240 -> 354 - (354 - 240) / 4 = 325.50 -> $326
+    # $280 -> 326 - (326 - 280) / 2 = 303, below the target: the part above it is free
+    #   (326 -> 322), below it half the payer's $40 move: 322 - 20 = 302; max(303, 302) = $303
+    # $300 -> $3 a session under $303 is $108 over 36 sessions but within 1% of it: accept $300
     case, model = load_case(CASES / "cedar-path-bcbs-iop.yaml")
     position = open_position(case, model=model, market=MARKET)
     rec = position.recommendation
     assert (rec.floor.per_unit_usd, rec.target.per_unit_usd, rec.opening.per_unit_usd) == (
         126.82,
         321.11,
-        378,
+        354,
     )
+    assert rec.payer_ceiling_per_unit_usd is None
     answers = _call(
-        "$200/session",
-        "$240/session",
-        "$280/session",
-        "$300/session",
-        "$300/session",
-        facts=position.facts,
+        "$200/session", "$240/session", "$280/session", "$300/session", facts=position.facts
     )
     assert _path(answers) == [
-        ("counter", 378),
-        ("counter", 344),
-        ("counter", 312),
+        ("counter", 354),
+        ("counter", 326),
         ("counter", 303),
         ("accept", 300),
     ]

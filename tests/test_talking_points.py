@@ -9,6 +9,7 @@ import pytest
 from sca_rates.compare import case_facts
 from sca_rates.files import load_case
 from sca_rates.market import load_market
+from sca_rates.models.case import StepDown
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.money import spoken_usd
@@ -186,3 +187,37 @@ def test_the_market_point_only_on_published_figures_within_the_range() -> None:
         update={"distribution": published.distribution.model_copy(update={"illustrative": True})}
     )
     assert "market_position" not in {p.topic for p in talking_points(estimated, rec, rate=450)}
+
+
+def _facts(case_file: str, **changes: object) -> CaseFacts:
+    case, model = load_case(PROJECT / "cases" / case_file)
+    return case_facts(case.model_copy(update=changes), model=model, market=MARKET)
+
+
+def test_the_alternative_fits_the_diagnosis_and_the_level() -> None:
+    # Harborview PHP steps down from inpatient psychiatry: that is its alternative, 7 days
+    harborview = _facts("harborview-aetna-php.yaml")
+    assert harborview.ceiling is not None
+    assert (harborview.ceiling.setting, harborview.ceiling.los_days) == ("inpatient_psych", 7)
+    # the same patient treated for an eating disorder: no bundled setting treats it, so no
+    # ceiling, and the notes say why (never inpatient psychiatry instead)
+    eating = _facts("harborview-aetna-php.yaml", diagnosis="eating_disorder")
+    assert (eating.ceiling, eating.payer_ceiling_per_unit_usd) == (None, None)
+    assert any("inpatient_psych treating eating disorder" in note for note in eating.notes)
+    assert "cost_offset" not in {p.topic for p in talking_points(eating, recommend(eating))}
+    # an IOP in continuity of care (Tufts) names residential: not where an IOP patient would
+    # otherwise go, so no ceiling of $1,225 a session
+    tufts = _facts("harborview-tufts-iop.yaml")
+    assert tufts.ceiling is None
+    assert any("not where an IOP patient would otherwise go" in n for n in tufts.notes)
+
+
+def test_an_iop_stepping_down_from_residential_is_compared_per_session_and_per_week() -> None:
+    # Cedar Path's SUD IOP patient stepping down from residential care (28 days at $1,050 a
+    # day, the case's stay): at the $321.11 target, 4 sessions a week cost $1,284.44 against
+    # $7,350 for a week of residential
+    case, model = load_case(PROJECT / "cases" / "cedar-path-bcbs-iop.yaml")
+    triggers = case.triggers.model_copy(update={"step_down": StepDown(from_level="residential")})
+    facts = case_facts(case.model_copy(update={"triggers": triggers}), model=model, market=MARKET)
+    point = next(p for p in talking_points(facts, recommend(facts)) if p.topic == "cost_offset")
+    assert "By the week: 4 sessions at $1,284.44 against $7,350.00" in point.text

@@ -238,11 +238,13 @@ def _cost_coverage(rate: NormalizedOffer, facts: CaseFacts) -> CostCoverage:
 
 
 def _alternative_stays(case: Case, market: MarketData) -> list[AlternativeStay]:
-    """Each alternative setting's stay and its cost to the payer, cheapest first; the case's own
-    length of stay for the setting it names."""
+    """Each alternative setting that treats the case's diagnosis, with its stay and its cost to
+    the payer, cheapest first; the case's own length of stay for the setting it names."""
     named = case.alternative
     stays = []
     for row in find_alternatives(market, payer=case.payer, region=case.region, state=case.state):
+        if not row.fits(case.diagnosis):
+            continue
         los = row.typical_los_days
         own = named is not None and named.setting == row.setting and named.los_days is not None
         if own and named is not None and named.los_days is not None:
@@ -273,17 +275,31 @@ def _savings(stay: AlternativeStay, our_episode_usd: float) -> AlternativeCompar
 
 
 def _ceiling(case: Case, stays: list[AlternativeStay]) -> tuple[AlternativeStay | None, list[str]]:
-    if not stays:
-        return None, ["no alternative setting in the market data for this payer and region"]
-    if case.alternative is None:
-        return stays[0], []
-    for stay in stays:
-        if stay.setting == case.alternative.setting:
-            return stay, []
-    return stays[0], [
-        f"no market figure for the named alternative {case.alternative.setting}; "
-        f"the ceiling uses the cheapest found"
-    ]
+    """The payer's alternative for this patient: the level a step-down comes from, else the
+    setting the case names when a day of ours stands in for it (a PHP day for an inpatient or
+    residential one; an IOP session for neither, unless the patient steps down from it). It
+    must treat the patient's diagnosis. Otherwise there is no ceiling: guessing one would
+    put a figure before the payer that the case does not support."""
+    step = case.triggers.step_down
+    wanted = step.from_level if step else None
+    if wanted is None and case.alternative is not None:
+        if case.level_of_care == "IOP":
+            return None, [
+                f"the named alternative {case.alternative.setting} is not where an IOP patient "
+                "would otherwise go (unless stepping down from it: triggers.step_down); no "
+                "ceiling"
+            ]
+        wanted = case.alternative.setting
+    if wanted is None:
+        return None, ["no alternative named or stepped down from: no payer's ceiling"]
+    stay = next((s for s in stays if s.setting == wanted), None)
+    if stay is None:
+        diagnosis = case.diagnosis.replace("_", " ")
+        return None, [
+            f"no market figure for {wanted} treating {diagnosis} for this payer and region: "
+            "no payer's ceiling"
+        ]
+    return stay, []
 
 
 def _oon(

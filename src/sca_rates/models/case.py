@@ -90,6 +90,10 @@ class Case(Frozen):
     region: str = Field(pattern=r"^(US|[A-Z]{2}|\d{5})$")  # US, a state, or a CBSA code
     state: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")  # needed with a CBSA region
     level_of_care: str = Field(pattern=r"^[A-Z][A-Z0-9_-]{0,15}$")
+    # What the patient is treated for: the payer's alternative must be a setting that treats it
+    diagnosis: Literal["mental_health", "substance_use", "eating_disorder", "co_occurring"] = (
+        "mental_health"
+    )
     code: str = Field(pattern=r"^[0-9A-Z]{4,5}$")  # the code the SCA will pay: S0201, H0015 ...
     code_type: CodeType | None = None  # read from the code's form when left out
     expected_units: float = Field(gt=0)  # length of stay in units of service

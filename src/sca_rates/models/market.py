@@ -96,6 +96,12 @@ class AlternativeRow(_Sourced):
     setting: str = Field(pattern=r"^[a-z][a-z_]*$")  # residential, inpatient_psych, detox ...
     per_diem_usd: float = Field(gt=0)
     typical_los_days: float = Field(gt=0)
+    # The diagnoses the setting treats, separated by ";" (an eating-disorder patient is not
+    # sent to a general psychiatric unit); "any" when it takes them all
+    treats: str = Field(default="any", pattern=r"^(any|[a-z_]+(;[a-z_]+)*)$")
+
+    def fits(self, diagnosis: str) -> bool:
+        return self.treats == "any" or diagnosis in self.treats.split(";")
 
     @property
     def key(self) -> tuple[object, ...]:
