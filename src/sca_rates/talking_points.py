@@ -31,6 +31,12 @@ PAYER_TOPICS = frozenset(
     }
 )
 SPOKEN_WORDS = 25  # a line longer than this is not said in one breath
+# How a setting of the market files is said to a person
+SETTING_WORDS = {
+    "inpatient_psych": "inpatient psychiatric care",
+    "residential": "residential treatment",
+    "detox": "detoxification",
+}
 
 
 class _Argued:
@@ -124,7 +130,7 @@ def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     if not all(value > limit for value, limit, _ in given):
         return None
     level = facts.pattern.level_of_care
-    program = f"{level} program" + (f" for {gap.specialty}" if gap.specialty else "")
+    program = f"program for {gap.specialty}" if gap.specialty else f"{level} program"
     away = " / ".join(f"{value:g} {unit}" for value, _, unit in given)
     standard_words = f"{standard.miles:g} miles / {standard.minutes:g} minutes"
     figures = [_case(f"nearest in-network program, {unit}", v, unit) for v, _, unit in given]
@@ -221,7 +227,7 @@ def _step_down(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     step = facts.case.triggers.step_down
     if step is None:
         return None
-    origin = step.from_level.replace("_", " ")
+    origin = SETTING_WORDS.get(step.from_level, step.from_level.replace("_", " "))
     level = facts.pattern.level_of_care
     text = (
         f"The patient is ready to step down from {origin} to {level}: the right level of care "
