@@ -221,3 +221,45 @@ def test_an_iop_stepping_down_from_residential_is_compared_per_session_and_per_w
     facts = case_facts(case.model_copy(update={"triggers": triggers}), model=model, market=MARKET)
     point = next(p for p in talking_points(facts, recommend(facts)) if p.topic == "cost_offset")
     assert "By the week: 4 sessions at $1,284.44 against $7,350.00" in point.text
+
+
+_RIDERS = [
+    "we pay a percentage of Medicare",
+    "we can do 50% of billed charges",
+    "we pay our standard OON rate",
+    "we have in-network options",
+]
+
+
+@pytest.mark.parametrize(
+    ("case_file", "fired", "estimated"),
+    [
+        # 35 miles (urban 30); continuity; no ceiling for an IOP; Medicare $120.56 and half the
+        # $380 charge, $190, both under the $321.11 target
+        ("cedar-path-bcbs-iop.yaml", ["network_inadequacy", "continuity_of_care"], []),
+        # 42 miles / 55 minutes; step-down; DBT; inpatient psych 7 x $1,800 = $12,600 against
+        # 18 x $599.41 = $10,789.38 (an illustrative per diem); Medicare $196.34, half of $950
+        (
+            "harborview-aetna-php.yaml",
+            ["network_inadequacy", "step_down", "specialized_need", "cost_offset"],
+            ["cost_offset"],
+        ),
+        # no network gap given; EMDR; continuity; no ceiling for an IOP
+        ("harborview-tufts-iop.yaml", ["specialized_need", "continuity_of_care"], []),
+        # 65 miles / 80 minutes; step-down from residential, 30 x $1,050 = $31,500 against
+        # 20 x $897.03 = $17,940.60 (illustrative); Medicare $210.71, half of $1,400
+        (
+            "northstar-cigna-adolescent-php.yaml",
+            ["network_inadequacy", "step_down", "specialized_need", "cost_offset"],
+            ["cost_offset"],
+        ),
+    ],
+)
+def test_the_points_each_bundled_case_gets(
+    case_file: str, fired: list[str], estimated: list[str]
+) -> None:
+    facts = _facts(case_file)
+    points = talking_points(facts, recommend(facts))
+    assert [p.topic for p in points if p.topic != "payer_line"] == [*fired, "day_includes"]
+    assert [p.trigger for p in points if p.topic == "payer_line"] == _RIDERS
+    assert [p.topic for p in points if p.illustrative] == estimated
