@@ -11,9 +11,9 @@ A point that rests on an illustrative figure is never put before the payer (``fo
 from __future__ import annotations
 
 from sca_rates.compare import savings
-from sca_rates.market import position
+from sca_rates.market import position, provenance_of
 from sca_rates.models.compare import AlternativeStay, CaseFacts
-from sca_rates.models.market import Provenance
+from sca_rates.models.market import BilledShareRow, Provenance
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import Figure, TalkingPoint
 from sca_rates.money import pct, spoken_usd, usd
@@ -402,25 +402,16 @@ def _answer_share_of_medicare(facts: CaseFacts, rec: _Argued) -> TalkingPoint | 
     adjusted = "" if medicare.national_usd is None else ", wage-adjusted for this area"
     figures = [_sourced("Medicare rate", per_unit, f"USD per {rec.unit}", source)]
     commercial = ""
-    billed = facts.case.billed_charge_per_unit
-    if billed is not None and facts.billed_shares:
-        low = min(facts.billed_shares, key=lambda r: r.share_of_billed)
-        high = max(facts.billed_shares, key=lambda r: r.share_of_billed)
+    billed, shares = facts.case.billed_charge_per_unit, _published_shares(facts)
+    if billed is not None and shares is not None:
+        low, high = shares
         commercial = (
             f" Commercial contracts published in {low.region} pay {pct(low.share_of_billed)} to "
             f"{pct(high.share_of_billed)} of charges ({low.source}): "
             f"{low.share_of_billed * billed / per_unit:.1f} to "
             f"{high.share_of_billed * billed / per_unit:.1f} times Medicare on our charge."
         )
-        figures += [
-            _sourced(
-                f"{row.payer} share of billed charges",
-                100 * row.share_of_billed,
-                "percent",
-                _provenance(row.source, row.year, row.illustrative),
-            )
-            for row in (low, high)
-        ]
+        figures += _share_figures(shares)
     text = (
         f'"We pay a percentage of Medicare." Medicare pays {usd(per_unit)} per {rec.unit} '
         f"for this day ({medicare.code_type} {medicare.code}, {source.source}, {source.year}"
@@ -440,8 +431,28 @@ def _answer_share_of_medicare(facts: CaseFacts, rec: _Argued) -> TalkingPoint | 
     )
 
 
-def _provenance(source: str, year: int, illustrative: bool) -> Provenance:
-    return Provenance(source=source, source_ref=source, year=year, illustrative=illustrative)
+def _published_shares(facts: CaseFacts) -> tuple[BilledShareRow, BilledShareRow] | None:
+    """The lowest and highest published shares of billed charges near the case, if any."""
+    rows = facts.billed_shares
+    if not rows:
+        return None
+
+    def share(row: BilledShareRow) -> float:
+        return row.share_of_billed
+
+    return min(rows, key=share), max(rows, key=share)
+
+
+def _share_figures(shares: tuple[BilledShareRow, BilledShareRow]) -> list[Figure]:
+    return [
+        _sourced(
+            f"{row.payer} share of billed charges",
+            100 * row.share_of_billed,
+            "percent",
+            provenance_of(row),
+        )
+        for row in shares
+    ]
 
 
 def _answer_share_of_billed(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
@@ -451,23 +462,14 @@ def _answer_share_of_billed(facts: CaseFacts, rec: _Argued) -> TalkingPoint | No
         return None
     half = 0.5 * billed
     figures = [_case("our charge", billed, f"USD per {rec.unit}")]
-    shares = ""
-    if facts.billed_shares:
-        low = min(facts.billed_shares, key=lambda r: r.share_of_billed)
-        high = max(facts.billed_shares, key=lambda r: r.share_of_billed)
+    shares, published = "", _published_shares(facts)
+    if published is not None:
+        low, high = published
         shares = (
             f" Published contracts in {low.region} pay {pct(low.share_of_billed)} to "
             f"{pct(high.share_of_billed)} of charges ({low.source})."
         )
-        figures += [
-            _sourced(
-                f"{row.payer} share of billed charges",
-                100 * row.share_of_billed,
-                "percent",
-                _provenance(row.source, row.year, row.illustrative),
-            )
-            for row in (low, high)
-        ]
+        figures += _share_figures(published)
     text = (
         f'"We can do 50% of billed charges." That is {usd(half)} per {rec.unit} on our '
         f"{usd(billed)} charge, less than this care needs.{shares} Name a per-{rec.unit} rate "

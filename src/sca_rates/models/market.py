@@ -29,15 +29,20 @@ def region_kind(region: str) -> Literal["US", "state", "cbsa"]:
     return "cbsa" if region.isdigit() else "state"
 
 
-class _Sourced(Frozen):
+class _Cited(Frozen):
     """Every reference figure says where it comes from."""
 
-    payer: str  # a payer's name in lower case, any-commercial, medicare, or medicaid-XX
-    region: str  # US, a two-letter state, or a five-digit CBSA code
     year: int = Field(ge=1990, le=2100)
     source: str = Field(min_length=1)
     source_ref: str = Field(min_length=1)  # where exactly, or the reasoning behind a made-up figure
     illustrative: bool
+
+
+class _Sourced(_Cited):
+    """A figure of a payer (or Medicare) in a region."""
+
+    payer: str  # a payer's name in lower case, any-commercial, medicare, or medicaid-XX
+    region: str  # US, a two-letter state, or a five-digit CBSA code
 
     @field_validator("payer", mode="before")
     @classmethod
@@ -120,7 +125,7 @@ class BilledShareRow(_Sourced):
         return (self.payer, self.plan, self.region, self.setting, self.year)
 
 
-class WageIndexRow(Frozen):
+class WageIndexRow(_Cited):
     """One row of ``wage_index.csv``: CMS's wage index for an area, which Medicare's outpatient
     rates (PHP and IOP among them) are adjusted by."""
 
@@ -128,10 +133,6 @@ class WageIndexRow(Frozen):
     name: str = Field(min_length=1)
     state: str = Field(pattern=r"^[A-Z]{2}$")
     wage_index: float = Field(gt=0, lt=5)
-    year: int = Field(ge=1990, le=2100)
-    source: str = Field(min_length=1)
-    source_ref: str = Field(min_length=1)
-    illustrative: bool
 
     @property
     def key(self) -> tuple[object, ...]:
@@ -143,7 +144,7 @@ class WageIndexRow(Frozen):
         return len(self.area) == 2
 
 
-class AccessStandardRow(Frozen):
+class AccessStandardRow(_Cited):
     """One row of ``access_standards.csv``: how far a plan's member may have to travel to an
     in-network outpatient behavioral-health program, by where the member lives."""
 
@@ -152,10 +153,6 @@ class AccessStandardRow(Frozen):
     plan_type: str = Field(pattern=r"^[a-z_]+$")  # any, commercial, marketplace, medicaid ...
     miles: float = Field(gt=0)
     minutes: float = Field(gt=0)
-    year: int = Field(ge=1990, le=2100)
-    source: str = Field(min_length=1)
-    source_ref: str = Field(min_length=1)
-    illustrative: bool
 
     @property
     def key(self) -> tuple[object, ...]:
