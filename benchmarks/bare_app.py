@@ -6,4 +6,4 @@ with st.form("offer", clear_on_submit=True, border=False):
     text = st.text_input("The payer's offer")
     st.form_submit_button("Answer")
 if text:
-    st.info(f"COUNTER {text}")
+    st.markdown(f":orange-badge[DECLINE {text}]")

@@ -33,7 +33,9 @@ from sca_rates.negotiate import respond  # noqa: E402
 from sca_rates.recommend import recommend  # noqa: E402
 from sca_rates.settings import Settings  # noqa: E402
 
-OFFERS = [530 + i for i in range(20)]  # rising, between the default case's floor and target
+# Under the default case's $521.22 floor, each a different figure: every one is answered afresh
+# (a call that rises to an agreement would close, and its later answers would all read the same)
+OFFERS = [400 + i for i in range(20)]
 
 
 def _ms(seconds: list[float]) -> str:
@@ -49,7 +51,7 @@ def in_browser(script: str = "app.py") -> list[float]:
         box = page.get_by_label("The payer's offer", exact=True)
         box.wait_for(timeout=60_000)
         for amount in OFFERS:
-            verdict = page.get_by_text(re.compile(rf"^(ACCEPT|COUNTER|DECLINE) \${amount}"))
+            verdict = page.get_by_text(re.compile(rf"^(FINAL )?DECLINE \${amount}"))
             box.fill(f"${amount}/day")
             start = time.perf_counter()
             box.press("Enter")

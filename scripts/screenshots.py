@@ -17,7 +17,7 @@ PAGES = {"cost-model": "cost", "market": "market", "what-if": "what-if", "terms"
 
 
 def _settle(page: Page) -> None:
-    page.wait_for_selector("h1", timeout=60_000)
+    page.wait_for_selector("[data-testid='stMarkdownContainer']", timeout=60_000)
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(1500)  # charts draw after the data arrives
 

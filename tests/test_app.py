@@ -2,6 +2,7 @@
 the same inputs. The sidebar starts on the default case (cases/harborview-aetna-php.yaml)."""
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,12 @@ def _metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
+def verdicts(at: AppTest) -> list[str]:
+    """The call desk's verdicts as drawn: each a colored badge."""
+    found = (re.fullmatch(r":(\w+)-badge\[(.*)\]", m.value) for m in at.markdown)
+    return [match.group(2) for match in found if match]
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_loads_without_an_exception_or_an_error(name: str) -> None:
     at = _page(name)
@@ -50,14 +57,16 @@ def test_every_page_loads_without_an_exception_or_an_error(name: str) -> None:
 def test_the_app_routes_to_the_call_desk() -> None:
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60).run()
     assert not at.exception
-    assert at.title[0].value == "Call desk"
+    assert at.caption[0].value.startswith("**Call desk** · Harborview Behavioral Health")
 
 
 def test_call_desk_shows_the_cores_three_numbers() -> None:
     at = _page("call_desk")
-    assert _metric(at, "Opening") == f"{usd(REC.opening.per_unit_usd)} per day"
-    assert _metric(at, "Target") == f"{usd(REC.target.per_unit_usd)} per day"
-    assert _metric(at, "Floor") == f"{usd(REC.floor.per_unit_usd)} per day"
+    row = (
+        f"Opening **{usd(REC.opening.per_unit_usd)}** · Target **{usd(REC.target.per_unit_usd)}**"
+        f" · Floor **{usd(REC.floor.per_unit_usd)}** per day"
+    )
+    assert any(m.value.startswith(row) for m in at.markdown)
 
 
 def _offer(at: AppTest, text: str) -> AppTest:
@@ -70,13 +79,13 @@ def test_an_offer_gets_the_cores_verdict_and_counter() -> None:
     first = respond(FACTS, REC, NegotiationState(), offer_for(FACTS, "$540/day"))
     assert first.verdict == "counter"
     assert (
-        at.info[0].value
+        verdicts(at)[0]
         == f"COUNTER $540.00 per day with {usd(first.counter_per_unit_usd or 0)} per day"
     )
     at = _offer(at, "$560/day")
     second = respond(FACTS, REC, first.state, offer_for(FACTS, "$560/day"))
-    assert at.info[0].value.endswith(f"with {usd(second.counter_per_unit_usd or 0)} per day")
-    assert any(m.value == f"> {second.line}" for m in at.markdown)
+    assert verdicts(at)[0].endswith(f"with {usd(second.counter_per_unit_usd or 0)} per day")
+    assert any(m.value == f"### {second.line}" for m in at.markdown)
 
 
 def test_an_unreadable_offer_is_an_error_with_examples() -> None:
@@ -216,18 +225,17 @@ def test_a_figure_that_looks_like_a_slip_is_asked_back_then_counted_once_confirm
     # $99,999 a day is above our $950 charge, the $700 ceiling and 3 x the $560 market top
     at = _offer(_page("call_desk"), "$99999")
     assert at.warning[-1].value.startswith("CHECK $99,999.00 per day: above our billed charge")
-    assert not at.success  # no verdict yet, and no turn on the chart
-    assert not at.info
+    assert not verdicts(at)  # no verdict yet, and no turn on the chart
     assert not at.get("arrow_vega_lite_chart")
     at = next(b for b in at.button if b.label.startswith("The payer confirmed")).click().run()
     assert not at.exception
-    assert at.success[0].value == "ACCEPT $99,999.00 per day"
+    assert verdicts(at) == ["ACCEPT $99,999.00 per day"]
 
 
 def test_an_offer_read_on_an_assumption_shows_the_question_to_ask() -> None:
     # $25 per 15 min on the PHP: 6 program hours x 4 = 24 units assumed, $600 a day
     at = _offer(_page("call_desk"), "$25 per 15 min")
-    assert at.info[0].value == "COUNTER $600.00 per day with $661.00 per day"
+    assert verdicts(at) == ["COUNTER $600.00 per day with $661.00 per day"]
     assert any(
         w.value.startswith("Ask: assumes 24 billable 15-minute units a day") for w in at.warning
     )
@@ -249,3 +257,27 @@ def test_sharing_the_cost_that_is_the_floor_needs_a_second_choice() -> None:
     next(c for c in at.checkbox if c.label.startswith("Share our cost structure")).check().run()
     assert any("is our floor: sharing it tells the payer" in w.value for w in at.warning)
     assert any(c.label == "Share it anyway" for c in at.checkbox)
+
+
+def test_every_enter_replaces_the_answer_before_it() -> None:
+    # "60% of billed" is countered; "110% of Medicare" (on $196.34, $215.97) is countered too;
+    # an unreadable offer then shows its error and no old verdict; an empty Enter says what to type
+    at = _offer(_page("call_desk"), "60% of billed charges")
+    assert len(verdicts(at)) == 1
+    at = _offer(at, "whatever")
+    assert at.error
+    assert not verdicts(at)
+    at = _offer(at, "")
+    assert not at.error
+    assert not verdicts(at)
+    assert at.info[0].value.startswith("Type what the payer offered")
+
+
+def test_verdicts_never_look_like_an_error() -> None:
+    at = _offer(_page("call_desk"), "$300/day")  # under the $521.22 floor
+    assert verdicts(at) == ["DECLINE $300.00 per day: we could do $661.00 per day"]
+    assert not at.error
+    assert any(
+        m.value == ":orange-badge[DECLINE $300.00 per day: we could do $661.00 per day]"
+        for m in at.markdown
+    )

@@ -4,7 +4,7 @@ verdict and the counter from the page."""
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from sca_rates.compare import case_facts, offer_for
 from sca_rates.files import load_case
@@ -23,22 +23,41 @@ def app_url() -> Iterator[str]:
         yield url
 
 
-def test_typing_an_offer_and_pressing_enter_shows_the_verdict_and_counter(app_url: str) -> None:
+def _inside(page: Page, text: str) -> bool:
+    """The element showing ``text`` lies wholly inside the 1280 x 720 window, unscrolled."""
+    box = page.get_by_text(text).first.bounding_box()
+    assert box is not None, text
+    return box["y"] >= 0 and box["y"] + box["height"] <= 720 and box["x"] + box["width"] <= 1280
+
+
+def _enter(page: Page, text: str) -> None:
+    box = page.get_by_label("The payer's offer", exact=True)
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_the_answer_is_in_view_at_1280_by_720_and_never_stale(app_url: str) -> None:
     settings = Settings()
     case, model = load_case(settings.cases_dir / settings.default_case)
     facts = case_facts(case, model=model, market=load_market(settings.market_data_dir))
     answer = respond(facts, recommend(facts), NegotiationState(), offer_for(facts, "$540/day"))
     with sync_playwright() as playwright:
         browser = launch(playwright)
-        page = browser.new_page()
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(app_url)
-        box = page.get_by_label("The payer's offer", exact=True)
-        box.fill("$540/day")
-        box.press("Enter")
-        verdict = page.get_by_text("COUNTER $540.00 per day")
-        verdict.wait_for(timeout=30_000)
-        assert verdict.inner_text() == (
-            f"COUNTER $540.00 per day with {usd(answer.counter_per_unit_usd or 0)} per day"
-        )
+        _enter(page, "$540/day")
+        verdict = f"COUNTER $540.00 per day with {usd(answer.counter_per_unit_usd or 0)} per day"
+        page.get_by_text(verdict).wait_for(timeout=30_000)
         assert page.get_by_text(answer.line).count() == 1
+        assert _inside(page, verdict)
+        assert _inside(page, answer.line)  # the line to say, without scrolling
+        # an unreadable offer: its error replaces the verdict
+        _enter(page, "whatever you like")
+        page.get_by_text("cannot read an amount").wait_for(timeout=30_000)
+        assert page.get_by_text(verdict).count() == 0
+        assert _inside(page, "cannot read an amount")
+        # an empty Enter says what to type
+        _enter(page, "")
+        page.get_by_text("Type what the payer offered").wait_for(timeout=30_000)
+        assert page.get_by_text("cannot read an amount").count() == 0
         browser.close()

@@ -19,6 +19,7 @@ from sca_rates.market import load_market
 from sca_rates.money import usd
 from sca_rates.settings import Settings
 from sca_rates.ui import state
+from tests.test_app import verdicts
 from tests.test_export import _flat, _text
 
 SETTINGS = Settings()
@@ -76,7 +77,7 @@ def test_every_screen_document_and_the_cli_name_the_same_rate(
     assert _cli_ask(tmp_path / "call.json", OFFERS) == STANDING
     # The call desk: the verdict, and the payer's alternative against our ask
     at, makers = _call_desk(monkeypatch, OFFERS)
-    assert at.info[0].value == f"COUNTER $560.00 per day with {figure} per day"
+    assert verdicts(at) == [f"COUNTER $560.00 per day with {figure} per day"]
     assert any(f"against our ask of {figure} per day" in m.value for m in at.markdown)
     # Every document in every format, made by the call desk's own buttons
     for key in DOCUMENTS:
@@ -99,7 +100,7 @@ def test_every_screen_document_and_the_cli_name_the_same_rate(
 def test_once_agreed_every_document_names_the_agreed_rate(monkeypatch: pytest.MonkeyPatch) -> None:
     # $540 -> $661; $560 -> $636; $640 is above our $636 ask: accepted at $640
     at, makers = _call_desk(monkeypatch, (*OFFERS, "$640/day"))
-    assert at.success[0].value == "ACCEPT $640.00 per day"
+    assert verdicts(at) == ["ACCEPT $640.00 per day"]
     for key in DOCUMENTS:
         text = _flat(_text(makers[f"dl:{key}:md"](), "md"))
         assert "$640.00 per day" in text, key

@@ -17,7 +17,6 @@ from sca_rates.logbook import request_from_call
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.log import PatientIdentifiers
 from sca_rates.models.negotiate import NegotiationState, Response
-from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.money import pct, usd
 from sca_rates.offers import EXAMPLES as OFFER_FORMS
@@ -37,24 +36,21 @@ OFFER_HELP = (
 
 
 def render_page() -> None:
-    st.title("Call desk")
     chosen = case_in_sidebar()
     if chosen is None:
+        st.subheader("Call desk")
         st.info("Fix the case in the sidebar to see the numbers.")
         return
     try:
         position = state.position(*chosen)
     except ScaRatesError as exc:
+        st.subheader("Call desk")
         st.error(str(exc))
         return
     box = state.call_for(*chosen)
+    # No page title: on a laptop during a call, the answer must fit above the fold
     _summary(position.facts)
-    _three_numbers(position.recommendation)
-    if position.fitted_opening_usd is not None:
-        st.caption(
-            f"From the log: {position.facts.case.payer}'s fitted acceptance curve puts the best "
-            f"opening at {usd(position.fitted_opening_usd)} per {position.unit}."
-        )
+    _three_numbers(position)
     _live_call(position)
     _documents(position, box)
     _talking_points(position.points)
@@ -72,38 +68,55 @@ def _summary(facts: CaseFacts) -> None:
     case, pattern = facts.case, facts.pattern
     illustrative = " · illustrative cost model" if facts.cost_illustrative else ""
     st.caption(
-        f"{facts.facility} · {case.payer} · {pattern.level_of_care} {case.code} · "
-        f"{pattern.expected_units:g} {pattern.unit}s expected · region {case.region}"
+        f"**Call desk** · {facts.facility} · {case.payer} · {pattern.level_of_care} {case.code}"
+        f" · {pattern.expected_units:g} {pattern.unit}s expected · region {case.region}"
         f"{illustrative}"
     )
 
 
-def _three_numbers(rec: Recommendation) -> None:
-    columns = st.columns(3)
-    for column, (name, figure) in zip(
-        columns,
-        (("Opening", rec.opening), ("Target", rec.target), ("Floor", rec.floor)),
-        strict=True,
-    ):
-        column.metric(name, f"{usd(figure.per_unit_usd)} per {rec.unit}")
-        column.caption(f"{figure.rule}; {usd(figure.per_episode_usd)} for the episode")
-    extra = []
-    if rec.payer_ceiling_per_unit_usd is not None:
-        extra.append(f"payer's ceiling {usd(rec.payer_ceiling_per_unit_usd)} per {rec.unit}")
-    if extra:
-        st.caption(" · ".join(extra).capitalize())
-    for warning in rec.warnings:
-        st.warning(warning)
+def _three_numbers(position: Position) -> None:
+    """The three numbers in one row; how each was set, and the warnings, one click away."""
+    rec, unit = position.recommendation, position.unit
+    ceiling = rec.payer_ceiling_per_unit_usd
+    row = (
+        f"Opening **{usd(rec.opening.per_unit_usd)}** · Target **{usd(rec.target.per_unit_usd)}**"
+        f" · Floor **{usd(rec.floor.per_unit_usd)}** per {unit}"
+    )
+    if ceiling is not None:
+        row += f" · payer's ceiling {usd(ceiling)}"
+    st.markdown(row)
+    warned = f" · {len(rec.warnings)} warnings" if rec.warnings else ""
+    with st.expander(f"How these were set{warned}"):
+        lines = [
+            f"- **{name}** {usd(figure.per_unit_usd)} per {unit} "
+            f"({usd(figure.per_episode_usd)} for the episode): {figure.rule}"
+            for name, figure in (
+                ("Opening", rec.opening),
+                ("Target", rec.target),
+                ("Floor", rec.floor),
+            )
+        ]
+        if position.fitted_opening_usd is not None:
+            lines.append(
+                f"- From the log: {position.facts.case.payer}'s fitted acceptance curve puts the "
+                f"best opening at {usd(position.fitted_opening_usd)} per {unit}."
+            )
+        lines += [f"- Warning: {warning}" for warning in rec.warnings]
+        st.markdown("\n".join(lines))
 
 
 def _offer_box(position: Position) -> Position:
-    """Type what the payer said and press Enter: the verdict, the counter, the line, the trades.
+    """Type what the payer said and press Enter: the verdict and the line to say first, then the
+    trades. Every Enter replaces the answer before it: a new verdict, an error, or what to type.
     A figure that looks like a slip is asked back; it counts once the caller confirms it."""
     with st.form("offer", clear_on_submit=True, border=False):
         text = st.text_input("The payer's offer", placeholder=PLACEHOLDER, help=OFFER_HELP)
         submitted = st.form_submit_button("Answer", type="primary")
     confirmed = st.session_state.pop(CONFIRMED, None)
-    if submitted and text.strip():
+    if submitted and not text.strip():
+        st.session_state.pop(ANSWER, None)
+        st.info(f"Type what the payer offered, for example {PLACEHOLDER}, then press Enter.")
+    elif submitted:
         position = _answered(position, text, confirmed=False)
     elif confirmed:
         position = _answered(position, confirmed, confirmed=True)
@@ -121,15 +134,26 @@ def _offer_box(position: Position) -> Position:
 
 
 def _answered(position: Position, text: str, *, confirmed: bool) -> Position:
-    """The position after answering ``text``; a bad offer is an error and changes nothing."""
+    """The position after answering ``text``; a bad offer is an error in place of the last
+    answer, and changes nothing."""
     try:
         answer = position.answer(text, confirmed=confirmed)
     except ScaRatesError as exc:
+        st.session_state.pop(ANSWER, None)
         st.error(str(exc))
         return position
     st.session_state[ANSWER] = answer
     state.save_call(answer.state)
     return position.with_call(answer.state)
+
+
+# Each verdict its own look, none the look of an error
+VERDICT_LOOK = {
+    "accept": ("green", "ACCEPT"),
+    "agreed": ("green", "ALREADY AGREED"),
+    "counter": ("blue", "COUNTER"),
+    "decline": ("orange", "DECLINE"),
+}
 
 
 def _answer(answer: Response, unit: str) -> None:
@@ -138,16 +162,17 @@ def _answer(answer: Response, unit: str) -> None:
     if answer.verdict == "check":
         _check(answer, offered)
         return
-    if answer.verdict == "accept":
-        st.success(f"ACCEPT {offered}")
-    elif answer.verdict == "agreed":
-        st.success(f"ALREADY AGREED at {ask}: confirm it in writing")
-    elif answer.verdict == "decline":
-        final = "FINAL " if answer.final else ""
-        st.error(f"{final}DECLINE {offered}: we could do {ask}")
-    else:
-        st.info(f"COUNTER {offered} with {ask}")
-    st.markdown(f"> {answer.line}")
+    color, word = VERDICT_LOOK[answer.verdict]
+    if answer.verdict == "decline" and answer.final:
+        word = "FINAL DECLINE"
+    said = {
+        "accept": f"{word} {offered}",
+        "agreed": f"{word} at {ask}: confirm it in writing",
+        "counter": f"{word} {offered} with {ask}",
+        "decline": f"{word} {offered}: we could do {ask}",
+    }[answer.verdict]
+    st.markdown(f":{color}-badge[{said}]")
+    st.markdown(f"### {answer.line}")  # the largest text on the page: the line to say
     for question in answer.offer.asks:
         st.warning(f"Ask: {question}")
     label = "What would change it" if answer.verdict == "decline" else "Trade"
