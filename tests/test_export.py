@@ -81,8 +81,13 @@ def test_the_justification_says_what_the_core_computed(fmt: str) -> None:
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("key", [k for k, d in DOCUMENTS.items() if d.audience == "payer"])
 def test_payer_documents_give_nothing_away(case: Path, key: str) -> None:
-    # mid-call too: the standing ask may sit anywhere between the opening and the floor
-    for context in (_context(case, terms=TERMS), build_context(_position(case, "$1/day"))):
+    # mid-call too: two offers just above the floor move our ask down from the opening
+    start = _position(case)
+    rec, unit = start.recommendation, start.unit
+    offers = [f"${rec.floor.per_unit_usd * share:.0f}/{unit}" for share in (1.01, 1.05)]
+    moved = _position(case, *offers)
+    assert moved.standing_usd < rec.opening.per_unit_usd
+    for context in (_context(case, terms=TERMS), build_context(moved)):
         rec = context.recommendation
         for fmt in FORMATS:
             text = _flat(_text(render(key, context, fmt), fmt))
@@ -203,3 +208,31 @@ def test_payer_documents_mid_call_show_our_ask_not_the_target() -> None:
     assert "$636.00 per day" in text
     assert usd(rec.target.per_unit_usd) not in text
     assert usd(rec.floor.per_unit_usd) not in text
+
+
+def test_payer_charts_only_on_published_figures_and_the_patients_own_alternative() -> None:
+    # With every figure published: the stay is drawn against the payer's alternative for this
+    # patient alone (inpatient psychiatry for the Harborview step-down, not residential), and
+    # the market only while our proposal lies within it
+    position = _position(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    facts = position.facts
+    assert facts.ceiling is not None
+    assert facts.distribution is not None
+    published = facts.model_copy(
+        update={
+            "ceiling": facts.ceiling.model_copy(
+                update={
+                    "provenance": facts.ceiling.provenance.model_copy(
+                        update={"illustrative": False}
+                    )
+                }
+            ),
+            "distribution": facts.distribution.model_copy(update={"illustrative": False}),
+        }
+    )
+    context = build_context(position.model_copy(update={"facts": published}))
+    assert "episode" in context.payer_charts
+    drawn = [row["what"] for row in context.payer_charts["episode"]["data"]["values"]]
+    assert drawn == ["our proposal", "inpatient psych"]
+    # $661 lies above the MA range (p75 $560 x 1.1 is the anchor): no market chart for the payer
+    assert "market" not in context.payer_charts

@@ -142,7 +142,9 @@ def test_medicare_lookup_by_code_and_region(market: MarketData) -> None:
 def test_alternatives_take_the_nearest_payer_region_and_latest_year(market: MarketData) -> None:
     found = {
         row.setting: row
-        for row in find_alternatives(market, payer="aetna", region="MA", state=None)
+        for row in find_alternatives(
+            market, payer="aetna", region="MA", state=None, diagnosis="mental_health"
+        )
     }
     assert found["inpatient_psych"].per_diem_usd == 2000  # aetna MA 2026 over any-commercial
     assert found["residential"].per_diem_usd == 1050  # only any-commercial US has one
@@ -300,3 +302,25 @@ def test_a_higher_rate_never_has_a_lower_percentile(low: float, high: float) -> 
     assert first is not None
     assert second is not None
     assert first <= second
+
+
+def test_an_alternative_is_chosen_among_the_settings_that_treat_the_diagnosis(
+    tmp_path: Path,
+) -> None:
+    # A payer's own residential row for eating disorders only must not hide the any-commercial
+    # residential row from a co-occurring case: the diagnosis is filtered before the best match
+    market = tmp_path / "market"
+    shutil.copytree(PROJECT / "market_data", market)
+    (market / "alternatives.local.csv").write_text(
+        "setting,region,payer,per_diem_usd,typical_los_days,year,source,source_ref,illustrative,"
+        "treats\nresidential,CA,cigna,2000,45,2026,test,test,true,eating_disorder\n"
+    )
+    loaded = load_market(market)
+    rows = find_alternatives(
+        loaded, payer="cigna", region="CA", state=None, diagnosis="co_occurring"
+    )
+    assert ("residential", "any-commercial") in {(r.setting, r.payer) for r in rows}
+    rows = find_alternatives(
+        loaded, payer="cigna", region="CA", state=None, diagnosis="eating_disorder"
+    )
+    assert [(r.setting, r.payer) for r in rows] == [("residential", "cigna")]

@@ -1,6 +1,7 @@
 """Answering offers during a call, worked by hand, and the rules as invariants."""
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +11,13 @@ from hypothesis import strategies as st
 
 from sca_rates.compare import offer_for
 from sca_rates.desk import open_position, position_from_facts
+from sca_rates.exceptions import ScaRatesError
 from sca_rates.files import load_case
 from sca_rates.market import load_market
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.negotiate import Response
 from sca_rates.models.recommend import Recommendation
+from sca_rates.money import SPOKEN_WORDS
 from sca_rates.negotiate import respond
 from sca_rates.recommend import recommend
 from tests.recommend_helpers import facts_with
@@ -68,8 +71,8 @@ def test_a_rising_payer_meets_us_worked_by_hand() -> None:
     ]
     assert [a.concession_usd for a in answers[1:5]] == [0, 64, 87, 57]
     assert answers[0].line == (
-        "At $450 per day we can't staff this patient's care. We could do $798 per day for the "
-        "18 days; that covers the care this patient needs."
+        "At $450 per day we can't staff this care. We could do $798 per day for the 18 days; "
+        "that covers this patient's care."
     )
     assert answers[-1].state == answers[-2].state  # nothing added once agreed
     assert answers[-1].line.startswith("We already agreed at $580 per day: please confirm")
@@ -206,7 +209,7 @@ def test_a_counter_names_the_saving_only_on_published_figures_and_trades_terms()
         "$13,090 against residential for this patient."
     )
     # on the illustrative stay, no saving is claimed; $731 is above the fixture market's range
-    assert first.line.endswith("that covers the care this patient needs.")
+    assert first.line.endswith("that covers this patient's care.")
     assert any("reauthorization" in trade for trade in second.trades)
 
 
@@ -403,6 +406,56 @@ def test_a_rate_within_the_published_market_says_so_in_round_figures() -> None:
     facts = facts_with(cost=400, marginal=20, ceiling=None, billed=None)
     answers = _call("$450/day", "$500/day", "$520/day", "$530/day", facts=facts)
     inside = next(a for a in answers if a.counter_per_unit_usd and a.counter_per_unit_usd <= 560)
-    assert inside.line.endswith(
-        "is within what programs like ours are paid here, about $420 per day at the median."
+    assert inside.line == (
+        f"We can do ${inside.ask_per_unit_usd:,.0f} per day for the 18 days; that is within "
+        "what programs like ours are paid here."
     )
+
+
+def test_an_acceptance_resting_on_an_assumption_waits_for_the_answer() -> None:
+    # Harborview PHP, opening $661: "case rate $12,000" says no days: read over our 18,
+    # $666.67 a day, above the opening, but accepting it would agree to days unknown
+    case, model = load_case(CASES / "harborview-aetna-php.yaml")
+    position = open_position(case, model=model, market=MARKET)
+    asked = position.answer("case rate $12,000")
+    assert (asked.verdict, asked.state) == ("check", position.call)
+    assert asked.line == "That could work. Before we agree, let me confirm how the rate is counted."
+    assert any("ask how many days it covers" in reason for reason in asked.reasons)
+    assert position.answer("case rate $12,000", confirmed=True).verdict == "accept"
+    # the same for a per-15-minute offer on an assumed number of units
+    cedar_case, cedar_model = load_case(CASES / "cedar-path-bcbs-iop.yaml")
+    cedar = open_position(cedar_case, model=cedar_model, market=MARKET)
+    # $30 x 12 assumed units (3 program hours) = $360 a session, above the $354 opening
+    assert cedar.answer("$30 per 15 min").verdict == "check"
+
+
+def test_a_figure_asked_back_is_said_as_the_payer_said_it() -> None:
+    # $99,999 is above everything; the payer is asked about its own words, not our reading
+    position = position_from_facts(FACTS)
+    assert position.answer("$99,999/day").line == (
+        "Could you confirm the figure? I have $99,999 per day."
+    )
+    assert position.answer("$990 per session").line.endswith("I have $990 per session.")
+
+
+@pytest.mark.parametrize("case_file", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_line_said_to_the_payer_is_short_and_round(case_file: Path) -> None:
+    # a sweep of offers of every form: every line at most 25 words; no cents but in an
+    # acceptance, which states the rate agreed to the cent
+    case, model = load_case(case_file)
+    position = open_position(case, model=model, market=MARKET)
+    texts = [
+        "$215.98/day",
+        "110% of Medicare",
+        "45% of billed charges",
+        "case rate $9,000 for 20 days",
+    ]
+    for text in [*texts, "$1/day", "$300/day", "$350/day", "$400/day", "$450/day"]:
+        try:
+            answer = position.answer(text, confirmed=True)
+        except ScaRatesError:
+            continue  # a form this case cannot read (no charge, no Medicare): tested elsewhere
+        assert len(answer.line.split()) <= SPOKEN_WORDS, answer.line
+        if answer.verdict != "accept":
+            assert not re.search(r"\$[\d,]+\.\d", answer.line), answer.line
+        position = position.with_call(answer.state)

@@ -192,15 +192,20 @@ def _read(text: str, pattern: ServicePattern = PHP) -> NormalizedOffer:
 
 def test_a_case_rate_is_read_over_the_days_the_payer_states() -> None:
     # $11,000 for 25 days = $440 a day (not $11,000 / our 18 days = $611.11); the 18-day episode
-    # pays the whole $11,000; nothing is said past day 25, so the caller is told to ask
+    # pays the whole $11,000, and our stay ends before its 25 days: nothing to ask
     read = _read("case rate $11,000 for 25 days")
     assert (read.per_unit_usd, read.per_episode_usd) == (440, 11_000)
     assert read.offer.covers_units == 25
-    assert any("past the 25 it covers" in ask for ask in read.asks)
-    # $6,500 for 10 days = $650 a day; our 18 days run 8 past it, paid nothing unless agreed
+    assert read.asks == ()
+    # $6,500 for 10 days = $650 a day; our 18 days run 8 past it, paid nothing unless agreed:
+    # the caller is told to ask for a rate after day 10 (and an acceptance waits for it)
     short = _read("case rate $6,500 for 10 days")
     assert (short.per_unit_usd, short.per_episode_usd) == (650, 6500)
     assert any("runs 8 past it" in note for note in short.assumptions)
+    assert short.asks == (
+        "our expected stay runs 8 days past the 10 it covers, and nothing is said about them: "
+        "ask for a rate after them, in writing",
+    )
 
 
 def test_a_case_rate_with_a_rate_beyond_its_days() -> None:
@@ -210,6 +215,7 @@ def test_a_case_rate_with_a_rate_beyond_its_days() -> None:
     assert read.asks == ()
     nothing = _read("case rate $9,000 for 15 days, nothing after")
     assert (nothing.offer.beyond_per_unit_usd, nothing.per_episode_usd) == (0, 9000)
+    assert "unpaid: ask for a rate after them" in nothing.asks[0]  # days 16-18
 
 
 def test_a_case_rate_without_its_days_is_spread_over_ours_and_asked() -> None:
@@ -292,3 +298,57 @@ def test_what_cannot_be_read_exactly_is_refused_saying_what_was_understood(
     message = str(refused.value)
     assert says in message
     assert "Fix: type one figure in dollars" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "covers"),
+    [
+        ("case rate $11,800 for up to 25 days", 25),
+        ("$11,800 case rate, 25 days", 25),
+        ("case rate $11,800 (25 days)", 25),
+        ("case rate $11,800 covering 25 days", 25),
+    ],
+)
+def test_a_case_rates_days_are_read_however_they_are_said(text: str, covers: float) -> None:
+    assert parse_offer(text).covers_units == covers
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "amount"),
+    [
+        ("$650 per day, reviewed weekly", "per_day", 650),  # a per diem, reviewed each week
+        ("$650/day, 5 days a week", "per_day", 650),
+        ("$650/day, flat rate", "per_day", 650),
+        ("$1,200 weekly", "per_week", 1200),
+        ("US$350/day", "per_day", 350),
+    ],
+)
+def test_a_unit_word_elsewhere_does_not_change_the_offers_unit(
+    text: str, kind: str, amount: float
+) -> None:
+    offer = parse_offer(text)
+    assert (offer.kind, offer.amount) == (kind, amount)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("$1,320 for 2 weeks", "a case rate over weeks"),
+        ("$3,300 biweekly", "a period other than a day, session or week"),
+        ("$4,000 a month", "a period other than a day, session or week"),
+        ("70% off billed charges", "a discount"),
+        ("billed less 40%", "a discount"),
+        ("Medicare plus 10%", "a share above Medicare"),
+        ("10% over Medicare", "a share above Medicare"),
+        ("60% of usual and customary charges", "usual and customary"),
+        ("$.50 per 15 min", "less than a dollar"),
+        ("C$350/day", "not in US dollars"),
+        ("$11,000 for 0 days", "covers no days"),
+        ("case rate $9,000 for 15 days, $0.50 a day after", "the rate after is less than a dollar"),
+        ("case rate $9,000 for 15 days, $100 per hour after", "the rate after is not per day"),
+    ],
+)
+def test_forms_a_simpler_reading_would_get_wrong_are_refused(text: str, says: str) -> None:
+    with pytest.raises(UnparseableOffer, match="Fix:") as refused:
+        parse_offer(text)
+    assert says in str(refused.value)

@@ -12,9 +12,9 @@ from sca_rates.market import load_market
 from sca_rates.models.case import StepDown
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.talking_points import TalkingPoint
-from sca_rates.money import spoken_usd
+from sca_rates.money import SPOKEN_WORDS, spoken_usd
 from sca_rates.recommend import recommend
-from sca_rates.talking_points import SPOKEN_WORDS, talking_points
+from sca_rates.talking_points import opener, talking_points
 from tests.conftest import PROJECT
 from tests.recommend_helpers import facts_with
 
@@ -41,6 +41,7 @@ def test_network_gap_fires_beyond_the_standard_and_cites_only_the_case_facts() -
     assert _figure(point, "nearest in-network program, minutes") == 55
     assert "42 miles / 55 minutes from the patient" in point.text
     assert "standard" not in point.text
+    assert "adequate" not in point.text  # that judgment rests on the rule: not said
     assert not point.illustrative  # fit for the payer's documents
     assert "beyond the urban standard of 30 miles / 30 minutes" in point.why
 
@@ -84,6 +85,7 @@ def test_a_state_rule_that_is_published_is_cited(tmp_path: Path) -> None:
         p for p in talking_points(facts, recommend(facts)) if p.topic == "network_inadequacy"
     )
     assert "beyond the state's urban access standard of 25 miles / 40 minutes" in point.text
+    assert "no adequate in-network option for this patient" in point.text
     assert any(f.source == "State rule X" and f.year == 2026 for f in point.figures)
 
 
@@ -182,6 +184,11 @@ def test_the_market_point_only_on_published_figures_within_the_range() -> None:
     assert "market_position" in {p.topic for p in talking_points(published, rec, rate=450)}
     # above the range, the market argues against us: no point
     assert "market_position" not in {p.topic for p in talking_points(published, rec, rate=700)}
+    # below the range it says so (the percentile would only be clamped)
+    cheap = next(
+        p for p in talking_points(published, rec, rate=300) if p.topic == "market_position"
+    )
+    assert "sits below the published range" in cheap.text
     # illustrative figures: no point at all
     estimated = published.model_copy(
         update={"distribution": published.distribution.model_copy(update={"illustrative": True})}
@@ -263,3 +270,12 @@ def test_the_points_each_bundled_case_gets(
     assert [p.topic for p in points if p.topic != "payer_line"] == [*fired, "day_includes"]
     assert [p.trigger for p in points if p.topic == "payer_line"] == _RIDERS
     assert [p.topic for p in points if p.illustrative] == estimated
+
+
+def test_the_opener_names_our_ask_exactly() -> None:
+    # Northstar's opening is $1,258 a day: said as it is, not rounded to $1,260
+    facts = _facts("northstar-cigna-adolescent-php.yaml")
+    rec = recommend(facts)
+    said = opener(facts, talking_points(facts, rec), rec.opening.per_unit_usd)
+    assert said.endswith("We are asking for a single case agreement at $1,258 per day for 20 days.")
+    assert "[patient name], member ID [member ID]" in said

@@ -242,9 +242,10 @@ def _alternative_stays(case: Case, market: MarketData) -> list[AlternativeStay]:
     the payer, cheapest first; the case's own length of stay for the setting it names."""
     named = case.alternative
     stays = []
-    for row in find_alternatives(market, payer=case.payer, region=case.region, state=case.state):
-        if not row.fits(case.diagnosis):
-            continue
+    found = find_alternatives(
+        market, payer=case.payer, region=case.region, state=case.state, diagnosis=case.diagnosis
+    )
+    for row in found:
         los = row.typical_los_days
         own = named is not None and named.setting == row.setting and named.los_days is not None
         if own and named is not None and named.los_days is not None:

@@ -354,15 +354,15 @@ def find_access_standard(
 
 
 def find_alternatives(
-    market: MarketData, *, payer: str, region: str, state: str | None
+    market: MarketData, *, payer: str, region: str, state: str | None, diagnosis: str
 ) -> list[AlternativeRow]:
-    """The payer's alternative settings, one row each: the best match by payer, then region, then
-    the latest year."""
+    """The payer's alternative settings that treat the diagnosis, one row each: the best match by
+    payer, then region, then the latest year."""
     payers, regions = payer_chain(payer), region_chain(region, state)
     rank = {(p, r): i for i, (p, r) in enumerate((p, r) for p in payers for r in regions)}
     best: dict[str, AlternativeRow] = {}
     for row in market.alternatives:
-        if (row.payer, row.region) not in rank:
+        if (row.payer, row.region) not in rank or not row.fits(diagnosis):
             continue
         held = best.get(row.setting)
         score = (rank[(row.payer, row.region)], -row.year)

@@ -15,6 +15,9 @@ def pct(fraction: float, digits: int = 1) -> str:
     return f"{fraction * 100:.{digits}f}%"
 
 
+SPOKEN_WORDS = 25  # a line longer than this is not said in one breath
+
+
 def spoken_usd(amount: float) -> str:
     """An amount as it is said on a call: whole dollars, and to the nearest $10 above $1,000."""
     rounded = round(amount / 10) * 10 if amount > 1000 else round(amount)

@@ -30,9 +30,10 @@ from sca_rates.compare import savings
 from sca_rates.market import position
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.negotiate import Exchange, NegotiationState, Response, Verdict
-from sca_rates.models.offers import NormalizedOffer
+from sca_rates.models.offers import NormalizedOffer, Offer
 from sca_rates.models.recommend import Policy, Recommendation
-from sca_rates.money import said_rate, spoken_usd, usd
+from sca_rates.money import SPOKEN_WORDS, said_rate, spoken_usd, usd
+from sca_rates.offers import case_rate_episode
 from sca_rates.recommend import DEFAULT_POLICY
 
 
@@ -125,7 +126,11 @@ def respond(
     if agreed is not None:
         return _already_agreed(rec, state, offer, agreed)
     if offer.checks and not confirmed:
-        return _check_first(rec, state, offer)
+        heard = _as_offered(offer)
+        reasons = tuple(f"{heard} is {why}" for why in offer.checks)
+        return _check_first(
+            rec, state, offer, f"Could you confirm the figure? I have {heard}.", reasons
+        )
     offered = round(offer.per_unit_usd, 2)  # compared in whole cents, as shown
     standing = standing_ask(state, rec)
     counter: float | None = None
@@ -139,6 +144,10 @@ def respond(
     else:
         counter = next_counter(rec, state, offered, policy)
         verdict = "accept" if counter <= offered else "counter"
+    if verdict == "accept" and offer.asks and not confirmed:
+        # A reading that rests on an assumption is not agreed to until the payer answers it
+        line = "That could work. Before we agree, let me confirm how the rate is counted."
+        return _check_first(rec, state, offer, line, offer.asks)
     ask = _ask_after(verdict, offered, counter, state, rec)
     said, episode = in_their_form(offer, ask, rec)
     turns = (
@@ -172,14 +181,28 @@ def in_their_form(
     covers = offer.offer.covers_units if offer.kind == "case_rate" else None
     if covers is None:
         return f"{said_rate(per_unit)} per {unit} for the {units:g} {unit}s", per_unit * units
-    amount, after = said_rate(per_unit * covers), said_rate(per_unit)
-    said = f"{amount} for the {covers:g} {unit}s, {after} a {unit} after"
-    return said, per_unit * max(covers, units)
+    ours = Offer(
+        kind="case_rate",
+        amount=per_unit * covers,
+        text="",
+        covers_units=covers,
+        beyond_per_unit_usd=per_unit,
+    )
+    said = (
+        f"{said_rate(ours.amount)} for the {covers:g} {unit}s, {said_rate(per_unit)} a {unit} after"
+    )
+    return said, case_rate_episode(ours, units)
 
 
-def _check_first(rec: Recommendation, state: NegotiationState, offer: NormalizedOffer) -> Response:
-    """An offer that looks like a slip: asked back before it counts; the call is unchanged."""
-    heard = f"{said_rate(offer.per_unit_usd)} per {rec.unit}"
+def _check_first(
+    rec: Recommendation,
+    state: NegotiationState,
+    offer: NormalizedOffer,
+    line: str,
+    reasons: tuple[str, ...],
+) -> Response:
+    """An offer asked about before it counts: a figure that looks like a slip, or an acceptance
+    that rests on an assumption; ``reasons`` say what to check. The call is unchanged."""
     return Response(
         verdict="check",
         final=False,
@@ -189,8 +212,8 @@ def _check_first(rec: Recommendation, state: NegotiationState, offer: Normalized
         counter_per_episode_usd=None,
         concession_usd=None,
         trades=(),
-        line=f"Could you confirm the figure? I have {heard}.",
-        reasons=tuple(f"check: {heard} is {why}" for why in offer.checks),
+        line=line,
+        reasons=reasons,
         state=state,
     )
 
@@ -281,13 +304,11 @@ def _why_it_is_worth_it(facts: CaseFacts, per_unit: float, episode: float) -> st
             return f"still saves you {spoken_usd(saved)} against {setting} for this patient"
     dist = facts.distribution
     if dist is None or dist.p50 is None or dist.illustrative:
-        return "covers the care this patient needs"
+        return "covers this patient's care"
     if position(per_unit, dist).beyond is not None:  # outside the range it argues against us
-        return "covers the care this patient needs"
-    return (
-        f"is within what programs like ours are paid here, about {spoken_usd(dist.p50)} per "
-        f"{facts.pattern.unit} at the median"
-    )
+        return "covers this patient's care"
+    where = "nationally" if dist.region == "US" else "here"
+    return f"is within what programs like ours are paid {where}"
 
 
 def _line(
@@ -307,31 +328,51 @@ def _line(
             f"We can accept {_as_offered(offer)}. Please send it in writing with the "
             f"authorization number, the dates and the {units:g} {unit}s authorized."
         )
-    why = _why_it_is_worth_it(facts, ask, episode)
+    why = f"; that {_why_it_is_worth_it(facts, ask, episode)}"
     if verdict == "counter":
-        return f"We can do {ours}; that {why}."
+        return _short(f"We can do {ours}", why)
     if final:
-        return f"{ours} is the best we can do; that {why}."
-    return (
-        f"At {said_rate(offer.per_unit_usd)} per {unit} we can't staff this patient's care. "
-        f"We could do {ours}; that {why}."
-    )
+        return _short(f"{ours} is the best we can do", why)
+    heard = f"{spoken_usd(offer.per_unit_usd)} per {unit}"
+    return _short(f"At {heard} we can't staff this care. We could do {ours}", why)
+
+
+def _short(said: str, why: str) -> str:
+    """A line to say with its reason, or without it when both would run over 25 words."""
+    whole = f"{said}{why}."
+    return whole if len(whole.split()) <= SPOKEN_WORDS else f"{said}."
 
 
 def _as_offered(offer: NormalizedOffer) -> str:
-    """The payer's offer as they made it: a case rate with its units and what follows them."""
-    said = offer.offer
-    if offer.kind != "case_rate" or said.covers_units is None:
-        return f"{said_rate(offer.per_unit_usd)} per {offer.unit}"
-    after = said.beyond_per_unit_usd
-    then = (
-        ""
-        if after is None
-        else f", {said_rate(after)} a {offer.unit} after"
-        if after
-        else (", nothing after")
-    )
-    return f"{said_rate(said.amount)} for the {said.covers_units:g} {offer.unit}s{then}"
+    """The payer's offer as they made it, in their unit: what they confirm or we accept."""
+    said, unit = offer.offer, offer.unit
+    amount = said_rate(said.amount)
+    match said.kind:
+        case "case_rate" if said.covers_units is not None:
+            after = said.beyond_per_unit_usd
+            then = (
+                ""
+                if after is None
+                else (f", {said_rate(after)} a {unit} after" if after else ", nothing after")
+            )
+            return f"{amount} for the {said.covers_units:g} {unit}s{then}"
+        case "case_rate":
+            return f"a case rate of {amount}"
+        case "pct_billed":
+            return f"{said.amount:.0%} of billed charges"
+        case "pct_medicare":
+            return f"{said.amount:.0%} of Medicare"
+        case "per_15min":
+            return f"{amount} per 15 minutes"
+        case "per_hour":
+            return f"{amount} an hour"
+        case "per_week":
+            return f"{amount} a week"
+        case "per_session":
+            return f"{amount} per session"
+        case "per_day":
+            return f"{amount} per day"
+    return f"{amount} per {unit}"
 
 
 def _reasons(

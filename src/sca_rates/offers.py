@@ -15,6 +15,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
 
 from sca_rates.exceptions import MissingReference, UnparseableOffer
 from sca_rates.models import CostModel
@@ -47,18 +51,47 @@ _WITH_UNIT = re.compile(
     r"^(\d+(?:\.\d+)?)(min|mins|minutes?|hrs?|hours?|d|days?|wks?|weeks?|sessions?)$"
 )
 _CODE = re.compile(r"^[a-z]\d{4}$")
-_CURRENCY = re.compile(r"[€£¥₹]|\b(?:eur|euros?|gbp|pounds?|yen|cad|aud|inr|pesos?)\b")
+_CURRENCY = re.compile(
+    r"[€£¥₹]|\b(?!us\$)[a-z]{1,2}\$|\b(?:eur|euros?|gbp|pounds?|yen|cad|aud|inr|pesos?)\b"
+)
+# Forms that would be misread if taken for a simpler one; each is refused with its fix
+_AMBIGUOUS: tuple[tuple[str, str], ...] = (
+    (
+        r"\bbi-?weekly\b|fortnight|every (?:two|2) weeks|month",
+        "a period other than a day, session or week: ask for the rate per day or session",
+    ),
+    (
+        r"%[^$]*\b(?:off|discount|less)\b|\b(?:off|discount|less)\b[^$]*%",
+        "a discount: type the share paid, e.g. '30% of billed charges' for 70% off",
+    ),
+    (
+        r"medicare\s*(?:plus|\+)|(?:over|above|plus|\+)\s*medicare",
+        "a share above Medicare: type the whole share, e.g. '110% of Medicare'",
+    ),
+    (
+        r"usual|customary|\bucr\b|reasonable",
+        "a share of usual and customary charges, which are "
+        "not our billed charges: ask for a rate per day or session",
+    ),
+    (r"\$\s*\.\d", "less than a dollar"),
+    (
+        r"for\s+(?:up\s+to\s+)?\d+\s*(?:weeks?|wks?)\b",
+        "a case rate over weeks: ask how many "
+        "days or sessions it covers, then type '$X for N days'",
+    ),
+)
 _RANGE_BETWEEN = re.compile(r"^\s*(?:-|\u2013|\u2014|to|or|through)\s*\$?\s*$")
 _BEYOND = re.compile(r"\b(?:after|beyond|thereafter|then|each additional|additional)\b")
 # Checked in this order; the first whose words appear decides the kind.
 _UNIT_WORDS: tuple[tuple[OfferKind, str], ...] = (
-    ("case_rate", r"case\s*rate|flat\s+rate"),
+    ("case_rate", r"case\s*rate"),
     ("per_15min", r"15\s*-?\s*min|quarter[\s-]hour"),
     ("per_hour", r"(?:per|/|an?)\s*(?:hour|hr)\b|hourly"),
     ("per_session", r"(?:per|/|an?)\s*session"),
-    ("per_week", r"(?:per|/|an?|each)\s*(?:week|wk)\b|weekly"),
+    # a day before a week: "$650 per day, reviewed weekly" is a per diem
     ("per_day", r"(?:per|/|an?)\s*(?:day|d)\b|per\s*diem|daily"),
-    ("case_rate", r"episode|for\s+the\s+(?:whole\s+)?stay"),
+    ("per_week", r"(?:per|/|an?|each)\s*(?:week|wk)\b|\bweekly"),
+    ("case_rate", r"flat\s+rate|episode|for\s+the\s+(?:whole\s+)?stay"),
 )
 MEDICARE_UNIT_KIND: dict[str, OfferKind] = {
     "day": "per_day",
@@ -86,6 +119,9 @@ def parse_offer(text: str) -> Offer:
     said = " ".join(text.lower().split())
     if _CURRENCY.search(said):
         raise UnparseableOffer(f"{text!r} is not in US dollars. {_FIX}")
+    for pattern, what in _AMBIGUOUS:
+        if re.search(pattern, said):
+            raise UnparseableOffer(f"{text!r} is {what}. {_FIX}")
     figures = _figures(said, text)
     code = _code(said)
     percents = [f for f in figures if f.role == "percent"]
@@ -100,6 +136,12 @@ def parse_offer(text: str) -> Offer:
     kind = _kind(own, covers is not None, code is not None)
     if kind is None:
         raise UnparseableOffer(f"cannot read the offer {text!r}. {_FIX}")
+    if kind == "case_rate" and covers is None:  # "$11,800 case rate, 25 days"
+        covers = next((f.value for f in figures if f.role == "units"), None)
+    if covers == 0:
+        raise UnparseableOffer(f"{text!r} covers no days. {_FIX}")
+    if beyond is not None:
+        _check_beyond(said, text, beyond)
     if beyond is not None and kind != "case_rate":
         raise UnparseableOffer(
             f"{text!r} has two amounts, {usd(first.value)} and {usd(beyond.value)}, and is not "
@@ -113,6 +155,16 @@ def parse_offer(text: str) -> Offer:
         covers_units=covers if kind == "case_rate" else None,
         beyond_per_unit_usd=_beyond(said, beyond) if kind == "case_rate" else None,
     )
+
+
+def _check_beyond(said: str, text: str, beyond: _Figure) -> None:
+    """The rate after a case rate's units is a whole-dollar amount per day or session."""
+    if beyond.value < 1:
+        raise UnparseableOffer(f"{text!r}: the rate after is less than a dollar. {_FIX}")
+    if re.search(r"\b(?:hour|hr|min|minutes?|week|wk)\b", said[beyond.end :]):
+        raise UnparseableOffer(
+            f"{text!r}: the rate after is not per day or session: ask for it per day. {_FIX}"
+        )
 
 
 def _figures(said: str, text: str) -> list[_Figure]:
@@ -160,7 +212,10 @@ def _role(said: str, start: int, end: int, value: float) -> str:
 def _covers(said: str, start: int, role: str) -> str:
     """A count of units after "for" ("for 25 days", "for the first 20 days") is what a case rate
     covers; elsewhere ("18 days at $350/day") it is only the stay."""
-    if role == "units" and re.search(r"for\s+(?:the\s+)?(?:first\s+)?$", said[:start]):
+    before = said[:start]
+    if role == "units" and re.search(
+        r"(?:for|covering|covers|over)\s+(?:up\s+to\s+)?(?:the\s+)?(?:first\s+)?$", before
+    ):
         return "covers"
     return role
 
@@ -294,11 +349,15 @@ def normalize(
     )
 
 
-def case_rate_episode(offer: Offer, units: float) -> float:
-    """What a case rate pays for a stay of ``units``: its amount, plus the rate beyond the units
-    it covers for each unit past them (nothing when no rate beyond was agreed)."""
-    covers = offer.covers_units or units
-    return offer.amount + max(0.0, units - covers) * (offer.beyond_per_unit_usd or 0.0)
+Units = TypeVar("Units", float, NDArray[np.float64])
+
+
+def case_rate_episode(offer: Offer, units: Units) -> Units:
+    """What a case rate pays for a stay of ``units`` (one, or an array of simulated stays): its
+    amount, plus the rate beyond the units it covers for each unit past them (nothing when no
+    rate beyond was agreed). Without the units it covers, it covers the stay."""
+    past = 0.0 if offer.covers_units is None else np.maximum(0.0, units - offer.covers_units)
+    return offer.amount + past * (offer.beyond_per_unit_usd or 0.0)  # type: ignore[return-value]
 
 
 def _per_unit(
@@ -375,8 +434,9 @@ def _week_to_unit(per_week: float, pattern: ServicePattern, reading: _Reading) -
 
 
 def _case_rate_to_unit(offer: Offer, pattern: ServicePattern, reading: _Reading) -> float:
-    """A case rate over the units it covers (the payer's days, not ours); what happens past
-    them is said or asked."""
+    """A case rate over the units it covers (the payer's days, not ours). Our expected stay
+    past them is paid only at a rate after them: unsaid or nothing, the caller is told to ask
+    (and an acceptance waits for the answer)."""
     units, unit, expected = _units(pattern), pattern.unit, pattern.expected_units
     covers = offer.covers_units
     if covers is None:
@@ -390,18 +450,18 @@ def _case_rate_to_unit(offer: Offer, pattern: ServicePattern, reading: _Reading)
         f"case rate {usd(offer.amount)} / the {covers:g} {units} it covers = {usd(per)} per {unit}"
     )
     beyond = offer.beyond_per_unit_usd
-    if offer.covers_units is not None and beyond is None:
-        reading.asks.append(
-            f"nothing is said about {units} past the {covers:g} it covers: ask what is paid "
-            f"for each, in writing"
-        )
-    elif beyond is not None:
+    if beyond is not None:
         after = "nothing" if beyond == 0 else f"{usd(beyond)} per {unit}"
         reading.notes.append(f"past the {covers:g} {units}: {after}")
     if expected > covers:
-        reading.notes.append(
-            f"our expected stay of {expected:g} {units} runs {expected - covers:g} past it"
-        )
+        past = expected - covers
+        reading.notes.append(f"our expected stay of {expected:g} {units} runs {past:g} past it")
+        if not beyond:
+            reading.asks.append(
+                f"our expected stay runs {past:g} {units} past the {covers:g} it covers, "
+                + ("unpaid" if beyond == 0 else "and nothing is said about them")
+                + ": ask for a rate after them, in writing"
+            )
     return per
 
 

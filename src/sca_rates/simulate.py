@@ -45,6 +45,7 @@ from sca_rates.models.simulate import (
     Uncertain,
     fixed,
 )
+from sca_rates.offers import case_rate_episode
 
 Array = NDArray[np.float64]
 TORNADO_INPUTS = (
@@ -176,13 +177,11 @@ def sca_margin(episodes: Episodes, rate: float, cost: float) -> Array:
 
 
 def case_rate_margin(episodes: Episodes, case_rate: Offer, cost: float) -> Array:
-    """A case rate: its fixed amount for an episode the payer pays at all, plus the rate beyond
-    for each paid unit past those it covers (none unless agreed). The length of stay is our
-    risk: every unit delivered costs us, however long the stay."""
-    covers = case_rate.covers_units or 0.0  # ``simulate`` fills it in: the expected units
-    beyond = case_rate.beyond_per_unit_usd or 0.0
+    """A case rate: what it pays for each episode the payer pays at all (its amount, and the rate
+    beyond for each paid unit past those it covers). The length of stay is our risk: every unit
+    delivered costs us, however long the stay."""
     paid_at_all = (episodes.paid > 0).astype(float)
-    revenue = case_rate.amount * paid_at_all + beyond * np.maximum(0.0, episodes.paid - covers)
+    revenue: Array = case_rate_episode(case_rate, episodes.paid) * paid_at_all
     return revenue * episodes.discount_sca - cost * episodes.delivered
 
 

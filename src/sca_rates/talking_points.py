@@ -16,7 +16,7 @@ from sca_rates.models.compare import AlternativeStay, CaseFacts
 from sca_rates.models.market import BilledShareRow, Provenance
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import Figure, TalkingPoint
-from sca_rates.money import pct, spoken_usd, usd
+from sca_rates.money import pct, said_rate, spoken_usd, usd
 
 # Points that argue the case to the payer; the answers to payer lines coach the caller only.
 PAYER_TOPICS = frozenset(
@@ -30,7 +30,6 @@ PAYER_TOPICS = frozenset(
         "day_includes",
     }
 )
-SPOKEN_WORDS = 25  # a line longer than this is not said in one breath
 # How a setting of the market files is said to a person
 SETTING_WORDS = {
     "inpatient_psych": "inpatient psychiatric care",
@@ -150,15 +149,16 @@ def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
             for _, limit, unit in given
         ]
     days = min(facts.pattern.days_per_week, facts.pattern.sessions_per_week)
+    # Only the case's facts are said; "no adequate option" only on a published standard
+    verdict = ": the plan has no adequate in-network option for this patient" if cited else ""
     text = (
-        f"The nearest in-network {program} is {away} from the patient{cited}. The patient "
-        f"would travel that {days:g} days a week: in practice the plan has no program of "
-        "this kind within reach."
+        f"The nearest in-network {program} is {away} from the patient{cited}, a trip the "
+        f"patient would make {days:g} days a week{verdict}."
     )
     nearest = given[0]
     spoken = (
-        f"The nearest in-network {level} program is {nearest[0]:g} {nearest[2]} away, "
-        f"{days:g} days a week: out of reach for this patient."
+        f"The nearest in-network {level} program is {nearest[0]:g} {nearest[2]} away, a trip "
+        f"{days:g} days a week for this patient."
     )
     why = (
         f"nearest in-network program {away}, beyond the {standard.area} standard of "
@@ -324,11 +324,12 @@ def _market(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     where = position(rate, dist)
     if where.beyond == "above":
         return None
-    sits = (
-        f"at about the {where.percentile:.0f}th percentile"
-        if where.percentile is not None
-        else "within the range"
-    )
+    if where.beyond == "below":  # the percentile would only be clamped
+        sits = "below the published range"
+    elif where.percentile is not None:
+        sits = f"at about the {where.percentile:.0f}th percentile"
+    else:
+        sits = "within the range"
     text = (
         f"Comparable {dist.level_of_care} programs are paid about {usd(dist.p50)} per "
         f"{rec.unit} at the median ({dist.payer}, {dist.region}, {dist.year}); our rate of "
@@ -340,8 +341,8 @@ def _market(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
         trigger=None,
         heading="What the market pays",
         text=text,
-        spoken=f"Programs like ours are paid about {spoken_usd(dist.p50)} per {rec.unit} here; "
-        f"our rate sits {sits}.",
+        spoken=f"Programs like ours are paid about {spoken_usd(dist.p50)} per {rec.unit} "
+        f"{'nationally' if dist.region == 'US' else 'here'}; our rate sits {sits}.",
         why=f"published market figures ({source.source}, {dist.year}) put our rate {sits}",
         figures=(rec.figure(), _sourced("market median", dist.p50, f"USD per {rec.unit}", source)),
     )
@@ -575,7 +576,7 @@ def opener(facts: CaseFacts, points: tuple[TalkingPoint, ...], ask_usd: float) -
             "[start date].",
             gap,
             need,
-            f"We are asking for a single case agreement at {spoken_usd(ask_usd)} per "
+            f"We are asking for a single case agreement at {said_rate(ask_usd)} per "
             f"{pattern.unit} for {pattern.expected_units:g} {pattern.unit}s.",
         )
         if part

@@ -11,6 +11,7 @@ from typing import Any
 from sca_rates import charts
 from sca_rates.compare import compare, rate_offer
 from sca_rates.desk import Position
+from sca_rates.market import position
 from sca_rates.models.base import Frozen
 from sca_rates.models.compare import CaseFacts, Comparison
 from sca_rates.models.negotiate import NegotiationState
@@ -54,7 +55,15 @@ class DocumentContext(Frozen):
 
 
 def _charts(facts: CaseFacts, proposed: Comparison) -> dict[str, dict[str, Any]]:
-    specs = {"episode": charts.episode_chart(proposed)} if proposed.alternatives else {}
+    """The market around our proposal, and the stay against the payer's alternative for this
+    patient (only that one: the others are not where this patient would go)."""
+    specs = {}
+    ceiling = facts.ceiling
+    if ceiling is not None:
+        theirs = tuple(a for a in proposed.alternatives if a.setting == ceiling.setting)
+        specs["episode"] = charts.episode_chart(
+            proposed.model_copy(update={"alternatives": theirs})
+        )
     if facts.distribution is not None:
         marks = {"our proposal": proposed.rate.per_unit_usd}
         market = charts.distribution_chart(facts.distribution, marks, facts.pattern.unit)
@@ -62,13 +71,19 @@ def _charts(facts: CaseFacts, proposed: Comparison) -> dict[str, dict[str, Any]]
     return specs
 
 
-def _published(facts: CaseFacts, charts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The charts a payer may see: none drawn from an illustrative figure."""
-    estimated = {
-        "market": facts.distribution is not None and facts.distribution.illustrative,
-        "episode": any(stay.provenance.illustrative for stay in facts.alternatives),
+def _published(
+    facts: CaseFacts, proposed: Comparison, specs: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The charts a payer may see: none drawn from an illustrative figure, and the market only
+    when our proposal lies within it (above it, it argues against us)."""
+    dist, ceiling = facts.distribution, facts.ceiling
+    shown = {
+        "market": dist is not None
+        and not dist.illustrative
+        and position(proposed.rate.per_unit_usd, dist).beyond is None,
+        "episode": ceiling is not None and not ceiling.provenance.illustrative,
     }
-    return {name: spec for name, spec in charts.items() if not estimated.get(name, True)}
+    return {name: spec for name, spec in specs.items() if shown.get(name, False)}
 
 
 def _written_rate(terms: AgreementTerms | None, rate: float) -> float | None:
@@ -99,7 +114,7 @@ def build_context(
     rate = position.standing_usd
     proposed = compare(facts, rate_offer(facts, rate, "agreed" if agreed else "our proposed rate"))
     argued = talking_points(facts, rec, rate=rate)
-    charts = _charts(facts, proposed)
+    specs = _charts(facts, proposed)
     above_target, above_floor = above_target_and_floor(rate, rec)
     return DocumentContext(
         facts=facts,
@@ -119,8 +134,8 @@ def build_context(
         terms_report=None if terms is None else check_terms(terms),
         written_terms=WRITTEN_TERMS,
         share_cost=share_cost,
-        charts=charts,
-        payer_charts=_published(facts, charts),
+        charts=specs,
+        payer_charts=_published(facts, proposed, specs),
         generated_on=today or dt.date.today(),
         fingerprint=fingerprint(facts, rec, state, terms),
     )
