@@ -1,10 +1,14 @@
 """sca-rates in the browser: `make run`. This script only configures the page and routes."""
 
+from importlib.resources import files
+
 import streamlit as st
 
 from sca_rates.ui import call_desk, cost_page, log_page, market_page, state, terms_page, whatif_page
 
-st.set_page_config(page_title="sca-rates", page_icon=":material/handshake:", layout="wide")
+# The icon is bundled: the app fetches nothing from outside the machine
+ICON = files("sca_rates.ui") / "icon.png"
+st.set_page_config(page_title="sca-rates", page_icon=str(ICON), layout="wide")
 if state.auth_configured() and not st.user.is_logged_in:  # [auth] in .streamlit/secrets.toml
     st.title("sca-rates")
     st.button("Sign in", on_click=st.login)

@@ -122,7 +122,7 @@ def test_what_if_census_moves_the_floor_as_the_core_says() -> None:
 
 def test_terms_page_checks_the_bundled_agreement() -> None:
     at = _page("terms_page")
-    assert any(f.startswith("🔴") for f in at.dataframe[0].value["severity"])  # a blank form
+    assert "must fix" in set(at.dataframe[0].value["severity"])  # a blank form
     at.selectbox[next(i for i, s in enumerate(at.selectbox) if s.label == "Start from")].select(
         "harborview-aetna-php.yaml"
     ).run()
@@ -281,3 +281,19 @@ def test_verdicts_never_look_like_an_error() -> None:
         m.value == ":orange-badge[DECLINE $300.00 per day: we could do $661.00 per day]"
         for m in at.markdown
     )
+
+
+def test_what_if_keeps_the_rate_set_and_says_an_impossible_saving_in_words() -> None:
+    at = _page("whatif_page")
+    rate = next(n for n in at.number_input if n.label.startswith("Rate to try"))
+    rate.set_value(1000).run()
+    next(s for s in at.slider if s.label == "Average census").set_value(10).run()
+    assert next(n for n in at.number_input if n.label.startswith("Rate to try")).value == 1000
+    # $1,000 x 18 days = $18,000 against 7 inpatient days at $1,800 = $12,600: $5,400 more
+    assert any(
+        c.value.startswith("At this rate the stay costs the payer $5,400.00 more than inpatient")
+        for c in at.caption
+    )
+    assert not any("saves -$" in c.value for c in at.caption)
+    labels = set(at.dataframe[0].value["strategy"])
+    assert labels == {"single case agreement", "bill out of network", "decline the patient"}

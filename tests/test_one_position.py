@@ -94,7 +94,7 @@ def test_every_screen_document_and_the_cli_name_the_same_rate(
     whatif.run()
     assert not whatif.exception
     assert any(c.value == f"Our ask on the call: {figure} per day" for c in whatif.caption)
-    assert next(s for s in whatif.slider if s.label.startswith("Rate")).value == STANDING
+    assert next(n for n in whatif.number_input if n.label.startswith("Rate")).value == STANDING
 
 
 def test_once_agreed_every_document_names_the_agreed_rate(monkeypatch: pytest.MonkeyPatch) -> None:

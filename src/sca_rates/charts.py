@@ -109,10 +109,17 @@ def cost_curve_chart(curve: tuple[CurvePoint, ...], census: float, unit: str) ->
     return {"layer": [lines, now], "height": 260}
 
 
+STRATEGY_WORDS = {
+    "sca": "single case agreement",
+    "oon": "bill out of network",
+    "decline": "decline the patient",
+}
+
+
 def histogram_chart(result: SimulationResult) -> Spec:
     edges = result.histogram.edges_usd
     rows = [
-        {"strategy": name, "from": edges[i], "to": edges[i + 1], "episodes": count}
+        {"strategy": STRATEGY_WORDS[name], "from": edges[i], "to": edges[i + 1], "episodes": count}
         for name, counts in result.histogram.counts.items()
         for i, count in enumerate(counts)
     ]

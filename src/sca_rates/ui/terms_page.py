@@ -17,7 +17,8 @@ from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar
 
 NONE = "(start blank)"
-SEVERITY = {"error": "🔴 error", "warning": "🟠 warning", "info": "🔵 info"}
+# Words, not emoji: a marker must read on a machine without an emoji font
+SEVERITY = {"error": "must fix", "warning": "risk", "info": "worth asking"}
 
 
 def render_page() -> None:

@@ -46,8 +46,7 @@ def render_page() -> None:
     standing = position.standing_usd
     where = "Agreed on the call" if position.agreed_usd is not None else "Our ask on the call"
     st.caption(f"{where}: {usd(standing)} per {unit}")
-    start = round(standing)
-    rate = st.slider(f"Rate ($ per {unit})", 1, max(2 * start, 100), start, step=1)
+    rate = _rate(standing, len(position.call.exchanges), unit)
     comparison = compare(facts, rate_offer(facts, rate, f"${rate}"))
     coverage = comparison.cost_coverage
     columns = st.columns(3)
@@ -61,14 +60,43 @@ def render_page() -> None:
     if where_in_market is not None and where_in_market.percentile is not None:
         beyond = {"above": "above ", "below": "below "}.get(where_in_market.beyond or "", "")
         columns[2].metric("Market position", f"{beyond}p{where_in_market.percentile:.0f}")
-    if comparison.alternatives:
-        cheapest = comparison.alternatives[0]
-        st.caption(
-            f"Against {cheapest.setting.replace('_', ' ')} the payer saves "
-            f"{usd(cheapest.savings_usd)} ({pct(cheapest.savings_pct)}) at this rate."
-        )
+    stay = next(
+        (
+            a
+            for a in comparison.alternatives
+            if facts.ceiling and a.setting == facts.ceiling.setting
+        ),
+        None,
+    )
+    if stay is not None:
+        setting = stay.setting.replace("_", " ")
+        if stay.savings_usd >= 0:
+            st.caption(
+                f"Against {setting} the payer saves {usd(stay.savings_usd)} "
+                f"({pct(stay.savings_pct)}) at this rate."
+            )
+        else:  # said in words: a negative saving reads as a slip
+            st.caption(
+                f"At this rate the stay costs the payer {usd(-stay.savings_usd)} more than "
+                f"{setting} ({usd(stay.episode_usd)}): no saving to argue."
+            )
     fit = state.payer_fit(case.payer)  # the payer's fitted curve, if any
     _simulator(facts, rec, float(rate), fit)
+
+
+RATE = "whatif_rate"  # the rate the user set, kept while the call stands where it stood
+RATE_FROM = "whatif_rate_from"  # the turns of the call the rate was started from
+
+
+def _rate(standing: float, turns: int, unit: str) -> int:
+    """The rate to try: where the call stands, until the user sets another; every other what-if
+    keeps it (a new turn on the call starts it again from the new standing figure)."""
+    if st.session_state.get(RATE_FROM) != turns or RATE not in st.session_state:
+        st.session_state[RATE_FROM] = turns
+        st.session_state[RATE] = round(standing)
+    return int(
+        st.number_input(f"Rate to try ($ per {unit})", min_value=1, max_value=100_000, key=RATE)
+    )
 
 
 def _what_if(case: Case, model: CostModel) -> CaseFacts:
@@ -96,28 +124,34 @@ def _simulator(facts: CaseFacts, rec: Recommendation, rate: float, fit: Fit) -> 
     """Rerun on its own when only the simulation's size or seed changes."""
     st.subheader("What the agreement is worth")
     n = st.select_slider("Episodes", [2_000, 10_000, 50_000, 100_000], value=10_000)
-    seed = st.number_input("Seed", 0, 10_000, 1)
+    seed = st.number_input("Random seed (the same seed gives the same result)", 0, 10_000, 1)
     settings = with_fitted_curve(SimulationSettings(n=n, seed=int(seed)), fit)
     result = simulate(facts, rec, rate=rate, settings=settings)
     unit = facts.pattern.unit
-    rows = [("SCA", result.sca), ("bill out of network", result.oon), ("decline", result.decline)]
+    rows = [
+        (charts.STRATEGY_WORDS[name], strategy)
+        for name, strategy in (
+            ("sca", result.sca),
+            ("oon", result.oon),
+            ("decline", result.decline),
+        )
+    ]
     st.dataframe(
         {
             "strategy": [name for name, s in rows if s],
             "mean": [usd(s.mean_usd) for _, s in rows if s],
-            "median": [usd(s.median_usd) for _, s in rows if s],
-            "p5": [usd(s.p5_usd) for _, s in rows if s],
-            "p95": [usd(s.p95_usd) for _, s in rows if s],
-            "loss": [pct(s.p_loss) for _, s in rows if s],
-            "fully loaded mean": [usd(s.fully_loaded_mean_usd) for _, s in rows if s],
-            "fully loaded loss": [pct(s.fully_loaded_p_loss) for _, s in rows if s],
+            "1 in 20 worst": [usd(s.p5_usd) for _, s in rows if s],
+            "1 in 20 best": [usd(s.p95_usd) for _, s in rows if s],
+            "chance of a loss": [pct(s.p_loss) for _, s in rows if s],
+            "mean, fully loaded": [usd(s.fully_loaded_mean_usd) for _, s in rows if s],
+            "loss, fully loaded": [pct(s.fully_loaded_p_loss) for _, s in rows if s],
         },
         hide_index=True,
         width="stretch",
     )
     st.caption(
-        f"Per episode, {n:,} episodes: the contribution over the marginal cost (mean, median, "
-        "p5, p95 and the chance of a loss), and the same fully loaded. "
+        f"Per episode, {n:,} episodes: the contribution over the marginal cost, and the same "
+        "fully loaded. "
         f"Break-even rate {usd(result.break_even_rate_usd)} per {unit} "
         f"({usd(result.fully_loaded_break_even_rate_usd)} fully loaded). "
         + present.opening_note(result, unit)
