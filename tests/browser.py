@@ -3,9 +3,11 @@ loopback port: for the end-to-end test, the screenshots and the UI benchmark."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -58,8 +60,14 @@ def served_app(script: str = "app.py", timeout_s: float = 60) -> Iterator[str]:
         "--server.headless",
         "true",
     ]
+    # A served app of its own keeps its drafts and log apart: no call left by another run
+    scratch = tempfile.TemporaryDirectory()
+    env = os.environ | {
+        "SCA_DRAFTS_DIR": str(Path(scratch.name) / "drafts"),
+        "SCA_DATABASE_URL": f"sqlite:///{Path(scratch.name) / 'log.sqlite'}",
+    }
     process = subprocess.Popen(
-        command, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -77,3 +85,4 @@ def served_app(script: str = "app.py", timeout_s: float = 60) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=15)
+        scratch.cleanup()

@@ -21,6 +21,7 @@ def shared_php_iop() -> CostModel:
 
 @pytest.fixture(autouse=True)
 def _private_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test writes to a log of its own, never to the project's var/ folder."""
+    """Every test writes to a log and drafts of its own, never to the project's var/ folder."""
     folder = tmp_path_factory.mktemp("log")
     monkeypatch.setenv("SCA_DATABASE_URL", f"sqlite:///{folder / 'log.sqlite'}")
+    monkeypatch.setenv("SCA_DRAFTS_DIR", str(folder / "drafts"))

@@ -297,3 +297,12 @@ def test_what_if_keeps_the_rate_set_and_says_an_impossible_saving_in_words() -> 
     assert not any("saves -$" in c.value for c in at.caption)
     labels = set(at.dataframe[0].value["strategy"])
     assert labels == {"single case agreement", "bill out of network", "decline the patient"}
+
+
+def test_a_new_session_finds_the_call_kept_for_its_case_until_it_ends() -> None:
+    _offer(_page("call_desk"), "$560/day")  # our answer: the $661 opening
+    again = _page("call_desk")  # a reload: a new session
+    assert any(b.label == "Start a new call" for b in again.button)
+    assert any("against our ask of $661.00 per day" in m.value for m in again.markdown)
+    next(b for b in again.button if b.label == "Start a new call").click().run()
+    assert not any(b.label == "Start a new call" for b in _page("call_desk").button)

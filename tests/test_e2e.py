@@ -17,7 +17,7 @@ from sca_rates.settings import Settings
 from tests.browser import launch, served_app
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # an app of its own for each test: drafts of one call do not leak into another
 def app_url() -> Iterator[str]:
     with served_app() as url:
         yield url
@@ -60,4 +60,41 @@ def test_the_answer_is_in_view_at_1280_by_720_and_never_stale(app_url: str) -> N
         _enter(page, "")
         page.get_by_text("Type what the payer offered").wait_for(timeout=30_000)
         assert page.get_by_text("cannot read an amount").count() == 0
+        browser.close()
+
+
+def test_the_call_and_the_case_edits_survive_a_page_change_and_a_reload(app_url: str) -> None:
+    ask = "against our ask of $661.00 per day"  # the opening, our answer to $560
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(app_url)
+        _enter(page, "$560/day")
+        page.get_by_text("COUNTER $560.00 per day").wait_for(timeout=30_000)
+        # to the Log page (no case in its sidebar) and back: the call is there
+        page.get_by_role("link", name="Log").click()
+        page.get_by_text("Negotiation log").wait_for(timeout=30_000)
+        page.get_by_role("link", name="Call desk").click()
+        page.get_by_text(ask).wait_for(timeout=30_000)
+        # a reload is a new session: it finds the call kept for this case
+        page.reload()
+        page.get_by_text(ask).wait_for(timeout=30_000)
+        new_call = page.get_by_role("button", name="Start a new call")
+        assert new_call.count() == 1  # the call's turns are back, with their chart
+        # a new call ends it, and a reload then finds none
+        new_call.click()
+        new_call.wait_for(state="detached", timeout=30_000)
+        page.reload()
+        page.get_by_label("The payer's offer", exact=True).wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)
+        assert page.get_by_role("button", name="Start a new call").count() == 0
+        # an edit to the case outlives a visit to the Log page
+        stay = page.get_by_label("Expected length of stay (units)")
+        stay.fill("20")
+        stay.press("Enter")
+        page.get_by_text("20 days expected").wait_for(timeout=30_000)
+        page.get_by_role("link", name="Log").click()
+        page.get_by_text("Negotiation log").wait_for(timeout=30_000)
+        page.get_by_role("link", name="Call desk").click()
+        page.get_by_text("20 days expected").wait_for(timeout=30_000)
         browser.close()

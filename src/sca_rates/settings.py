@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'sca-rates.sqlite'}"
     # Where imported price-transparency files are written as Parquet
     imports_dir: Path = PROJECT_ROOT / "var" / "imports"
+    # Where the app keeps each caller's call in progress, so a reload or a page change loses nothing
+    drafts_dir: Path = PROJECT_ROOT / "var" / "drafts"
     # The key that encrypts patient identifiers (`sca-rates log new-key`); without it none are kept
     patient_key: SecretStr | None = None
 

@@ -295,6 +295,7 @@ def _save_to_log(position: Position) -> None:
         except ScaRatesError as exc:
             st.error(str(exc))
         else:
+            state.save_call(NegotiationState())  # saved: the call ends, and its draft with it
             st.success(
                 f"Saved as request {request_id} ({request.outcome}), with "
                 f"{len(request.offers)} turns of the call."

@@ -27,13 +27,25 @@ BLANK: dict[str, Any] = {
 }
 
 
+CHOICE = "case_choice"  # the sidebar's case file; its edits are kept under keys it prefixes
+
+
+def keep_edits() -> None:
+    """Keep the sidebar's case edits while a page that does not draw the sidebar's case is shown:
+    a widget's value is dropped when its widget is not drawn, unless written back each run."""
+    choice = st.session_state.get(CHOICE)
+    for key in list(st.session_state):
+        if key == CHOICE or (choice is not None and str(key).startswith(f"{choice}:")):
+            st.session_state[key] = st.session_state[key]
+
+
 def case_in_sidebar() -> tuple[Case, CostModel] | None:
     """The case being negotiated, from the sidebar's inputs; None (with an error shown) when the
     inputs do not make a valid case."""
     config = state.settings()
     files = {p.name: p for p in config.case_files()}
     with st.sidebar:
-        choice = st.selectbox("Case", [*files, NEW_CASE], key="case_choice")
+        choice = st.selectbox("Case", [*files, NEW_CASE], key=CHOICE)
         try:
             base, model_path = _base(files.get(choice), config.cost_models_dir)
             return _edited(base, model_path, prefix=choice)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,8 +15,9 @@ from sqlalchemy import Engine
 from sca_rates import store
 from sca_rates.calibration import Fit, fit_payer
 from sca_rates.compare import case_facts
-from sca_rates.desk import Position, position_from_facts
-from sca_rates.files import load_case, load_cost_model
+from sca_rates.desk import Position, case_key, position_from_facts
+from sca_rates.exceptions import ScaRatesError
+from sca_rates.files import load_case, load_cost_model, load_history, save_history
 from sca_rates.market import load_market, market_files, read_rates_text, with_rates
 from sca_rates.models import CostModel
 from sca_rates.models.case import Case
@@ -125,19 +127,35 @@ def position(case: Case, model: CostModel) -> Position:
 class CallBox:
     """The call as it stands, in a box kept for the session: what runs outside the page's script
     (a document made when its button is clicked) holds the box and reads the call then, since
-    ``st.session_state`` cannot be read there."""
+    ``st.session_state`` cannot be read there. The box is also kept on disk as a draft (``draft``,
+    with the case it belongs to), so a reload finds the call where it was."""
 
     call: NegotiationState = field(default_factory=NegotiationState)
+    draft: Path | None = None
+    case: tuple[str, str] = ("", "")  # desk.case_key of the call's case
 
 
 def call_for(case: Case, model: CostModel) -> CallBox:
-    """The call about this case; a case that changed starts a new one."""
+    """The call about this case: the session's, else the draft kept for it; a case that changed
+    starts a new one."""
     key = case.model_dump_json() + model.facility.name
     if st.session_state.get(CALL_KEY) != key or CALL not in st.session_state:
         st.session_state[CALL_KEY] = key
-        st.session_state[CALL] = CallBox()
+        st.session_state[CALL] = _from_draft(facts(case, model))
     box: CallBox = st.session_state[CALL]
     return box
+
+
+def _from_draft(known: CaseFacts) -> CallBox:
+    """A new box for the case, holding the call kept on disk for it, if any."""
+    key = case_key(known)
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", actor())
+    draft = settings().drafts_dir / f"{safe}-{key[0]}.json"
+    try:
+        call = load_history(draft, key)
+    except ScaRatesError:
+        call = NegotiationState()  # an unreadable draft is left as it is, for a person to see
+    return CallBox(call=call, draft=draft, case=key)
 
 
 def current_call() -> NegotiationState:
@@ -146,7 +164,19 @@ def current_call() -> NegotiationState:
 
 
 def save_call(call: NegotiationState) -> None:
-    st.session_state.setdefault(CALL, CallBox()).call = call
+    """The call as it now stands, in the session and on disk; an ended call leaves no draft."""
+    box: CallBox = st.session_state.setdefault(CALL, CallBox())
+    box.call = call
+    if box.draft is None:
+        return
+    try:
+        if call.exchanges:
+            box.draft.parent.mkdir(parents=True, exist_ok=True)
+            save_history(box.draft, call, box.case)
+        else:
+            box.draft.unlink(missing_ok=True)
+    except (OSError, ScaRatesError) as exc:
+        st.warning(f"The call could not be kept on disk ({exc}); it stands for this session only.")
 
 
 @st.cache_resource(show_spinner=False)
