@@ -268,17 +268,33 @@ def _documents(position: Position, box: state.CallBox) -> None:
             )
 
 
+NO_KEY = (
+    "Patient identifiers are kept only encrypted, and no key is set here: an administrator runs "
+    "`sca-rates log new-key` once and sets the key it prints as SCA_PATIENT_KEY (README, The "
+    "app). Until then the call is saved without them; what you type here stays."
+)
+
+
 def _save_to_log(position: Position) -> None:
-    """One click keeps the call: the case, the three numbers at the time and every offer."""
+    """One click keeps the call: the case, the three numbers at the time and every offer; the
+    patient's identifiers only encrypted, so without a key the call is saved without them."""
     with st.expander("Save this call to the log"):
+        try:
+            cipher = state.cipher()
+        except ScaRatesError as exc:  # a malformed key: said, and no identifier is kept
+            st.warning(str(exc))
+            cipher = None
+        if cipher is None:
+            st.caption(NO_KEY)
         name = st.text_input("Patient name (optional, stored encrypted)", key="log_name")
         member = st.text_input("Member ID (optional, stored encrypted)", key="log_member")
         notes = st.text_area("Notes: who you spoke with, what worked", key="log_notes")
         if not st.button("Save to the log", type="primary"):
             return
+        typed = bool(name or member)
         patient = (
             PatientIdentifiers(name=name or None, member_id=member or None)
-            if name or member
+            if typed and cipher is not None
             else None
         )
         request = request_from_call(
@@ -289,14 +305,19 @@ def _save_to_log(position: Position) -> None:
                 request_id = store.add_request(
                     session=session,
                     request=request.model_copy(update={"notes": notes}),
-                    cipher=state.cipher(),
+                    cipher=cipher,
                     actor=state.actor(),
                 )
         except ScaRatesError as exc:
             st.error(str(exc))
-        else:
-            state.save_call(NegotiationState())  # saved: the call ends, and its draft with it
-            st.success(
-                f"Saved as request {request_id} ({request.outcome}), with "
-                f"{len(request.offers)} turns of the call."
-            )
+            return
+        state.save_call(NegotiationState())  # saved: the call ends, and its draft with it
+        left_out = (
+            " The patient's name and member ID were not saved: no key is set (see above)."
+            if typed and cipher is None
+            else ""
+        )
+        st.success(
+            f"Saved as request {request_id} ({request.outcome}), with "
+            f"{len(request.offers)} turns of the call.{left_out}"
+        )
