@@ -75,12 +75,13 @@ def test_the_call_and_the_case_edits_survive_a_page_change_and_a_reload(app_url:
         page.get_by_role("link", name="Log").click()
         page.get_by_text("Negotiation log").wait_for(timeout=30_000)
         page.get_by_role("link", name="Call desk").click()
-        page.get_by_text(ask).wait_for(timeout=30_000)
-        # a reload is a new session: it finds the call kept for this case
+        page.get_by_role("button", name="Start a new call").wait_for(timeout=30_000)
+        # a reload is a new session: it finds the call kept for this case (its turns are back,
+        # with their chart and the button that ends the call)
         page.reload()
-        page.get_by_text(ask).wait_for(timeout=30_000)
         new_call = page.get_by_role("button", name="Start a new call")
-        assert new_call.count() == 1  # the call's turns are back, with their chart
+        new_call.wait_for(timeout=30_000)
+        assert page.get_by_text(ask).count() == 1
         # a new call ends it, and a reload then finds none
         new_call.click()
         new_call.wait_for(state="detached", timeout=30_000)
