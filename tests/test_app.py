@@ -187,7 +187,10 @@ def test_a_call_saved_from_the_call_desk_appears_on_the_log_page(
     assert at.success[-1].value.startswith("Saved as request 1 (pending), with 2 turns")
     log = _page("log_page")
     assert not log.exception
-    assert list(log.dataframe[0].value["payer"]) == ["aetna"]
+    assert list(log.dataframe[0].value["payer"]) == ["Aetna"]
+    # one pending request: no decision to chart, no "None" for the days to decide
+    assert list(log.dataframe[1].value["median days to decide"]) == [""]
+    assert not log.get("arrow_vega_lite_chart")
     assert _metric(log, "Pending requests") == "1"
 
 

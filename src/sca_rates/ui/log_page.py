@@ -64,7 +64,7 @@ def _requests(requests: list[LoggedRequest]) -> None:
         {
             "id": [r.id for r in requests],
             "requested": [r.requested_on.isoformat() for r in requests],
-            "payer": [r.payer for r in requests],
+            "payer": [r.payer.title() for r in requests],
             "level": [r.level_of_care for r in requests],
             "outcome": [r.outcome for r in requests],
             "agreed": [usd(r.agreed_rate_usd) if r.agreed_rate_usd else "" for r in requests],
@@ -116,12 +116,15 @@ def _payers(requests: list[LoggedRequest]) -> None:
     stats = all_payer_stats(requests)
     st.dataframe(
         {
-            "payer": [s.payer for s in stats],
+            "payer": [s.payer.title() for s in stats],
             "requests": [s.requests for s in stats],
             "approval rate": [
                 "" if s.approval_rate is None else pct(s.approval_rate) for s in stats
             ],
-            "median days to decide": [s.median_days_to_decision for s in stats],
+            "median days to decide": [
+                "" if s.median_days_to_decision is None else f"{s.median_days_to_decision:g}"
+                for s in stats
+            ],
             "median first offer": [
                 usd(s.median_first_offer_usd) if s.median_first_offer_usd else "" for s in stats
             ],
@@ -139,8 +142,9 @@ def _payers(requests: list[LoggedRequest]) -> None:
         hide_index=True,
         width="stretch",
     )
-    st.vega_lite_chart(spec=charts.payer_chart(stats), width="stretch")
-    payer = st.selectbox("Playbook for", [s.payer for s in stats])
+    if any(s.approval_rate is not None for s in stats):  # nothing decided yet: no chart
+        st.vega_lite_chart(spec=charts.payer_chart(stats), width="stretch")
+    payer = st.selectbox("Playbook for", [s.payer for s in stats], format_func=str.title)
     book = playbook(payer, requests)
     left, right = st.columns(2)
     left.markdown("**Contacts**\n" + ("\n".join(f"- {c}" for c in book.contacts) or "none logged"))
