@@ -227,7 +227,7 @@ def test_the_market_page_imports_a_hospital_file_and_uses_it(
     assert not at.exception
     assert at.success[0].value.startswith("108 prices read; 0 expired, 76 percentages")
     rates = at.dataframe[0].value
-    assert "price-transparency files" in set(rates["source"])
+    assert "price-transparency files, 2026" in set(rates["source"])
     assert (tmp_path / "mclean-hospital-standardcharges-2026-03-27.csv.parquet").exists()
 
 

@@ -66,7 +66,10 @@ def _show(model: CostModel) -> None:
     result = cost_level(model, code)
     summary = present.level_summary(result)
     for column, (label, figure, unit) in zip(st.columns(3), summary[:3], strict=True):
-        column.metric(label, f"{figure} {unit}")
+        # the unit once, in the label when the label names it ("Cost per patient-hour"): a
+        # long unit after the figure is cut off in a third of a laptop's width
+        named = unit.removeprefix("per ") in label
+        column.metric(label, figure if named else f"{figure} {unit}")
     st.table(
         {
             "Figure": [row[0] for row in summary[3:]],

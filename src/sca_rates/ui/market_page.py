@@ -71,6 +71,14 @@ def _case_in_market(position: Position) -> None:
         st.caption(f"Fallback: {step}")
 
 
+# The source is the longest column: given the room, so that it is read whole at 1280 wide
+_WIDE_SOURCE = {"source": st.column_config.TextColumn(width="large")}
+
+
+def _cited(source: str, year: int, illustrative: bool) -> str:
+    return f"{source}, {year}" + (" (estimate)" if illustrative else "")
+
+
 def _table(market: MarketData) -> None:
     st.subheader("Reference rates")
     levels = sorted({row.level_of_care for row in market.rates})
@@ -80,32 +88,29 @@ def _table(market: MarketData) -> None:
         {
             "payer": [r.payer for r in rows],
             "region": [r.region for r in rows],
-            "level": [r.level_of_care for r in rows],
-            "code": [f"{r.code_type} {r.code}" for r in rows],
-            "statistic": [r.statistic for r in rows],
-            "amount": [f"{usd(r.amount_usd)} per {r.unit}" for r in rows],
-            "n": [r.n for r in rows],
-            "year": [r.year for r in rows],
-            "source": [r.source for r in rows],
-            "illustrative": [r.illustrative for r in rows],
+            "code": [f"{r.level_of_care} {r.code_type} {r.code}" for r in rows],
+            "amount": [f"{r.statistic} {usd(r.amount_usd)} per {r.unit}" for r in rows],
+            "sample": ["unknown" if r.n is None else f"{r.n:,}" for r in rows],
+            "source": [_cited(r.source, r.year, r.illustrative) for r in rows],
         },
         hide_index=True,
         width="stretch",
+        column_config=_WIDE_SOURCE,
     )
     st.subheader("The payer's alternatives")
+    alternatives = market.alternatives
     st.dataframe(
         {
-            "setting": [a.setting for a in market.alternatives],
-            "payer": [a.payer for a in market.alternatives],
-            "region": [a.region for a in market.alternatives],
-            "per day": [usd(a.per_diem_usd) for a in market.alternatives],
-            "typical stay (days)": [a.typical_los_days for a in market.alternatives],
-            "year": [a.year for a in market.alternatives],
-            "source": [a.source for a in market.alternatives],
-            "illustrative": [a.illustrative for a in market.alternatives],
+            "setting": [a.setting.replace("_", " ") for a in alternatives],
+            "treats": [a.treats.replace("_", " ").replace(";", ", ") for a in alternatives],
+            "payer, region": [f"{a.payer}, {a.region}" for a in alternatives],
+            "per day": [usd(a.per_diem_usd) for a in alternatives],
+            "typical stay": [f"{a.typical_los_days:g} days" for a in alternatives],
+            "source": [_cited(a.source, a.year, a.illustrative) for a in alternatives],
         },
         hide_index=True,
         width="stretch",
+        column_config=_WIDE_SOURCE,
     )
     st.caption("Files read, the later over the earlier: " + ", ".join(market.files))
 
