@@ -83,6 +83,21 @@ def distribution_chart(dist: Distribution, marks: dict[str, float], unit: str) -
     return {"layer": [points, labels, _rules(marks, "x", f"$ per {unit}")], "height": 160}
 
 
+def breakdown_chart(amounts: dict[str, float]) -> Spec:
+    """Where a level's annual cost goes, the largest first; the category named in full."""
+    rows = [{"category": name, "usd": amount} for name, amount in amounts.items() if amount]
+    return {
+        "data": {"values": rows},
+        "mark": "bar",
+        "encoding": {
+            "y": {**_n("category", sort="-x"), "axis": {"labelLimit": 260}},
+            "x": _q("usd", "annual cost ($)", scale={"zero": True, "nice": False}),
+            "tooltip": [_n("category"), _q("usd", "annual cost ($)", format=",.0f")],
+        },
+        "height": 28 * len(rows) + 20,
+    }
+
+
 def cost_curve_chart(curve: tuple[CurvePoint, ...], census: float, unit: str) -> Spec:
     rows = [
         {"census": p.census, "usd": v, "cost": name}
@@ -104,7 +119,8 @@ def cost_curve_chart(curve: tuple[CurvePoint, ...], census: float, unit: str) ->
     now = {
         "data": {"values": [{"census": census}]},
         "mark": {"type": "rule", "strokeDash": [4, 3]},
-        "encoding": {"x": _q("census")},
+        # the same title as the lines' axis, which the two layers share
+        "encoding": {"x": _q("census", "average census (patients)")},
     }
     return {"layer": [lines, now], "height": 260}
 
@@ -151,7 +167,7 @@ def acceptance_chart(result: SimulationResult) -> Spec:
         "mark": {"type": "line", "strokeDash": [2, 2], "color": "gray"},
         "encoding": {
             "x": _q("rate_usd", "opening ($ per unit)"),
-            "y": _q("p_accept", "chance the payer accepts"),
+            "y": _q("p_accept", "chance accepted"),
         },
     }
     best = _rules({"best opening": result.best_opening_usd}, "x", "opening ($ per unit)")
@@ -159,6 +175,8 @@ def acceptance_chart(result: SimulationResult) -> Spec:
         "layer": [value, best, accept],
         "resolve": {"scale": {"y": "independent"}},
         "height": 240,
+        # under the chart: beside it, in half a page's width, it floated between two charts
+        "config": {"legend": {"orient": "bottom"}},
     }
 
 
@@ -168,8 +186,11 @@ def tornado_chart(result: SimulationResult) -> Spec:
         "data": {"values": rows},
         "mark": "bar",
         "encoding": {
-            "y": _n("input", sort=[b.input for b in result.tornado]),
-            "x": _q("low", "expected SCA margin ($), input from p10 to p90"),
+            "y": {
+                **_n("input", sort=[b.input for b in result.tornado]),
+                "axis": {"labelLimit": 220},  # "reauthorization approval" whole
+            },
+            "x": _q("low", "contribution per episode ($)"),
             "x2": {"field": "high"},
         },
         "height": 44 * len(rows) + 30,

@@ -78,15 +78,8 @@ def _show(model: CostModel) -> None:
     )
     st.subheader("Where the money goes")
     rows = present.breakdown_rows(result)
-    st.bar_chart(
-        {
-            "category": [r[0] for r in rows],
-            "annual cost ($)": [result.breakdown[k] for k, v in result.breakdown.items() if v],
-        },
-        x="category",
-        y="annual cost ($)",
-        horizontal=True,
-    )
+    by_category = {present.BREAKDOWN_LABELS[k]: v for k, v in result.breakdown.items()}
+    st.vega_lite_chart(spec=charts.breakdown_chart(by_category), width="stretch")
     st.table(
         {
             "Category": [r[0] for r in rows],
