@@ -61,6 +61,24 @@ def in_browser(script: str = "app.py") -> list[float]:
     return timings
 
 
+def first_render(runs: int = 5) -> list[float]:
+    """From navigating to the call desk to its three numbers and the offer box drawn, in a fresh
+    page each time (the app already started, its files cached after the first run)."""
+    timings = []
+    with served_app() as url, sync_playwright() as playwright:
+        browser = launch(playwright)
+        for _ in range(runs + 1):  # the first only warms the app's caches
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            start = time.perf_counter()
+            page.goto(url)
+            page.get_by_text(re.compile(r"^Opening \$.* · Target")).wait_for(timeout=60_000)
+            page.get_by_label("The payer's offer", exact=True).wait_for(timeout=60_000)
+            timings.append(time.perf_counter() - start)
+            page.close()
+        browser.close()
+    return timings[1:]
+
+
 def in_apptest() -> list[float]:
     at = AppTest.from_string(
         "from sca_rates.ui import call_desk\ncall_desk.render_page()", default_timeout=60
@@ -90,7 +108,7 @@ def in_core() -> list[float]:
 
 def main() -> None:
     bare, browser = in_browser("benchmarks/bare_app.py"), in_browser()
-    apptest, core = in_apptest(), in_core()
+    apptest, core, first = in_apptest(), in_core(), first_render()
     print(f"median over {len(OFFERS)} offers on the call desk")
     print(f"{'browser, a bare Streamlit form':<34}{_ms(bare)}  (baseline)")
     print(
@@ -98,6 +116,7 @@ def main() -> None:
         f"({statistics.median(browser) / statistics.median(bare):.1f} x baseline)"
     )
     print(f"{'AppTest rerun after an offer':<34}{_ms(apptest)}")
+    print(f"{'browser: first render of the desk':<34}{_ms(first)}  (median of {len(first)} pages)")
     print(f"{'core: read, recommend, answer':<34}{_ms(core)}")
 
 
