@@ -26,7 +26,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with served_app() as url, sync_playwright() as playwright:
         browser = launch(playwright)
-        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(url)
         _settle(page)
         for offer in ("$540/day", "$560/day"):
