@@ -133,8 +133,18 @@ def _editor(model: CostModel, path: Path) -> CostModel | None:
     data: dict[str, Any] = {"facility": model.facility.model_dump()}
     for table in TABLES:
         st.markdown(f"**{table.replace('_', ' ').capitalize()}**")
+        rows = _rows(model, table)
+        # the field names of the file, shown as words ("annual salary"); the data keeps them
+        labels = {
+            name: st.column_config.Column(label=name.replace("_", " "))
+            for name in (rows[0] if rows else {})
+        }
         edited = st.data_editor(
-            _rows(model, table), num_rows="dynamic", key=f"edit:{path}:{table}", width="stretch"
+            rows,
+            num_rows="dynamic",
+            key=f"edit:{path}:{table}",
+            width="stretch",
+            column_config=labels,
         )
         data[table] = _from_rows(table, list(edited))
     for level, original in zip(data["levels_of_care"], model.levels_of_care, strict=False):
