@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from sca_rates import store
 from sca_rates.calibration import fit_payer
-from sca_rates.cli import app
+from sca_rates.cli import DOCUMENT_KEYS, FORMAT_KEYS, app
+from sca_rates.export import DOCUMENTS, FORMATS
 from sca_rates.models.log import LoggedOffer, LoggedRequest
 from sca_rates.models.simulate import AcceptanceCurve
 from sca_rates.settings import Settings
@@ -407,3 +408,8 @@ def test_a_figure_asked_back_is_printed_not_counted_and_exits_0(tmp_path: Path) 
     counted = _json(*args, "--offer", "$9,999/day", "--confirmed")
     assert (counted["verdict"], counted["confirm"]) == ("accept", False)
     assert history.exists()
+
+
+def test_the_export_help_names_every_document_and_format() -> None:
+    assert tuple(DOCUMENTS) == DOCUMENT_KEYS
+    assert tuple(FORMATS) == FORMAT_KEYS

@@ -22,7 +22,6 @@ from sca_rates.compare import compare_case
 from sca_rates.costing import cost_facility, episode_cost, with_census
 from sca_rates.desk import Position, case_key, open_position
 from sca_rates.exceptions import InvalidScenario, ScaRatesError
-from sca_rates.export import DOCUMENTS, FORMATS
 from sca_rates.files import load_case, load_cost_model, load_history, load_terms, save_history
 from sca_rates.market import load_market
 from sca_rates.models import CostModel
@@ -42,6 +41,10 @@ if TYPE_CHECKING:
 
 # Commands import the heavy libraries they use (the optimizer, the database, the importers, the
 # document writers) when they run, so that `counter`, run on a live call, starts in a blink.
+# The documents' and formats' names, for the export command's help (export.DOCUMENTS and
+# export.FORMATS hold them with the templates; a test keeps the two lists equal)
+DOCUMENT_KEYS = ("call-sheet", "justification", "terms-email", "summary")
+FORMAT_KEYS = ("md", "txt", "pdf", "docx")
 
 USER_ERROR = 2
 
@@ -344,8 +347,8 @@ def simulate(
 @app.command()
 def export(
     case_file: CaseArg,
-    doc: Annotated[str, typer.Option(help=f"One of: {', '.join(DOCUMENTS)}.")],
-    fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(FORMATS)}.")] = "md",
+    doc: Annotated[str, typer.Option(help=f"One of: {', '.join(DOCUMENT_KEYS)}.")],
+    fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(FORMAT_KEYS)}.")] = "md",
     output: Annotated[
         Path | None,
         typer.Option(
@@ -370,7 +373,7 @@ def export(
 ) -> None:
     """Write a document of the case: the call sheet, the counteroffer justification, the terms
     confirmation email or the negotiation summary, as PDF, DOCX, Markdown or text."""
-    from sca_rates.export import build_context, file_name, render
+    from sca_rates.export import DOCUMENTS, FORMATS, build_context, file_name, render
 
     with _user_errors():
         if doc not in DOCUMENTS or fmt not in FORMATS:
