@@ -52,6 +52,9 @@ def render_page() -> None:
     _summary(position.facts)
     _three_numbers(position)
     _live_call(position)
+    # Outside the offer's fragment, like the documents: redrawn with every answer they slowed it;
+    # a click reruns the page, which reads the call as it then stands
+    _save_to_log(position.with_call(box.call))
     _documents(position, box)
     _talking_points(position.points)
 
@@ -61,7 +64,6 @@ def _live_call(position: Position) -> None:
     """What changes with each offer, rerun on its own so that an answer comes back at once."""
     position = _offer_box(position.with_call(state.current_call()))
     _alternative(position)
-    _save_to_log(position)
 
 
 def _summary(facts: CaseFacts) -> None:
