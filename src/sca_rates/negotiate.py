@@ -121,7 +121,8 @@ def respond(
     confirmed: bool = False,
 ) -> Response:
     """The verdict on the payer's latest offer, our counter, the trades and the line to say. An
-    offer that looks like a slip (``offer.checks``) counts only once ``confirmed``."""
+    offer that looks like a slip (``offer.checks``) counts, and an acceptance that rests on an
+    assumption of its reading (``offer.asks``) is given, only once ``confirmed``."""
     agreed = agreed_rate(state)
     if agreed is not None:
         return _already_agreed(rec, state, offer, agreed)
