@@ -166,7 +166,7 @@ def respond(
         counter_per_episode_usd=None if countered is None else episode,
         concession_usd=None if countered is None or not state.asks else state.asks[-1] - countered,
         trades=_trades(verdict, rec, countered),
-        line=_line(verdict, facts, offer, ask, rec, final=final),
+        line=_line(verdict, facts, offer, ask, (said, episode), final=final),
         reasons=_reasons(verdict, facts, rec, offered),
         state=NegotiationState(exchanges=(*state.exchanges, *turns)),
     )
@@ -317,13 +317,14 @@ def _line(
     facts: CaseFacts,
     offer: NormalizedOffer,
     ask: float,
-    rec: Recommendation,
+    ours: tuple[str, float],
     *,
     final: bool,
 ) -> str:
-    """The sentence to say: our ``ask`` per unit, said in the payer's form."""
+    """The sentence to say: our ``ask`` per unit, ``ours`` the same said in the payer's form
+    with what it comes to for the episode."""
     unit, units = offer.unit, facts.pattern.expected_units
-    ours, episode = in_their_form(offer, ask, rec)
+    said, episode = ours
     if verdict == "accept":
         return (
             f"We can accept {_as_offered(offer)}. Please send it in writing with the "
@@ -331,11 +332,11 @@ def _line(
         )
     why = f"; that {_why_it_is_worth_it(facts, ask, episode)}"
     if verdict == "counter":
-        return _short(f"We can do {ours}", why)
+        return _short(f"We can do {said}", why)
     if final:
-        return _short(f"{ours} is the best we can do", why)
+        return _short(f"{said} is the best we can do", why)
     heard = f"{spoken_usd(offer.per_unit_usd)} per {unit}"
-    return _short(f"At {heard} we can't staff this care. We could do {ours}", why)
+    return _short(f"At {heard} we can't staff this care. We could do {said}", why)
 
 
 def _short(said: str, why: str) -> str:

@@ -46,7 +46,6 @@ class _Argued:
         self.units = rec.expected_units
         self.per_unit_usd = rec.target.per_unit_usd if rate is None else rate
         self.per_episode_usd = self.per_unit_usd * rec.expected_units
-        self.target_usd = rec.target.per_unit_usd
         self.year = facts.fiscal_year
 
     def figure(self) -> Figure:

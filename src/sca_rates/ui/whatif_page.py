@@ -70,15 +70,17 @@ def render_page() -> None:
     )
     if stay is not None:
         setting = stay.setting.replace("_", " ")
+        source = stay.provenance
+        cited = f" [{source.source}, {source.year}{', estimate' if source.illustrative else ''}]"
         if stay.savings_usd >= 0:
             st.caption(
                 f"Against {setting} the payer saves {usd(stay.savings_usd)} "
-                f"({pct(stay.savings_pct)}) at this rate."
+                f"({pct(stay.savings_pct)}) at this rate.{cited}"
             )
         else:  # said in words: a negative saving reads as a slip
             st.caption(
                 f"At this rate the stay costs the payer {usd(-stay.savings_usd)} more than "
-                f"{setting} ({usd(stay.episode_usd)}): no saving to argue."
+                f"{setting} ({usd(stay.episode_usd)}): no saving to argue.{cited}"
             )
     fit = state.payer_fit(case.payer)  # the payer's fitted curve, if any
     _simulator(facts, rec, float(rate), fit)
