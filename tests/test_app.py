@@ -16,12 +16,13 @@ from sca_rates.costing import cost_level, with_census
 from sca_rates.export import DOCUMENTS, FORMATS
 from sca_rates.files import load_case, load_cost_model, load_terms
 from sca_rates.market import load_market
+from sca_rates.models.case import Case
 from sca_rates.models.negotiate import NegotiationState
 from sca_rates.money import usd
 from sca_rates.negotiate import respond
 from sca_rates.recommend import recommend
 from sca_rates.settings import Settings
-from sca_rates.ui import state
+from sca_rates.ui import case_form, state
 from sca_rates.ui.call_desk import NO_KEY
 from tests.conftest import FIXTURES, PROJECT
 
@@ -93,6 +94,22 @@ def test_an_unreadable_offer_is_an_error_with_examples() -> None:
     at = _offer(_page("call_desk"), "whatever you like")
     assert not at.exception
     assert "type one figure in dollars, like one of these" in at.error[0].value
+
+
+@pytest.mark.parametrize("path", SETTINGS.case_files(), ids=lambda p: p.name)
+def test_each_bundled_case_in_the_sidebar_keeps_every_field_of_its_file(path: Path) -> None:
+    # The sidebar edits some fields; the rest (diagnosis, wage area, the gap's area ...) must
+    # come through as the file has them, so the desk's numbers are the CLI's
+    at = _page("call_desk")
+    at.selectbox(key="case_choice").set_value(path.name).run()
+    case, model = load_case(path)
+    rec = recommend(case_facts(case, model=model, market=load_market(SETTINGS.market_data_dir)))
+    row = (
+        f"Opening **{usd(rec.opening.per_unit_usd)}** · Target **{usd(rec.target.per_unit_usd)}**"
+        f" · Floor **{usd(rec.floor.per_unit_usd)}**"
+    )
+    assert not at.error
+    assert any(m.value.startswith(row) for m in at.markdown)
 
 
 def test_a_case_that_does_not_validate_is_an_error_naming_the_field() -> None:
@@ -316,3 +333,15 @@ def test_a_new_session_finds_the_call_kept_for_its_case_until_it_ends() -> None:
     assert any("against our ask of $661.00 per day" in m.value for m in again.markdown)
     next(b for b in again.button if b.label == "Start a new call").click().run()
     assert not any(b.label == "Start a new call" for b in _page("call_desk").button)
+
+
+@pytest.mark.parametrize("path", SETTINGS.case_files(), ids=lambda p: p.name)
+def test_the_sidebars_edits_over_a_case_file_keep_what_it_does_not_edit(path: Path) -> None:
+    case, _ = load_case(path)
+    base = case.model_dump(exclude_none=True)
+    # The sidebar hands back only what it edits: here the payer and the code, unchanged
+    edited = {"payer": case.payer, "code": case.code, "cost_model": case.cost_model}
+    assert Case.model_validate(case_form._carried(base, edited)) == case
+    # A new code does not inherit the old code's type: it is read again from the new code
+    moved = case_form._carried(base, {**edited, "code": "90853"})
+    assert Case.model_validate(moved).code_type == "CPT"

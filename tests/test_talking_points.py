@@ -8,7 +8,7 @@ import pytest
 
 from sca_rates.compare import case_facts
 from sca_rates.files import load_case
-from sca_rates.market import load_market
+from sca_rates.market import find_access_standard, load_market
 from sca_rates.models.case import StepDown
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.talking_points import TalkingPoint
@@ -87,6 +87,37 @@ def test_a_state_rule_that_is_published_is_cited(tmp_path: Path) -> None:
     assert "beyond the state's urban access standard of 25 miles / 40 minutes" in point.text
     assert "no adequate in-network option for this patient" in point.text
     assert any(f.source == "State rule X" and f.year == 2026 for f in point.figures)
+
+
+def test_the_access_standard_is_the_one_for_the_patients_plan_type(tmp_path: Path) -> None:
+    # A state's Medicaid rule applies to a Medicaid member only; a commercial member of the same
+    # state is held to the state's general rule, and without one to the national default
+    market = tmp_path / "market"
+    shutil.copytree(PROJECT / "market_data", market)
+    (market / "access_standards.local.csv").write_text(
+        "jurisdiction,area,plan_type,miles,minutes,year,source,source_ref,illustrative\n"
+        "MA,urban,medicaid,15,30,2026,Medicaid contract Y,section 2,false\n"
+        "MA,urban,medicaid,20,40,2024,Medicaid contract Y (old),section 2,false\n"
+    )
+    data = load_market(market)
+    chosen = {
+        plan: find_access_standard(data, state="MA", area="urban", plan_type=plan)
+        for plan in ("medicaid", "commercial")
+    }
+    assert chosen["medicaid"] is not None
+    assert chosen["medicaid"].miles == 15
+    assert chosen["commercial"] is not None
+    assert (chosen["commercial"].jurisdiction, chosen["commercial"].plan_type) == ("US", "any")
+    # The Harborview PHP patient (42 miles / 55 minutes, see the case file) on Medicaid: the
+    # point cites the Medicaid rule
+    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    medicaid = case.model_copy(update={"plan_type": "medicaid"})
+    facts = case_facts(medicaid, model=model, market=data)
+    point = next(
+        p for p in talking_points(facts, recommend(facts)) if p.topic == "network_inadequacy"
+    )
+    assert "beyond the state's urban access standard of 15 miles / 30 minutes" in point.text
+    assert any(f.source == "Medicaid contract Y" for f in point.figures)
 
 
 def test_cost_offset_uses_the_target_and_the_named_alternative() -> None:

@@ -107,7 +107,8 @@ MARKET_TOP_MULTIPLE = 3.0
 def _access_standard(case: Case, market: MarketData) -> AccessStandardRow | None:
     gap = case.triggers.network_inadequacy
     state = case.state or (case.region if region_kind(case.region) == "state" else None)
-    return find_access_standard(market, state=state, area=gap.area if gap else "urban")
+    area = gap.area if gap else "urban"
+    return find_access_standard(market, state=state, area=area, plan_type=case.plan_type)
 
 
 def offer_for(facts: CaseFacts, text: str) -> NormalizedOffer:

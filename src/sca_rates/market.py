@@ -33,6 +33,7 @@ from sca_rates.models.market import (
     Distribution,
     MarketData,
     MedicareRate,
+    PlanType,
     Position,
     Provenance,
     RateRow,
@@ -336,20 +337,20 @@ def wage_index_for(market: MarketData, case: Case) -> tuple[float, str] | None:
 
 
 def find_access_standard(
-    market: MarketData, *, state: str | None, area: str
+    market: MarketData, *, state: str | None, area: str, plan_type: PlanType
 ) -> AccessStandardRow | None:
-    """The access standard for a member in ``area`` (urban or rural): the state's own, else the
-    US default; the latest year. A plan-specific row is not chosen over a general one."""
+    """The access standard for a member in ``area`` (urban or rural) of a ``plan_type`` plan: the
+    state's rule for that plan type, else the state's general rule, else the national rule for
+    the plan type, else the national default; the latest year."""
     for jurisdiction in (state, "US"):
-        rows = [
-            r
-            for r in market.access_standards
-            if r.jurisdiction == jurisdiction
-            and r.area == area
-            and r.plan_type in ("any", "commercial")
-        ]
-        if rows:
-            return max(rows, key=lambda r: r.year)
+        for plan in (plan_type, "any"):
+            rows = [
+                r
+                for r in market.access_standards
+                if (r.jurisdiction, r.area, r.plan_type) == (jurisdiction, area, plan)
+            ]
+            if rows:
+                return max(rows, key=lambda r: r.year)
     return None
 
 

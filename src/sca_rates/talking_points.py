@@ -159,8 +159,9 @@ def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
         f"The nearest in-network {level} program is {nearest[0]:g} {nearest[2]} away, a trip "
         f"{days:g} days a week for this patient."
     )
+    plan = "" if standard.plan_type == "any" else f" {standard.plan_type.replace('_', ' ')}"
     why = (
-        f"nearest in-network program {away}, beyond the {standard.area} standard of "
+        f"nearest in-network program {away}, beyond the {standard.area}{plan} standard of "
         f"{standard_words} ({standard.source}{', illustrative' if standard.illustrative else ''})"
     )
     return _point(

@@ -12,13 +12,16 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 
 from sca_rates.models.base import FieldProblem, Frozen
-from sca_rates.models.market import CodeType, region_kind
+from sca_rates.models.market import Area, CodeType, PlanType, region_kind
 
 _CODE_FORMS: tuple[tuple[str, CodeType], ...] = (
     (r"^\d{4}[0-9A-Z]$", "CPT"),  # 90837, 0001T
     (r"^[A-Z]\d{4}$", "HCPCS"),  # S0201, H0015
     (r"^0\d{3}$", "RC"),  # 0912: a UB-04 revenue code
 )
+
+
+Diagnosis = Literal["mental_health", "substance_use", "eating_disorder", "co_occurring"]
 
 
 def infer_code_type(code: str) -> CodeType | None:
@@ -35,7 +38,7 @@ class NetworkInadequacy(Frozen):
     minutes_to_nearest: float | None = Field(default=None, ge=0)
     specialty: str | None = None  # "adolescent dual diagnosis"
     # Where the patient lives: the access standard differs (market_data/access_standards.csv)
-    area: Literal["urban", "rural"] = "urban"
+    area: Area = "urban"
 
     @model_validator(mode="after")
     def _has_a_distance(self) -> Self:
@@ -87,13 +90,12 @@ class PayerAlternative(Frozen):
 class Case(Frozen):
     cost_model: str = Field(min_length=1)  # path to the facility cost model, from the case file
     payer: str = Field(min_length=1)
+    plan_type: PlanType = "commercial"  # chooses the access standard the network gap is held to
     region: str = Field(pattern=r"^(US|[A-Z]{2}|\d{5})$")  # US, a state, or a CBSA code
     state: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")  # needed with a CBSA region
     level_of_care: str = Field(pattern=r"^[A-Z][A-Z0-9_-]{0,15}$")
     # What the patient is treated for: the payer's alternative must be a setting that treats it
-    diagnosis: Literal["mental_health", "substance_use", "eating_disorder", "co_occurring"] = (
-        "mental_health"
-    )
+    diagnosis: Diagnosis = "mental_health"
     code: str = Field(pattern=r"^[0-9A-Z]{4,5}$")  # the code the SCA will pay: S0201, H0015 ...
     code_type: CodeType | None = None  # read from the code's form when left out
     expected_units: float = Field(gt=0)  # length of stay in units of service

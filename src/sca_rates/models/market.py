@@ -16,6 +16,11 @@ from sca_rates.models.base import FieldProblem, Frozen
 Statistic = Literal["p10", "p25", "p50", "p75", "p90", "mean", "single"]
 RateUnit = Literal["day", "session", "15min", "hour", "episode"]
 CodeType = Literal["HCPCS", "CPT", "RC", "APC"]
+# The kind of plan the patient has: access rules differ by it (a state's insurance code for
+# commercial plans, its Medicaid contracts, 42 CFR 422.116 for Medicare Advantage)
+# Where the patient lives, as access standards tell areas apart
+Area = Literal["urban", "rural"]
+PlanType = Literal["commercial", "marketplace", "medicaid", "medicare_advantage"]
 # The percentile each statistic stands for; "mean" and "single" are not points of a distribution.
 PERCENTILE_OF: dict[str, float] = {"p10": 10, "p25": 25, "p50": 50, "p75": 75, "p90": 90}
 
@@ -149,8 +154,8 @@ class AccessStandardRow(_Cited):
     in-network outpatient behavioral-health program, by where the member lives."""
 
     jurisdiction: str = Field(pattern=r"^(US|[A-Z]{2})$")  # US, or a state whose rule it is
-    area: Literal["urban", "rural"]
-    plan_type: str = Field(pattern=r"^[a-z_]+$")  # any, commercial, marketplace, medicaid ...
+    area: Area
+    plan_type: Literal["any"] | PlanType  # "any": every plan type the rule does not single out
     miles: float = Field(gt=0)
     minutes: float = Field(gt=0)
 

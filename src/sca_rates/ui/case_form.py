@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import streamlit as st
 
 from sca_rates.exceptions import InvalidCase, ScaRatesError
 from sca_rates.files import CASE_DOC, validate_model
 from sca_rates.models import CostModel
-from sca_rates.models.case import Case
+from sca_rates.models.case import Case, Diagnosis
+from sca_rates.models.market import Area, PlanType
 from sca_rates.ui import state
 
 NEW_CASE = "(a new case)"
+DIAGNOSES: tuple[str, ...] = get_args(Diagnosis)
+PLAN_TYPES: tuple[str, ...] = get_args(PlanType)
+AREAS: tuple[str, ...] = get_args(Area)
 Key = Callable[[str], str]  # a widget key, unique to the case chosen
 BLANK: dict[str, Any] = {
     "payer": "any-commercial",
@@ -98,6 +102,8 @@ def _edited(
         )
         or None,
         "level_of_care": level,
+        "diagnosis": _choice("Treated for", DIAGNOSES, base.get("diagnosis"), key("diagnosis")),
+        "plan_type": _choice("Plan type", PLAN_TYPES, base.get("plan_type"), key("plan")),
         "code": st.text_input("Code", base["code"], key=key("code")).strip().upper(),
         "expected_units": st.number_input(
             "Expected length of stay (units)",
@@ -130,16 +136,30 @@ def _edited(
         "triggers": _triggers(base.get("triggers", {}), key),
         "oon_benefit": _oon_benefit(base.get("oon_benefit"), key),
         "alternative": _alternative(base.get("alternative"), key),
-        **_carried(base),
     }
+    data = _carried(base, data)
     case = validate_model(data, Case, InvalidCase, source="the case in the sidebar", doc=CASE_DOC)
     return case, model
 
 
-def _carried(base: dict[str, Any]) -> dict[str, Any]:
-    """What the sidebar does not edit, carried over from the case file as it is."""
-    names = ("sessions_per_week", "medicare_provider_type", "medicare_code")
-    return {name: base[name] for name in names if name in base}
+def _carried(base: dict[str, Any], edited: dict[str, Any]) -> dict[str, Any]:
+    """The edited case over the case file: what the sidebar does not edit (the wage area, the
+    sessions a week ...) is kept as the file has it. A code type read from the old code is not
+    carried to a new code."""
+    carried = {name: value for name, value in base.items() if name != "code_type"}
+    if base.get("code") == edited.get("code") and "code_type" in base:
+        carried["code_type"] = base["code_type"]
+    return {**carried, **edited}
+
+
+def _choice(label: str, options: tuple[str, ...], value: str | None, key: str) -> str:
+    return st.selectbox(
+        label,
+        options,
+        index=_index(list(options), value),
+        format_func=lambda o: o.replace("_", " "),
+        key=key,
+    )
 
 
 def _triggers(base: dict[str, Any], key: Key) -> dict[str, Any]:
@@ -170,6 +190,7 @@ def _triggers(base: dict[str, Any], key: Key) -> dict[str, Any]:
                     "Specialty", gap.get("specialty") or "", key=key("specialty")
                 )
                 or None,
+                "area": _choice("The patient lives in", AREAS, gap.get("area"), key("area")),
             }
         triggers["continuity_of_care"] = st.checkbox(
             "Continuity of care", base.get("continuity_of_care", False), key=key("continuity")
