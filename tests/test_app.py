@@ -244,8 +244,24 @@ def test_the_market_page_imports_a_hospital_file_and_uses_it(
     assert not at.exception
     assert at.success[0].value.startswith("108 prices read; 0 expired, 76 percentages")
     rates = at.dataframe[0].value
-    assert "price-transparency files, 2026" in set(rates["source"])
+    # the source column gives each row its note number; the note under the table, the source
+    notes = next(c.value for c in at.caption if c.value.startswith("Sources: "))
+    number = re.search(r"\[(\d+)\] price-transparency files", notes)
+    assert number is not None
+    assert f"[{number.group(1)}] 2026" in set(rates["source"])
     assert (tmp_path / "mclean-hospital-standardcharges-2026-03-27.csv.parquet").exists()
+
+
+def test_the_market_tables_name_each_source_whole_under_the_table() -> None:
+    at = _page("market_page")
+    notes = [c.value for c in at.caption if c.value.startswith("Sources: ")]
+    assert len(notes) == 2  # the rates and the alternatives
+    assert "CMS Medicare Physician Fee Schedule CY2026, national non-facility amount" in notes[0]
+    assert "MaineCare (Maine Medicaid) rate for substance use residential" in notes[1]
+    # every row points to a note that is there
+    for table, note in zip(at.dataframe[:2], notes, strict=True):
+        for label in table.value["source"]:
+            assert f"[{label.split(']')[0][1:]}] " in note
 
 
 def test_a_figure_that_looks_like_a_slip_is_asked_back_then_counted_once_confirmed() -> None:

@@ -28,8 +28,14 @@ def _n(field: str, **extra: Any) -> Spec:
 def _rules(marks: dict[str, float], axis: str, title: str) -> Spec:
     """Dashed lines across the chart at our numbers (floor, target, Medicare ...); ``title`` is
     the axis title they share with the layer they cross."""
+    # Numbers that are the same figure share one line and one name ("floor = fully loaded
+    # cost"): drawn apart, the later line would hide the earlier
+    names: dict[float, list[str]] = {}
+    for name, value in marks.items():
+        names.setdefault(round(value, 2), []).append(name)
+    rows = [{"what": " = ".join(same), "usd": value} for value, same in names.items()]
     return {
-        "data": {"values": [{"what": k, "usd": v} for k, v in marks.items()]},
+        "data": {"values": rows},
         "mark": {"type": "rule", "strokeDash": [4, 3]},
         "encoding": {
             axis: _q("usd", title),

@@ -145,6 +145,7 @@ def _editor(model: CostModel, path: Path) -> CostModel | None:
             key=f"edit:{path}:{table}",
             width="stretch",
             column_config=labels,
+            placeholder="",
         )
         data[table] = _from_rows(table, list(edited))
     for level, original in zip(data["levels_of_care"], model.levels_of_care, strict=False):

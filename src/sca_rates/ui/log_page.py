@@ -73,6 +73,7 @@ def _requests(requests: list[LoggedRequest]) -> None:
         },
         hide_index=True,
         width="stretch",
+        placeholder="—",
     )
     st.download_button(
         "Download the log as a spreadsheet (no patient identifiers)",
@@ -141,6 +142,7 @@ def _payers(requests: list[LoggedRequest]) -> None:
         },
         hide_index=True,
         width="stretch",
+        placeholder="—",
     )
     if any(s.approval_rate is not None for s in stats):  # nothing decided yet: no chart
         st.vega_lite_chart(spec=charts.payer_chart(stats), width="stretch")

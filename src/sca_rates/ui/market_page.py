@@ -71,12 +71,15 @@ def _case_in_market(position: Position) -> None:
         st.caption(f"Fallback: {step}")
 
 
-# The source is the longest column: given the room, so that it is read whole at 1280 wide
-_WIDE_SOURCE = {"source": st.column_config.TextColumn(width="large")}
-
-
-def _cited(source: str, year: int, illustrative: bool) -> str:
-    return f"{source}, {year}" + (" (estimate)" if illustrative else "")
+def _cited(sources: list[tuple[str, int, bool]]) -> tuple[list[str], str]:
+    """Each row's source as a note number with its year, and the notes in full: a source of
+    90 characters would be cut in a column at 1280 wide."""
+    notes: dict[str, int] = {}
+    column = []
+    for source, year, illustrative in sources:
+        number = notes.setdefault(source, len(notes) + 1)
+        column.append(f"[{number}] {year}" + (" estimate" if illustrative else ""))
+    return column, "Sources: " + "; ".join(f"[{n}] {s}" for s, n in notes.items())
 
 
 def _table(market: MarketData) -> None:
@@ -84,6 +87,7 @@ def _table(market: MarketData) -> None:
     levels = sorted({row.level_of_care for row in market.rates})
     shown = st.multiselect("Levels of care", levels, default=levels)
     rows = [row for row in market.rates if row.level_of_care in shown]
+    sources, notes = _cited([(r.source, r.year, r.illustrative) for r in rows])
     st.dataframe(
         {
             "payer": [r.payer for r in rows],
@@ -91,14 +95,16 @@ def _table(market: MarketData) -> None:
             "code": [f"{r.level_of_care} {r.code_type} {r.code}" for r in rows],
             "amount": [f"{r.statistic} {usd(r.amount_usd)} per {r.unit}" for r in rows],
             "sample": ["unknown" if r.n is None else f"{r.n:,}" for r in rows],
-            "source": [_cited(r.source, r.year, r.illustrative) for r in rows],
+            "source": sources,
         },
         hide_index=True,
         width="stretch",
-        column_config=_WIDE_SOURCE,
+        placeholder="—",
     )
+    st.caption(notes)
     st.subheader("The payer's alternatives")
     alternatives = market.alternatives
+    sources, notes = _cited([(a.source, a.year, a.illustrative) for a in alternatives])
     st.dataframe(
         {
             "setting": [a.setting.replace("_", " ") for a in alternatives],
@@ -106,12 +112,13 @@ def _table(market: MarketData) -> None:
             "payer, region": [f"{a.payer}, {a.region}" for a in alternatives],
             "per day": [usd(a.per_diem_usd) for a in alternatives],
             "typical stay": [f"{a.typical_los_days:g} days" for a in alternatives],
-            "source": [_cited(a.source, a.year, a.illustrative) for a in alternatives],
+            "source": sources,
         },
         hide_index=True,
         width="stretch",
-        column_config=_WIDE_SOURCE,
+        placeholder="—",
     )
+    st.caption(notes)
     st.caption("Files read, the later over the earlier: " + ", ".join(market.files))
 
 

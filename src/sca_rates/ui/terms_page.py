@@ -45,6 +45,7 @@ def render_page() -> None:
         },
         hide_index=True,
         width="stretch",
+        placeholder="—",
     )
     if report.schedule:
         st.subheader("Reauthorization requests due")
@@ -57,6 +58,7 @@ def render_page() -> None:
                 ],
             },
             hide_index=True,
+            placeholder="—",
         )
     if chosen is not None:
         context = build_context(state.position(*chosen), terms=terms)

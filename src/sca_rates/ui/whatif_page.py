@@ -150,6 +150,7 @@ def _simulator(facts: CaseFacts, rec: Recommendation, rate: float, fit: Fit) -> 
         },
         hide_index=True,
         width="stretch",
+        placeholder="—",
     )
     st.caption(
         f"Per episode, {n:,} episodes: the contribution over the marginal cost, and the same "
