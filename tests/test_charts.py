@@ -30,4 +30,3 @@ def test_numbers_that_are_one_figure_share_one_line() -> None:
         {"what": "floor = fully loaded cost", "usd": 521.22},
         {"what": "target", "usd": 599.41},
     ]
-
