@@ -44,8 +44,8 @@ def _metric(at: AppTest, label: str) -> str:
 
 
 def verdicts(at: AppTest) -> list[str]:
-    """The call desk's verdicts as drawn: each a colored badge."""
-    found = (re.fullmatch(r":(\w+)-badge\[(.*)\]", m.value) for m in at.markdown)
+    """The call desk's verdicts as drawn: each a colored badge, first in its block."""
+    found = (re.match(r":(\w+)-badge\[([^\]]*)\](\n|$)", m.value) for m in at.markdown)
     return [match.group(2) for match in found if match]
 
 
@@ -87,7 +87,7 @@ def test_an_offer_gets_the_cores_verdict_and_counter() -> None:
     at = _offer(at, "$560/day")
     second = respond(FACTS, REC, first.state, offer_for(FACTS, "$560/day"))
     assert verdicts(at)[0].endswith(f"with {usd(second.counter_per_unit_usd or 0)} per day")
-    assert any(m.value == f"### {second.line}" for m in at.markdown)
+    assert any(f"\n\n### {second.line}\n\n" in m.value for m in at.markdown)
 
 
 def test_an_unreadable_offer_is_an_error_with_examples() -> None:
@@ -159,11 +159,19 @@ def test_a_bad_cost_model_is_an_error_message_not_a_traceback(
     assert "staff[0] (Therapist).annual_salary" in at.error[0].value
 
 
+def choose_document(at: AppTest, key: str, fmt: str) -> AppTest:
+    """The call desk with one document and format chosen: its one download button drawn."""
+    at.selectbox(key="document").set_value(key)
+    return at.radio(key="document_format").set_value(fmt).run()
+
+
 def test_call_desk_offers_every_document_in_every_format_made_on_click() -> None:
-    buttons = _page("call_desk").get("download_button")
-    ids = {b.proto.id.split("-", 2)[-1] for b in buttons}
-    assert ids == {f"dl:{key}:{fmt}" for key in DOCUMENTS for fmt in FORMATS}
-    assert all(b.proto.deferred_file_id for b in buttons)  # made when clicked, not on each run
+    at = _page("call_desk")
+    for key in DOCUMENTS:
+        for fmt in FORMATS:
+            (button,) = choose_document(at, key, fmt).get("download_button")
+            assert button.proto.id.split("-", 2)[-1] == f"dl:{key}:{fmt}"
+            assert button.proto.deferred_file_id  # made when clicked, not on each run
 
 
 def test_a_document_made_on_click_has_the_call_and_the_terms_as_they_stand(
@@ -185,7 +193,8 @@ def test_a_document_made_on_click_has_the_call_and_the_terms_as_they_stand(
         "from sca_rates.ui import call_desk\ncall_desk.render_page()", default_timeout=60
     )
     at.session_state[state.TERMS] = load_terms(PROJECT / "agreements" / "harborview-aetna-php.yaml")
-    _offer(at.run(), "$531/day")
+    at = _offer(at.run(), "$531/day")
+    choose_document(choose_document(at, "summary", "md"), "terms-email", "txt")
     summary = makers["dl:summary:md"]()
     email = makers["dl:terms-email:txt"]()
     assert isinstance(summary, str)
@@ -286,12 +295,14 @@ def test_an_offer_read_on_an_assumption_shows_the_question_to_ask() -> None:
 
 def test_the_call_desk_says_why_each_point_fired() -> None:
     at = _page("call_desk")
-    whys = [c.value for c in at.caption if c.value.startswith("Why this point:")]
-    assert any("42 miles / 55 minutes, beyond the urban standard" in w for w in whys)
-    # the spoken line heads each point
-    assert any(
-        e.label.startswith("No in-network program within reach: The nearest") for e in at.expander
+    # each point's spoken line, then why it fired
+    points = next(m.value for m in at.markdown if "Why this point:" in m.value)
+    assert (
+        "**No in-network program within reach:** The nearest in-network PHP program is 42 miles"
+        in points
     )
+    why = "Why this point: nearest in-network program 42 miles / 55 minutes, beyond the urban"
+    assert f":gray[{why} standard" in points
 
 
 def test_sharing_the_cost_that_is_the_floor_needs_a_second_choice() -> None:
@@ -321,7 +332,7 @@ def test_verdicts_never_look_like_an_error() -> None:
     assert verdicts(at) == ["DECLINE $300.00 per day: we could do $661.00 per day"]
     assert not at.error
     assert any(
-        m.value == ":orange-badge[DECLINE $300.00 per day: we could do $661.00 per day]"
+        m.value.startswith(":orange-badge[DECLINE $300.00 per day: we could do $661.00 per day]")
         for m in at.markdown
     )
 

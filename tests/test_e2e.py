@@ -77,7 +77,7 @@ def test_the_call_and_the_case_edits_survive_a_page_change_and_a_reload(app_url:
         page.get_by_role("link", name="Call desk").click()
         page.get_by_role("button", name="Start a new call").wait_for(timeout=30_000)
         # a reload is a new session: it finds the call kept for this case (its turns are back,
-        # with their chart and the button that ends the call)
+        # with the line of the call so far and the button that ends the call)
         page.reload()
         new_call = page.get_by_role("button", name="Start a new call")
         new_call.wait_for(timeout=30_000)

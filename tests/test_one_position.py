@@ -19,7 +19,7 @@ from sca_rates.market import load_market
 from sca_rates.money import usd
 from sca_rates.settings import Settings
 from sca_rates.ui import state
-from tests.test_app import verdicts
+from tests.test_app import choose_document, verdicts
 from tests.test_export import _flat, _text
 
 SETTINGS = Settings()
@@ -59,6 +59,9 @@ def _call_desk(
     for offer in offers:
         next(t for t in at.text_input if t.label == "The payer's offer").input(offer)
         at = next(b for b in at.button if b.label == "Answer").click().run()
+    for key in DOCUMENTS:  # each document's button drawn once, in every format
+        for fmt in FORMATS:
+            choose_document(at, key, fmt)
     assert not at.exception
     return at, makers
 

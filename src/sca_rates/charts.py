@@ -10,8 +10,6 @@ from sca_rates.analytics import PayerStats
 from sca_rates.models.compare import Comparison
 from sca_rates.models.costs import CurvePoint
 from sca_rates.models.market import Distribution
-from sca_rates.models.negotiate import NegotiationState
-from sca_rates.models.recommend import Recommendation
 from sca_rates.models.simulate import SimulationResult
 
 Spec = dict[str, Any]
@@ -42,31 +40,6 @@ def _rules(marks: dict[str, float], axis: str, title: str) -> Spec:
             "color": _n("what"),
             "tooltip": [_n("what"), _q("usd", "$")],
         },
-    }
-
-
-def call_chart(state: NegotiationState, rec: Recommendation) -> Spec:
-    """Our asks and the payer's offers, turn by turn, between the floor and the target."""
-    rows = [
-        {"turn": i + 1, "usd": t.per_unit_usd, "who": "us" if t.side == "us" else "payer"}
-        for i, t in enumerate(state.exchanges)
-    ]
-    lines = {
-        "data": {"name": "turns"},
-        "mark": {"type": "line", "point": True},
-        "encoding": {
-            "x": _q("turn", axis={"tickMinStep": 1}),
-            "y": _q("usd", f"$ per {rec.unit}", scale={"zero": False}),
-            "color": _n("who"),
-        },
-    }
-    marks = {"floor": rec.floor.per_unit_usd, "target": rec.target.per_unit_usd}
-    # the turns as a named dataset: the rest of the spec stays the same from one offer to the
-    # next, so the browser adds the new turns to the chart instead of drawing it again
-    return {
-        "datasets": {"turns": rows},
-        "layer": [lines, _rules(marks, "y", f"$ per {rec.unit}")],
-        "height": 220,
     }
 
 

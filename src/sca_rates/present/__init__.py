@@ -19,6 +19,7 @@ from sca_rates.present.costs import (
     line_rows,
 )
 from sca_rates.present.negotiation import (
+    call_so_far,
     cited_figure_text,
     payer_stats_lines,
     recommendation_json,
@@ -41,6 +42,7 @@ __all__ = [
     "UNIT_PLURAL",
     "acceptance_note",
     "breakdown_rows",
+    "call_so_far",
     "cents",
     "cited_figure_text",
     "comparison_json",

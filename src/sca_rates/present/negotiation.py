@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sca_rates.analytics import PayerStats
-from sca_rates.models.negotiate import Response
+from sca_rates.models.negotiate import NegotiationState, Response
 from sca_rates.models.recommend import RateFigure, Recommendation
 from sca_rates.models.talking_points import Figure, TalkingPoint
 from sca_rates.models.terms import TermsReport
@@ -177,3 +177,10 @@ def payer_stats_lines(stats: PayerStats) -> list[str]:
         f"  trigger {t.trigger}: {t.approved} approved of {t.requests}" for t in stats.triggers
     ]
     return lines
+
+
+def call_so_far(call: NegotiationState, unit: str) -> str:
+    """The call's turns in one line, the payer's and ours in order: "payer $400.00 · us $699.00
+    · payer $450.00 · us $640.00 per day"."""
+    turns = " · ".join(f"{turn.side} {usd(turn.per_unit_usd)}" for turn in call.exchanges)
+    return f"{turns} per {unit}"

@@ -4,11 +4,10 @@ documents, for the case in the sidebar. Every figure comes from the core."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import streamlit as st
 
-from sca_rates import charts, present, store
+from sca_rates import present, store
 from sca_rates.compare import compare, rate_offer
 from sca_rates.desk import Position
 from sca_rates.exceptions import ScaRatesError
@@ -127,7 +126,8 @@ def _offer_box(position: Position) -> Position:
     if isinstance(last, Response) and last.state == call:
         _answer(last, position.unit)
     if call.exchanges:
-        st.vega_lite_chart(spec=charts.call_chart(call, position.recommendation), width="stretch")
+        # A line of text, not a chart: a chart redrawn with every answer held the answer back
+        st.caption(f"The call so far: {present.call_so_far(call, position.unit)}")
         if st.button("Start a new call"):
             state.save_call(NegotiationState())
             st.session_state.pop(ANSWER, None)
@@ -173,12 +173,13 @@ def _answer(answer: Response, unit: str) -> None:
         "counter": f"{word} {offered} with {ask}",
         "decline": f"{word} {offered}: we could do {ask}",
     }[answer.verdict]
-    st.markdown(f":{color}-badge[{said}]")
-    st.markdown(f"### {answer.line}")  # the largest text on the page: the line to say
+    label = "What would change it" if answer.verdict == "decline" else "Trade"
+    trades = "\n".join(f"- {trade}" for trade in answer.trades)
+    # One block: the verdict, the line to say (the largest text on the page) and the trades;
+    # each element drawn apart added to the time an answer takes to show
+    st.markdown(f":{color}-badge[{said}]\n\n### {answer.line}\n\n**{label}:**\n{trades}")
     for question in answer.offer.asks:
         st.warning(f"Ask: {question}")
-    label = "What would change it" if answer.verdict == "decline" else "Trade"
-    st.markdown(f"**{label}:**\n" + "\n".join(f"- {trade}" for trade in answer.trades))
     with st.expander("How the offer was read, and why"):
         st.markdown("\n".join(f"- {note}" for note in (*answer.offer.assumptions, *answer.reasons)))
 
@@ -218,12 +219,24 @@ def _alternative(position: Position) -> None:
 
 
 def _talking_points(points: tuple[TalkingPoint, ...]) -> None:
+    """The spoken line of each point with why it fired, then the written forms with their
+    sources: two blocks, not one element a point (each element on the page slowed every
+    answer, benchmarks/ui.py)."""
     st.subheader("Talking points")
-    for point in points:
-        with st.expander(f"{point.heading}: {point.spoken}"):
-            cited = "".join(f"\n- {present.cited_figure_text(f)}" for f in point.figures)
-            st.markdown(point.text + ("\n" + cited if cited else ""))
-            st.caption(f"Why this point: {point.why}.")
+    st.markdown(
+        "\n\n".join(
+            f"**{point.heading}:** {point.spoken}  \n:gray[Why this point: {point.why}.]"
+            for point in points
+        )
+    )
+    with st.expander("Each point written out, with its sources"):
+        st.markdown(
+            "\n\n".join(
+                f"**{point.heading}.** {point.text}"
+                + "".join(f"\n- {present.cited_figure_text(f)}" for f in point.figures)
+                for point in points
+            )
+        )
 
 
 def _documents(position: Position, box: state.CallBox) -> None:
@@ -249,25 +262,31 @@ def _documents(position: Position, box: state.CallBox) -> None:
         )
     terms = st.session_state.get(state.TERMS)  # read here: a click runs outside the script
 
-    def make(key: str, fmt: str) -> Callable[[], str | bytes]:
-        def made() -> str | bytes:
-            context = build_context(position.with_call(box.call), terms=terms, share_cost=share)
-            return render(key, context, fmt)
+    left, middle, right = st.columns([3, 2, 1], vertical_alignment="bottom")
+    key = left.selectbox(
+        "Document",
+        list(DOCUMENTS),
+        format_func=lambda k: f"{DOCUMENTS[k].name} ({DOCUMENTS[k].audience})",
+        key="document",
+    )
+    fmt = middle.radio(
+        "Format", list(FORMATS), format_func=str.upper, horizontal=True, key="document_format"
+    )
 
-        return made
+    def made() -> str | bytes:
+        context = build_context(position.with_call(box.call), terms=terms, share_cost=share)
+        return render(key, context, fmt)
 
-    for key, document in DOCUMENTS.items():
-        columns = st.columns([3, 1, 1, 1, 1])
-        columns[0].markdown(f"**{document.name}** ({document.audience})")
-        for column, fmt in zip(columns[1:], FORMATS, strict=True):
-            column.download_button(
-                fmt.upper(),
-                make(key, fmt),
-                file_name=file_name(key, fmt),
-                mime=FORMATS[fmt].mime,
-                key=f"dl:{key}:{fmt}",
-                on_click="ignore",
-            )
+    # One button for the document and format chosen, not a button for each pair: every
+    # element on the page slowed every answer (benchmarks/ui.py)
+    right.download_button(
+        "Download",
+        made,
+        file_name=file_name(key, fmt),
+        mime=FORMATS[fmt].mime,
+        key=f"dl:{key}:{fmt}",
+        on_click="ignore",
+    )
 
 
 NO_KEY = (
