@@ -14,10 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from sca_rates.cli import app
+from sca_rates.exceptions import UnreadableFile
 from sca_rates.ingest.hpt import read_hpt
 from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES, iso_date, write_parquet
 from sca_rates.ingest.summarize import SummaryReport, payer_name, summarize
-from sca_rates.ingest.tic import TicReport, UnreadableFile, read_tic
+from sca_rates.ingest.tic import TicReport, read_tic
 from sca_rates.market import find_distribution, load_market
 from tests.conftest import FIXTURES, PROJECT
 

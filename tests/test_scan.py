@@ -17,11 +17,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sca_rates.exceptions import UnreadableFile
 from sca_rates.ingest import tic
 from sca_rates.ingest._walk import walk
 from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES
 from sca_rates.ingest.scan import NotSure, array_items
-from sca_rates.ingest.tic import TicReport, UnreadableFile, read_tic
+from sca_rates.ingest.tic import TicReport, read_tic
 from tests.conftest import FIXTURES
 
 HERE = FIXTURES / "transparency"

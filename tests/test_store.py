@@ -17,9 +17,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, text
 
 from sca_rates import store
-from sca_rates.logbook import InvalidLogFile, from_csv, to_csv
+from sca_rates.exceptions import InvalidLogFile, PatientKeyError, UnknownRequest
+from sca_rates.logbook import from_csv, to_csv
 from sca_rates.models.log import ClaimOutcome, LoggedOffer, LoggedRequest, PatientIdentifiers
-from sca_rates.store.crypto import Cipher, PatientKeyError, new_key
+from sca_rates.store.crypto import Cipher, new_key
 from sca_rates.store.schema import Base
 from tests.conftest import PROJECT
 from tests.databases import private_postgres
@@ -155,7 +156,7 @@ def _add_then_fail(engine: Engine) -> None:
 
 def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
     engine = store.connect(f"sqlite:///{tmp_path / 'log.sqlite'}")
-    with pytest.raises(LookupError):
+    with pytest.raises(UnknownRequest, match="No logged request 999"):
         _add_then_fail(engine)
     with store.transaction(engine) as session:
         assert store.list_requests(session=session) == []

@@ -21,7 +21,7 @@ from sca_rates import present
 from sca_rates.compare import compare_case
 from sca_rates.costing import cost_facility, episode_cost, with_census
 from sca_rates.desk import Position, case_key, open_position
-from sca_rates.exceptions import InvalidScenario, ScaRatesError
+from sca_rates.exceptions import InvalidScenario, PatientKeyError, ScaRatesError
 from sca_rates.files import load_case, load_cost_model, load_history, load_terms, save_history
 from sca_rates.market import load_market
 from sca_rates.models import CostModel
@@ -794,7 +794,6 @@ def log_export(
     """Write the log as a spreadsheet (CSV), one row per request."""
     from sca_rates import store
     from sca_rates.logbook import to_csv
-    from sca_rates.store.crypto import PatientKeyError
 
     with _user_errors():
         engine, cipher = _log()

@@ -11,9 +11,15 @@ print it as it is and the app can show it in ``st.error`` without a traceback.
      |    +-- InvalidTerms       an agreement's terms
      |    +-- InvalidHistory     a call's saved history
      |    +-- InvalidSimulationSettings  the simulator's inputs
+     |    +-- InvalidLogFile     a log spreadsheet to import
+     +-- UnreadableFile          a published file (price transparency, CMS) truncated or not the
+     |                           format it claims
      +-- UnparseableOffer        an offer whose wording sca-rates cannot read
      +-- MissingReference        a figure a calculation needs is not in the data (and how to add it)
      +-- InvalidScenario         a what-if the model cannot be (a census above capacity)
+     +-- PatientKeyError         no key, a malformed key, or another key than the log's
+     +-- LogError                the negotiation log cannot do what was asked
+          +-- UnknownRequest     no logged request has that number
 """
 
 from __future__ import annotations
@@ -83,6 +89,14 @@ class InvalidSimulationSettings(InvalidInputFile):
     kind = "Simulation settings file"
 
 
+class InvalidLogFile(InvalidInputFile):
+    kind = "Log spreadsheet"
+
+
+class UnreadableFile(ScaRatesError):
+    """A price-transparency file that is truncated or not the format it claims."""
+
+
 class UnparseableOffer(ScaRatesError):
     """An offer's text matched none of the forms sca-rates reads; the message lists examples."""
 
@@ -93,3 +107,15 @@ class MissingReference(ScaRatesError):
 
 class InvalidScenario(ScaRatesError):
     """A what-if (such as a census override) that the model does not allow."""
+
+
+class PatientKeyError(ScaRatesError):
+    """No key, a malformed key, or the wrong key for the stored identifiers."""
+
+
+class LogError(ScaRatesError):
+    """The negotiation log cannot do what was asked: its database, or a request in it."""
+
+
+class UnknownRequest(LogError):
+    """No logged request has the number given."""

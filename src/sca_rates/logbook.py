@@ -13,17 +13,13 @@ import io
 from typing import Any
 
 from sca_rates.desk import Position
-from sca_rates.exceptions import InvalidInputFile, Problem
+from sca_rates.exceptions import InvalidLogFile, Problem
 from sca_rates.files import parse_csv_rows
 from sca_rates.models.base import Frozen
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.log import LoggedOffer, LoggedRequest, Outcome, PatientIdentifiers
 
 LOG_DOC = "docs/log.md"
-
-
-class InvalidLogFile(InvalidInputFile):
-    kind = "Log spreadsheet"
 
 
 def triggers_of(facts: CaseFacts) -> tuple[str, ...]:

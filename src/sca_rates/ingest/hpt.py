@@ -17,8 +17,9 @@ from typing import Any
 
 import ijson
 
+from sca_rates.exceptions import UnreadableFile
 from sca_rates.ingest.rows import empty_row, iso_date
-from sca_rates.ingest.tic import UnreadableFile, open_binary
+from sca_rates.ingest.tic import open_binary
 
 PROGRAM = re.compile(r"partial\s+hosp|intensive\s+outpatient|\bphp\b|\biop\b", re.IGNORECASE)
 KEYWORDS = {

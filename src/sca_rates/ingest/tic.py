@@ -25,7 +25,7 @@ from typing import IO, Any, cast
 
 import ijson
 
-from sca_rates.exceptions import ScaRatesError
+from sca_rates.exceptions import UnreadableFile
 from sca_rates.ingest.rows import empty_row, iso_date
 from sca_rates.ingest.scan import Batch, NotSure, array_items
 
@@ -36,10 +36,6 @@ SECOND_PROCESS_FROM = 64 << 20
 # last message, and "more", "end" or "unsure"
 _Message = tuple[Batch | None, int, str]
 HEADER = ("reporting_entity_name", "plan_name", "last_updated_on", "version")
-
-
-class UnreadableFile(ScaRatesError):
-    """A price-transparency file that is truncated or not the format it claims."""
 
 
 @dataclass

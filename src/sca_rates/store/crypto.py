@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from sca_rates.exceptions import ScaRatesError
-
-
-class PatientKeyError(ScaRatesError):
-    """No key, a malformed key, or the wrong key for the stored identifiers."""
+from sca_rates.exceptions import PatientKeyError
 
 
 def new_key() -> str:

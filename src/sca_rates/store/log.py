@@ -20,8 +20,9 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from sca_rates.exceptions import LogError, PatientKeyError, UnknownRequest
 from sca_rates.models.log import ClaimOutcome, LoggedOffer, LoggedRequest, PatientIdentifiers
-from sca_rates.store.crypto import Cipher, PatientKeyError
+from sca_rates.store.crypto import Cipher
 from sca_rates.store.schema import AuditRow, Base, ClaimRow, OfferRow, RequestRow
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -116,7 +117,7 @@ def update_request(*, session: Session, request_id: int, **changes: Any) -> None
         if name in ("triggers", "reauthorization_due"):
             value = ";".join(v if isinstance(v, str) else v.isoformat() for v in value)
         if not hasattr(RequestRow, name) or name.endswith("_enc") or name == "id":
-            raise ValueError(f"{name} is not a field of a logged request")
+            raise LogError(f"{name} is not a field of a logged request")
         setattr(row, name, value)
 
 
@@ -138,7 +139,9 @@ def audit(
 def _row(session: Session, request_id: int) -> RequestRow:
     row = session.get(RequestRow, request_id)
     if row is None:
-        raise LookupError(f"no logged request {request_id}")
+        raise UnknownRequest(
+            f"No logged request {request_id}. Fix: `sca-rates log list` shows the numbers"
+        )
     return row
 
 
