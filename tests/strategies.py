@@ -21,7 +21,7 @@ def levels(draw: st.DrawFn, code: str) -> dict[str, Any]:
         "hours_per_day": draw(st.floats(min_value=1, max_value=8)),
         "weeks_per_year": draw(st.floats(min_value=1, max_value=52)),
         "capacity": capacity,
-        "average_census": draw(st.floats(min_value=0.5, max_value=capacity)),
+        "average_census": draw(st.floats(min_value=1, max_value=capacity)),
         "attendance_rate": draw(st.floats(min_value=0.3, max_value=1)),
         "max_group_size": draw(st.integers(min_value=1, max_value=15)),
     }
@@ -73,7 +73,7 @@ def cost_models(draw: st.DrawFn, *, fixed_staff: bool = False) -> CostModel:
     data = {
         "facility": {"name": "Generated", "state": "MA", "fiscal_year": 2026},
         "levels_of_care": [draw(levels(code)) for code in codes],
-        "staff": draw(st.lists(staff_roles(codes, fixed_only=fixed_staff), max_size=5)),
+        "staff": draw(st.lists(staff_roles(codes, fixed_only=fixed_staff), min_size=1, max_size=5)),
         "overhead": [
             {
                 "name": "Overhead",

@@ -124,6 +124,46 @@ CASES = [
         "levels_of_care[1] (PHP).code",
         "distinct code",
     ),
+    # A number that is no number passes every bound (inf > 0): refused where it is written
+    (
+        "infinite salary",
+        TINY.replace("annual_salary: 60000", "annual_salary: .inf"),
+        "staff[0] (Therapist).annual_salary",
+        "finite number",
+    ),
+    (
+        "salary that is not a number",
+        TINY.replace("annual_cost: 48000", "annual_cost: .nan"),
+        "overhead[0] (Rent).annual_cost",
+        "finite number",
+    ),
+    # Written twice, the second annual_salary would silently win ($60,000 -> $90,000)
+    (
+        "a field written twice",
+        TINY.replace("annual_salary: 60000,", "annual_salary: 60000, annual_salary: 90000,"),
+        "line 7, column 72: annual_salary is written twice",
+        "keep one of them",
+    ),
+    (
+        "no staff",
+        TINY.split("staff:")[0] + "overhead:\n  - {name: Rent, category: facility, "
+        "annual_cost: 48000}\n",
+        "staff: the model has no staff",
+        "add the program's staff roles",
+    ),
+    # A census of 0.000000001 would put one day's cost in the trillions
+    (
+        "census under one patient",
+        TINY.replace("average_census: 10", "average_census: 1e-9"),
+        "levels_of_care[0] (PHP).average_census",
+        "greater than or equal to 1",
+    ),
+    (
+        "nested five thousand deep",
+        "a: " + "[" * 5000 + "]" * 5000 + "\n",
+        "file: it is nested too deeply to be read",
+        "bundled examples",
+    ),
 ]
 
 
@@ -163,3 +203,19 @@ def test_every_problem_of_a_file_is_listed_at_once(tmp_path: Path) -> None:
         "levels_of_care[0] (PHP).max_group_size",
         "staff[0] (Therapist).annual_salary",
     ]
+
+
+@pytest.mark.parametrize("units", ["inf", "nan", "0", "1e9"])
+def test_an_episode_length_that_is_no_length_is_refused(units: str) -> None:
+    path = FIXTURES / "cost_models" / "tiny-php.yaml"
+    result = CliRunner().invoke(app, ["cost", str(path), "--episode-units", units, "--json"])
+    assert result.exit_code == 2
+    assert "cannot be costed; give a number of units above 0 and at most 1,000" in result.stderr
+    assert result.stdout == ""  # nothing half-printed, no Infinity or NaN
+
+
+def test_a_what_if_census_under_one_patient_is_refused() -> None:
+    path = FIXTURES / "cost_models" / "tiny-php.yaml"
+    result = CliRunner().invoke(app, ["cost", str(path), "--census", "1e-9"])
+    assert result.exit_code == 2
+    assert "census 1e-09 for PHP must be at least 1 and at most its capacity 12" in result.stderr

@@ -40,6 +40,20 @@ CASES = [
         "triggers.network_inadequacy.miles_to_nearest",
         "miles_to_nearest and/or minutes",
     ),
+    # 1e9 days passes "above 0"; an episode that long is a slip (an extra digit or three)
+    (
+        "an episode of a billion units",
+        CASE.replace("expected_units: 18", "expected_units: 1e9"),
+        "expected_units",
+        "less than or equal to 1000",
+    ),
+    ("an infinite charge", CASE.replace("1000\n", ".inf\n", 1), "billed_charge", "finite"),
+    (
+        "a field written twice",
+        CASE.replace("payer: Aetna\n", "payer: Aetna\npayer: Cigna\n"),
+        "line 4, column 1: payer is written twice",
+        "keep one of them",
+    ),
 ]
 
 
@@ -62,3 +76,13 @@ def test_a_code_type_is_read_from_the_code() -> None:
     assert infer_code_type("90837") == "CPT"
     assert infer_code_type("0913") == "RC"
     assert infer_code_type("XYZ12") is None
+
+
+def test_an_alternative_the_market_does_not_know_is_refused_not_ignored(tmp_path: Path) -> None:
+    # Ignored, a misspelt setting would leave the payer's ceiling to another setting or to none
+    path = tmp_path / "case.yaml"
+    path.write_text(CASE.replace("setting: residential", "setting: residental"))
+    result = CliRunner().invoke(app, ["compare", str(path), "--cost-model", MODEL])
+    assert result.exit_code == 2
+    assert "alternative.setting: residental is not a setting of the market data" in result.stderr
+    assert "use one of inpatient_psych, residential" in result.stderr

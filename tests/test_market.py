@@ -254,6 +254,14 @@ BAD_ROWS = [
         "line 2, column region",
         "two-letter state",
     ),
+    # inf passes "above 0": a number that is no number is refused where it is written
+    ("infinite amount", GOOD_ROW.replace(",210,", ",inf,"), "line 2, column amount_usd", "finite"),
+    (
+        "amount not a number",
+        GOOD_ROW.replace(",210,", ",NaN,"),
+        "line 2, column amount_usd",
+        "finite",
+    ),
     (
         "duplicate key",
         f"{GOOD_ROW}\n{GOOD_ROW.replace(',210,', ',220,')}",

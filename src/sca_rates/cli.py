@@ -100,13 +100,15 @@ def cost(
                 f"level of care {level!r} is not in {file}; use one of "
                 f"{', '.join(model.level_codes)}"
             )
+        episodes = [_episode(lvl, episode_units) for lvl in chosen]
     if as_json:
         objects = [
-            present.level_json(lvl, facility, _episode(lvl, episode_units)) for lvl in chosen
+            present.level_json(lvl, facility, episode)
+            for lvl, episode in zip(chosen, episodes, strict=True)
         ]
         typer.echo(json.dumps(objects, indent=2))
     else:
-        typer.echo(_cost_text(facility, chosen, episode_units, show_lines=lines))
+        typer.echo(_cost_text(facility, list(zip(chosen, episodes, strict=True)), show_lines=lines))
 
 
 def _census_level(model: CostModel, level: str | None) -> str:
@@ -123,15 +125,13 @@ def _episode(level: LevelCost, units: float | None) -> EpisodeCost | None:
 
 def _cost_text(
     facility: FacilityCost,
-    levels: list[LevelCost],
-    episode_units: float | None,
+    levels: list[tuple[LevelCost, EpisodeCost | None]],
     *,
     show_lines: bool,
 ) -> str:
     out = [present.facility_title(facility)]
-    for level in levels:
+    for level, episode in levels:
         summary = present.level_summary(level)
-        episode = _episode(level, episode_units)
         if episode is not None:
             summary += present.episode_summary(episode)
         out += ["", present.level_title(level), *_table(summary, indent=2)]

@@ -18,14 +18,13 @@ an IOP session); an episode is the case's expected units.
 
 from __future__ import annotations
 
-import math
 from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from sca_rates.costing import cost_level
-from sca_rates.exceptions import InvalidScenario, MissingReference
+from sca_rates.exceptions import InvalidCase, InvalidScenario, MissingReference, Problem
 from sca_rates.market import (
     find_access_standard,
     find_alternatives,
@@ -64,6 +63,7 @@ def case_facts(case: Case, *, model: CostModel, market: MarketData) -> CaseFacts
             f"{case.level_of_care} has no cost in the cost model {model.facility.name}: "
             "give it a share of staff or overhead before negotiating its rate"
         )
+    _check_alternative(case, market)
     medicare = medicare_for_case(market, case)
     alternatives = _alternative_stays(case, market)
     ceiling, notes = _ceiling(case, alternatives)
@@ -232,10 +232,27 @@ def _cost_coverage(rate: NormalizedOffer, facts: CaseFacts) -> CostCoverage:
         fully_loaded_per_unit_usd=cost.fully_loaded_per_unit,
         marginal_per_unit_usd=marginal,
         fully_loaded_ratio=rate.per_unit_usd / cost.fully_loaded_per_unit,
-        marginal_ratio=rate.per_unit_usd / marginal if marginal > 0 else math.inf,
+        marginal_ratio=rate.per_unit_usd / marginal if marginal > 0 else None,
         margin_per_unit_usd=margin,
         margin_per_episode_usd=margin * units,
     )
+
+
+def _check_alternative(case: Case, market: MarketData) -> None:
+    """A named alternative the market data does not know is a slip, not "no ceiling": left
+    unchecked, the payer's ceiling would quietly come from another setting or none."""
+    settings = sorted({row.setting for row in market.alternatives})
+    if case.alternative is not None and case.alternative.setting not in settings:
+        raise InvalidCase(
+            "the case",
+            [
+                Problem(
+                    "alternative.setting",
+                    f"{case.alternative.setting} is not a setting of the market data",
+                    f"use one of {', '.join(settings)}, or add its row to alternatives.csv",
+                )
+            ],
+        )
 
 
 def _alternative_stays(case: Case, market: MarketData) -> list[AlternativeStay]:

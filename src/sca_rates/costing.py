@@ -24,6 +24,7 @@ from collections.abc import Iterator
 
 from sca_rates.exceptions import InvalidScenario
 from sca_rates.models import CostModel, LevelOfCare, StaffRole, VariableCost
+from sca_rates.models.case import MAX_EPISODE_UNITS
 from sca_rates.models.cost_model import Allocation
 from sca_rates.models.costs import (
     BREAKDOWN_KEYS,
@@ -154,9 +155,9 @@ def _lines(model: CostModel) -> Iterator[tuple[str, CostLine]]:
 def with_census(model: CostModel, code: str, census: float) -> CostModel:
     """The same model with one level's average census replaced (a what-if, the file untouched)."""
     level = _level(model, code)
-    if not 0 < census <= level.capacity:
+    if not 1 <= census <= level.capacity:
         raise InvalidScenario(
-            f"census {census:g} for {code} must be above 0 and at most its capacity "
+            f"census {census:g} for {code} must be at least 1 and at most its capacity "
             f"{level.capacity}; choose a census in that range or raise capacity"
         )
     levels = tuple(
@@ -252,6 +253,11 @@ def cost_curve(model: CostModel, code: str) -> tuple[CurvePoint, ...]:
 
 def episode_cost(level_cost: LevelCost, units: float) -> EpisodeCost:
     """Cost of an episode of ``units`` units of service of one level."""
+    if not 0 < units <= MAX_EPISODE_UNITS:
+        raise InvalidScenario(
+            f"an episode of {units:g} units cannot be costed; give a number of units above 0 "
+            f"and at most {MAX_EPISODE_UNITS:,}"
+        )
     return EpisodeCost(
         level=level_cost.level,
         unit=level_cost.unit,

@@ -151,9 +151,12 @@ def parse_yaml_model(
 ) -> M:
     """Validate YAML text (an upload, an edited file) as ``model``."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: see below
     except yaml.YAMLError as exc:
         raise error(source, [_yaml_problem(exc)]) from exc
+    except RecursionError as exc:
+        fix = f"write the fields as the bundled examples do (see {doc})"
+        raise error(source, [Problem("file", "it is nested too deeply to be read", fix)]) from exc
     except ValueError as exc:  # a date that is no date (2026-13-45) fails while reading
         raise error(
             source,
@@ -181,6 +184,25 @@ def parse_yaml_model(
             ],
         )
     return validate_model(data, model, error, source=source, doc=doc)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML as the safe loader reads it, but a key written twice in one mapping is an error:
+    otherwise the second silently wins (a second annual_salary changes the rate)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[object] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise _WrittenTwice(None, None, f"{key} is written twice", key_node.start_mark)
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+class _WrittenTwice(yaml.constructor.ConstructorError):
+    """A key given twice in one mapping."""
 
 
 def validate_model(
@@ -296,6 +318,8 @@ def _yaml_problem(exc: yaml.YAMLError) -> Problem:
     mark = getattr(exc, "problem_mark", None)
     where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "file"
     what = getattr(exc, "problem", None) or "YAML syntax error"
+    if isinstance(exc, _WrittenTwice):
+        return Problem(where, what, "keep one of them: the second would silently win")
     return Problem(
         where,
         f"YAML syntax error ({what})",

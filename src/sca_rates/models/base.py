@@ -8,9 +8,10 @@ from pydantic import BaseModel, ConfigDict
 
 class Frozen(BaseModel):
     """Immutable, rejects unknown fields (a misspelt field in a hand-written file is an error,
-    not a silently ignored line)."""
+    not a silently ignored line) and numbers that are no number: ``inf`` or ``nan`` in a file
+    would pass every bound a field has, and a figure made from one is no figure (nor JSON)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class FieldProblem(ValueError):

@@ -21,6 +21,9 @@ _CODE_FORMS: tuple[tuple[str, CodeType], ...] = (
 )
 
 
+# More units than this in one episode (three years of daily PHP) is a typing slip, not a stay
+MAX_EPISODE_UNITS = 1_000
+
 Diagnosis = Literal["mental_health", "substance_use", "eating_disorder", "co_occurring"]
 
 
@@ -98,7 +101,8 @@ class Case(Frozen):
     diagnosis: Diagnosis = "mental_health"
     code: str = Field(pattern=r"^[0-9A-Z]{4,5}$")  # the code the SCA will pay: S0201, H0015 ...
     code_type: CodeType | None = None  # read from the code's form when left out
-    expected_units: float = Field(gt=0)  # length of stay in units of service
+    # length of stay in units of service; more than MAX_EPISODE_UNITS is a slip (an extra digit)
+    expected_units: float = Field(gt=0, le=MAX_EPISODE_UNITS)
     sessions_per_week: float | None = Field(default=None, gt=0, le=21)  # default: program days
     # Billable 15-minute units a day the payer allows, for offers per 15 minutes or per hour;
     # default: the program's hours x 4, which the answer then says it assumed

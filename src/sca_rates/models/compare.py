@@ -33,7 +33,7 @@ class CostCoverage(Frozen):
     fully_loaded_per_unit_usd: float
     marginal_per_unit_usd: float
     fully_loaded_ratio: float  # rate / fully loaded cost
-    marginal_ratio: float  # rate / marginal cost (inf when the marginal cost is 0)
+    marginal_ratio: float | None  # rate / marginal cost (None when the marginal cost is 0)
     margin_per_unit_usd: float  # rate - fully loaded cost
     margin_per_episode_usd: float
 

@@ -64,7 +64,9 @@ class LevelOfCare(Frozen):
     hours_per_day: float = Field(gt=0, le=24)
     weeks_per_year: float = Field(gt=0, le=53)
     capacity: int = Field(ge=1)  # slots
-    average_census: float = Field(gt=0)  # enrolled patients on an average program day
+    # enrolled patients on an average program day: at least one, or the program is not running
+    # (a census of 0.000001 would put a day's cost in the trillions)
+    average_census: float = Field(ge=1)
     attendance_rate: float = Field(default=1.0, gt=0, le=1)  # share of scheduled days attended
     max_group_size: int = Field(ge=1)
     day_includes: DayIncludes | None = None
@@ -228,6 +230,12 @@ class CostModel(Frozen):
                 ("levels_of_care",),
                 "the model has no level of care",
                 "add at least one, such as a PHP or an IOP",
+            )
+        if not self.staff:
+            raise FieldProblem(
+                ("staff",),
+                "the model has no staff",
+                "add the program's staff roles: a day of treatment is mostly their time",
             )
         for i, code in enumerate(codes):
             if code in codes[:i]:

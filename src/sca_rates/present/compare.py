@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from sca_rates.models.compare import Comparison, MarketComparison
@@ -39,8 +38,8 @@ def normalized_lines(offer: NormalizedOffer) -> list[str]:
     ]
 
 
-def _ratio(value: float) -> float | None:
-    return None if math.isinf(value) else round(value, 4)
+def _ratio(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 def _provenance_json(source: Provenance) -> dict[str, Any]:
