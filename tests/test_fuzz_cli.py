@@ -69,7 +69,7 @@ def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 @st.composite
 def mutated(draw: st.DrawFn, original: dict[str, Any]) -> dict[str, Any]:
     """The file with a few of its values replaced by junk, or removed."""
-    data = json.loads(json.dumps(original))  # a deep copy
+    data: dict[str, Any] = json.loads(json.dumps(original))  # a deep copy
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         paths = _paths(data)
         if not paths:
