@@ -84,7 +84,9 @@ def test_a_state_rule_that_is_published_is_cited(tmp_path: Path) -> None:
     point = next(
         p for p in talking_points(facts, recommend(facts)) if p.topic == "network_inadequacy"
     )
-    assert "beyond the state's urban access standard of 25 miles / 40 minutes" in point.text
+    assert (
+        "beyond the state's commercial urban access standard of 25 miles / 40 minutes" in point.text
+    )
     assert "no adequate in-network option for this patient" in point.text
     assert any(f.source == "State rule X" and f.year == 2026 for f in point.figures)
 
@@ -116,8 +118,47 @@ def test_the_access_standard_is_the_one_for_the_patients_plan_type(tmp_path: Pat
     point = next(
         p for p in talking_points(facts, recommend(facts)) if p.topic == "network_inadequacy"
     )
-    assert "beyond the state's urban access standard of 15 miles / 30 minutes" in point.text
+    assert (
+        "beyond the state's Medicaid urban access standard of 15 miles / 30 minutes" in point.text
+    )
     assert any(f.source == "Medicaid contract Y" for f in point.figures)
+
+
+def test_a_medicare_advantage_member_is_held_to_its_county_types_rule() -> None:
+    # The Harborview PHP patient is 42 miles / 55 minutes from the nearest in-network program.
+    # 42 CFR 422.116(d)(2), Outpatient Behavioral Health: Large Metro 10 miles / 20 minutes ->
+    # beyond it on both, the rule is cited; Micro 40 / 55 -> 55 minutes is not beyond 55: no gap
+    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    market = load_market(PROJECT / "market_data")
+
+    def gap_point(area: str) -> TalkingPoint | None:
+        gap = case.triggers.network_inadequacy
+        assert gap is not None
+        moved = case.model_copy(
+            update={
+                "plan_type": "medicare_advantage",
+                "triggers": case.triggers.model_copy(
+                    update={"network_inadequacy": gap.model_copy(update={"area": area})}
+                ),
+            }
+        )
+        facts = case_facts(moved, model=model, market=market)
+        points = talking_points(facts, recommend(facts))
+        return next((p for p in points if p.topic == "network_inadequacy"), None)
+
+    point = gap_point("large_metro")
+    assert point is not None
+    assert (
+        "beyond the Medicare Advantage Large Metro access standard of 10 miles / 20 minutes"
+        in point.text
+    )
+    cited = {f.source for f in point.figures}
+    assert "42 CFR 422.116(d)(2), Outpatient Behavioral Health" in cited
+    assert gap_point("micro") is None
+    # "urban" is no county type of the rule: the rule of thumb (30 / 30), never cited
+    point = gap_point("urban")
+    assert point is not None
+    assert "access standard" not in point.text
 
 
 def test_cost_offset_uses_the_target_and_the_named_alternative() -> None:

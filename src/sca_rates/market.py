@@ -27,6 +27,7 @@ from sca_rates.files import load_csv_rows, parse_csv_rows
 from sca_rates.models.case import Case
 from sca_rates.models.market import (
     PERCENTILE_OF,
+    URBAN_OR_RURAL,
     AccessStandardRow,
     AlternativeRow,
     BilledShareRow,
@@ -339,18 +340,21 @@ def wage_index_for(market: MarketData, case: Case) -> tuple[float, str] | None:
 def find_access_standard(
     market: MarketData, *, state: str | None, area: str, plan_type: PlanType
 ) -> AccessStandardRow | None:
-    """The access standard for a member in ``area`` (urban or rural) of a ``plan_type`` plan: the
-    state's rule for that plan type, else the state's general rule, else the national rule for
-    the plan type, else the national default; the latest year."""
+    """The access standard for a member in ``area`` of a ``plan_type`` plan: the state's rule for
+    that plan type, else the state's general rule, else the national rule for the plan type,
+    else the national default; the latest year. A rule written for the area itself (a CMS county
+    type) comes before one for urban or rural areas."""
+    areas = dict.fromkeys((area, URBAN_OR_RURAL[area]))
     for jurisdiction in (state, "US"):
         for plan in (plan_type, "any"):
-            rows = [
-                r
-                for r in market.access_standards
-                if (r.jurisdiction, r.area, r.plan_type) == (jurisdiction, area, plan)
-            ]
-            if rows:
-                return max(rows, key=lambda r: r.year)
+            for where in areas:
+                rows = [
+                    r
+                    for r in market.access_standards
+                    if (r.jurisdiction, r.area, r.plan_type) == (jurisdiction, where, plan)
+                ]
+                if rows:
+                    return max(rows, key=lambda r: r.year)
     return None
 
 

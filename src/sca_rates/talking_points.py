@@ -13,7 +13,7 @@ from __future__ import annotations
 from sca_rates.compare import savings
 from sca_rates.market import position, provenance_of
 from sca_rates.models.compare import AlternativeStay, CaseFacts
-from sca_rates.models.market import BilledShareRow, Provenance
+from sca_rates.models.market import AccessStandardRow, BilledShareRow, Provenance
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import Figure, TalkingPoint
 from sca_rates.money import pct, said_rate, spoken_usd, usd
@@ -114,6 +114,17 @@ def _sourced(label: str, value: float, unit: str, source: Provenance) -> Figure:
     )
 
 
+# How a plan type and an area are said: "Medicare Advantage Large Metro"
+_PLAN_WORDS = {"medicare_advantage": "Medicare Advantage", "medicaid": "Medicaid"}
+_AREA_WORDS = {"large_metro": "Large Metro", "metro": "Metro", "micro": "Micro", "ceac": "CEAC"}
+
+
+def _standard_name(standard: AccessStandardRow) -> str:
+    plan = "" if standard.plan_type == "any" else standard.plan_type
+    words = [_PLAN_WORDS.get(plan, plan), _AREA_WORDS.get(standard.area, standard.area)]
+    return " ".join(word for word in words if word)
+
+
 def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     """Only when the nearest in-network program lies beyond the access standard for where the
     patient lives, on every measure the case gives."""
@@ -132,13 +143,14 @@ def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     away = " / ".join(f"{value:g} {unit}" for value, _, unit in given)
     standard_words = f"{standard.miles:g} miles / {standard.minutes:g} minutes"
     figures = [_case(f"nearest in-network program, {unit}", v, unit) for v, _, unit in given]
+    rule = _standard_name(standard)
     cited = ""
     if not standard.illustrative:  # a rule the payer can check; a rule of thumb is not cited
         where = "the state's" if standard.jurisdiction != "US" else "the"
-        cited = f", beyond {where} {standard.area} access standard of {standard_words}"
+        cited = f", beyond {where} {rule} access standard of {standard_words}"
         figures += [
             Figure(
-                label=f"access standard ({standard.area}), {unit}",
+                label=f"access standard ({rule}), {unit}",
                 value=limit,
                 unit=unit,
                 source=standard.source,
@@ -159,9 +171,8 @@ def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
         f"The nearest in-network {level} program is {nearest[0]:g} {nearest[2]} away, a trip "
         f"{days:g} days a week for this patient."
     )
-    plan = "" if standard.plan_type == "any" else f" {standard.plan_type.replace('_', ' ')}"
     why = (
-        f"nearest in-network program {away}, beyond the {standard.area}{plan} standard of "
+        f"nearest in-network program {away}, beyond the {rule} standard of "
         f"{standard_words} ({standard.source}{', illustrative' if standard.illustrative else ''})"
     )
     return _point(

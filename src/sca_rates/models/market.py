@@ -18,8 +18,19 @@ RateUnit = Literal["day", "session", "15min", "hour", "episode"]
 CodeType = Literal["HCPCS", "CPT", "RC", "APC"]
 # The kind of plan the patient has: access rules differ by it (a state's insurance code for
 # commercial plans, its Medicaid contracts, 42 CFR 422.116 for Medicare Advantage)
-# Where the patient lives, as access standards tell areas apart
-Area = Literal["urban", "rural"]
+# Where the patient lives, as access standards tell areas apart: urban or rural, or one of the
+# county types of CMS's Medicare Advantage rule (42 CFR 422.116), from Large Metro to counties
+# with extreme access considerations (CEAC)
+Area = Literal["urban", "rural", "large_metro", "metro", "micro", "ceac"]
+# A county type read as urban or rural, for a rule that only tells those two apart
+URBAN_OR_RURAL: dict[str, str] = {
+    "urban": "urban",
+    "large_metro": "urban",
+    "metro": "urban",
+    "rural": "rural",
+    "micro": "rural",
+    "ceac": "rural",
+}
 PlanType = Literal["commercial", "marketplace", "medicaid", "medicare_advantage"]
 # The percentile each statistic stands for; "mean" and "single" are not points of a distribution.
 PERCENTILE_OF: dict[str, float] = {"p10": 10, "p25": 25, "p50": 50, "p75": 75, "p90": 90}
