@@ -1,6 +1,9 @@
 # make run   : set up .venv if needed, then start the app on the bundled defaults
 # make test  : set up .venv if needed, then lint, type-check and run every test
 # make bench : set up .venv if needed, then print the benchmarks' timings
+# Setting up needs Python 3.11+ with venv, its headers and a C compiler, and PyPI
+# (scripts/setup-venv.sh). `browser` and `examples` install Debian packages with apt-get when
+# missing (scripts/apt-install.sh: root or sudo, waiting while another process holds apt).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,11 +12,8 @@ READY := $(VENV)/.ready
 .PHONY: run test lint typecheck unit bench browser screenshots examples clean
 
 $(READY): pyproject.toml setup.py requirements/dev.txt src/sca_rates/ingest/_walk.c
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	touch $@
+	@bash scripts/setup-venv.sh $(PYTHON) $(VENV)
+	@touch $@
 
 run: $(READY)
 	$(BIN)/streamlit run app.py
@@ -32,13 +32,13 @@ unit: $(READY) browser
 
 # The end-to-end test drives Debian's Chromium (never a browser Playwright downloads).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || bash scripts/apt-install.sh chromium
 
 screenshots: $(READY) browser
 	$(BIN)/python scripts/screenshots.py
 
 examples: $(READY)
-	@command -v pdftoppm >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
+	@command -v pdftoppm >/dev/null 2>&1 || bash scripts/apt-install.sh poppler-utils
 	$(BIN)/python scripts/pdf_examples.py
 
 bench: $(READY) browser
