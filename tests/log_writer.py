@@ -16,7 +16,7 @@ def main() -> None:
             payer=f"writer {tag}",
             level_of_care="PHP",
             requested_on=dt.date(2026, 11, 1),
-            notes=f"{tag}-{i}",
+            authorization_number=f"{tag}-{i}",  # notes are stored only with a key
             offers=tuple(LoggedOffer(side="payer", per_unit_usd=400 + j) for j in range(3)),
         )
         with store.transaction(engine) as session:

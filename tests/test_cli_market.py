@@ -1,13 +1,18 @@
-"""``sca-rates compare``, ``normalize`` and ``market import-opps``: stable JSON keys, readable
-text, and user errors that exit 2."""
+"""``sca-rates compare``, ``normalize`` and the ``market`` commands: stable JSON keys, readable
+text, and user errors that exit 2 leaving every file as it was."""
 
 import json
+import shutil
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
 from sca_rates.cli import app
+from sca_rates.ingest.hpt import read_hpt
+from sca_rates.ingest.rows import write_parquet
 from sca_rates.market import find_medicare, load_market
 from tests.conftest import FIXTURES, PROJECT
 
@@ -191,3 +196,260 @@ def test_import_opps_into_a_missing_folder_is_a_clear_error(tmp_path: Path) -> N
     )
     assert result.exit_code == 2
     assert "folder that exists" in result.stderr
+
+
+# Importing price-transparency files and summarizing them: every bad input is one message on
+# stderr, exit 2, and nothing written or replaced.
+HERE = FIXTURES / "transparency"
+SINGLE = HERE / "tic-v2-single-plan.json"  # CMS's example; entry 1 is billing code 27447
+TALL = HERE / "hpt-v3-tall.csv"  # CMS's example; code 70551 is priced $400 (PPO), $250 (HMO)
+
+
+def _refused(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    return result.stderr
+
+
+def _payer_file(path: Path, **price: object) -> Path:
+    """CMS's single-plan example with its first price changed."""
+    data = json.loads(SINGLE.read_text())
+    data["in_network"][0]["negotiated_rates"][0]["negotiated_prices"][0].update(price)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data))
+    return path
+
+
+def _imported(tmp_path: Path, **change: object) -> str:
+    """A Parquet file as import-hpt writes it, its second row changed."""
+    rows = list(read_hpt(TALL, codes=frozenset({"70551"})))
+    rows[1] |= change
+    path = tmp_path / "prices.parquet"
+    write_parquet(rows, path)
+    return str(path)
+
+
+def test_import_tic_reads_a_rate_written_as_a_plain_number_in_text(tmp_path: Path) -> None:
+    source = _payer_file(tmp_path / "uhc.json", negotiated_rate="500.00")
+    _run("market", "import-tic", str(source), "--codes", "27447", "-o", str(tmp_path / "o.parquet"))
+    rates = pq.read_table(tmp_path / "o.parquet").column("rate_usd").to_pylist()
+    assert rates[:3] == [500.0, 500.0, 1230.45]  # two provider groups, then the next price
+
+
+@pytest.mark.parametrize(
+    ("price", "words"),
+    [
+        ({"negotiated_rate": "$500.00"}, "negotiated_rate: '$500.00' is not a number"),
+        ({"negotiated_rate": -500}, "negotiated_rate: -500 is negative"),
+        ({"expiration_date": "13/01/2024"}, "expiration_date: '13/01/2024' is not a date"),
+    ],
+)
+def test_import_tic_refuses_a_bad_value_naming_file_entry_and_field(
+    tmp_path: Path, price: dict[str, object], words: str
+) -> None:
+    source = _payer_file(tmp_path / "uhc.json", **price)
+    out = str(tmp_path / "out")
+    message = _refused("market", "import-tic", str(source), "--codes", "27447", "-o", out)
+    entry = "in_network entry 1 (billing code 27447), negotiated_rates[0].negotiated_prices[0]"
+    assert f"{source}: {entry}.{words}" in message
+    assert not any((tmp_path / "out").glob("*"))  # no output, no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("table-of-contents-sample.json", "It lists 3 in-network files:"),
+        ("allowed-amounts-single-plan-sample.json", "is an allowed-amounts file"),
+    ],
+)
+def test_import_tic_says_what_a_file_without_in_network_rates_is(
+    tmp_path: Path, name: str, words: str
+) -> None:
+    message = _refused("market", "import-tic", str(HERE / name), "-o", str(tmp_path / "out"))
+    assert f"{HERE / name} is" in message
+    assert words in message
+    assert not any((tmp_path / "out").glob("*"))  # no output, no temporary file left
+
+
+def test_import_hpt_refuses_a_file_cut_short_naming_the_line(tmp_path: Path) -> None:
+    lines = TALL.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    cut = tmp_path / "cut.csv"
+    cut.write_text("".join(lines[:10]) + lines[10][:30])  # line 11 cut after 30 characters
+    message = _refused("market", "import-hpt", str(cut), "-o", str(tmp_path / "out"))
+    assert f"{cut} ends" in message
+    assert "line 11" in message
+    assert not any((tmp_path / "out").glob("*"))  # no output, no temporary file left
+
+
+def test_import_hpt_refuses_a_date_that_is_not_one(tmp_path: Path) -> None:
+    source = tmp_path / "hospital.csv"
+    source.write_text(TALL.read_text(encoding="utf-8-sig").replace("4/1/2026", '"Jan 1, 2024"'))
+    message = _refused("market", "import-hpt", str(source), "-o", str(tmp_path / "out"))
+    assert f"{source}: last_updated_on: 'Jan 1, 2024' is not a date" in message
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_inputs_named_alike_up_to_the_first_dot_get_outputs_of_their_own(
+    tmp_path: Path, jobs: str
+) -> None:
+    january = _payer_file(tmp_path / "uhc.2024.01.json", negotiated_rate=111)
+    february = _payer_file(tmp_path / "uhc.2024.02.json", negotiated_rate=222)
+    out = tmp_path / "out"
+    args = ["market", "import-tic", str(january), str(february), "--codes", "27447"]
+    _run(*args, "-o", str(out), "--jobs", jobs)
+    assert sorted(p.name for p in out.iterdir()) == ["uhc.2024.01.parquet", "uhc.2024.02.parquet"]
+    for month, rate in (("01", 111.0), ("02", 222.0)):
+        rates = pq.read_table(out / f"uhc.2024.{month}.parquet").column("rate_usd").to_pylist()
+        assert rates[0] == rate
+
+
+@pytest.mark.parametrize("second", ["b/uhc.json", "a/uhc.json.gz"])
+def test_inputs_that_would_share_an_output_are_refused_before_any_is_written(
+    tmp_path: Path, second: str
+) -> None:
+    first = _payer_file(tmp_path / "a" / "uhc.json")
+    other = tmp_path / second
+    other.parent.mkdir(exist_ok=True)
+    other.write_bytes(first.read_bytes())
+    out = tmp_path / "out"
+    message = _refused("market", "import-tic", str(first), str(other), "-o", str(out))
+    assert f"{first} and {other} would both be written to {out / 'uhc.parquet'}" in message
+    assert not out.exists()
+
+
+def _command(kind: str, tmp_path: Path, target: Path) -> list[str]:
+    """A command of each kind that writes ``target``."""
+    if kind == "import-tic":
+        return ["market", kind, str(_payer_file(tmp_path / "uhc.json")), "-o", str(target)]
+    if kind == "import-hpt":
+        return ["market", kind, str(TALL), "-o", str(target)]
+    if kind == "import-opps":
+        return ["market", kind, ADDENDUM, "--out", str(target)]
+    parquet = _imported(tmp_path)
+    return ["market", kind, parquet, "--region", "MA", "--market-data", MARKET, "-o", str(target)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "option"),
+    [
+        ("import-tic", "uhc.parquet", "-o"),
+        ("import-hpt", "hospital.parquet", "-o"),
+        ("import-opps", "rates.opps.csv", "--out"),
+        ("summarize", "rates.local.csv", "-o"),
+    ],
+)
+def test_an_existing_output_is_replaced_only_with_force(
+    tmp_path: Path, kind: str, name: str, option: str
+) -> None:
+    target = tmp_path / name
+    target.write_text("a person's earlier work")
+    message = _refused(*_command(kind, tmp_path, target))
+    assert f"{target} already exists" in message
+    assert f"pass --force to replace, or choose another name with {option}" in message
+    assert target.read_text() == "a person's earlier work"
+    _run(*_command(kind, tmp_path, target), "--force")
+    assert target.read_bytes() != b"a person's earlier work"
+
+
+def test_an_import_over_existing_outputs_writes_none_of_them(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "uhc.2024.02.parquet").write_text("kept")
+    january = _payer_file(tmp_path / "uhc.2024.01.json")
+    february = _payer_file(tmp_path / "uhc.2024.02.json")
+    message = _refused("market", "import-tic", str(january), str(february), "-o", str(out))
+    assert f"{out / 'uhc.2024.02.parquet'} already exists" in message
+    assert [p.name for p in out.iterdir()] == ["uhc.2024.02.parquet"]  # January not written
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--region", "Massachusetts"], "'MASSACHUSETTS' is not a region. Fix: give US, a state"),
+        (
+            ["--band-low", "5", "--band-high", "0.1"],
+            "5 to 0.1 is not a band. Fix: give --band-low at 0 or above and below",
+        ),
+    ],
+)
+def test_summarize_refuses_a_region_or_band_that_cannot_be(
+    tmp_path: Path, args: list[str], words: str
+) -> None:
+    target = tmp_path / "rates.local.csv"
+    parquet = _imported(tmp_path)
+    region = [] if "--region" in args else ["--region", "MA"]
+    message = _refused(
+        "market", "summarize", parquet, *region, *args, "--market-data", MARKET, "-o", str(target)
+    )
+    assert words in message
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"rate_usd": -250.0}, "row 2, rate_usd: -250.0 is below zero"),
+        ({"expiration_date": "2024-13-01"}, "row 2, expiration_date: '2024-13-01' is not a day"),
+        ({"file_date": "Jan 1, 2024"}, "row 2, file_date: 'Jan 1, 2024' is not a date"),
+    ],
+)
+def test_summarize_refuses_a_row_an_earlier_import_let_through(
+    tmp_path: Path, change: dict[str, object], words: str
+) -> None:
+    parquet = _imported(tmp_path, **change)
+    target = tmp_path / "rates.local.csv"
+    message = _refused(
+        "market", "summarize", parquet, "--region", "MA", "--market-data", MARKET, "-o", str(target)
+    )
+    assert f"{parquet}: {words}" in message
+    assert not target.exists()
+
+
+def test_summarize_refuses_a_file_the_importers_did_not_write(tmp_path: Path) -> None:
+    other = tmp_path / "other.parquet"
+    pq.write_table(pa.table({"payer": ["aetna"], "rate_usd": [400.0]}), other)
+    not_parquet = tmp_path / "rates.parquet"
+    not_parquet.write_text("payer,rate_usd\naetna,400\n")
+    for path, words in ((other, "was not written by the importers"), (not_parquet, "Parquet")):
+        message = _refused(
+            "market", "summarize", str(path), "--region", "MA", "-o", str(tmp_path / "r.csv")
+        )
+        assert f"{path} " in message
+        assert words in message
+        assert "market import-tic or import-hpt" in message
+
+
+def test_summarize_refuses_a_folder_as_its_output(tmp_path: Path) -> None:
+    message = _refused(
+        "market", "summarize", _imported(tmp_path), "--region", "MA", "-o", str(tmp_path)
+    )
+    assert f"{tmp_path} is a folder" in message
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_summarize_never_writes_over_the_bundled_market_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, force: list[str]
+) -> None:
+    bundled = tmp_path / "market_data"
+    shutil.copytree(FIXTURES / "market", bundled)
+    monkeypatch.setenv("SCA_MARKET_DATA_DIR", str(bundled))
+    before = (bundled / "rates.csv").read_text()
+    parquet = _imported(tmp_path)
+    target = bundled / "rates.csv"
+    message = _refused("market", "summarize", parquet, "--region", "MA", "-o", str(target), *force)
+    assert f"{target} is in the project's bundled market data" in message
+    assert f"write {bundled / 'rates.local.csv'} instead" in message
+    assert (bundled / "rates.csv").read_text() == before
+    _run("market", "summarize", parquet, "--region", "MA", "-o", str(bundled / "rates.local.csv"))
+
+
+def test_a_value_of_a_kind_no_column_takes_is_refused_naming_the_file(tmp_path: Path) -> None:
+    data = json.loads(SINGLE.read_text())
+    data["in_network"][0]["description"] = 27447  # a number where the schema has text
+    source = tmp_path / "uhc.json"
+    source.write_text(json.dumps(data))
+    out = tmp_path / "out"
+    message = _refused("market", "import-tic", str(source), "--codes", "27447", "-o", str(out))
+    assert f"{source} holds a value of the wrong kind" in message
+    assert not any(out.glob("*"))

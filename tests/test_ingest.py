@@ -6,6 +6,7 @@ import datetime as dt
 import gzip
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -14,8 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from sca_rates.cli import app
-from sca_rates.exceptions import UnreadableFile
+from sca_rates.exceptions import InvalidScenario, UnreadableFile
 from sca_rates.ingest.hpt import read_hpt
+from sca_rates.ingest.outputs import targets
 from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES, iso_date, write_parquet
 from sca_rates.ingest.summarize import SummaryReport, payer_name, summarize
 from sca_rates.ingest.tic import TicReport, read_tic
@@ -159,6 +161,25 @@ def test_dates_in_either_form() -> None:
     assert iso_date("4/1/2026") == "2026-04-01"
     assert iso_date("2025-12-31T00:00:00") == "2025-12-31"
     assert iso_date("") is None
+    assert iso_date("2025-12-31", month_first=False) == "2025-12-31"
+
+
+@pytest.mark.parametrize(
+    ("text", "month_first", "words"),
+    [
+        ("13/01/2024", True, "month 13"),  # day first: no month 13, so not read as 2024-13-01
+        ("2024-13-01", True, "month 13"),
+        ("2024-02-30", True, "day 30"),
+        ("Jan 1, 2024", True, "not a date written YYYY-MM-DD (or M/D/YYYY)"),
+        ("1/13/2024", False, "not a date written YYYY-MM-DD"),  # payers' files: ISO only
+        ("20240101", False, "not a date written YYYY-MM-DD"),
+    ],
+)
+def test_a_date_that_is_not_a_day_of_the_calendar_is_refused(
+    text: str, month_first: bool, words: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(words)):
+        iso_date(text, month_first=month_first)
 
 
 def test_summary_guards_are_counted() -> None:
@@ -276,3 +297,201 @@ def test_references_after_the_items_give_the_same_rows(tmp_path: Path) -> None:
     after = list(read_tic(late, codes=codes))
     assert first
     assert [r | {"source_file": ""} for r in first] == [r | {"source_file": ""} for r in after]
+
+
+# A payer's file with one value changed: CMS's single-plan example, whose first in_network entry
+# (billing code 27447) has two prices, the first for two provider groups (TINs 11-1111111 and
+# 22-2222222), so its first two rows come from the first price.
+SINGLE = HERE / "tic-v2-single-plan.json"
+KNEE = frozenset({"27447"})
+FIRST_PRICE = "in_network entry 1 (billing code 27447), negotiated_rates[0].negotiated_prices[0]"
+
+
+def payer_file(tmp_path: Path, **price: object) -> Path:
+    data = json.loads(SINGLE.read_text())
+    data["in_network"][0]["negotiated_rates"][0]["negotiated_prices"][0].update(price)
+    path = tmp_path / "payer.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def refusal(path: Path, codes: frozenset[str] = KNEE) -> str:
+    with pytest.raises(UnreadableFile) as caught:
+        list(read_tic(path, codes=codes))
+    return str(caught.value)
+
+
+def test_a_rate_written_as_a_plain_number_in_text_is_that_number(tmp_path: Path) -> None:
+    rows = list(read_tic(payer_file(tmp_path, negotiated_rate="500.00"), codes=KNEE))
+    assert [r["rate_usd"] for r in rows[:3]] == [500.0, 500.0, 1230.45]  # the second price kept
+
+
+@pytest.mark.parametrize("rate", ["$500.00", "500 USD", "five hundred", "", None, True, [500]])
+def test_a_rate_that_is_not_a_number_is_refused_naming_the_entry_and_field(
+    tmp_path: Path, rate: object
+) -> None:
+    message = refusal(payer_file(tmp_path, negotiated_rate=rate))
+    assert message.startswith(f"{tmp_path / 'payer.json'}: {FIRST_PRICE}.negotiated_rate: ")
+    assert "a number such as 500.00" in message
+
+
+@pytest.mark.parametrize("rate", [-500, "-500.00"])
+def test_a_negative_rate_is_refused_naming_the_entry_and_field(
+    tmp_path: Path, rate: object
+) -> None:
+    message = refusal(payer_file(tmp_path, negotiated_rate=rate))
+    assert f"{FIRST_PRICE}.negotiated_rate: {rate!r} is negative" in message
+
+
+@pytest.mark.parametrize("date", ["13/01/2024", "01/13/2024", "2024-13-01", "Jan 1, 2024"])
+def test_an_expiry_date_not_in_iso_form_is_refused_naming_the_entry_and_field(
+    tmp_path: Path, date: str
+) -> None:
+    message = refusal(payer_file(tmp_path, expiration_date=date))
+    assert f"payer.json: {FIRST_PRICE}.expiration_date: {date!r} is not" in message
+
+
+def test_a_payer_file_updated_on_a_date_not_in_iso_form_is_refused(tmp_path: Path) -> None:
+    data = json.loads(SINGLE.read_text()) | {"last_updated_on": "Jan 1, 2024"}
+    path = tmp_path / "payer.json"
+    path.write_text(json.dumps(data))
+    assert "payer.json: last_updated_on: 'Jan 1, 2024' is not a date written YYYY-MM-DD" in (
+        refusal(path)
+    )
+
+
+def test_a_table_of_contents_is_refused_listing_the_files_it_names() -> None:
+    message = refusal(HERE / "table-of-contents-sample.json")
+    assert "is a table of contents" in message
+    # two reporting structures name 2 and 1 in-network files
+    assert "It lists 3 in-network files:" in message
+    for name in ("in-network-file-123456", "behavioral-health-0000", "chip-in-network-file"):
+        assert f"  https://www.some_site.com/files/{name}.json\n" in message
+    assert "allowed-amount-file" not in message  # not an in-network file
+
+
+def test_a_long_table_of_contents_shows_twenty_files_and_counts_the_rest(tmp_path: Path) -> None:
+    files = [{"description": "x", "location": f"https://p.example/{i}.json"} for i in range(25)]
+    structure = {"reporting_plans": [], "in_network_files": [*files, files[0]]}
+    path = tmp_path / "toc.json"
+    path.write_text(json.dumps({"reporting_structure": [structure]}))
+    message = refusal(path)
+    # 26 entries, 25 distinct (the first given twice): 20 shown, 25 - 20 = 5 counted
+    assert "It lists 25 in-network files:" in message
+    assert message.count("https://p.example/") == 20
+    assert "... and 5 more" in message
+
+
+def test_an_allowed_amounts_file_is_refused_saying_what_it_is() -> None:
+    message = refusal(HERE / "allowed-amounts-single-plan-sample.json")
+    assert "is an allowed-amounts file" in message
+    assert "not an in-network rates file" in message
+
+
+def test_a_file_without_in_network_rates_is_refused_naming_its_fields(tmp_path: Path) -> None:
+    path = tmp_path / "other.json"
+    path.write_text('{"reporting_entity_name": "P", "plans": []}')
+    message = refusal(path)
+    assert "has no in_network array" in message
+    assert "(its top-level fields: reporting_entity_name, plans)" in message
+
+
+def test_an_empty_in_network_array_is_a_file_without_those_codes(tmp_path: Path) -> None:
+    path = tmp_path / "empty.json"
+    path.write_text('{"reporting_entity_name": "P", "in_network": []}')
+    assert list(read_tic(path, codes=KNEE)) == []
+
+
+TALL = HERE / "hpt-v3-tall.csv"
+
+
+def hospital_file(tmp_path: Path, text: str, name: str = "cut.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def mclean_lines() -> list[str]:
+    return MCLEAN.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+
+
+def test_a_hospital_csv_cut_in_half_is_refused_naming_the_line(tmp_path: Path) -> None:
+    text = MCLEAN.read_text(encoding="utf-8-sig")
+    half = text[: len(text) // 2]
+    line = half.count("\n") + 1  # the cut falls inside the line after the last complete one
+    with pytest.raises(UnreadableFile, match=rf"cut.csv .*line {line}\b.*download it again"):
+        list(read_hpt(hospital_file(tmp_path, half), codes=BEHAVIORAL_HEALTH_CODES))
+
+
+def test_a_hospital_csv_cut_mid_row_is_refused_naming_the_line_and_fields(tmp_path: Path) -> None:
+    lines = mclean_lines()
+    # line 57 cut before its setting: description, four codes with their types, modifiers
+    cut = "".join(lines[:56]) + lines[56][: lines[56].index(',"both"')]
+    with pytest.raises(UnreadableFile, match="line 57 has 10 of the header's 28 fields"):
+        list(read_hpt(hospital_file(tmp_path, cut), codes=BEHAVIORAL_HEALTH_CODES))
+
+
+def test_a_hospital_csv_cut_inside_a_quoted_value_is_refused(tmp_path: Path) -> None:
+    lines = mclean_lines()
+    # line 57 cut in the middle of its formula ("All partial hospitalization services ...")
+    cut = "".join(lines[:56]) + lines[56][: lines[56].index("All partial") + 20]
+    with pytest.raises(UnreadableFile, match="ends inside a quoted value begun on line 57"):
+        list(read_hpt(hospital_file(tmp_path, cut), codes=BEHAVIORAL_HEALTH_CODES))
+
+
+def test_a_complete_hospital_csv_ending_in_quotes_and_short_rows_is_read(tmp_path: Path) -> None:
+    rows = list(csv.reader(io.StringIO(TALL.read_text(encoding="utf-8-sig"))))
+    # every record one field short (trailing empty notes left out), the last note quoted with
+    # quotes and a comma inside it: complete, so read as before
+    body = [record[:-1] for record in rows[3:]]
+    body[-1][-1] = 'paid at "140%", of the APC rate'
+    out = io.StringIO()
+    csv.writer(out).writerows(rows[:3] + body)
+    path = hospital_file(tmp_path, out.getvalue(), "whole.csv")
+    assert len(list(read_hpt(path, codes=frozenset({"70551"})))) == 2  # lines 4 and 5
+
+
+@pytest.mark.parametrize("date", ["Jan 1, 2024", "13/01/2024"])
+def test_a_hospital_file_updated_on_a_date_that_is_not_one_is_refused(
+    tmp_path: Path, date: str
+) -> None:
+    text = TALL.read_text(encoding="utf-8-sig").replace("4/1/2026", f'"{date}"', 1)
+    with pytest.raises(UnreadableFile, match=rf"cut.csv: last_updated_on: '{date}' is not"):
+        list(read_hpt(hospital_file(tmp_path, text), codes=frozenset({"70551"})))
+
+
+def test_a_negative_hospital_rate_is_refused_naming_the_line(tmp_path: Path) -> None:
+    text = TALL.read_text(encoding="utf-8-sig").replace(",PPO,,400,", ",PPO,,-400,", 1)
+    with pytest.raises(UnreadableFile) as caught:
+        list(read_hpt(hospital_file(tmp_path, text), codes=frozenset({"70551"})))
+    assert "cut.csv, line 4: Platform Health Insurance PPO's negotiated_dollar is '-400'" in str(
+        caught.value
+    )
+
+
+def test_outputs_are_named_after_the_whole_input_name(tmp_path: Path) -> None:
+    sources = [Path("uhc.2024.01.json"), Path("in/uhc.2024.02.json.gz"), Path("h.v3.CSV")]
+    assert targets(sources, tmp_path / "out") == [
+        tmp_path / "out" / "uhc.2024.01.parquet",
+        tmp_path / "out" / "uhc.2024.02.parquet",
+        tmp_path / "out" / "h.v3.parquet",
+    ]
+    assert targets([Path("uhc.json")], tmp_path / "jan.parquet") == [tmp_path / "jan.parquet"]
+
+
+@pytest.mark.parametrize(
+    "sources",
+    [["a/uhc.json", "b/uhc.json"], ["uhc.json", "uhc.json.gz"], ["uhc.json", "uhc.json"]],
+)
+def test_inputs_that_would_share_an_output_are_refused(tmp_path: Path, sources: list[str]) -> None:
+    with pytest.raises(InvalidScenario, match=r"would both be written to .*uhc\.parquet"):
+        targets([Path(s) for s in sources], tmp_path / "out")
+
+
+def test_one_parquet_name_or_a_file_for_several_inputs_is_refused(tmp_path: Path) -> None:
+    sources = [Path("uhc.2024.01.json"), Path("uhc.2024.02.json")]
+    with pytest.raises(InvalidScenario, match="names one Parquet file, but 2 files are given"):
+        targets(sources, tmp_path / "both.parquet")
+    (tmp_path / "notes.txt").write_text("kept")
+    with pytest.raises(InvalidScenario, match="is a file, not a folder"):
+        targets(sources, tmp_path / "notes.txt")

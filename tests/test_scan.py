@@ -259,6 +259,8 @@ WANTED = ITEM + PRICE
 BAD_NPI = WANTED.replace("[1]", '["x"]')
 WITH = WANTED[:-1] + ", "  # the wanted item, open for one more key
 OTHER = WANTED.replace("S0201", "99999")  # an item nobody wants
+TEXT_RATE = WANTED.replace("400", '"400.00"')
+DAY_FIRST = WANTED.replace("400}", '400, "expiration_date": "13/01/2024"}')
 
 
 def doc(items: str, after: str = "}") -> str:
@@ -307,6 +309,12 @@ AGREE = [
     # what follows the array is checked too
     ("a bad token after the array", doc(WANTED, ', "x": tru}'), None, None),
     ("brackets astray after the array", doc(WANTED, ' "x": [}}'), None, None),
+    # the values of a wanted item are checked too
+    ("a rate written as text", doc(TEXT_RATE), 1, 1),
+    ("a rate that is not a number", doc(WANTED.replace("400", '"$400"')), None, None),
+    ("a negative rate", doc(WANTED.replace("400", "-400")), None, None),
+    ("an expiry not in ISO form", doc(DAY_FIRST), None, None),
+    ("no in_network array", HEAD.removesuffix(", ") + "}", None, None),
 ]
 
 
@@ -336,6 +344,19 @@ def test_the_fast_path_agrees_with_the_full_parser(
         assert fast[0] == "UnreadableFile"  # a message naming the file and the fix
     else:
         assert fast[:2] == (rows, items)
+
+
+def test_a_bad_value_is_named_by_its_entry_on_either_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "file.json"
+    path.write_text(doc(", ".join([OTHER, TEXT_RATE, DAY_FIRST])))
+    fast = outcome(path)
+    full_parse_only(monkeypatch)
+    assert outcome(path) == fast
+    # the third entry: an unwanted one, then a wanted one whose rate "400.00" is read
+    assert "in_network entry 3 (billing code S0201), negotiated_rates[0]." in str(fast[1])
+    assert "negotiated_prices[0].expiration_date: '13/01/2024' is not" in str(fast[1])
 
 
 def test_an_early_stop_counts_the_items_as_a_full_reading_does(

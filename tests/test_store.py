@@ -17,7 +17,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, text
 
 from sca_rates import store
-from sca_rates.exceptions import InvalidLogFile, PatientKeyError, UnknownRequest
+from sca_rates.exceptions import InvalidLogFile, LogError, PatientKeyError, UnknownRequest
 from sca_rates.logbook import from_csv, to_csv
 from sca_rates.models.log import ClaimOutcome, LoggedOffer, LoggedRequest, PatientIdentifiers
 from sca_rates.store.crypto import Cipher, new_key
@@ -77,7 +77,9 @@ def database(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str |
         pytest.skip("no PostgreSQL here: CI sets SCA_TEST_POSTGRES_URL (see .ci/run)")
     engine = store.connect(postgres_url)
     with engine.begin() as connection:  # a clean log for each test
-        connection.execute(text("TRUNCATE sca_requests, offers, claims, audit RESTART IDENTITY"))
+        connection.execute(
+            text("TRUNCATE sca_requests, offers, claims, audit, log_settings RESTART IDENTITY")
+        )
     engine.dispose()
     return postgres_url
 
@@ -91,9 +93,11 @@ def test_the_migrations_build_exactly_the_schema(database: str) -> None:
 def test_a_request_round_trips(database: str) -> None:
     engine = store.connect(database)
     with store.transaction(engine) as session:
-        request_id = store.add_request(session=session, request=_request(), actor="tester")
+        request_id = store.add_request(
+            session=session, request=_request(), cipher=Cipher(KEY), actor="tester"
+        )
     with store.transaction(engine) as session:
-        (found,) = store.list_requests(session=session)
+        (found,) = store.list_requests(session=session, cipher=Cipher(KEY))
     assert found.model_dump(exclude={"id", "offers"}) == _request().model_dump(
         exclude={"id", "offers"}
     )
@@ -150,7 +154,7 @@ def test_no_plaintext_identifier_in_the_sqlite_files(tmp_path: Path) -> None:
 
 def _add_then_fail(engine: Engine) -> None:
     with store.transaction(engine) as session:
-        store.add_request(session=session, request=_request(), actor="x")
+        store.add_request(session=session, request=_request(notes=""), actor="x")
         store.update_request(session=session, request_id=999, outcome="approved")
 
 
@@ -190,8 +194,8 @@ def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
     engine = store.connect(f"sqlite:///{tmp_path / 'log.sqlite'}")
     with store.transaction(engine) as session:
         for payer in ("aetna", "cigna", "humana"):
-            store.add_request(session=session, request=_request(payer=payer), actor="x")
-    store.backup(engine, tmp_path / "copy.sqlite")
+            store.add_request(session=session, request=_request(payer=payer, notes=""), actor="x")
+    store.backup(engine, tmp_path / "copy.sqlite", actor="x")
     copy = store.connect(f"sqlite:///{tmp_path / 'copy.sqlite'}")
     with store.transaction(copy) as session:
         assert [r.payer for r in store.list_requests(session=session)] == [
@@ -199,8 +203,8 @@ def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
             "cigna",
             "aetna",
         ]
-    with pytest.raises(FileExistsError):
-        store.backup(engine, tmp_path / "copy.sqlite")
+    with pytest.raises(LogError, match="the file exists"):
+        store.backup(engine, tmp_path / "copy.sqlite", actor="x")
 
 
 def _count(url: str) -> int:

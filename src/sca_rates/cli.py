@@ -337,8 +337,9 @@ def simulate(
             source="the simulate options",
             doc=SIMULATION_DOC,
         )
-        if settings_file is None:  # a settings file's curve stands; else the payer's own, if fitted
-            settings = with_fitted_curve(settings, _payer_fit(facts.case.payer))
+        fit = None if settings_file else _pricing_fit(facts.case.payer)
+        if fit is not None:  # a settings file's curve stands; else the payer's own, if fitted
+            settings = with_fitted_curve(settings, fit)
         result = run_simulation(facts, rec, rate=per_unit, settings=settings, case_rate=case_rate)
     unit = facts.pattern.unit
     _emit(as_json, present.simulation_json(result, unit), present.simulation_lines(result, unit))
@@ -409,6 +410,7 @@ def export(
 
 market_app = typer.Typer(no_args_is_help=True, help="Market reference data.")
 app.add_typer(market_app, name="market")
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace outputs that already exist.")]
 
 
 @market_app.command("import-opps")
@@ -421,13 +423,16 @@ def import_opps(
         Path | None,
         typer.Option(help="Where to write (default: rates.opps.csv in the market data)."),
     ] = None,
+    force: ForceOpt = False,
 ) -> None:
     """Read Medicare's PHP and IOP per diems (APCs 5851-5854, 5861-5864) from Addendum A."""
     from sca_rates.ingest.opps import read_addendum_a, write_rates
+    from sca_rates.ingest.outputs import refuse_existing
 
     with _user_errors():
-        rows = read_addendum_a(file, year=year)
         target = out or Settings().market_data_dir / "rates.opps.csv"
+        refuse_existing([target], force=force, option="--out")
+        rows = read_addendum_a(file, year=year)
         write_rates(rows, target)
     for row in rows:
         typer.echo(
@@ -523,9 +528,11 @@ def import_tic(
         Path | None, typer.Option(help="Keep only these TINs (one a line).")
     ] = None,
     jobs: JobsOpt = 1,
+    force: ForceOpt = False,
 ) -> None:
     """Payers' Transparency in Coverage in-network files (.json or .json.gz) to Parquet."""
-    from sca_rates.ingest.run import Job, targets
+    from sca_rates.ingest.outputs import targets
+    from sca_rates.ingest.run import Job
 
     with _user_errors():
         npis = _listed(npi_file)
@@ -534,7 +541,7 @@ def import_tic(
             Job("tic", source, target, _codes(codes), npi_numbers, _listed(tin_file))
             for source, target in zip(files, targets(files, output), strict=True)
         ]
-        _check_sources(work)
+        _check_sources(work, force=force)
         _import(work, jobs)
 
 
@@ -547,23 +554,30 @@ def import_hpt(
         typer.Option(help="Codes, comma-separated (default: the behavioral-health set)."),
     ] = None,
     jobs: JobsOpt = 1,
+    force: ForceOpt = False,
 ) -> None:
     """Hospitals' standard charges files (CMS v2 or v3; CSV tall or wide, or JSON) to Parquet."""
-    from sca_rates.ingest.run import Job, targets
+    from sca_rates.ingest.outputs import targets
+    from sca_rates.ingest.run import Job
 
     with _user_errors():
         work = [
             Job("hpt", source, target, _codes(codes))
             for source, target in zip(files, targets(files, output), strict=True)
         ]
-        _check_sources(work)
+        _check_sources(work, force=force)
         _import(work, jobs)
 
 
-def _check_sources(jobs: list[Job]) -> None:
+def _check_sources(jobs: list[Job], *, force: bool) -> None:
+    """Every input is a file, and no output is replaced unless asked: checked before any
+    import begins, so that a refusal leaves everything as it was."""
+    from sca_rates.ingest.outputs import refuse_existing
+
     for job in jobs:
         if not job.source.is_file():
             raise InvalidScenario(f"{job.source}: no such file; check the path")
+    refuse_existing([job.target for job in jobs], force=force)
 
 
 @market_app.command("summarize")
@@ -587,24 +601,28 @@ def market_summarize(
         float, typer.Option(help="Drop prices over this multiple of Medicare.")
     ] = 10.0,
     market_data: MarketOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Percentiles with n per payer and code, as a market rates file the comparator reads."""
-    import pyarrow.parquet as pq
-
     from sca_rates.ingest.opps import write_rates
-    from sca_rates.ingest.summarize import SummaryReport, summarize
+    from sca_rates.ingest.outputs import refuse_bundled, refuse_existing
+    from sca_rates.ingest.summarize import (
+        SummaryReport,
+        check_band,
+        check_region,
+        read_imports,
+        summarize,
+    )
 
     with _user_errors():
+        region = check_region(region.strip().upper())
+        check_band((band_low, band_high))
+        refuse_bundled(output, Settings().market_data_dir)
+        refuse_existing([output], force=force)
         report = SummaryReport()
-        try:
-            rows = [row for path in files for row in pq.read_table(path).to_pylist()]
-        except (OSError, ValueError) as exc:
-            raise InvalidScenario(
-                f"cannot read the Parquet files ({exc}); give files the importers wrote"
-            ) from None
         figures = summarize(
-            rows,
-            region=region.upper(),
+            read_imports(files),
+            region=region,
             as_of=_date(as_of) or dt.date.today(),
             market=_market(market_data),
             band=(band_low, band_high),
@@ -623,31 +641,47 @@ log_app = typer.Typer(no_args_is_help=True, help="The negotiation log (SCA_DATAB
 app.add_typer(log_app, name="log")
 
 
-def _log() -> tuple[Engine, Cipher | None]:
+def _engine() -> Engine:
+    """The log (SCA_DATABASE_URL), for what needs no patient key."""
     from sca_rates import store
+
+    return store.connect(Settings().database_url)
+
+
+def _log() -> tuple[Engine, Cipher | None]:
+    """The log and the key of its identifiers, notes and contacts (None when none is set)."""
     from sca_rates.store.crypto import Cipher
 
-    settings = Settings()
-    key = settings.patient_key
-    return store.connect(settings.database_url), None if key is None else Cipher(
-        key.get_secret_value()
-    )
+    key = Settings().patient_key
+    return _engine(), None if key is None else Cipher(key.get_secret_value())
 
 
 def _payer_fit(payer: str) -> Fit:
-    """The payer's acceptance curve fitted from the log (the defaults when it is too thin)."""
+    """The payer's acceptance curve fitted from the log (the defaults when it is too thin). The
+    fit reads no notes nor identifiers, so it needs no key."""
     from sca_rates import store
     from sca_rates.calibration import fit_payer
 
-    engine, _ = _log()
-    with store.transaction(engine) as session:
+    with store.transaction(_engine()) as session:
         return fit_payer(payer.lower(), store.list_requests(session=session))
+
+
+def _pricing_fit(payer: str) -> Fit | None:
+    """The payer's fit for pricing, which needs no log: a log that cannot be opened leaves the
+    curve out, and one line on stderr says why."""
+    from sca_rates.exceptions import LogError
+
+    try:
+        return _payer_fit(payer)
+    except LogError as exc:
+        typer.echo(f"warning: the payer's fitted acceptance curve is left out: {exc}", err=True)
+        return None
 
 
 def _payer_curve(payer: str) -> AcceptanceCurve | None:
     """The payer's fitted acceptance curve, when the log holds enough of its calls to fit one."""
-    fit = _payer_fit(payer)
-    return fit.curve if fit.fitted else None
+    fit = _pricing_fit(payer)
+    return fit.curve if fit is not None and fit.fitted else None
 
 
 def _actor() -> str:
@@ -718,9 +752,9 @@ def log_outcome(
             changes["agreed_rate_usd"] = rate
         if notes is not None:
             changes["notes"] = notes
-        engine, _ = _log()
+        engine, cipher = _log()
         with store.transaction(engine) as session:
-            store.update_request(session=session, request_id=request_id, **changes)
+            store.update_request(session=session, request_id=request_id, cipher=cipher, **changes)
     typer.echo(f"request {request_id}: {outcome}")
 
 
@@ -730,9 +764,9 @@ def log_list(as_json: JsonOpt = False) -> None:
     from sca_rates import store
 
     with _user_errors():
-        engine, _ = _log()
-        with store.transaction(engine) as session:
-            requests = store.list_requests(session=session)
+        engine, cipher = _log()
+        with store.transaction(engine) as session:  # the key opens the notes the JSON shows
+            requests = store.list_requests(session=session, cipher=cipher)
     if as_json:
         typer.echo(
             json.dumps([r.model_dump(mode="json", exclude={"patient"}) for r in requests], indent=2)
@@ -758,10 +792,8 @@ def log_stats(
     from sca_rates import store
     from sca_rates.analytics import all_payer_stats, playbook
 
-    with _user_errors():
-        engine, _ = _log()
-        with store.transaction(engine) as session:
-            requests = store.list_requests(session=session)
+    with _user_errors(), store.transaction(_engine()) as session:
+        requests = store.list_requests(session=session)
     stats = [playbook(payer.lower(), requests).stats] if payer else all_payer_stats(requests)
     if as_json:
         typer.echo(json.dumps([s.model_dump() for s in stats], indent=2))
@@ -791,64 +823,68 @@ def log_export(
         bool, typer.Option(help="Include patient identifiers (needs SCA_PATIENT_KEY; audited).")
     ] = False,
 ) -> None:
-    """Write the log as a spreadsheet (CSV), one row per request."""
+    """Write the log as a spreadsheet (CSV), one row per request, readable by its owner only.
+    The export is audited once the file is written; a failed one leaves no audit row."""
     from sca_rates import store
     from sca_rates.logbook import to_csv
+    from sca_rates.store.private import check_target, write_private_text
 
+    what = "log spreadsheet"
     with _user_errors():
+        check_target(path, what=what, new=False)
         engine, cipher = _log()
+        if with_identifiers and cipher is None:
+            raise PatientKeyError("--with-identifiers needs SCA_PATIENT_KEY")
         with store.transaction(engine) as session:
-            requests = store.list_requests(session=session)
-            if with_identifiers:
-                if cipher is None:
-                    raise PatientKeyError("--with-identifiers needs SCA_PATIENT_KEY")
-                requests = [
-                    store.reveal(
-                        session=session,
-                        request_id=r.id or 0,
-                        cipher=cipher,
-                        actor=_actor(),
-                        action="export",
-                    )
-                    if r.patient_on_file
-                    else r
-                    for r in requests
-                ]
-        path.write_text(to_csv(requests, with_identifiers=with_identifiers), encoding="utf-8")
+            requests = (
+                store.reveal_all(session=session, cipher=cipher, actor=_actor(), action="export")
+                if with_identifiers and cipher
+                else store.list_requests(session=session, cipher=cipher)
+            )
+            write_private_text(path, to_csv(requests, with_identifiers=with_identifiers), what=what)
+            shown = ", with patient identifiers" if with_identifiers else ""
+            detail = f"{path}: {len(requests)} requests{shown}"
+            store.audit(
+                session=session, actor=_actor(), action="export", request_id=None, detail=detail
+            )
     typer.echo(f"wrote {len(requests)} requests to {path}")
+    sealed = sum(r.notes_sealed for r in requests)
+    if sealed:
+        typer.echo(
+            f"warning: the notes and payer contacts of {sealed} requests are stored encrypted "
+            "and were left out; set SCA_PATIENT_KEY to export them",
+            err=True,
+        )
 
 
 @log_app.command("import")
 def log_import(path: Path) -> None:
     """Add the requests of a spreadsheet (CSV): every row is checked first; one bad row and
-    nothing of the file is imported."""
+    nothing of the file is imported. Rows already in the log (the same in every column) are
+    skipped, so importing a spreadsheet again, or one grown since, doubles nothing."""
     from sca_rates import store
-    from sca_rates.logbook import from_csv
+    from sca_rates.logbook import from_csv, new_requests, read_spreadsheet
 
     with _user_errors():
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise InvalidScenario(f"cannot read {path}: {exc.strerror}") from None
-        requests = from_csv(text, source=str(path))
+        rows = from_csv(read_spreadsheet(path), source=str(path))
         engine, cipher = _log()
         with store.transaction(engine) as session:
-            for request in requests:
+            logged = store.requests_to_compare(session=session, cipher=cipher)
+            new, skipped = new_requests(rows, logged)
+            for request in new:
                 store.add_request(session=session, request=request, cipher=cipher, actor=_actor())
-    typer.echo(f"imported {len(requests)} requests from {path}")
+    typer.echo(f"imported {len(new)} requests from {path}")
+    if skipped:
+        typer.echo(f"skipped {skipped} rows already in the log (the same in every column)")
 
 
 @log_app.command("backup")
 def log_backup(path: Path) -> None:
-    """A consistent copy of the log, as a SQLite file."""
+    """A consistent copy of the log, as a new SQLite file readable by its owner only (audited)."""
     from sca_rates import store
 
     with _user_errors():
-        engine, _ = _log()
-        try:
-            store.backup(engine, path)
-        except FileExistsError as exc:
-            raise InvalidScenario(str(exc)) from None
+        store.backup(_engine(), path, actor=_actor())
     typer.echo(f"backed up the log to {path}")
 
 

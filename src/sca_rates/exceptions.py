@@ -20,6 +20,8 @@ print it as it is and the app can show it in ``st.error`` without a traceback.
      +-- PatientKeyError         no key, a malformed key, or another key than the log's
      +-- LogError                the negotiation log cannot do what was asked
           +-- UnknownRequest     no logged request has that number
+          +-- LogUnavailable     SCA_DATABASE_URL is mistyped, its server unreachable, or it
+                                 names a database that is not a sca-rates log
 """
 
 from __future__ import annotations
@@ -119,3 +121,8 @@ class LogError(ScaRatesError):
 
 class UnknownRequest(LogError):
     """No logged request has the number given."""
+
+
+class LogUnavailable(LogError):
+    """The log's database cannot be opened: a mistyped SCA_DATABASE_URL, a server that does not
+    answer, or a database (or file) that is not a sca-rates log. Pricing goes on without it."""

@@ -12,7 +12,9 @@ The rates are national and unadjusted: before the wage index of the provider's a
 from __future__ import annotations
 
 import csv
+import os
 import re
+import tempfile
 from pathlib import Path
 
 from sca_rates.exceptions import InvalidMarketData, Problem
@@ -148,22 +150,29 @@ def _rate_row(record: list[str], columns: dict[str, int], year: int, path: Path)
 
 
 def write_rates(rows: list[RateRow], path: str | Path) -> None:
-    """Write rows as a rates CSV that ``market.load_market`` reads back."""
+    """Write rows as a rates CSV that ``market.load_market`` reads back; the file appears (or
+    replaces the one there) only once complete."""
     names = list(RateRow.model_fields)
     path = Path(path)
     if not path.parent.is_dir():
         raise _error(
-            path, "file", "its folder does not exist", "give --out a path in a folder that exists"
+            path, "file", "its folder does not exist", "give a path in a folder that exists"
         )
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=names)
-        writer.writeheader()
-        for row in rows:
-            data = row.model_dump()
-            writer.writerow(
-                {
-                    **data,
-                    "n": "" if row.n is None else row.n,
-                    "illustrative": str(row.illustrative).lower(),
-                }
-            )
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=names)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow(
+                    {
+                        **row.model_dump(),
+                        "n": "" if row.n is None else row.n,
+                        "illustrative": str(row.illustrative).lower(),
+                    }
+                )
+        os.chmod(temporary, 0o644)  # a data file anyone on the machine may read, as before
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

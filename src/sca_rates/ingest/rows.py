@@ -3,7 +3,9 @@ without ever leaving a partial file (a temporary file, renamed on success)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -106,16 +108,31 @@ def empty_row() -> dict[str, Any]:
     return row
 
 
-def iso_date(value: object) -> str | None:
-    """A date as ISO (YYYY-MM-DD) from what the files write: ISO with or without a time, or
-    M/D/YYYY. Anything else is kept as written."""
+# ISO, alone or followed by a time; M/D/YYYY, as US hospitals' files write dates
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}([T ].*)?", re.ASCII)
+_MONTH_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+
+
+def iso_date(value: object, *, month_first: bool = True) -> str | None:
+    """A date as ISO (YYYY-MM-DD) from what the files write: ISO with or without a time, or, when
+    ``month_first`` (hospitals' files), M/D/YYYY. Raises ValueError for anything else, and for a
+    day that does not exist (month 13): kept as written, it would pass for a date."""
     if value is None or value == "":
         return None
     text = str(value).strip()
-    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
-        return text[:10]
-    parts = text.split("/")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
-        month, day, year = (int(p) for p in parts)
-        return f"{year:04d}-{month:02d}-{day:02d}"
-    return text
+    if _ISO.fullmatch(text):
+        return _real_day(text, int(text[:4]), int(text[5:7]), int(text[8:10]))
+    if month_first and (found := _MONTH_FIRST.fullmatch(text)):
+        month, day, year = (int(part) for part in found.groups())
+        return _real_day(text, year, month, day)
+    written = "YYYY-MM-DD (or M/D/YYYY)" if month_first else "YYYY-MM-DD"
+    raise ValueError(f"{text!r} is not a date written {written}")
+
+
+def _real_day(text: str, year: int, month: int, day: int) -> str:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a day of the calendar (month {month}, day {day})"
+        ) from None

@@ -8,6 +8,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+
+from sca_rates.exceptions import UnreadableFile
 from sca_rates.ingest import tic
 from sca_rates.ingest.hpt import read_hpt
 from sca_rates.ingest.rows import write_parquet
@@ -32,16 +35,19 @@ class Done:
     warnings: tuple[str, ...]
 
 
-def targets(sources: list[Path], output: Path) -> list[Path]:
-    """One Parquet file per input: ``output`` itself for a single input named .parquet, else
-    ``output/<input name>.parquet``."""
-    if len(sources) == 1 and output.suffix == ".parquet":
-        return [output]
-    return [output / f"{source.name.split('.')[0]}.parquet" for source in sources]
-
-
 def run(job: Job, progress: Progress | None = None) -> Done:
     """Import one file; its Parquet file appears only if the whole file was read."""
+    try:
+        return _run(job, progress)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:  # a value the importer did not check
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise UnreadableFile(
+            f"{job.source} holds a value of the wrong kind ({reason}). Fix: check that it is "
+            "the file it claims to be, or download it again"
+        ) from None
+
+
+def _run(job: Job, progress: Progress | None) -> Done:
     if job.kind == "tic":
         report = tic.TicReport()
         rows: Iterator[dict[str, object]] = tic.read_tic(

@@ -7,6 +7,9 @@
   dropped as an outlier, when the market data has Medicare's amount for the code;
 - five prices or more give p10 to p90; fewer, the median only. Fewer than ten is flagged as a
   small sample by the market lookup (it reads ``n``).
+
+Before any of it, the region and the band are checked, and each imported row (a file of another
+making, a negative amount or a date that is not one is refused, naming the file and the row).
 """
 
 from __future__ import annotations
@@ -15,14 +18,18 @@ import datetime as dt
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow.parquet as pq
 
+from sca_rates.exceptions import InvalidScenario, UnreadableFile
+from sca_rates.ingest.rows import SCHEMA, iso_date
 from sca_rates.market import find_medicare
-from sca_rates.models.market import MarketData, MedicareRate, RateRow
+from sca_rates.models.market import _REGION, MarketData, MedicareRate, RateRow
 
 # What each code pays for: (level of care, unit of service)
 CODE_LEVELS: dict[str, tuple[str, str]] = {
@@ -63,6 +70,8 @@ def summarize(
     report: SummaryReport | None = None,
 ) -> list[RateRow]:
     """Rates rows from imported prices (see the module's guards)."""
+    check_region(region)
+    check_band(band)
     report = report if report is not None else SummaryReport()
 
     @functools.cache  # one look-up per code, not per price
@@ -84,6 +93,64 @@ def summarize(
         report.groups += 1
         out += _figures(key, amounts, sources[key], region)
     return out
+
+
+def check_region(region: str) -> str:
+    """The region, refused unless of the form rates rows take (``models/market.py``)."""
+    if not _REGION.match(region):
+        raise InvalidScenario(
+            f"{region!r} is not a region. Fix: give US, a state's two letters (MA), "
+            "or a five-digit CBSA code (14460 for Boston)"
+        )
+    return region
+
+
+def check_band(band: tuple[float, float]) -> None:
+    """The Medicare band, refused unless its low end is at least 0 and below its high end."""
+    low, high = band
+    if low < 0 or low >= high:
+        raise InvalidScenario(
+            f"the Medicare band {low:g} to {high:g} is not a band. Fix: give --band-low at 0 or "
+            "above and below --band-high, both multiples of Medicare's amount (by default 0.6 "
+            "and 10)"
+        )
+
+
+def read_imports(paths: Iterable[Path]) -> Iterator[dict[str, Any]]:
+    """The rows of Parquet files the importers wrote, each checked: a file of another making,
+    a negative amount or a date that is not one is refused, naming the file and the row."""
+    for path in paths:
+        for number, row in enumerate(_imported(path).to_pylist(), start=1):
+            _check_row(path, number, row)
+            yield row
+
+
+def _imported(path: Path) -> Any:  # a pyarrow Table (pyarrow is untyped)
+    fix = "Fix: give the .parquet files that market import-tic or import-hpt wrote"
+    try:
+        table = pq.read_table(path)
+    except (OSError, ValueError) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise UnreadableFile(f"{path} cannot be read as a Parquet file ({reason}). {fix}") from None
+    if not table.schema.equals(SCHEMA):
+        raise UnreadableFile(
+            f"{path} was not written by the importers (its columns are not theirs: "
+            f"{', '.join(table.schema.names[:8])}). {fix}"
+        )
+    return table
+
+
+def _check_row(path: Path, number: int, row: dict[str, Any]) -> None:
+    fix = "Fix: import the payer's or hospital's file again; the importer names what is wrong"
+    for name in ("rate_usd", "percentage", "gross_charge_usd", "discounted_cash_usd"):
+        if row[name] is not None and row[name] < 0:
+            where = f"{path}: row {number:,}, {name}"
+            raise UnreadableFile(f"{where}: {row[name]} is below zero. {fix}")
+    for name in ("expiration_date", "file_date"):
+        try:
+            iso_date(row[name], month_first=False)
+        except ValueError as exc:
+            raise UnreadableFile(f"{path}: row {number:,}, {name}: {exc}. {fix}") from None
 
 
 def _keep(

@@ -7,14 +7,21 @@ point to a remote ``location``: recorded and skipped with a warning) and v2 (top
 header and provider references first (they may come after the items), then the items, found
 by byte scanning (``scan.py``) so that only the wanted ones are parsed; the full streaming
 parser carries on from wherever the scan is unsure, and the two give identical rows.
+
+What is not a price is refused rather than guessed at: a file without in-network rates (a table
+of contents, with the files it lists; an allowed-amounts file), and, in a wanted item, a rate
+that is not a number (a plain number written as text, "500.00", is read) or is negative, or a
+date not written YYYY-MM-DD as the CMS schema has it; the message names the entry and the field.
 """
 
 from __future__ import annotations
 
 import gzip
 import io
+import math
 import multiprocessing as mp
 import queue
+import re
 import threading
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -36,6 +43,11 @@ SECOND_PROCESS_FROM = 64 << 20
 # last message, and "more", "end" or "unsure"
 _Message = tuple[Batch | None, int, str]
 HEADER = ("reporting_entity_name", "plan_name", "last_updated_on", "version")
+# Where a table of contents gives the address of each in-network file (CMS schema)
+LISTED_FILE = "reporting_structure.item.in_network_files.item.location"
+LISTED_SHOWN = 20  # a payer's table of contents may name thousands; the rest are counted
+# A number written as text, as some payers write their rates ("500.00")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)", re.ASCII)
 
 
 @dataclass
@@ -89,17 +101,44 @@ def _fail(path: Path, handle: IO[bytes], exc: Exception) -> UnreadableFile:
     )
 
 
+class _BadValue(ValueError):
+    """A value of a wanted item that cannot be used; ``field`` says where it is."""
+
+    def __init__(self, field: str, what: str) -> None:
+        super().__init__(f"{field}: {what}")
+        self.field, self.what = field, what
+
+
+@dataclass
+class _Outline:
+    """What the first pass sees besides the provider references: the header's scalars, the
+    top-level keys (what kind of file it is), and, in a table of contents, the files it lists."""
+
+    header: dict[str, Any] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
+    listed: dict[str, None] = field(default_factory=dict)  # locations, in order, each once
+
+    def see(self, prefix: str, event: str, value: Any) -> None:
+        """An event at the top level or at a listed file's location (rare: the caller asks
+        only for those, as a call per event would slow the reading of the whole file)."""
+        if prefix == "" and event == "map_key":
+            self.keys.append(value)
+        elif prefix == LISTED_FILE and event == "string":
+            self.listed[value] = None
+
+
 @dataclass
 class _Providers:
     groups: dict[Any, list[tuple[list[int], str | None]]] = field(default_factory=dict)
     remote: set[Any] = field(default_factory=set)
 
 
-def _first_pass(path: Path) -> tuple[dict[str, Any], _Providers]:
+def _first_pass(path: Path) -> tuple[_Outline, _Providers]:
     """The header's scalars and the top-level provider references, in one streamed read. When
     both are already in hand as the in_network array begins (the usual order), the read stops
     there; otherwise it goes on to the end, since they may follow the items."""
-    header: dict[str, Any] = {}
+    outline = _Outline()
+    header = outline.header
     providers = _Providers()
     seen_references = False
     with open_binary(path) as handle:
@@ -108,6 +147,8 @@ def _first_pass(path: Path) -> tuple[dict[str, Any], _Providers]:
             for prefix, event, value in events:
                 if prefix in HEADER and event in ("string", "number"):
                     header[prefix] = value
+                elif not prefix or prefix == LISTED_FILE:
+                    outline.see(prefix, event, value)
                 elif prefix == "provider_references.item" and event == "start_map":
                     _reference(_build(events, prefix), providers)
                 elif prefix == "provider_references" and event == "end_array":
@@ -121,7 +162,46 @@ def _first_pass(path: Path) -> tuple[dict[str, Any], _Providers]:
                     break
         except (ijson.JSONError, EOFError, OSError) as exc:
             raise _fail(path, handle, exc) from None
-    return header, providers
+    return outline, providers
+
+
+def _check_kind(path: Path, outline: _Outline) -> None:
+    """Refuses a file without in-network rates, saying what it is: a table of contents (with
+    the files it lists), an allowed-amounts file, or something else."""
+    if "in_network" in outline.keys:
+        return
+    if "reporting_structure" in outline.keys:
+        raise UnreadableFile(_contents_message(path, list(outline.listed)))
+    if "out_of_network" in outline.keys:
+        raise UnreadableFile(
+            f"{path} is an allowed-amounts file (its out_of_network array holds what the plan "
+            "paid out-of-network providers), not an in-network rates file. Fix: import the "
+            "payer's in-network rates file instead; the payer's table of contents lists them"
+        )
+    fields = ", ".join(outline.keys[:10]) or "none: it is not a JSON object"
+    raise UnreadableFile(
+        f"{path} has no in_network array, so it is not a Transparency in Coverage in-network "
+        f"rates file (its top-level fields: {fields}). Fix: give the payer's in-network rates "
+        "file (.json or .json.gz)"
+    )
+
+
+def _contents_message(path: Path, listed: list[str]) -> str:
+    lines = [
+        f"{path} is a table of contents (reporting_structure), not an in-network rates file. "
+        + (
+            f"It lists {len(listed):,} in-network files:"
+            if listed
+            else "It lists no in-network file."
+        )
+    ]
+    lines += [f"  {location}" for location in listed[:LISTED_SHOWN]]
+    if len(listed) > LISTED_SHOWN:
+        lines.append(f"  ... and {len(listed) - LISTED_SHOWN:,} more")
+    lines.append(
+        "Fix: download the in-network files of the plans you negotiate with and import those"
+    )
+    return "\n".join(lines)
 
 
 def _build(events: Iterator[tuple[str, str, Any]], prefix: str) -> dict[str, Any]:
@@ -164,6 +244,11 @@ def read_tic(
     path = Path(path)
     try:
         yield from _read(path, codes, npis, tins, report, progress)
+    except _BadValue as exc:
+        raise UnreadableFile(
+            f"{path}: {exc.field}: {exc.what}. Fix: the payer's file is wrong there; ask the "
+            "payer for a corrected file, or leave this file out"
+        ) from None
     except (ValueError, TypeError, AttributeError) as exc:  # a value of the wrong kind
         raise UnreadableFile(
             f"{path} does not follow the Transparency in Coverage schema ({exc}). Fix: check "
@@ -180,7 +265,9 @@ def _read(
     progress: Callable[[int], None] | None,
 ) -> Iterator[dict[str, Any]]:
     report = report if report is not None else TicReport()
-    header, providers = _first_pass(path)  # progress counts the items' reading only
+    outline, providers = _first_pass(path)  # progress counts the items' reading only
+    _check_kind(path, outline)
+    header = outline.header
     if providers.remote:
         report.warnings.append(
             f"{len(providers.remote)} provider references point to a remote "
@@ -192,7 +279,7 @@ def _read(
         "reporting_entity": header.get("reporting_entity_name"),
         "payer": header.get("reporting_entity_name"),
         "plan": header.get("plan_name") or "(several plans)",
-        "file_date": iso_date(header.get("last_updated_on")),
+        "file_date": _date(header.get("last_updated_on"), "last_updated_on"),
     }
     # (producing the items in a second thread was measured: no faster, the work holds the GIL)
     reported = _Reported(progress)
@@ -358,9 +445,13 @@ def _wanted_rows(
     if code is None or str(code) not in codes:  # a number is read as its digits
         return
     report.wanted_items += 1
-    for row in _item_rows(item, base, providers, npis, tins):
-        report.rows += 1
-        yield row
+    try:
+        for row in _item_rows(item, base, providers, npis, tins):
+            report.rows += 1
+            yield row
+    except _BadValue as exc:
+        entry = f"in_network entry {report.items:,} (billing code {code})"
+        raise _BadValue(f"{entry}, {exc.field}", exc.what) from None
 
 
 def _item_rows(
@@ -376,7 +467,7 @@ def _item_rows(
         "description": item.get("description"),
         "negotiation_arrangement": item.get("negotiation_arrangement"),
     }
-    for rate in item.get("negotiated_rates") or []:
+    for r, rate in enumerate(item.get("negotiated_rates") or []):
         groups = _groups(rate.get("provider_groups") or [])
         for key in rate.get("provider_references") or []:
             groups += providers.groups.get(key, [])
@@ -385,15 +476,15 @@ def _item_rows(
             for n, t in groups
             if (npis is None or not npis.isdisjoint(n)) and (tins is None or t in tins)
         ]
-        for price in rate.get("negotiated_prices") or []:
-            priced = shared | _price(price)
+        for p, price in enumerate(rate.get("negotiated_prices") or []):
+            priced = shared | _price(price, f"negotiated_rates[{r}].negotiated_prices[{p}]")
             for npi, tin in groups:
                 yield priced | {"npi": npi, "tin": tin}
 
 
-def _price(price: dict[str, Any]) -> dict[str, Any]:
+def _price(price: dict[str, Any], where: str) -> dict[str, Any]:
     kind = price.get("negotiated_type")
-    amount = price.get("negotiated_rate")
+    amount = _amount(price.get("negotiated_rate"), f"{where}.negotiated_rate")
     is_share = kind == "percentage"
     return {
         "negotiated_type": kind,
@@ -403,5 +494,29 @@ def _price(price: dict[str, Any]) -> dict[str, Any]:
         "setting": price.get("setting"),
         "service_codes": [str(c) for c in price.get("service_code") or []],
         "modifiers": [str(m) for m in price.get("billing_code_modifier") or []],
-        "expiration_date": iso_date(price.get("expiration_date")),
+        "expiration_date": _date(price.get("expiration_date"), f"{where}.expiration_date"),
     }
+
+
+def _amount(value: object, where: str) -> float:
+    """A rate as its number: a JSON number, or a number written as text ("500.00"); anything
+    else (a dollar sign, words, nothing) or a negative amount is refused, not guessed at."""
+    written = isinstance(value, str) and _NUMBER.fullmatch(value.strip()) is not None
+    if not (written or isinstance(value, int | float)) or isinstance(value, bool):
+        shown = "missing" if value is None else f"{value!r} is not a number"
+        raise _BadValue(where, f"{shown}; the CMS schema has a number such as 500.00 here")
+    amount = float(cast(str | float, value))
+    if amount < 0:
+        raise _BadValue(where, f"{value!r} is negative; a negotiated rate cannot be")
+    if not math.isfinite(amount):
+        raise _BadValue(where, f"{value!r} is not a finite amount")
+    return amount
+
+
+def _date(value: object, where: str) -> str | None:
+    """A date of the file as ISO; the CMS schema writes them YYYY-MM-DD, so 13/01/2024 is
+    refused rather than read as a month 13 (or as never expiring)."""
+    try:
+        return iso_date(value, month_first=False)
+    except ValueError as exc:
+        raise _BadValue(where, str(exc)) from None

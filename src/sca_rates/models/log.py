@@ -6,9 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
-from sca_rates.models.base import Frozen
+from sca_rates.models.base import FieldProblem, Frozen
+
+# The validation context of a record read back from the log: it was checked when written, and a
+# rule added since must not make it unreadable
+LOGGED = "logged"
 
 Outcome = Literal["pending", "approved", "denied", "withdrawn"]
 ClaimStatus = Literal["submitted", "paid", "denied"]
@@ -20,6 +24,40 @@ class PatientIdentifiers(Frozen):
     name: str | None = None
     date_of_birth: dt.date | None = None
     member_id: str | None = None
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _born(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        return value if info.context == LOGGED else born(value)
+
+
+def born(value: dt.date | None) -> dt.date | None:
+    """A date of birth is not in the future (a slip of the year, most often)."""
+    if value is not None and value > dt.date.today():
+        raise FieldProblem(
+            (), f"the date of birth {value.isoformat()} is in the future", "check the year"
+        )
+    return value
+
+
+def decided_after(decided: dt.date | None, requested: dt.date | None) -> dt.date | None:
+    """A payer decides on a request after it is made, not before."""
+    if decided is not None and requested is not None and decided < requested:
+        raise FieldProblem(
+            (),
+            f"the decision date {decided.isoformat()} is before the request's date "
+            f"{requested.isoformat()}",
+            "give the date the payer decided, on or after the request's",
+        )
+    return decided
+
+
+def agreed(value: float | None) -> float | None:
+    if value is not None and value <= 0:
+        raise FieldProblem(
+            (), f"the agreed rate {value:g} is not above $0", "give the agreed dollars per unit"
+        )
+    return value
 
 
 class LoggedOffer(Frozen):
@@ -68,13 +106,26 @@ class LoggedRequest(Frozen):
     authorized_units: float | None = None
     authorization_end: dt.date | None = None
     reauthorization_due: tuple[dt.date, ...] = ()
-    payer_contact: str | None = None
+    payer_contact: str | None = None  # may name the patient: stored encrypted, like notes
     notes: str = ""
     acted_by: str = ""
     offers: tuple[LoggedOffer, ...] = ()
     claims: tuple[ClaimOutcome, ...] = ()
     patient: PatientIdentifiers | None = None  # None when not given, or not revealed
     patient_on_file: bool = False  # identifiers are stored (encrypted), whether revealed or not
+    notes_sealed: bool = False  # notes or contact are stored, but read without the key
+
+    @field_validator("decided_on")
+    @classmethod
+    def _decided(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        if info.context == LOGGED:
+            return value
+        return decided_after(value, info.data.get("requested_on"))
+
+    @field_validator("agreed_rate_usd")
+    @classmethod
+    def _agreed(cls, value: float | None, info: ValidationInfo) -> float | None:
+        return value if info.context == LOGGED else agreed(value)
 
     @property
     def first_offer_usd(self) -> float | None:

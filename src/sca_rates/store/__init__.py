@@ -1,5 +1,6 @@
 """The negotiation log, kept in a database: SQLite by default, PostgreSQL by URL. Writes are
-transactional; patient identifiers are encrypted at rest and every reveal is audited."""
+transactional; patient identifiers, notes and payer contacts are encrypted at rest, one key per
+log, and every reveal, export and backup is audited."""
 
 from sca_rates.store.log import (
     add_claim,
@@ -7,9 +8,12 @@ from sca_rates.store.log import (
     add_request,
     audit,
     backup,
+    check_key,
     connect,
     list_requests,
+    requests_to_compare,
     reveal,
+    reveal_all,
     transaction,
     update_request,
 )
@@ -20,9 +24,12 @@ __all__ = [
     "add_request",
     "audit",
     "backup",
+    "check_key",
     "connect",
     "list_requests",
+    "requests_to_compare",
     "reveal",
+    "reveal_all",
     "transaction",
     "update_request",
 ]

@@ -1,6 +1,11 @@
-"""Patient identifiers at rest: Fernet (AES with an HMAC) with a key kept outside the database."""
+"""Patient identifiers, notes and payer contacts at rest: Fernet (AES with an HMAC) with a key
+kept outside the database. The database keeps only the key's fingerprint, an HMAC of a fixed
+label under the key, which tells one key from another without revealing either."""
 
 from __future__ import annotations
+
+import hashlib
+import hmac
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -20,6 +25,9 @@ class Cipher:
                 "SCA_PATIENT_KEY is not a valid key. Fix: generate one with "
                 "`sca-rates log new-key` and keep it secret"
             ) from None
+        # Fixed forever: a changed label would make every log look started with another key
+        label = b"sca-rates patient key fingerprint v1"
+        self.fingerprint = hmac.new(key.encode(), label, hashlib.sha256).hexdigest()
 
     def encrypt(self, value: str | None) -> str | None:
         return None if value is None else self._fernet.encrypt(value.encode()).decode()

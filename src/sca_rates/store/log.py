@@ -4,6 +4,10 @@ keyword-only functions that each do one thing in the caller's transaction.
 SQLite runs in WAL mode with a busy timeout, so two app sessions (or processes) writing at once
 wait for each other instead of failing; every write happens inside ``transaction``, which
 commits or rolls back as a whole.
+
+Patient identifiers, notes and the payer contact (which may name the patient) are stored only as
+Fernet ciphertext. A log keeps the fingerprint of the first key used with it and refuses any
+other, so two keys are never mixed in one database.
 """
 
 from __future__ import annotations
@@ -17,29 +21,57 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
+from alembic.script import ScriptDirectory
+from pydantic import ValidationError
+from sqlalchemy import Engine, create_engine, event, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from sca_rates.exceptions import LogError, PatientKeyError, UnknownRequest
-from sca_rates.models.log import ClaimOutcome, LoggedOffer, LoggedRequest, PatientIdentifiers
+from sca_rates.models.base import FieldProblem
+from sca_rates.models.log import (
+    LOGGED,
+    ClaimOutcome,
+    LoggedOffer,
+    LoggedRequest,
+    PatientIdentifiers,
+)
+from sca_rates.store import database
 from sca_rates.store.crypto import Cipher
-from sca_rates.store.schema import AuditRow, Base, ClaimRow, OfferRow, RequestRow
+from sca_rates.store.private import check_target, create_private_file
+from sca_rates.store.schema import AuditRow, Base, ClaimRow, LogSettingRow, OfferRow, RequestRow
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+KEY_FINGERPRINT = "patient_key_fingerprint"
+SEALED_TEXT = ("notes", "payer_contact")  # free text that may name the patient: encrypted
+DERIVED = {"id", "offers", "claims", "patient", "patient_on_file", "notes_sealed"}
+
+
+def _alembic() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
 
 
 def connect(url: str) -> Engine:
-    """An engine on the log at ``url``, its schema migrated to the latest revision."""
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    """An engine on the log at ``url``, its schema migrated to the latest revision. A mistyped
+    URL, a server that does not answer or a database that is not a sca-rates log is one
+    ``LogUnavailable`` naming SCA_DATABASE_URL."""
+    parsed = database.database_url(url)
+    if parsed.drivername == "sqlite":
+        database.prepare_sqlite_file(parsed)
+    engine = create_engine(parsed, **database.engine_options(parsed))
+    config = _alembic()
+    revisions = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    with database.opening(parsed):
+        # checked before the pragmas: WAL mode would rewrite another application's file
+        with engine.connect() as connection:
+            database.check_is_log(connection, revisions)
+        engine.dispose()
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
     return engine
 
 
@@ -55,8 +87,49 @@ def _sqlite_pragmas(connection: sqlite3.Connection, _record: object) -> None:
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """A session whose writes are committed together at the end, or not at all."""
-    with sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
+    with (
+        database.reachable(engine.url),
+        sessionmaker(engine, expire_on_commit=False)() as session,
+        session.begin(),
+    ):
         yield session
+
+
+def check_key(*, session: Session, cipher: Cipher) -> None:
+    """Refuse a key other than the one the log was started with; the first key used is
+    recorded (after it is shown to open what a log of an older sca-rates already holds)."""
+    recorded = session.get(LogSettingRow, KEY_FINGERPRINT)
+    if recorded is None:
+        _open_one(session, cipher)
+        session.add(LogSettingRow(name=KEY_FINGERPRINT, value=cipher.fingerprint))
+        _seal_plain_text(session, cipher)
+    elif recorded.value != cipher.fingerprint:
+        raise PatientKeyError(
+            "this log was started with another key than SCA_PATIENT_KEY; one log never mixes "
+            "two keys. Fix: set SCA_PATIENT_KEY to the key the log was started with (the "
+            "center's password manager keeps it), or use a new log for the new key"
+        )
+
+
+def _open_one(session: Session, cipher: Cipher) -> None:
+    """Decrypt one stored value, if any: a wrong key raises before it is recorded."""
+    encrypted = (RequestRow.patient_name_enc, RequestRow.patient_dob_enc, RequestRow.member_id_enc)
+    for column in (*encrypted, RequestRow.notes_enc, RequestRow.payer_contact_enc):
+        token = session.scalars(select(column).where(column.is_not(None)).limit(1)).first()
+        if token is not None:
+            cipher.decrypt(token)
+            return
+
+
+def _seal_plain_text(session: Session, cipher: Cipher) -> None:
+    """Notes and contacts kept in the clear by a log of revision 0001, encrypted in place."""
+    plain = select(RequestRow).where(
+        or_(RequestRow.notes != "", RequestRow.payer_contact.is_not(None))
+    )
+    for row in session.scalars(plain):
+        row.notes_enc = cipher.encrypt(row.notes or None)
+        row.payer_contact_enc = cipher.encrypt(row.payer_contact)
+        row.notes, row.payer_contact = "", None
 
 
 def _dates(text: str) -> tuple[dt.date, ...]:
@@ -64,30 +137,26 @@ def _dates(text: str) -> tuple[dt.date, ...]:
 
 
 def _row_values(request: LoggedRequest, cipher: Cipher | None) -> dict[str, Any]:
-    derived = {
-        "id",
-        "offers",
-        "claims",
-        "patient",
-        "patient_on_file",
-        "triggers",
-        "reauthorization_due",
-    }
-    values = request.model_dump(exclude=derived)
+    values = request.model_dump(exclude=DERIVED | set(SEALED_TEXT))
     values["triggers"] = ";".join(request.triggers)
     values["reauthorization_due"] = ";".join(d.isoformat() for d in request.reauthorization_due)
     values |= _encrypted(request.patient, cipher)
+    values |= _sealed({name: getattr(request, name) for name in SEALED_TEXT}, cipher)
     return values
+
+
+def _no_key(what: str) -> PatientKeyError:
+    return PatientKeyError(
+        f"{what} are only stored encrypted. Fix: set SCA_PATIENT_KEY (generate one with "
+        "`sca-rates log new-key`)"
+    )
 
 
 def _encrypted(patient: PatientIdentifiers | None, cipher: Cipher | None) -> dict[str, str | None]:
     if patient is None:
         return {}
     if cipher is None:
-        raise PatientKeyError(
-            "patient identifiers are only stored encrypted. Fix: set "
-            "SCA_PATIENT_KEY (generate one with `sca-rates log new-key`)"
-        )
+        raise _no_key("patient identifiers")
     dob = None if patient.date_of_birth is None else patient.date_of_birth.isoformat()
     return {
         "patient_name_enc": cipher.encrypt(patient.name),
@@ -96,10 +165,25 @@ def _encrypted(patient: PatientIdentifiers | None, cipher: Cipher | None) -> dic
     }
 
 
+def _sealed(texts: dict[str, str | None], cipher: Cipher | None) -> dict[str, str | None]:
+    """Notes and the payer contact as ciphertext; refused without a key rather than kept in
+    the clear or dropped, since either may name the patient."""
+    given = {name: text or None for name, text in texts.items()}
+    if not any(given.values()):
+        return {f"{name}_enc": None for name in given}
+    if cipher is None:
+        raise _no_key(
+            "notes and the payer contact may name the patient, so they (like the identifiers)"
+        )
+    return {f"{name}_enc": cipher.encrypt(text) for name, text in given.items()}
+
+
 def add_request(
     *, session: Session, request: LoggedRequest, cipher: Cipher | None = None, actor: str
 ) -> int:
     """Record a request with its offers and claims; returns its id."""
+    if cipher is not None:
+        check_key(session=session, cipher=cipher)
     row = RequestRow(**_row_values(request, cipher))
     row.offers = [OfferRow(seq=i, **offer.model_dump()) for i, offer in enumerate(request.offers)]
     row.claims = [ClaimRow(**claim.model_dump()) for claim in request.claims]
@@ -110,15 +194,50 @@ def add_request(
     return row.id
 
 
-def update_request(*, session: Session, request_id: int, **changes: Any) -> None:
-    """Change fields of a request (outcome, decision date, agreed rate, notes ...)."""
+def update_request(
+    *, session: Session, request_id: int, cipher: Cipher | None = None, **changes: Any
+) -> None:
+    """Change fields of a request (outcome, decision date, agreed rate, notes ...), checked as
+    a logged request is: a change the log would refuse on entry is refused here too."""
+    if cipher is not None:
+        check_key(session=session, cipher=cipher)
     row = _row(session, request_id)
+    fields = LoggedRequest.model_fields.keys() - DERIVED
+    unknown = [name for name in changes if name not in fields]
+    if unknown:
+        raise LogError(f"{', '.join(unknown)} is not a field of a logged request one may change")
+    _check_change(_request(row, None, cipher), request_id, changes)
+    texts = {name: changes.pop(name) for name in SEALED_TEXT if name in changes}
+    if texts:
+        _set_texts(row, texts, cipher)
     for name, value in changes.items():
         if name in ("triggers", "reauthorization_due"):
             value = ";".join(v if isinstance(v, str) else v.isoformat() for v in value)
-        if not hasattr(RequestRow, name) or name.endswith("_enc") or name == "id":
-            raise LogError(f"{name} is not a field of a logged request")
         setattr(row, name, value)
+
+
+def _set_texts(row: RequestRow, texts: dict[str, str | None], cipher: Cipher | None) -> None:
+    for column, token in _sealed(texts, cipher).items():
+        setattr(row, column, token)
+        # the clear copy a log of revision 0001 may hold goes with the change
+        plain = column.removesuffix("_enc")
+        setattr(row, plain, "" if plain == "notes" else None)
+
+
+def _check_change(current: LoggedRequest, request_id: int, changes: dict[str, Any]) -> None:
+    try:
+        LoggedRequest.model_validate(current.model_dump() | changes)
+    except ValidationError as exc:
+        problems = "; ".join(_problem(error) for error in exc.errors())
+        raise LogError(f"request {request_id} was not changed: {problems}") from None
+
+
+def _problem(error: Any) -> str:
+    field = ".".join(str(part) for part in error["loc"]) or "the request"
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldProblem):
+        return f"{field}: {cause}"
+    return f"{field}: {error['msg']}. Fix: give {field} a value it allows"
 
 
 def add_offer(*, session: Session, request_id: int, offer: LoggedOffer) -> None:
@@ -145,78 +264,124 @@ def _row(session: Session, request_id: int) -> RequestRow:
     return row
 
 
-def _request(row: RequestRow, patient: PatientIdentifiers | None) -> LoggedRequest:
-    return LoggedRequest(
-        id=row.id,
-        payer=row.payer,
-        level_of_care=row.level_of_care,
-        code=row.code,
-        region=row.region,
-        unit=row.unit,
-        expected_units=row.expected_units,
-        triggers=tuple(t for t in row.triggers.split(";") if t),
-        verified_on=row.verified_on,
-        requested_on=row.requested_on,
-        decided_on=row.decided_on,
-        start_on=row.start_on,
-        outcome=row.outcome,
-        opening_usd=row.opening_usd,
-        target_usd=row.target_usd,
-        floor_usd=row.floor_usd,
-        market_p50_usd=row.market_p50_usd,
-        oon_expected_usd=row.oon_expected_usd,
-        agreed_rate_usd=row.agreed_rate_usd,
-        authorization_number=row.authorization_number,
-        authorized_units=row.authorized_units,
-        authorization_end=row.authorization_end,
-        reauthorization_due=_dates(row.reauthorization_due),
-        payer_contact=row.payer_contact,
-        notes=row.notes,
-        acted_by=row.acted_by,
-        offers=tuple(LoggedOffer.model_validate(o, from_attributes=True) for o in row.offers),
-        claims=tuple(ClaimOutcome.model_validate(c, from_attributes=True) for c in row.claims),
-        patient=patient,
-        patient_on_file=row.patient_name_enc is not None
+def _texts(row: RequestRow, cipher: Cipher | None) -> dict[str, Any]:
+    """The notes and payer contact as a person reads them: decrypted with the key; without it,
+    left out and ``notes_sealed`` set (a log of revision 0001 not yet opened with a key still
+    holds them in the clear)."""
+    sealed = row.notes_enc is not None or row.payer_contact_enc is not None
+    if not sealed:
+        return {"notes": row.notes, "payer_contact": row.payer_contact, "notes_sealed": False}
+    if cipher is None:
+        return {"notes": "", "payer_contact": None, "notes_sealed": True}
+    return {
+        "notes": cipher.decrypt(row.notes_enc) or "",
+        "payer_contact": cipher.decrypt(row.payer_contact_enc),
+        "notes_sealed": False,
+    }
+
+
+def _request(
+    row: RequestRow, patient: PatientIdentifiers | None, cipher: Cipher | None
+) -> LoggedRequest:
+    columns = LoggedRequest.model_fields.keys() - DERIVED - set(SEALED_TEXT) - {"triggers"}
+    values = {name: getattr(row, name) for name in columns} | _texts(row, cipher)
+    values |= {
+        "id": row.id,
+        "triggers": tuple(t for t in row.triggers.split(";") if t),
+        "reauthorization_due": _dates(row.reauthorization_due),
+        "offers": tuple(LoggedOffer.model_validate(o, from_attributes=True) for o in row.offers),
+        "claims": tuple(ClaimOutcome.model_validate(c, from_attributes=True) for c in row.claims),
+        "patient": patient,
+        "patient_on_file": row.patient_name_enc is not None
         or row.member_id_enc is not None
         or row.patient_dob_enc is not None,
+    }
+    # what the log holds was checked when it was written; a rule added since (a decision not
+    # before its request) must not make an older record unreadable
+    return LoggedRequest.model_validate(values, context=LOGGED)
+
+
+def _rows(session: Session) -> Iterator[RequestRow]:
+    return iter(
+        session.scalars(
+            select(RequestRow)
+            .options(selectinload(RequestRow.offers), selectinload(RequestRow.claims))
+            .order_by(RequestRow.requested_on.desc(), RequestRow.id.desc())
+        )
     )
 
 
-def list_requests(*, session: Session) -> list[LoggedRequest]:
+def list_requests(*, session: Session, cipher: Cipher | None = None) -> list[LoggedRequest]:
     """Every request, newest first, patient identifiers left out (``patient_on_file`` says
-    whether any are stored)."""
-    rows = session.scalars(
-        select(RequestRow)
-        .options(selectinload(RequestRow.offers), selectinload(RequestRow.claims))
-        .order_by(RequestRow.requested_on.desc(), RequestRow.id.desc())
+    whether any are stored); notes and payer contacts decrypted when a key is given."""
+    if cipher is not None:
+        check_key(session=session, cipher=cipher)
+    return [_request(row, None, cipher) for row in _rows(session)]
+
+
+def requests_to_compare(*, session: Session, cipher: Cipher | None) -> list[LoggedRequest]:
+    """Every request with what the key opens, identifiers too, to tell whether a spreadsheet's
+    row is already in the log. Never for display: nothing is audited."""
+    if cipher is None:
+        return list_requests(session=session)
+    check_key(session=session, cipher=cipher)
+    return [_request(row, _patient(row, cipher), cipher) for row in _rows(session)]
+
+
+def _patient(row: RequestRow, cipher: Cipher) -> PatientIdentifiers | None:
+    name, dob, member = (
+        cipher.decrypt(row.patient_name_enc),
+        cipher.decrypt(row.patient_dob_enc),
+        cipher.decrypt(row.member_id_enc),
     )
-    return [_request(row, None) for row in rows]
+    if not (name or dob or member):
+        return None
+    return PatientIdentifiers.model_validate(
+        {"name": name, "member_id": member, "date_of_birth": dob}, context=LOGGED
+    )
 
 
 def reveal(
     *, session: Session, request_id: int, cipher: Cipher, actor: str, action: str = "view"
 ) -> LoggedRequest:
     """One request with its patient identifiers decrypted; the reveal is audited."""
+    check_key(session=session, cipher=cipher)
     row = _row(session, request_id)
-    name, dob, member = (
-        cipher.decrypt(row.patient_name_enc),
-        cipher.decrypt(row.patient_dob_enc),
-        cipher.decrypt(row.member_id_enc),
-    )
-    patient = None
-    if name or dob or member:
-        patient = PatientIdentifiers(
-            name=name, member_id=member, date_of_birth=dt.date.fromisoformat(dob) if dob else None
-        )
+    patient = _patient(row, cipher)
+    if patient is not None:
         audit(session=session, actor=actor, action=action, request_id=request_id)
-    return _request(row, patient)
+    return _request(row, patient, cipher)
 
 
-def backup(engine: Engine, target: Path) -> None:
-    """A consistent copy of the log as a SQLite file at ``target``: SQLite's own online backup,
-    or, from PostgreSQL, every table read in one repeatable-read snapshot."""
-    if target.exists():
-        raise FileExistsError(f"{target} exists; choose a new file for the backup")
+def reveal_all(
+    *, session: Session, cipher: Cipher, actor: str, action: str = "view"
+) -> list[LoggedRequest]:
+    """Every request as ``list_requests`` gives it, with the identifiers on file revealed (each
+    reveal audited)."""
+    return [
+        reveal(session=session, request_id=r.id or 0, cipher=cipher, actor=actor, action=action)
+        if r.patient_on_file
+        else r
+        for r in list_requests(session=session, cipher=cipher)
+    ]
+
+
+def backup(engine: Engine, target: Path, *, actor: str) -> None:
+    """A consistent copy of the log as a new, owner-only SQLite file at ``target``: SQLite's own
+    online backup, or, from PostgreSQL, every table read in one repeatable-read snapshot. The
+    backup is audited once it is written."""
+    check_target(target, what="backup", new=True)
+    create_private_file(target)
+    try:
+        _copy(engine, target)
+    except BaseException:
+        target.unlink(missing_ok=True)  # no half a backup left to be mistaken for one
+        raise
+    with transaction(engine) as session:
+        audit(session=session, actor=actor, action="backup", request_id=None, detail=str(target))
+
+
+def _copy(engine: Engine, target: Path) -> None:
     if engine.dialect.name == "sqlite":
         with engine.connect() as connection:
             source = connection.connection.dbapi_connection

@@ -39,13 +39,18 @@ class RequestRow(Base):
     authorized_units: Mapped[float | None] = mapped_column(Float)
     authorization_end: Mapped[dt.date | None] = mapped_column(Date)
     reauthorization_due: Mapped[str] = mapped_column(Text, default="")  # ";"-separated ISO dates
+    # In the clear only in logs written before notes were encrypted (revision 0001); the first
+    # use of a key moves them into the _enc columns
     payer_contact: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str] = mapped_column(Text, default="")
     acted_by: Mapped[str] = mapped_column(String(200), default="")
-    # Patient identifiers, Fernet ciphertext only: the key never reaches the database
+    # Patient identifiers, and the notes and payer contact that may name the patient: Fernet
+    # ciphertext only, the key never reaches the database
     patient_name_enc: Mapped[str | None] = mapped_column(Text)
     patient_dob_enc: Mapped[str | None] = mapped_column(Text)
     member_id_enc: Mapped[str | None] = mapped_column(Text)
+    notes_enc: Mapped[str | None] = mapped_column(Text)
+    payer_contact_enc: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
@@ -92,13 +97,23 @@ class ClaimRow(Base):
 
 
 class AuditRow(Base):
-    """Who stored, viewed or exported patient identifiers, and when."""
+    """Who stored, viewed or exported patient identifiers, or exported or backed up the log,
+    and when."""
 
     __tablename__ = "audit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(32))  # store, view, export
+    action: Mapped[str] = mapped_column(String(32))  # store, view, export, backup
     request_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class LogSettingRow(Base):
+    """Facts about the log itself, such as the fingerprint of the key it was started with."""
+
+    __tablename__ = "log_settings"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -298,7 +298,8 @@ NO_KEY = (
 
 def _save_to_log(position: Position) -> None:
     """One click keeps the call: the case, the three numbers at the time and every offer; the
-    patient's identifiers only encrypted, so without a key the call is saved without them."""
+    patient's identifiers and the notes (which may name the patient) only encrypted, so without
+    a key the call is saved without them, and what was typed stays on the page."""
     with st.expander("Save this call to the log"):
         try:
             cipher = state.cipher()
@@ -321,11 +322,12 @@ def _save_to_log(position: Position) -> None:
         request = request_from_call(
             position, requested_on=dt.date.today(), actor=state.actor(), patient=patient
         )
+        kept_notes = notes if cipher is not None else ""
         try:
             with store.transaction(state.log_engine()) as session:
                 request_id = store.add_request(
                     session=session,
-                    request=request.model_copy(update={"notes": notes}),
+                    request=request.model_copy(update={"notes": kept_notes}),
                     cipher=cipher,
                     actor=state.actor(),
                 )
@@ -333,9 +335,15 @@ def _save_to_log(position: Position) -> None:
             st.error(str(exc))
             return
         state.save_call(NegotiationState())  # saved: the call ends, and its draft with it
+        unsaved = [
+            what
+            for what, given in (("the patient's name and member ID", typed), ("the notes", notes))
+            if given and cipher is None
+        ]
+        said = " and ".join(unsaved)
         left_out = (
-            " The patient's name and member ID were not saved: no key is set (see above)."
-            if typed and cipher is None
+            f" {said[:1].upper()}{said[1:]} were not saved: no key is set (see above)."
+            if unsaved
             else ""
         )
         st.success(

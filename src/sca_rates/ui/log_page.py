@@ -1,11 +1,14 @@
 """The negotiation log: what needs doing, every request (identifiers masked), outcomes to record,
-and what the log says about each payer."""
+and what the log says about each payer. Notes and payer contacts are shown decrypted when the key
+is set; the spreadsheet's download is audited."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import streamlit as st
+from sqlalchemy import Engine
 
 from sca_rates import charts, store
 from sca_rates.analytics import all_payer_stats, pipeline, playbook
@@ -14,6 +17,7 @@ from sca_rates.exceptions import ScaRatesError
 from sca_rates.logbook import to_csv
 from sca_rates.models.log import LoggedRequest
 from sca_rates.money import pct, usd
+from sca_rates.store.crypto import Cipher
 from sca_rates.ui import state
 
 OUTCOMES = ["pending", "approved", "denied", "withdrawn"]
@@ -21,10 +25,11 @@ OUTCOMES = ["pending", "approved", "denied", "withdrawn"]
 
 def render_page() -> None:
     st.title("Negotiation log")
+    cipher = _cipher()
     try:
         engine = state.log_engine()
         with store.transaction(engine) as session:
-            requests = store.list_requests(session=session)
+            requests = store.list_requests(session=session, cipher=cipher)
     except ScaRatesError as exc:
         st.error(str(exc))
         return
@@ -35,9 +40,33 @@ def render_page() -> None:
         )
         return
     _pipeline(requests)
-    _requests(requests)
-    _outcome(requests)
+    _requests(requests, _audited_csv(engine, requests, state.actor()))
+    _outcome(requests, cipher)
     _payers(requests)
+
+
+def _cipher() -> Cipher | None:
+    """The key, or None with one warning when it is malformed: the log is still listed."""
+    try:
+        return state.cipher()
+    except ScaRatesError as exc:
+        st.warning(f"{exc}. Until then notes and payer contacts stay encrypted here.")
+        return None
+
+
+def _audited_csv(engine: Engine, requests: list[LoggedRequest], actor: str) -> Callable[[], str]:
+    """The spreadsheet as the download button makes it on a click, the export audited then (the
+    person is read now: a click is answered outside the page's run)."""
+
+    def made() -> str:
+        with store.transaction(engine) as session:
+            detail = f"log spreadsheet downloaded: {len(requests)} requests"
+            store.audit(
+                session=session, actor=actor, action="export", request_id=None, detail=detail
+            )
+        return to_csv(requests)
+
+    return made
 
 
 def _pipeline(requests: list[LoggedRequest]) -> None:
@@ -58,7 +87,11 @@ def _pipeline(requests: list[LoggedRequest]) -> None:
         )
 
 
-def _requests(requests: list[LoggedRequest]) -> None:
+def _notes(request: LoggedRequest) -> str:
+    return "(encrypted: set SCA_PATIENT_KEY to read)" if request.notes_sealed else request.notes
+
+
+def _requests(requests: list[LoggedRequest], download: Callable[[], str]) -> None:
     st.subheader("Requests")
     st.dataframe(
         {
@@ -69,7 +102,7 @@ def _requests(requests: list[LoggedRequest]) -> None:
             "outcome": [r.outcome for r in requests],
             "agreed": [usd(r.agreed_rate_usd) if r.agreed_rate_usd else "" for r in requests],
             "patient": ["on file (encrypted)" if r.patient_on_file else "" for r in requests],
-            "notes": [r.notes for r in requests],
+            "notes": [_notes(r) for r in requests],
         },
         hide_index=True,
         width="stretch",
@@ -77,14 +110,14 @@ def _requests(requests: list[LoggedRequest]) -> None:
     )
     st.download_button(
         "Download the log as a spreadsheet (no patient identifiers)",
-        lambda: to_csv(requests),
+        download,
         file_name="sca-log.csv",
         mime="text/csv",
         on_click="ignore",
     )
 
 
-def _outcome(requests: list[LoggedRequest]) -> None:
+def _outcome(requests: list[LoggedRequest], cipher: Cipher | None) -> None:
     st.subheader("Record an outcome")
     with st.form("outcome"):
         chosen = st.selectbox(
@@ -99,17 +132,25 @@ def _outcome(requests: list[LoggedRequest]) -> None:
         decided = st.date_input("Decided on", chosen.decided_on or dt.date.today())
         notes = st.text_area("Notes (what worked, who said what)", chosen.notes)
         if st.form_submit_button("Save"):
-            with store.transaction(state.log_engine()) as session:
-                store.update_request(
-                    session=session,
-                    request_id=chosen.id or 0,
-                    outcome=outcome,
-                    agreed_rate_usd=rate or None,
-                    decided_on=decided,
-                    notes=notes,
-                )
-            st.success(f"Request {chosen.id}: {outcome}")
-            st.rerun()
+            changes: dict[str, object] = {
+                "outcome": outcome,
+                "agreed_rate_usd": rate or None,
+                "decided_on": decided,
+            }
+            if notes != chosen.notes:  # notes unread without the key are kept, not blanked
+                changes["notes"] = notes
+            _save_outcome(chosen.id or 0, changes, cipher)
+
+
+def _save_outcome(request_id: int, changes: dict[str, object], cipher: Cipher | None) -> None:
+    try:
+        with store.transaction(state.log_engine()) as session:
+            store.update_request(session=session, request_id=request_id, cipher=cipher, **changes)
+    except ScaRatesError as exc:
+        st.error(str(exc))
+        return
+    st.success(f"Request {request_id}: {changes['outcome']}")
+    st.rerun()
 
 
 def _payers(requests: list[LoggedRequest]) -> None:

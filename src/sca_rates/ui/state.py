@@ -3,6 +3,7 @@ call's state in ``st.session_state``. Nothing here computes a figure."""
 
 from __future__ import annotations
 
+import functools
 import getpass
 import os
 import re
@@ -16,7 +17,7 @@ from sca_rates import store
 from sca_rates.calibration import Fit, fit_payer
 from sca_rates.compare import case_facts
 from sca_rates.desk import Position, case_key, position_from_facts
-from sca_rates.exceptions import ScaRatesError
+from sca_rates.exceptions import LogError, LogUnavailable, ScaRatesError
 from sca_rates.files import load_case, load_cost_model, load_history, save_history
 from sca_rates.market import load_market, market_files, read_rates_text, with_rates
 from sca_rates.models import CostModel
@@ -34,6 +35,13 @@ TERMS = "terms"  # the AgreementTerms filled in on the terms page
 
 
 def settings() -> Settings:
+    """The settings as the environment now has them: read once for each state of the SCA_
+    variables (reading them anew cost each page ~35 ms, a dozen reads a run)."""
+    return _settings(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("SCA_"))))
+
+
+@functools.lru_cache(maxsize=8)
+def _settings(environment: tuple[tuple[str, str], ...]) -> Settings:
     return Settings()
 
 
@@ -184,9 +192,25 @@ def _engine(url: str) -> Engine:
     return store.connect(url)
 
 
+@st.cache_data(show_spinner=False, ttl=30)
+def _unavailable(url: str) -> str | None:
+    """Why the log at ``url`` cannot be opened, remembered for half a minute: a server that does
+    not answer is then not waited on again at every offer of a call."""
+    try:
+        _engine(url)
+    except LogError as exc:
+        return str(exc)
+    return None
+
+
 def log_engine() -> Engine:
-    """The negotiation log (SCA_DATABASE_URL), connected once per app process."""
-    return _engine(settings().database_url)
+    """The negotiation log (SCA_DATABASE_URL), connected once per app process; a log that cannot
+    be opened is one ``LogUnavailable`` saying why."""
+    url = settings().database_url
+    reason = _unavailable(url)
+    if reason is not None:
+        raise LogUnavailable(reason)
+    return _engine(url)
 
 
 def cipher() -> Cipher | None:
@@ -203,13 +227,24 @@ def auth_configured() -> bool:
 
 
 def actor() -> str:
-    """Who is acting: the signed-in user's email, else the account running the app."""
-    if auth_configured() and st.user.is_logged_in:
-        return str(st.user.email)
+    """Who is acting, for the audit: the signed-in person (email, else name) when the app has
+    sign-in, else SCA_ACTOR or the account running the app."""
+    user = st.user
+    if user.get("is_logged_in"):
+        who = user.get("email") or user.get("name")
+        if who:
+            return str(who)
     return os.environ.get("SCA_ACTOR") or getpass.getuser()
 
 
 def payer_fit(payer: str) -> Fit:
-    """The payer's acceptance curve fitted from the log (the defaults when it is too thin)."""
-    with store.transaction(log_engine()) as session:
-        return fit_payer(payer.lower(), store.list_requests(session=session))
+    """The payer's acceptance curve fitted from the log (the defaults when it is too thin).
+    Pricing needs no log: when it cannot be opened the defaults stand, and one warning says
+    why."""
+    try:
+        with store.transaction(log_engine()) as session:
+            return fit_payer(payer.lower(), store.list_requests(session=session))
+    except LogError as exc:
+        st.warning(f"The payer's fitted acceptance curve is left out: {exc}")
+        unread = "the log cannot be opened: the defaults stand"
+        return fit_payer(payer.lower(), []).model_copy(update={"reason": unread})

@@ -1,0 +1,93 @@
+"""Where the importers and the summary write, checked before anything is written: one output
+per input, each a different file; a file that exists is replaced only when asked (``--force``);
+the project's bundled market data is never written over.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from sca_rates.exceptions import InvalidScenario
+
+# The suffixes an output's name leaves out, longest first: uhc.2024.01.json.gz -> uhc.2024.01
+INPUT_SUFFIXES = (".json.gz", ".json", ".csv")
+SHOWN = 5  # outputs named in one message; the rest are counted
+
+
+def output_name(source: Path) -> str:
+    """``uhc.2024.01.json.gz`` -> ``uhc.2024.01.parquet``: the whole name, so that files of
+    several months or plans stay apart."""
+    name = source.name
+    for suffix in INPUT_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)] + ".parquet"
+    return name + ".parquet"
+
+
+def targets(sources: Sequence[Path], output: Path) -> list[Path]:
+    """One Parquet file per input: ``output`` itself for a single input named .parquet, else
+    ``output/<input name>.parquet``. Inputs that would share an output are refused."""
+    if output.suffix == ".parquet" and not output.is_dir():
+        if len(sources) == 1:
+            return [output]
+        raise InvalidScenario(
+            f"-o {output} names one Parquet file, but {len(sources)} files are given. Fix: "
+            "give a folder for their outputs, e.g. -o imports/"
+        )
+    if output.exists() and not output.is_dir():
+        raise InvalidScenario(
+            f"-o {output} is a file, not a folder. Fix: give a folder for the outputs, or a "
+            "name ending in .parquet for a single input"
+        )
+    paths = [output / output_name(source) for source in sources]
+    _refuse_shared(sources, paths)
+    return paths
+
+
+def _refuse_shared(sources: Sequence[Path], paths: list[Path]) -> None:
+    given: dict[Path, list[Path]] = defaultdict(list)
+    for source, path in zip(sources, paths, strict=True):
+        given[path].append(source)
+    shared = {path: inputs for path, inputs in given.items() if len(inputs) > 1}
+    if shared:
+        path, inputs = next(iter(shared.items()))
+        raise InvalidScenario(
+            f"{' and '.join(map(str, inputs))} would both be written to {path}, one over the "
+            "other; nothing was written. Fix: give each file once, and import files of the same "
+            "name into different folders (-o) or rename one"
+        )
+
+
+def refuse_existing(paths: Sequence[Path], *, force: bool, option: str = "-o") -> None:
+    """Refuses outputs that are folders, and, unless ``force``, outputs that exist; ``option``
+    is the one that names the output."""
+    for path in paths:
+        if path.is_dir():
+            raise InvalidScenario(
+                f"{path} is a folder. Fix: give the name of the file to write with {option}"
+            )
+    existing = [path for path in paths if path.exists()]
+    if existing and not force:
+        named = ", ".join(map(str, existing[:SHOWN]))
+        more = f" and {len(existing) - SHOWN} more" if len(existing) > SHOWN else ""
+        raise InvalidScenario(
+            f"{named}{more} already exist{'s' if len(existing) == 1 else ''}; nothing was "
+            f"written. Fix: pass --force to replace, or choose another name with {option}"
+        )
+
+
+def refuse_bundled(path: Path, bundled: Path) -> None:
+    """Refuses a file of the project's market data folder (``bundled``) other than a local
+    one (``*.local.*``): those files are the project's own figures, replaced only by an
+    update of the project."""
+    if path.is_dir() or ".local." in path.name:  # a folder is refused as one, not as this
+        return
+    if not path.resolve().is_relative_to(bundled.resolve()):
+        return
+    local = path.with_name(f"{path.name.split('.')[0]}.local.csv")
+    raise InvalidScenario(
+        f"{path} is in the project's bundled market data ({bundled}), which is never written "
+        f"over. Fix: write {local} instead; the market reads it over the bundled files"
+    )
