@@ -442,6 +442,12 @@ def test_summarize_never_writes_over_the_bundled_market_data(
     assert f"write {bundled / 'rates.local.csv'} instead" in message
     assert (bundled / "rates.csv").read_text() == before
     _run("market", "summarize", parquet, "--region", "MA", "-o", str(bundled / "rates.local.csv"))
+    # Medicare's per diems go beside the bundled rates (rates.opps.csv), never over them
+    message = _refused("market", "import-opps", ADDENDUM, "--out", str(target), *force)
+    assert f"{target} is in the project's bundled market data" in message
+    assert (bundled / "rates.csv").read_text() == before
+    _run("market", "import-opps", ADDENDUM, *force)
+    assert (bundled / "rates.opps.csv").is_file()
 
 
 def test_a_value_of_a_kind_no_column_takes_is_refused_naming_the_file(tmp_path: Path) -> None:

@@ -427,10 +427,11 @@ def import_opps(
 ) -> None:
     """Read Medicare's PHP and IOP per diems (APCs 5851-5854, 5861-5864) from Addendum A."""
     from sca_rates.ingest.opps import read_addendum_a, write_rates
-    from sca_rates.ingest.outputs import refuse_existing
+    from sca_rates.ingest.outputs import refuse_bundled, refuse_existing
 
     with _user_errors():
         target = out or Settings().market_data_dir / "rates.opps.csv"
+        refuse_bundled(target, Settings().market_data_dir)
         refuse_existing([target], force=force, option="--out")
         rows = read_addendum_a(file, year=year)
         write_rates(rows, target)

@@ -79,10 +79,10 @@ def refuse_existing(paths: Sequence[Path], *, force: bool, option: str = "-o") -
 
 
 def refuse_bundled(path: Path, bundled: Path) -> None:
-    """Refuses a file of the project's market data folder (``bundled``) other than a local
-    one (``*.local.*``): those files are the project's own figures, replaced only by an
-    update of the project."""
-    if path.is_dir() or ".local." in path.name:  # a folder is refused as one, not as this
+    """Refuses a base file of the project's market data folder (``bundled``): ``rates.csv``,
+    ``alternatives.csv`` ... are the project's own figures, replaced only by an update of the
+    project. The files laid over them (``rates.opps.csv``, ``rates.local.csv``) may be written."""
+    if path.is_dir() or path.name.count(".") != 1:  # a folder is refused as one, not as this
         return
     if not path.resolve().is_relative_to(bundled.resolve()):
         return

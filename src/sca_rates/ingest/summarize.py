@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from sca_rates.exceptions import InvalidScenario, UnreadableFile
 from sca_rates.ingest.rows import SCHEMA, iso_date
 from sca_rates.market import find_medicare
-from sca_rates.models.market import _REGION, MarketData, MedicareRate, RateRow
+from sca_rates.models.market import REGION, MarketData, MedicareRate, RateRow
 
 # What each code pays for: (level of care, unit of service)
 CODE_LEVELS: dict[str, tuple[str, str]] = {
@@ -97,7 +97,7 @@ def summarize(
 
 def check_region(region: str) -> str:
     """The region, refused unless of the form rates rows take (``models/market.py``)."""
-    if not _REGION.match(region):
+    if not REGION.match(region):
         raise InvalidScenario(
             f"{region!r} is not a region. Fix: give US, a state's two letters (MA), "
             "or a five-digit CBSA code (14460 for Boston)"

@@ -35,7 +35,7 @@ PlanType = Literal["commercial", "marketplace", "medicaid", "medicare_advantage"
 # The percentile each statistic stands for; "mean" and "single" are not points of a distribution.
 PERCENTILE_OF: dict[str, float] = {"p10": 10, "p25": 25, "p50": 50, "p75": 75, "p90": 90}
 
-_REGION = re.compile(r"^(US|[A-Z]{2}|\d{5})$")
+REGION = re.compile(r"^(US|[A-Z]{2}|\d{5})$")
 _PAYER = re.compile(r"^[a-z0-9][a-z0-9 .&'-]*$")
 
 
@@ -76,7 +76,7 @@ class _Sourced(_Cited):
     @field_validator("region")
     @classmethod
     def _region_form(cls, region: str) -> str:
-        if not _REGION.match(region):
+        if not REGION.match(region):
             raise FieldProblem(
                 (),
                 f"{region!r} is not a region",
