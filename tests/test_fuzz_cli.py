@@ -24,6 +24,8 @@ from tests.conftest import FIXTURES, PROJECT
 MODEL = yaml.safe_load((FIXTURES / "cost_models" / "tiny-php.yaml").read_text())
 CASE = yaml.safe_load((FIXTURES / "cases" / "php-case.yaml").read_text())
 RATES = (FIXTURES / "market" / "rates.csv").read_text().splitlines()
+# CMS's example in-network file: its first entry is billing code 27447
+PAYER_FILE = json.loads((FIXTURES / "transparency" / "tic-v2-single-plan.json").read_text())
 
 # A value anything may be replaced with: wrong kinds, wrong signs, numbers that are no number
 junk = st.one_of(
@@ -178,6 +180,21 @@ def test_compare_answers_any_market_file(line: int, column: int, value: str, rat
         _, case_path = _write(folder, MODEL, CASE)
         args = ["compare", str(case_path), "--rate", rate, "--market-data", str(market), "--json"]
         _json(_run(args))
+
+
+@FUZZ
+@given(payer_file=st.one_of(mutated(PAYER_FILE), st.text(max_size=200)), jobs=st.sampled_from("12"))
+def test_import_tic_answers_any_payer_file_and_leaves_nothing_on_failure(
+    payer_file: Any, jobs: str
+) -> None:
+    with _folder() as folder:
+        source, out = folder / "payer.json", folder / "out"
+        text = payer_file if isinstance(payer_file, str) else json.dumps(payer_file)
+        source.write_text(text)
+        args = ["market", "import-tic", str(source), "--codes", "27447", "-o", str(out)]
+        result = _run([*args, "--jobs", jobs])
+        if result.exit_code == 2:
+            assert not any(out.glob("*")), "a refused file left an output"
 
 
 def test_the_bundled_cases_pass_the_same_checks() -> None:
