@@ -9,9 +9,26 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from sca_rates.cli import app
-from sca_rates.files import load_terms
-from sca_rates.models.terms import AgreementTerms, RateTerm
-from sca_rates.terms import business_days_before, check_terms, reauthorization_schedule
+from sca_rates.desk import open_position
+from sca_rates.files import load_case, load_terms
+from sca_rates.market import load_market
+from sca_rates.models.terms import (
+    AgreedCall,
+    AgreementTerms,
+    Authorization,
+    CoveredService,
+    Finding,
+    Provider,
+    RateTerm,
+    Subscriber,
+    TermsReport,
+)
+from sca_rates.terms import (
+    business_days_before,
+    check_terms,
+    npi_is_valid,
+    reauthorization_schedule,
+)
 from tests.conftest import PROJECT
 
 VAGUE = AgreementTerms.model_validate(
@@ -127,3 +144,177 @@ def test_terms_reads_a_case_rate_agreement_file(tmp_path: Path) -> None:
     findings = {f["term"]: f["severity"] for f in json.loads(result.stdout)["findings"]}
     assert findings["rate.beyond_per_unit_usd"] == "info"  # past day 20 is unpaid: said
     assert "rate.per_unit_usd" not in findings
+
+
+# --- The letter against the call ---------------------------------------------------------------
+
+# The call settled $305 a session for 24 sessions of an IOP whose program also gives family
+# sessions, prescriber visits and drug screens
+CALL = AgreedCall(
+    per_unit_usd=305,
+    agreed=True,
+    unit="session",
+    expected_units=24,
+    services=("family_sessions", "prescriber_visits", "drug_screens"),
+    code="S9480",
+)
+# The payer's letter: $265 a session for 12 sessions, family sessions inside the rate, the rest
+# neither coded nor stated
+LETTER = load_terms(PROJECT / "agreements" / "harborview-aetna-php.yaml").model_copy(
+    update={
+        "services": (CoveredService(code="S9480", code_type="HCPCS", units=12),),
+        "rate": RateTerm(per_unit_usd=265, unit="session", bundle_includes=("family_sessions",)),
+        "authorization": Authorization(
+            number="A1",
+            start_date=dt.date(2026, 12, 7),
+            end_date=dt.date(2027, 1, 29),
+            authorized_units=12,
+        ),
+    }
+)
+
+
+def _found(report: TermsReport) -> dict[str, list[Finding]]:
+    found: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        found.setdefault(finding.term, []).append(finding)
+    return found
+
+
+def test_a_letter_that_differs_from_its_call_is_not_ready() -> None:
+    report = check_terms(LETTER, CALL)
+    assert not report.ready
+    found = _found(report)
+    (rate,) = found["rate.per_unit_usd"]
+    assert rate.severity == "error"
+    assert (
+        rate.message == "the letter says $265.00 per session; the call settled $305.00 per session"
+    )
+    assert rate.ask == "Please correct the rate to $305.00 per session, as agreed on the call."
+    (units,) = found["authorization.authorized_units"]
+    assert units.message == "the letter authorizes 12 of the 24 sessions expected"
+    assert units.ask == (
+        "Please authorize all 24 sessions, or state in writing when and how the remaining 12 will "
+        "be reviewed."
+    )
+    # family sessions are stated inside the rate; the other two are neither coded nor stated
+    bundle = [f.message.split(" ")[0:2] for f in found["rate.bundle_includes"]]
+    assert bundle == [["prescriber", "visits"], ["drug", "screens"]]
+    # without the call, the same letter reads ready: only the call shows what it got wrong
+    assert check_terms(LETTER).ready
+
+
+def test_a_letter_in_another_unit_or_a_short_case_rate_is_caught() -> None:
+    per_day = LETTER.model_copy(update={"rate": RateTerm(per_unit_usd=305, unit="day")})
+    (unit,) = _found(check_terms(per_day, CALL))["rate.unit"]
+    assert unit.message == "the letter pays per day; the call settled a rate per session"
+    # A case rate of $6,000 for 24 sessions pays $250 a session (6,000 / 24), under $305
+    low = LETTER.model_copy(update={"rate": RateTerm(case_rate_usd=6000, units_covered=24)})
+    (case,) = _found(check_terms(low, CALL))["rate.case_rate_usd"]
+    # the corrected case rate: $305 x 24 = $7,320
+    assert case.ask == (
+        "Please correct the case rate to $7,320.00 for 24 sessions ($305.00 per session), as "
+        "agreed on the call."
+    )
+    # $7,320 for 20 sessions ($366 each) covers only 20 of the 24, and nothing pays the rest
+    short = LETTER.model_copy(update={"rate": RateTerm(case_rate_usd=7320, units_covered=20)})
+    found = _found(check_terms(short, CALL))
+    assert "rate.case_rate_usd" not in found
+    assert found["rate.units_covered"][0].message == (
+        "the case rate covers 20 sessions of the 24 expected, and nothing pays the rest"
+    )
+
+
+def test_a_rate_checked_before_the_call_closed_is_a_risk_not_an_error() -> None:
+    asked = CALL.model_copy(update={"agreed": False})
+    found = _found(check_terms(LETTER, asked))
+    assert found["rate.per_unit_usd"][0].severity == "warning"
+    assert found["rate"][0].message == (
+        "the call has not closed on a rate: the letter is checked against our ask, "
+        "$305.00 per session"
+    )
+
+
+def test_the_letter_alone_names_what_a_claim_needs() -> None:
+    bare = LETTER.model_copy(
+        update={
+            "provider": Provider(npi="1234567890", tin="12-3456789"),  # a wrong check digit
+            "hold_harmless": False,
+            "claims": LETTER.claims.model_copy(update={"payment_days": None}),
+        }
+    )
+    found = _found(check_terms(bare))
+    assert found["provider.npi"][0].message == "NPI 1234567890 fails its check digit: a typing slip"
+    assert found["hold_harmless"][0].severity == "error"
+    assert found["claims.payment_days"][0].ask == (
+        "Please state that clean claims are paid within 30 days."
+    )
+    assert found["provider.taxonomy"][0].severity == "warning"
+
+
+def test_the_npi_check_digit() -> None:
+    # CMS's example: 123456789 with the prefix 80840, Luhn -> 3
+    assert npi_is_valid("1234567893")
+    assert not npi_is_valid("1234567890")
+
+
+def test_a_minor_needs_the_subscriber_and_a_near_start_is_flagged() -> None:
+    # Born 2010-03-01: 16 when the stay starts on 2026-12-07
+    minor = LETTER.model_copy(
+        update={"patient": LETTER.patient.model_copy(update={"date_of_birth": dt.date(2010, 3, 1)})}
+    )
+    (subscriber,) = _found(check_terms(minor))["patient.subscriber"]
+    assert subscriber.message == "the patient is 16: the letter must name the subscriber"
+    named = minor.model_copy(
+        update={
+            "patient": minor.patient.model_copy(
+                update={"subscriber": Subscriber(name="Alex Example", relationship="parent")}
+            )
+        }
+    )
+    assert "patient.subscriber" not in _found(check_terms(named))
+    # 2026-12-05 to a start on 2026-12-07: 2 days, under 72 hours; from 2026-12-03, 4 days
+    (soon,) = _found(check_terms(LETTER, today=dt.date(2026, 12, 5)))["authorization.start_date"]
+    assert soon.message.startswith("the stay starts in 2 days, less than 72 hours away")
+    assert "authorization.start_date" not in _found(check_terms(LETTER, today=dt.date(2026, 12, 3)))
+
+
+def test_the_programs_services_come_from_its_cost_model() -> None:
+    # Harborview's PHP: family and psychiatric hours in a day; variable costs "Lunch and snacks",
+    # "Transportation assistance", "Drug screens", "Workbooks and supplies"
+    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    position = open_position(case, model=model, market=load_market(PROJECT / "market_data"))
+    call = position.agreed_call()
+    assert call.services == (
+        "family_sessions",
+        "prescriber_visits",
+        "drug_screens",
+        "meals",
+        "transportation",
+    )
+    assert (call.agreed, call.per_unit_usd) == (False, 661.0)  # no call yet: our opening
+
+
+def test_terms_checks_the_letter_against_a_call_from_the_cli(tmp_path: Path) -> None:
+    # Cedar Path's call (tests/test_negotiate.py): $200, $240, $280, $300 -> accepted at $300
+    case = PROJECT / "cases" / "cedar-path-bcbs-iop.yaml"
+    history = tmp_path / "call.json"
+    for offer in ("$200/session", "$240/session", "$280/session", "$300/session"):
+        args = ["counter", str(case), "--offer", offer, "--history", str(history)]
+        assert CliRunner().invoke(app, args).exit_code == 0
+    letter = tmp_path / "letter.yaml"
+    letter.write_text("rate: {per_unit_usd: 265, unit: session}\n")
+    args = ["terms", str(letter), "--case", str(case), "--history", str(history), "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    rate = next(
+        f for f in json.loads(result.stdout)["findings"] if f["term"] == "rate.per_unit_usd"
+    )
+    assert (
+        rate["message"]
+        == "the letter says $265.00 per session; the call settled $300.00 per session"
+    )
+    # a history without its case cannot be read
+    result = CliRunner().invoke(app, ["terms", str(letter), "--history", str(history)])
+    assert result.exit_code == 2
+    assert "--history needs --case" in result.stderr

@@ -289,11 +289,25 @@ def terms(
     file: Annotated[
         Path, typer.Argument(help="An agreement's terms (YAML), see agreements/README.md.")
     ],
+    case_file: Annotated[
+        Path | None,
+        typer.Option("--case", help="The case the call was about: check the letter against it."),
+    ] = None,
+    history: Annotated[
+        Path | None, typer.Option(help="The call's history (JSON): the rate it settled.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check an agreement's written terms and list when reauthorizations are due."""
+    """Check an agreement's written terms (against the call, with --case and --history) and list
+    when reauthorizations are due."""
     with _user_errors():
-        report = check_terms(load_terms(file))
+        terms = load_terms(file)
+        call = None
+        if case_file is not None:
+            call = _position(case_file, None, None, history=history).agreed_call()
+        elif history is not None:
+            raise InvalidScenario("--history needs --case: the case the call was about")
+        report = check_terms(terms, call, today=dt.date.today())
     _emit(as_json, present.terms_json(report), present.terms_lines(report))
 
 

@@ -24,9 +24,11 @@ from sca_rates.models.negotiate import NegotiationState, Response
 from sca_rates.models.recommend import Policy, Recommendation
 from sca_rates.models.simulate import AcceptanceCurve
 from sca_rates.models.talking_points import TalkingPoint
+from sca_rates.models.terms import AgreedCall
 from sca_rates.negotiate import agreed_rate, respond, standing_ask
 from sca_rates.recommend import DEFAULT_POLICY, recommend
 from sca_rates.talking_points import talking_points
+from sca_rates.terms import program_services
 
 
 class Position(Frozen):
@@ -57,6 +59,19 @@ class Position(Frozen):
     @property
     def unit(self) -> str:
         return self.recommendation.unit
+
+    def agreed_call(self) -> AgreedCall:
+        """What the call settled, for checking the payer's letter: the rate agreed (else our
+        standing ask), its unit and length of stay, and what the program gives besides therapy."""
+        variable = (line.name for line in self.facts.cost.lines if line.kind == "variable")
+        return AgreedCall(
+            per_unit_usd=self.standing_usd,
+            agreed=self.agreed_usd is not None,
+            unit=self.facts.pattern.unit,
+            expected_units=self.facts.pattern.expected_units,
+            services=program_services(self.facts.day_includes, variable),
+            code=self.facts.case.code,
+        )
 
     def answer(self, text: str, *, confirmed: bool = False) -> Response:
         """The answer to what the payer just said, in any offer form; a figure that looks like a

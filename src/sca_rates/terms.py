@@ -15,16 +15,29 @@ skipped) before its period ends.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from sca_rates.models.cost_model import DayIncludes
 from sca_rates.models.terms import (
+    AgreedCall,
     AgreementTerms,
+    BundledService,
     Finding,
     RateTerm,
     ReauthorizationDue,
     Severity,
     TermsReport,
 )
+from sca_rates.money import usd
+
+CLEAN_CLAIM_DAYS = 30  # the payment window to ask for: many states' prompt-pay laws say 30-45
+ADULT_AGE = 18
+# The codes a service is billed under when it is billed apart from the per diem
+SERVICE_CODES: dict[BundledService, frozenset[str]] = {
+    "family_sessions": frozenset({"90846", "90847"}),
+    "prescriber_visits": frozenset({"90792", "99212", "99213", "99214", "99215"}),
+    "drug_screens": frozenset({"80305", "80306", "80307", "G0480", "G0481", "G0482", "G0483"}),
+}
 
 # What must be in writing before the first day, as a checklist a person reads (the call sheet and
 # the confirmation email list these; the checker below tests them).
@@ -41,13 +54,22 @@ WRITTEN_TERMS = (
 )
 
 
-def check_terms(terms: AgreementTerms) -> TermsReport:
+def check_terms(
+    terms: AgreementTerms, call: AgreedCall | None = None, *, today: dt.date | None = None
+) -> TermsReport:
+    """What is missing or vague in the letter; with the ``call``, also where the letter differs
+    from what the call settled; with ``today``, a start too close to arrange."""
     findings = [finding for check in _CHECKS for finding in check(terms)]
+    findings += _minor(terms, today)
+    if call is not None:
+        findings += [finding for check in _AGAINST_CALL for finding in check(terms, call)]
+    if today is not None:
+        findings += _starts_soon(terms, today)
     return TermsReport(findings=tuple(findings), schedule=tuple(reauthorization_schedule(terms)))
 
 
-def _finding(severity: Severity, term: str, message: str) -> Finding:
-    return Finding(severity=severity, term=term, message=message)
+def _finding(severity: Severity, term: str, message: str, ask: str | None = None) -> Finding:
+    return Finding(severity=severity, term=term, message=message, ask=ask)
 
 
 def _patient(terms: AgreementTerms) -> Iterator[Finding]:
@@ -193,6 +215,13 @@ def _claims(terms: AgreementTerms) -> Iterator[Finding]:
         )
     if claims.timely_filing_days is None:
         yield _finding("warning", "claims.timely_filing_days", "timely filing limit not stated")
+    if claims.payment_days is None:
+        yield _finding(
+            "warning",
+            "claims.payment_days",
+            "no payment window for clean claims: nothing to hold a slow payment against",
+            f"Please state that clean claims are paid within {CLEAN_CLAIM_DAYS} days.",
+        )
     if not claims.modifier and not claims.note:
         yield _finding(
             "info", "claims.modifier", "ask whether SCA claims need a modifier or a note"
@@ -219,6 +248,47 @@ def _confirmation(terms: AgreementTerms) -> Iterator[Finding]:
         )
 
 
+def _provider(terms: AgreementTerms) -> Iterator[Finding]:
+    """Our identifiers as the claims will carry them: a claim that does not match is rejected."""
+    provider = terms.provider
+    ask = "Please list our NPI, TIN and taxonomy code on the agreement, as our claims carry them."
+    missing = [
+        name for name, value in (("NPI", provider.npi), ("TIN", provider.tin)) if value is None
+    ]
+    if missing:
+        yield _finding("error", "provider", f"our {' and '.join(missing)} not in the letter", ask)
+    elif provider.npi is not None and not npi_is_valid(provider.npi):
+        yield _finding(
+            "error",
+            "provider.npi",
+            f"NPI {provider.npi} fails its check digit: a typing slip",
+            f"Please correct our NPI on the agreement; NPI {provider.npi} is not ours.",
+        )
+    if provider.taxonomy is None:
+        yield _finding("warning", "provider.taxonomy", "our taxonomy code not in the letter", ask)
+
+
+def _hold_harmless(terms: AgreementTerms) -> Iterator[Finding]:
+    ask = (
+        "Please state that the patient is held harmless: billed nothing beyond in-network "
+        "cost-sharing."
+    )
+    if terms.hold_harmless is None:
+        yield _finding(
+            "warning",
+            "hold_harmless",
+            "nothing says whether the patient may be balance-billed",
+            ask,
+        )
+    elif not terms.hold_harmless:
+        yield _finding(
+            "error",
+            "hold_harmless",
+            "the letter lets the patient be billed past in-network cost-sharing",
+            ask,
+        )
+
+
 _CHECKS = (
     _patient,
     _services,
@@ -229,7 +299,181 @@ _CHECKS = (
     _claims,
     _contact,
     _confirmation,
+    _provider,
+    _hold_harmless,
 )
+
+
+def npi_is_valid(npi: str) -> bool:
+    """An NPI's tenth digit checks the nine before it (the Luhn formula over "80840" and them)."""
+    digits = [int(d) for d in "80840" + npi[:9]]
+    total = 0
+    for i, digit in enumerate(reversed(digits)):
+        doubled = digit * 2 if i % 2 == 0 else digit
+        total += doubled - 9 if doubled > 9 else doubled
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
+def _minor(terms: AgreementTerms, today: dt.date | None) -> Iterator[Finding]:
+    """A minor's coverage is the subscriber's: the claim names them, so the letter must."""
+    born, on = terms.patient.date_of_birth, terms.authorization.start_date or today
+    if born is None or on is None or _age(born, on) >= ADULT_AGE:
+        return
+    subscriber = terms.patient.subscriber
+    if subscriber is None or not subscriber.name or not subscriber.relationship:
+        yield _finding(
+            "error",
+            "patient.subscriber",
+            f"the patient is {_age(born, on)}: the letter must name the subscriber",
+            "Please add the subscriber's name, date of birth and relationship to the patient.",
+        )
+
+
+def _age(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _starts_soon(terms: AgreementTerms, today: dt.date) -> Iterator[Finding]:
+    """The request belongs 48-72 hours before admission: a start closer than that leaves no
+    time to correct the letter."""
+    start = terms.authorization.start_date
+    if start is not None and today <= start < today + dt.timedelta(hours=72):
+        days = (start - today).days
+        when = "today" if days == 0 else f"in {days} day{'s' if days > 1 else ''}"
+        yield _finding(
+            "warning",
+            "authorization.start_date",
+            f"the stay starts {when}, less than 72 hours away: every correction must be back "
+            "in writing before the first day",
+            f"Please send the corrected agreement in writing before {start.isoformat()}.",
+        )
+
+
+def _rate_against_call(terms: AgreementTerms, call: AgreedCall) -> Iterator[Finding]:
+    """The letter's rate, per unit of the call's unit, against the rate the call settled."""
+    rate, agreed = terms.rate, f"{usd(call.per_unit_usd)} per {call.unit}"
+    settled = "as agreed on the call" if call.agreed else "as we asked on the call"
+    if not call.agreed:
+        yield _finding(
+            "info",
+            "rate",
+            f"the call has not closed on a rate: the letter is checked against our ask, {agreed}",
+        )
+    if rate.case_rate_usd is not None and rate.units_covered is not None:
+        yield from _case_rate_against_call(rate, call, agreed, settled)
+        return
+    if rate.per_unit_usd is None:
+        return  # no rate at all is the checklist's finding
+    if rate.unit is not None and rate.unit != call.unit:
+        yield _finding(
+            "error",
+            "rate.unit",
+            f"the letter pays per {rate.unit}; the call settled a rate per {call.unit}",
+            f"Please state the rate per {call.unit}: {agreed}, {settled}.",
+        )
+    elif round(rate.per_unit_usd, 2) < round(call.per_unit_usd, 2):
+        yield _finding(
+            "error" if call.agreed else "warning",
+            "rate.per_unit_usd",
+            f"the letter says {usd(rate.per_unit_usd)} per {call.unit}; the call settled {agreed}",
+            f"Please correct the rate to {agreed}, {settled}.",
+        )
+    elif round(rate.per_unit_usd, 2) > round(call.per_unit_usd, 2):
+        yield _finding(
+            "info",
+            "rate.per_unit_usd",
+            f"the letter says {usd(rate.per_unit_usd)} per {call.unit}, more than the {agreed} "
+            "settled: a payer that finds its slip later takes the difference back",
+            f"Please confirm the rate of {usd(rate.per_unit_usd)} per {call.unit}.",
+        )
+
+
+def _case_rate_against_call(
+    rate: RateTerm, call: AgreedCall, agreed: str, settled: str
+) -> Iterator[Finding]:
+    case_rate, covered = rate.case_rate_usd or 0.0, rate.units_covered or 0.0
+    each = case_rate / covered
+    if round(each, 2) < round(call.per_unit_usd, 2):
+        yield _finding(
+            "error",
+            "rate.case_rate_usd",
+            f"the case rate, {usd(case_rate)} for {covered:g} {call.unit}s, pays {usd(each)} per "
+            f"{call.unit}; the call settled {agreed}",
+            f"Please correct the case rate to {usd(call.per_unit_usd * covered)} for "
+            f"{covered:g} {call.unit}s ({agreed}), {settled}.",
+        )
+    if covered < call.expected_units and not rate.beyond_per_unit_usd:
+        yield _finding(
+            "error",
+            "rate.units_covered",
+            f"the case rate covers {covered:g} {call.unit}s of the {call.expected_units:g} "
+            "expected, and nothing pays the rest",
+            f"Please state that each {call.unit} past the {covered:g} is paid {agreed}.",
+        )
+
+
+def _units_against_call(terms: AgreementTerms, call: AgreedCall) -> Iterator[Finding]:
+    """A partial authorization is the usual way a stay ends up half paid."""
+    authorized = terms.authorization.authorized_units or next(
+        (s.units for s in terms.services if s.code == call.code and s.units), None
+    )
+    if authorized is not None and authorized < call.expected_units:
+        rest = call.expected_units - authorized
+        yield _finding(
+            "warning",
+            "authorization.authorized_units",
+            f"the letter authorizes {authorized:g} of the {call.expected_units:g} {call.unit}s "
+            "expected",
+            f"Please authorize all {call.expected_units:g} {call.unit}s, or state in writing "
+            f"when and how the remaining {rest:g} will be reviewed.",
+        )
+
+
+def _bundle_against_call(terms: AgreementTerms, call: AgreedCall) -> Iterator[Finding]:
+    """Each service the program gives besides its therapy is coded in the letter or stated to
+    be inside the rate; otherwise the payer may deny it, or call the day incomplete."""
+    coded = {service.code for service in terms.services if service.code}
+    stated = set(terms.rate.bundle_includes)
+    for service in call.services:
+        codes = SERVICE_CODES.get(service, frozenset())
+        if service in stated or codes & coded:
+            continue
+        words = service.replace("_", " ")
+        are = "is" if service == "transportation" else "are"
+        listed = f", or list their codes ({', '.join(sorted(codes))}) with units" if codes else ""
+        yield _finding(
+            "warning",
+            "rate.bundle_includes",
+            f"{words} {are} neither coded in the letter nor stated to be inside the rate",
+            f"Please state that the rate includes {words}{listed}.",
+        )
+
+
+_AGAINST_CALL = (_rate_against_call, _units_against_call, _bundle_against_call)
+
+# A variable cost of the program named with one of these words is that service
+_SERVICE_WORDS: tuple[tuple[BundledService, tuple[str, ...]], ...] = (
+    ("drug_screens", ("drug screen", "toxicolog", "urine")),
+    ("meals", ("meal", "lunch", "snack", "food")),
+    ("transportation", ("transport",)),
+)
+
+
+def program_services(
+    day: DayIncludes | None, variable_costs: Iterable[str]
+) -> tuple[BundledService, ...]:
+    """What the program gives a patient besides its therapy, from the cost model: family sessions
+    and prescriber visits from what a day includes, the rest from its variable costs' names."""
+    found: list[BundledService] = []
+    if day is not None and day.family_hours > 0:
+        found.append("family_sessions")
+    if day is not None and day.psychiatric_hours > 0:
+        found.append("prescriber_visits")
+    names = [name.lower() for name in variable_costs]
+    for service, words in _SERVICE_WORDS:
+        if any(word in name for name in names for word in words):
+            found.append(service)
+    return tuple(found)
 
 
 def business_days_before(

@@ -14,11 +14,34 @@ from sca_rates.models.base import FieldProblem, Frozen
 Severity = Literal["error", "warning", "info"]
 
 
+class Subscriber(Frozen):
+    """The person who holds the coverage, when it is not the patient (a minor's parent)."""
+
+    name: str | None = None
+    date_of_birth: dt.date | None = None
+    relationship: str | None = None  # parent, guardian ...
+
+
 class Patient(Frozen):
     name: str | None = None
     date_of_birth: dt.date | None = None
     member_id: str | None = None
     group_number: str | None = None
+    subscriber: Subscriber | None = None
+
+
+class Provider(Frozen):
+    """Us, as the claims must name us: a mismatch with the payer's records rejects the claim."""
+
+    npi: str | None = Field(default=None, pattern=r"^\d{10}$")
+    tin: str | None = Field(default=None, pattern=r"^\d{2}-?\d{7}$")
+    taxonomy: str | None = Field(default=None, pattern=r"^\d{3}[0-9A-Z]{6}X$")  # 261QM0801X ...
+
+
+# What a program day may hold besides its therapy, that a payer may later call separately billable
+BundledService = Literal[
+    "family_sessions", "prescriber_visits", "drug_screens", "meals", "transportation"
+]
 
 
 class CoveredService(Frozen):
@@ -39,6 +62,8 @@ class RateTerm(Frozen):
     case_rate_usd: float | None = Field(default=None, gt=0)
     units_covered: float | None = Field(default=None, gt=0)
     beyond_per_unit_usd: float | None = Field(default=None, ge=0)
+    # What the letter says the rate includes: each is then paid by the per diem, not coded apart
+    bundle_includes: tuple[BundledService, ...] = ()
 
 
 class Authorization(Frozen):
@@ -70,6 +95,7 @@ class Claims(Frozen):
     modifier: str | None = None
     note: str | None = None  # e.g. "SCA" and the authorization number in box 23
     timely_filing_days: int | None = Field(default=None, ge=1)
+    payment_days: int | None = Field(default=None, ge=1)  # clean claims paid within this many days
 
 
 class Contact(Frozen):
@@ -91,12 +117,28 @@ class AgreementTerms(Frozen):
     payer_contact: Contact = Contact()
     confirmation: Literal["written", "verbal"] | None = None
     holidays: tuple[dt.date, ...] = ()  # days the payer does not work, besides weekends
+    provider: Provider = Provider()
+    # True: the patient is held harmless, billed nothing past in-network cost-sharing (no balance
+    # billing); False: the letter lets us, or the payer, bill the patient the difference
+    hold_harmless: bool | None = None
+
+
+class AgreedCall(Frozen):
+    """What the call settled, to check the payer's letter against."""
+
+    per_unit_usd: float  # the rate agreed (or, before an agreement, our standing ask)
+    agreed: bool  # False: the call has not closed; the figure is our ask
+    unit: Literal["day", "session"]
+    expected_units: float
+    services: tuple[BundledService, ...]  # what the program gives besides its therapy
+    code: str  # the code the SCA pays
 
 
 class Finding(Frozen):
     severity: Severity  # error: a likely denial; warning: a risk; info: worth asking
     term: str  # the field it is about, e.g. authorization.number
     message: str
+    ask: str | None = None  # the sentence to ask the payer for, when the letter must change
 
 
 class ReauthorizationDue(Frozen):

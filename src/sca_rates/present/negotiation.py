@@ -146,7 +146,10 @@ def terms_lines(report: TermsReport) -> list[str]:
         "Ready: nothing likely to cause a denial." if report.ready else "Not ready to start care."
     )
     lines = [verdict]
-    lines += [f"  [{f.severity}] {f.term}: {f.message}" for f in report.findings]
+    for finding in report.findings:
+        lines.append(f"  [{finding.severity}] {finding.term}: {finding.message}")
+        if finding.ask:
+            lines.append(f"      Ask: {finding.ask}")
     if report.schedule:
         lines.append("Reauthorization requests due:")
         lines += [

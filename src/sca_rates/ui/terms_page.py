@@ -4,19 +4,21 @@ reauthorization is due, and the email asking the payer to confirm it all in writ
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, get_args
 
 import streamlit as st
 
 from sca_rates.exceptions import InvalidTerms, ScaRatesError
 from sca_rates.export import DOCUMENTS, FORMATS, build_context, file_name, render
 from sca_rates.files import TERMS_DOC, load_terms, validate_model
-from sca_rates.models.terms import AgreementTerms
+from sca_rates.models.terms import AgreementTerms, BundledService
+from sca_rates.money import usd
 from sca_rates.terms import check_terms
 from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar
 
 NONE = "(start blank)"
+BUNDLED: tuple[str, ...] = get_args(BundledService)
 # Words, not emoji: a marker must read on a machine without an emoji font
 SEVERITY = {"error": "must fix", "warning": "risk", "info": "worth asking"}
 
@@ -33,15 +35,26 @@ def render_page() -> None:
         st.error(str(exc))
         return
     st.session_state[state.TERMS] = terms
-    report = check_terms(terms)
+    position = state.position(*chosen) if chosen is not None else None
+    # The letter against the call in progress: the rate it settled, its stay, the program's
+    # services (position.with_call: the call as the call desk left it)
+    call = position.with_call(state.current_call()).agreed_call() if position else None
+    report = check_terms(terms, call, today=dt.date.today())
     st.subheader("What the checker finds")
+    if call is not None:
+        settled = "agreed" if call.agreed else "asked (no agreement yet)"
+        st.caption(
+            f"Checked against the call: {usd(call.per_unit_usd)} per {call.unit} {settled}, "
+            f"{call.expected_units:g} {call.unit}s expected."
+        )
     if report.ready:
         st.success("Nothing that is likely to lead to a denial.")
     st.dataframe(
         {
             "severity": [SEVERITY[f.severity] for f in report.findings],
-            "term": [f.term for f in report.findings],
+            "term": [f.term.replace("_", " ") for f in report.findings],
             "what to do": [f.message for f in report.findings],
+            "ask the payer": [f.ask for f in report.findings],
         },
         hide_index=True,
         width="stretch",
@@ -60,8 +73,8 @@ def render_page() -> None:
             hide_index=True,
             placeholder="—",
         )
-    if chosen is not None:
-        context = build_context(state.position(*chosen), terms=terms)
+    if position is not None:
+        context = build_context(position, terms=terms)
         email = str(render("terms-email", context, "txt"))
         st.subheader("Ask the payer to confirm in writing")
         st.code(email, language=None)
@@ -99,14 +112,29 @@ def _form(base: AgreementTerms, *, prefix: str) -> AgreementTerms:
             }
         }
         st.markdown("**Rate and cost-sharing**")
-        data["rate"] = {
+        data["rate"] = base.rate.model_dump() | {
             "per_unit_usd": st.number_input(
                 "Rate ($ per unit)", 0.0, value=base.rate.per_unit_usd or 0.0, key=key("rate")
             )
             or None,
-            "unit": base.rate.unit,
-            "basis": base.rate.basis,
+            "bundle_includes": st.multiselect(
+                "The rate includes",
+                BUNDLED,
+                default=list(base.rate.bundle_includes),
+                format_func=lambda s: s.replace("_", " "),
+                key=key("bundle"),
+            ),
         }
+        harmless = {"not stated": None, "yes": True, "no": False}
+        data["hold_harmless"] = harmless[
+            st.radio(
+                "Patient held harmless (no balance billing)",
+                list(harmless),
+                index=list(harmless.values()).index(base.hold_harmless),
+                horizontal=True,
+                key=key("harmless"),
+            )
+        ]
         sharing = [None, "in_network", "out_of_network", "waived"]
         data["cost_sharing"] = st.selectbox(
             "Patient cost-sharing",
@@ -164,12 +192,28 @@ def _form(base: AgreementTerms, *, prefix: str) -> AgreementTerms:
         )
         or None
     )
-    data |= {
-        "payer": base.payer,
-        "claims": base.claims.model_dump(),
-        "payer_contact": base.payer_contact.model_dump(),
-        "holidays": list(base.holidays),
+    data["claims"] = base.claims.model_dump() | {
+        "payment_days": st.number_input(
+            "Clean claims paid within (days; 0: not stated)",
+            0,
+            value=base.claims.payment_days or 0,
+            key=key("payment"),
+        )
+        or None
     }
+    provider = base.provider
+    columns = st.columns(3)
+    data["provider"] = {
+        name: column.text_input(label, getattr(provider, name) or "", key=key(name)).strip() or None
+        for column, (name, label) in zip(
+            columns,
+            (("npi", "Our NPI"), ("tin", "Our TIN"), ("taxonomy", "Our taxonomy code")),
+            strict=True,
+        )
+    }
+    # What the form does not edit is kept as the file has it (the subscriber, the contact ...)
+    data = base.model_dump() | data
+    data["patient"] = base.patient.model_dump() | data["patient"]
     return validate_model(
         data, AgreementTerms, InvalidTerms, source="the terms form", doc=TERMS_DOC
     )
