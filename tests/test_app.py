@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from sca_rates.compare import case_facts, offer_for
 from sca_rates.costing import cost_level, with_census
+from sca_rates.desk import open_position
 from sca_rates.export import DOCUMENTS, FORMATS
 from sca_rates.files import load_case, load_cost_model, load_terms
 from sca_rates.market import load_market
@@ -60,6 +61,18 @@ def test_the_app_routes_to_the_call_desk() -> None:
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert at.caption[0].value.startswith("**Call desk** · Harborview Behavioral Health")
+
+
+def test_call_desk_says_which_request_fits_and_what_is_missing() -> None:
+    at = _page("call_desk")
+    screened = open_position(
+        CASE, model=MODEL, market=load_market(SETTINGS.market_data_dir)
+    ).screen(dt.date.today())
+    assert screened.tool == "single_case_agreement"
+    assert at.caption[0].value.endswith(" · fits a single case agreement")
+    how = next(m.value for m in at.markdown if "- Fits a single case agreement: " in m.value)
+    assert f"- Fits a single case agreement: {screened.reason}." in how
+    assert "- Not on file yet: an assessment showing medical necessity;" in how
 
 
 def test_call_desk_shows_the_cores_three_numbers() -> None:

@@ -282,6 +282,18 @@ def test_import_hpt_refuses_a_file_cut_short_naming_the_line(tmp_path: Path) -> 
     assert not any((tmp_path / "out").glob("*"))  # no output, no temporary file left
 
 
+def test_import_hpt_refuses_an_infinite_rate_naming_the_line(tmp_path: Path) -> None:
+    source = tmp_path / "hospital.csv"
+    source.write_text(TALL.read_text(encoding="utf-8-sig").replace(",PPO,,400,", ",PPO,,Infinity,"))
+    out = str(tmp_path / "out")
+    message = _refused("market", "import-hpt", str(source), "--codes", "70551", "-o", out)
+    assert (
+        f"{source}, line 4: Platform Health Insurance PPO's negotiated_dollar is 'Infinity', "
+        "not a finite amount. Fix: " in message
+    )
+    assert not any((tmp_path / "out").glob("*"))  # no output, no temporary file left
+
+
 def test_import_hpt_refuses_a_date_that_is_not_one(tmp_path: Path) -> None:
     source = tmp_path / "hospital.csv"
     source.write_text(TALL.read_text(encoding="utf-8-sig").replace("4/1/2026", '"Jan 1, 2024"'))
@@ -392,6 +404,12 @@ def test_summarize_refuses_a_region_or_band_that_cannot_be(
         ({"rate_usd": -250.0}, "row 2, rate_usd: -250.0 is below zero"),
         ({"expiration_date": "2024-13-01"}, "row 2, expiration_date: '2024-13-01' is not a day"),
         ({"file_date": "Jan 1, 2024"}, "row 2, file_date: 'Jan 1, 2024' is not a date"),
+        # a PHP day, so kept by every guard after the row check: an infinite rate made no
+        # figure, and the rates row made from it no rates row
+        (
+            {"rate_usd": float("inf"), "code": "H0035", "code_type": "HCPCS"},
+            "row 2, rate_usd: inf is not a finite amount",
+        ),
     ],
 )
 def test_summarize_refuses_a_row_an_earlier_import_let_through(
@@ -459,3 +477,37 @@ def test_a_value_of_a_kind_no_column_takes_is_refused_naming_the_file(tmp_path: 
     message = _refused("market", "import-tic", str(source), "--codes", "27447", "-o", str(out))
     assert f"{source} holds a value of the wrong kind" in message
     assert not any(out.glob("*"))
+
+
+def test_summarize_checks_the_region_and_the_band_in_one_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sca_rates.ingest import summarize as module
+
+    checked: list[object] = []
+    region, band = module.check_region, module.check_band
+
+    def check_region(value: str) -> str:
+        checked.append(value)
+        return region(value)
+
+    def check_band(value: tuple[float, float]) -> None:
+        checked.append(value)
+        band(value)
+
+    monkeypatch.setattr(module, "check_region", check_region)
+    monkeypatch.setattr(module, "check_band", check_band)
+    target = tmp_path / "rates.local.csv"
+    parquet = _imported(tmp_path)
+    _run(
+        "market",
+        "summarize",
+        parquet,
+        "--region",
+        " ma ",
+        "--market-data",
+        MARKET,
+        "-o",
+        str(target),
+    )
+    assert checked == ["MA", (0.6, 10.0)]  # by summarize, for the CLI and the app alike

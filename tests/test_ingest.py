@@ -19,7 +19,7 @@ from sca_rates.exceptions import InvalidScenario, UnreadableFile
 from sca_rates.ingest.hpt import read_hpt
 from sca_rates.ingest.outputs import targets
 from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES, iso_date, write_parquet
-from sca_rates.ingest.summarize import SummaryReport, payer_name, summarize
+from sca_rates.ingest.summarize import SummaryReport, payer_name, read_imports, summarize
 from sca_rates.ingest.tic import TicReport, read_tic
 from sca_rates.market import find_distribution, load_market
 from tests.conftest import FIXTURES, PROJECT
@@ -495,3 +495,40 @@ def test_one_parquet_name_or_a_file_for_several_inputs_is_refused(tmp_path: Path
     (tmp_path / "notes.txt").write_text("kept")
     with pytest.raises(InvalidScenario, match="is a file, not a folder"):
         targets(sources, tmp_path / "notes.txt")
+
+
+@pytest.mark.parametrize("written", ["Infinity", "1e999", "-inf"])
+def test_an_infinite_hospital_rate_is_refused_naming_the_line(tmp_path: Path, written: str) -> None:
+    text = TALL.read_text(encoding="utf-8-sig").replace(",PPO,,400,", f",PPO,,{written},", 1)
+    with pytest.raises(UnreadableFile) as caught:
+        list(read_hpt(hospital_file(tmp_path, text), codes=frozenset({"70551"})))
+    assert (
+        f"cut.csv, line 4: Platform Health Insurance PPO's negotiated_dollar is '{written}', not "
+        "a finite amount. Fix: " in str(caught.value)
+    )
+
+
+def test_an_infinite_amount_in_a_hospital_json_is_refused_naming_the_entry(
+    tmp_path: Path,
+) -> None:
+    text = (HERE / "hpt-v3.json").read_text()
+    text = text.replace('"gross_charge": 1200', '"gross_charge": "Infinity"', 1)
+    path = hospital_file(tmp_path, text, "hospital.json")
+    with pytest.raises(UnreadableFile) as caught:
+        list(read_hpt(path, codes=frozenset({"70551"})))
+    assert (
+        "hospital.json: standard_charge_information entry 1: gross_charge is 'Infinity', not a "
+        "finite amount. Fix: " in str(caught.value)
+    )
+
+
+@pytest.mark.parametrize("amount", [float("inf"), float("nan")])
+def test_summarize_refuses_an_amount_that_is_no_figure(tmp_path: Path, amount: float) -> None:
+    rows = list(read_hpt(TALL, codes=frozenset({"70551"})))
+    rows[0] |= {"code": "S0201", "code_type": "HCPCS", "rate_usd": amount}
+    path = tmp_path / "prices.parquet"
+    write_parquet(rows, path)
+    with pytest.raises(
+        UnreadableFile, match=rf"prices.parquet: row 1, rate_usd: {amount} is not a finite amount"
+    ):
+        summarize(read_imports([path]), region="MA", as_of=dt.date(2026, 4, 1), market=MARKET)

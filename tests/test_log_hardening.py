@@ -3,7 +3,9 @@ message (and pricing goes on without it), bad files and values are refused by na
 doubled or lost, files with patient information are owner-only, the spreadsheet runs no formula,
 one key per log, notes encrypted, and every export and backup audited with who did it."""
 
+import base64
 import datetime as dt
+import hmac
 import json
 import os
 import re
@@ -24,10 +26,11 @@ from typer.testing import CliRunner, Result
 
 from sca_rates import store
 from sca_rates.cli import app
-from sca_rates.exceptions import LogUnavailable, PatientKeyError
-from sca_rates.logbook import from_csv, neutralized, new_requests, to_csv, unquoted
+from sca_rates.exceptions import InvalidLogFile, LogError, LogUnavailable, PatientKeyError
+from sca_rates.logbook import CsvRow, from_csv, neutralized, new_requests, to_csv, unquoted
 from sca_rates.models.log import LoggedOffer, LoggedRequest, PatientIdentifiers
 from sca_rates.settings import Settings
+from sca_rates.store import log as store_log
 from sca_rates.store.crypto import Cipher, new_key
 from sca_rates.store.log import MIGRATIONS
 from sca_rates.ui import state
@@ -37,6 +40,10 @@ from tests.net import free_port
 from tests.test_cli_negotiate import CASE, MARKET, _seed_a_fitted_log
 
 KEY = new_key()
+SAME = (
+    "(the same in every column; blank notes and payer contacts, as an export without "
+    "SCA_PATIENT_KEY leaves them, are not compared, and the log's own are kept)"
+)
 PATIENT = PatientIdentifiers(name="Pat Doe", date_of_birth=dt.date(1990, 4, 12), member_id="M-1")
 
 
@@ -270,7 +277,7 @@ def test_importing_the_same_spreadsheet_twice_doubles_nothing(
     assert again.exit_code == 0, again.output
     assert again.stdout.splitlines() == [
         f"imported 0 requests from {sheet}",
-        "skipped 2 rows already in the log (the same in every column)",
+        f"skipped 2 rows already in the log {SAME}",
     ]
     grown = tmp_path / "grown.csv"
     grown.write_text(to_csv([*rows, _request(payer="humana")], with_identifiers=True))
@@ -376,7 +383,9 @@ def test_a_second_key_is_refused_and_the_first_still_reads() -> None:
         assert len(store.list_requests(session=session, cipher=first)) == 1
     ((fingerprint,),) = _rows("SELECT value FROM log_settings")
     assert fingerprint == first.fingerprint != second.fingerprint
-    assert KEY not in fingerprint
+    # an HMAC of a fixed label under the key's 32 bytes: neither the key nor its text
+    label = b"sca-rates patient key fingerprint v1"
+    assert fingerprint == hmac.new(base64.urlsafe_b64decode(KEY), label, "sha256").hexdigest()
 
 
 def test_an_older_log_first_opened_with_another_key_records_no_key() -> None:
@@ -513,3 +522,230 @@ def test_a_log_of_revision_0001_upgrades_and_keeps_its_notes() -> None:
         (opened,) = store.list_requests(session=session, cipher=Cipher(KEY))
     assert plain.notes == opened.notes == "Dana said yes"
     assert _rows("SELECT notes, notes_enc IS NOT NULL FROM sca_requests") == [("", 1)]
+
+
+# 11. What a review of the above found
+
+
+def test_a_key_pasted_with_a_newline_or_spaces_is_the_same_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with store.transaction(store.connect(_url())) as session:
+        store.add_request(
+            session=session,
+            request=_request(notes="spoke with Dana"),
+            cipher=Cipher(KEY),
+            actor="x",
+        )
+    assert Cipher(KEY + "\n").fingerprint == Cipher(f" {KEY} \r\n").fingerprint
+    assert Cipher(KEY + "\n").fingerprint == Cipher(KEY).fingerprint
+    monkeypatch.setenv("SCA_PATIENT_KEY", KEY + "\n")  # as a password manager may paste it
+    result = _cli("log", "list", "--json")
+    assert result.exit_code == 0, result.output
+    assert [r["notes"] for r in json.loads(result.stdout)] == ["spoke with Dana"]
+
+
+def _no_file_here(tmp_path: Path, where: str) -> Path:
+    if where == "proc":
+        return Path("/proc/copy.sqlite")  # a folder the system makes no file in
+    return tmp_path / ("b" * 300 + ".sqlite")  # a name longer than the system allows
+
+
+# (A folder the user may not write to takes the same path; the tests run as root, who may.)
+NO_FILE_HERE = ["proc", "long name"]
+
+
+@pytest.mark.parametrize("where", NO_FILE_HERE)
+def test_a_backup_where_no_file_can_be_made_is_one_message(tmp_path: Path, where: str) -> None:
+    target = _no_file_here(tmp_path, where)
+    message = _one_message(_cli("log", "backup", str(target)))
+    assert message.startswith(f"cannot write the backup to {target} (")
+    assert "Fix: " in message
+    assert target.name not in os.listdir(target.parent)
+    assert _rows("SELECT action FROM audit") == []
+
+
+@pytest.mark.parametrize("where", NO_FILE_HERE)
+def test_an_export_where_no_file_can_be_made_is_one_message(tmp_path: Path, where: str) -> None:
+    target = _no_file_here(tmp_path, where).with_suffix(".csv")
+    message = _one_message(_cli("log", "export", str(target)))
+    assert message.startswith(f"cannot write the log spreadsheet to {target} (")
+    assert "Fix: " in message
+    assert _rows("SELECT action FROM audit") == []
+
+
+def test_a_copy_that_fails_midway_is_one_message_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with store.transaction(store.connect(_url())) as session:
+        store.add_request(session=session, request=_request(), actor="x")
+    opened = sqlite3.connect
+
+    def read_only(target: str, *args: object, **kwargs: object) -> sqlite3.Connection:
+        return opened(f"file:{target}?mode=ro", uri=True)  # every write to the copy fails
+
+    monkeypatch.setattr(sqlite3, "connect", read_only)
+    target = tmp_path / "copy.sqlite"
+    message = _one_message(_cli("log", "backup", str(target)))
+    monkeypatch.undo()
+    assert message.startswith(f"cannot write the backup to {target} (attempt to write a readonly")
+    assert "no backup was kept. Fix: " in message
+    assert list(tmp_path.iterdir()) == []
+    assert _rows("SELECT action FROM audit") == []
+
+
+def _refuse_audits(action: str) -> None:
+    """A rule of the database (as its keeper might set one) that refuses an audit row."""
+    engine = store.connect(_url())
+    engine.dispose()
+    with sqlite3.connect(_url().removeprefix("sqlite:///")) as connection:
+        connection.execute(
+            f"CREATE TRIGGER refuse_{action} BEFORE INSERT ON audit WHEN NEW.action = '{action}' "
+            "BEGIN SELECT RAISE(ABORT, 'the audit is closed for maintenance'); END"
+        )
+    connection.close()
+
+
+@pytest.mark.parametrize("command", ["export", "backup"])
+def test_a_file_whose_audit_cannot_be_written_is_removed(tmp_path: Path, command: str) -> None:
+    with store.transaction(store.connect(_url())) as session:
+        store.add_request(session=session, request=_request(), actor="x")
+    _refuse_audits(command)
+    target = tmp_path / ("log.csv" if command == "export" else "copy.sqlite")
+    message = _one_message(_cli("log", command, str(target)))
+    assert "the database said: the audit is closed for maintenance" in message
+    assert "nothing of this change was kept" in message
+    assert list(tmp_path.iterdir()) == []  # no file, nor a copy's -wal or -shm
+    assert _rows("SELECT action FROM audit") == []
+
+
+def test_a_damaged_log_is_reported_as_the_database_says_not_as_another_file() -> None:
+    engine = store.connect(_url())
+    with store.transaction(engine) as session:
+        store.add_request(session=session, request=_request(), actor="x")
+    engine.dispose()  # everything in the main file, none in the -wal
+    path = Path(_url().removeprefix("sqlite:///"))
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xab" * 3996  # the first page (the list of tables), after the header
+    path.write_bytes(bytes(data))
+    message = _one_message(_cli("log", "list"))
+    assert "(the database said: database disk image is malformed)" in message
+    assert "not a sca-rates log" not in message
+    assert "Fix: " in message
+
+
+def test_a_log_held_by_another_process_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    with store.transaction(store.connect(_url())) as session:
+        store.add_request(session=session, request=_request(), actor="x")
+    monkeypatch.setattr(store_log, "BUSY_TIMEOUT_MS", 50)  # not the half minute it waits
+    holder = sqlite3.connect(_url().removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+    try:
+        message = _one_message(_cli("log", "outcome", "1", "--outcome", "approved"))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert "is held by another process (database is locked" in message
+    assert "the server or the disk" not in message
+    assert "Fix: let the other sca-rates" in message
+    assert _rows("SELECT outcome FROM sca_requests") == [("pending",)]
+
+
+def test_an_export_without_the_key_imported_again_doubles_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with store.transaction(store.connect(_url())) as session:
+        sealed = _request(notes="spoke with Dana", payer_contact="Dana, x221")
+        store.add_request(session=session, request=sealed, cipher=Cipher(KEY), actor="x")
+        store.add_request(session=session, request=_request(payer="cigna"), actor="x")
+    sheet = tmp_path / "log.csv"
+    monkeypatch.delenv("SCA_PATIENT_KEY", raising=False)
+    assert _cli("log", "export", str(sheet)).exit_code == 0
+    assert "Dana" not in sheet.read_text()  # encrypted: left blank
+    for key in (None, KEY):  # imported again without the key, and with it
+        if key is not None:
+            monkeypatch.setenv("SCA_PATIENT_KEY", key)
+        again = _cli("log", "import", str(sheet))
+        assert again.exit_code == 0, again.output
+        assert again.stdout.splitlines() == [
+            f"imported 0 requests from {sheet}",
+            f"skipped 2 rows already in the log {SAME}",
+        ]
+    with store.transaction(store.connect(_url())) as session:
+        logged = store.list_requests(session=session, cipher=Cipher(KEY))
+    assert sorted((r.payer, r.notes, r.payer_contact) for r in logged) == [
+        ("aetna", "spoke with Dana", "Dana, x221"),  # the log's notes kept
+        ("cigna", "", None),
+    ]
+
+
+def test_a_row_without_notes_matches_a_sealed_request_and_one_with_notes_goes_first() -> None:
+    listed_without_key = _request().model_copy(update={"notes_sealed": True})
+    assert new_requests([_request()], [listed_without_key]) == ([], 1)
+    logged = [_request(notes="spoke with Dana")]
+    with_notes, blank = _request(notes="spoke with Dana"), _request()
+    for rows in ([with_notes, blank], [blank, with_notes]):
+        assert new_requests(rows, logged) == ([blank], 1)  # the logged one answers for one row
+    assert new_requests([_request(notes="other words")], logged) == (
+        [_request(notes="other words")],
+        0,
+    )
+
+
+def test_the_import_reports_the_models_rules_for_every_bad_cell_by_line_and_column() -> None:
+    sheet = (
+        "requested_on,payer,level_of_care,agreed_rate_usd,first_offer_usd,expected_units\n"
+        "2026-11-02,aetna,PHP,-450,,\n"
+        "2026-11-02,aetna,PHP,,0,\n"
+        "2026-11-02,aetna,PHP,,,-3\n"
+    )
+    with pytest.raises(InvalidLogFile) as caught:
+        from_csv(sheet, source="log.csv")
+    problems = str(caught.value).splitlines()[1:]
+    assert problems == [
+        "  - line 2, column agreed_rate_usd: the agreed rate -450 is not above $0. Fix: give the "
+        "agreed dollars per unit",
+        "  - line 3, column first_offer_usd: Input should be greater than 0. Fix: correct the "
+        "cell (see docs/log.md)",
+        "  - line 4, column expected_units: Input should be greater than or equal to 0. Fix: "
+        "correct the cell (see docs/log.md)",
+    ]
+
+
+def test_the_spreadsheet_row_holds_no_rule_of_its_own() -> None:
+    row = CsvRow.model_validate(
+        {
+            "requested_on": "2026-11-02",
+            "payer": "aetna",
+            "level_of_care": "PHP",
+            "decided_on": "2026-10-01",
+            "agreed_rate_usd": "-450",
+            "patient_date_of_birth": "2999-01-01",
+        }
+    )
+    assert row.agreed_rate_usd == -450  # refused by the request's model, once (see above)
+
+
+def test_export_with_identifiers_and_no_key_says_how_to_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SCA_PATIENT_KEY", raising=False)
+    target = tmp_path / "log.csv"
+    message = _one_message(_cli("log", "export", str(target), "--with-identifiers"))
+    assert message.startswith("--with-identifiers needs SCA_PATIENT_KEY. Fix: ")
+    assert "`sca-rates log new-key`" in message
+    assert "leave out --with-identifiers" in message
+    assert not target.exists()
+
+
+def test_a_field_one_may_not_change_is_refused_naming_those_one_may() -> None:
+    engine = store.connect(_url())
+    with store.transaction(engine) as session:
+        request_id = store.add_request(session=session, request=_request(), actor="x")
+    with pytest.raises(LogError) as caught, store.transaction(engine) as session:
+        store.update_request(session=session, request_id=request_id, colour="red")
+    message = str(caught.value)
+    assert message.startswith("colour: not a field of a logged request one may change. Fix: ")
+    changeable = ("agreed_rate_usd", "decided_on", "notes", "outcome", "payer_contact")
+    assert all(name in message for name in changeable)
+    assert "patient_on_file" not in message

@@ -14,14 +14,22 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, make_url, select, text
+from sqlalchemy.orm import Session
 
 from sca_rates import store
-from sca_rates.exceptions import InvalidLogFile, LogError, PatientKeyError, UnknownRequest
+from sca_rates.exceptions import (
+    InvalidLogFile,
+    LogError,
+    LogUnavailable,
+    PatientKeyError,
+    UnknownRequest,
+)
 from sca_rates.logbook import from_csv, to_csv
 from sca_rates.models.log import ClaimOutcome, LoggedOffer, LoggedRequest, PatientIdentifiers
+from sca_rates.store import log as store_log
 from sca_rates.store.crypto import Cipher, new_key
-from sca_rates.store.schema import Base
+from sca_rates.store.schema import Base, LogSettingRow
 from tests.conftest import PROJECT
 from tests.databases import private_postgres
 
@@ -251,3 +259,59 @@ def test_a_writer_killed_mid_write_leaves_every_committed_record(database: str) 
     if database.startswith("sqlite"):
         path = database.removeprefix("sqlite:///")
         assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.parametrize("same_key", [True, False], ids=["same key", "another key"])
+def test_two_first_uses_of_a_key_at_once_record_one_and_compare_it(
+    database: str, monkeypatch: pytest.MonkeyPatch, same_key: bool
+) -> None:
+    engine, elsewhere = store.connect(database), store.connect(database)
+    ours, theirs = Cipher(KEY), Cipher(KEY if same_key else new_key())
+    looked = store_log._open_one
+
+    def theirs_first(session: Session, cipher: Cipher) -> None:
+        """Another session records its key after this one found none, before it records its."""
+        looked(session, cipher)
+        recorded = {"name": store_log.KEY_FINGERPRINT, "value": theirs.fingerprint}
+        with elsewhere.begin() as connection:
+            connection.execute(insert(LogSettingRow).values(recorded))
+
+    monkeypatch.setattr(store_log, "_open_one", theirs_first)
+    if same_key:
+        with store.transaction(engine) as session:
+            store.add_request(session=session, request=_request(), cipher=ours, actor="x")
+    else:
+        with (
+            pytest.raises(PatientKeyError, match="started with another key"),
+            store.transaction(engine) as session,
+        ):
+            store.add_request(session=session, request=_request(), cipher=ours, actor="x")
+    monkeypatch.undo()
+    with store.transaction(engine) as session:
+        assert session.scalars(select(LogSettingRow.value)).all() == [theirs.fingerprint]
+    elsewhere.dispose()
+    assert _count(database) == (1 if same_key else 0)
+
+
+def test_a_database_user_without_rights_is_told_what_the_database_said(
+    postgres_url: str | None,
+) -> None:
+    if postgres_url is None:
+        pytest.skip("no PostgreSQL here: CI sets SCA_TEST_POSTGRES_URL (see .ci/run)")
+    owner = store.connect(postgres_url)
+    with owner.begin() as connection:
+        connection.execute(text("DROP ROLE IF EXISTS sca_clerk"))
+        connection.execute(text("CREATE ROLE sca_clerk LOGIN PASSWORD 'clerk-pw'"))
+    clerk = make_url(postgres_url).set(username="sca_clerk", password="clerk-pw")
+    try:
+        with pytest.raises(LogUnavailable) as caught:
+            store.connect(clerk.render_as_string(hide_password=False))
+    finally:
+        with owner.begin() as connection:
+            connection.execute(text("DROP ROLE sca_clerk"))
+        owner.dispose()
+    message = str(caught.value)
+    assert "(the database said: permission denied for " in message
+    assert "not a sca-rates log" not in message
+    assert "clerk-pw" not in message
+    assert "Fix: " in message

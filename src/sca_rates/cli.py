@@ -285,6 +285,21 @@ def counter(
 
 
 @app.command()
+def screen(
+    case_file: Annotated[Path, typer.Argument(help="A negotiation case (YAML).")],
+    today: Annotated[
+        str | None, typer.Option(help="The date to count from (YYYY-MM-DD); default today.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Before the call: which request fits the case (a single case agreement, a gap exception or
+    billing out of network), why, by when, and what must be on file."""
+    with _user_errors():
+        result = _position(case_file, None, None).screen(_date(today) or dt.date.today())
+    _emit(as_json, present.screen_json(result), present.screen_lines(result))
+
+
+@app.command()
 def terms(
     file: Annotated[
         Path, typer.Argument(help="An agreement's terms (YAML), see agreements/README.md.")
@@ -621,23 +636,15 @@ def market_summarize(
     """Percentiles with n per payer and code, as a market rates file the comparator reads."""
     from sca_rates.ingest.opps import write_rates
     from sca_rates.ingest.outputs import refuse_bundled, refuse_existing
-    from sca_rates.ingest.summarize import (
-        SummaryReport,
-        check_band,
-        check_region,
-        read_imports,
-        summarize,
-    )
+    from sca_rates.ingest.summarize import SummaryReport, read_imports, summarize
 
     with _user_errors():
-        region = check_region(region.strip().upper())
-        check_band((band_low, band_high))
         refuse_bundled(output, Settings().market_data_dir)
         refuse_existing([output], force=force)
         report = SummaryReport()
-        figures = summarize(
+        figures = summarize(  # checks the region and the band before it reads a row
             read_imports(files),
-            region=region,
+            region=region.strip().upper(),
             as_of=_date(as_of) or dt.date.today(),
             market=_market(market_data),
             band=(band_low, band_high),
@@ -839,7 +846,7 @@ def log_export(
     ] = False,
 ) -> None:
     """Write the log as a spreadsheet (CSV), one row per request, readable by its owner only.
-    The export is audited once the file is written; a failed one leaves no audit row."""
+    The export is audited with the file: a failed one leaves neither the file nor an audit row."""
     from sca_rates import store
     from sca_rates.logbook import to_csv
     from sca_rates.store.private import check_target, write_private_text
@@ -849,19 +856,33 @@ def log_export(
         check_target(path, what=what, new=False)
         engine, cipher = _log()
         if with_identifiers and cipher is None:
-            raise PatientKeyError("--with-identifiers needs SCA_PATIENT_KEY")
-        with store.transaction(engine) as session:
-            requests = (
-                store.reveal_all(session=session, cipher=cipher, actor=_actor(), action="export")
-                if with_identifiers and cipher
-                else store.list_requests(session=session, cipher=cipher)
+            raise PatientKeyError(
+                "--with-identifiers needs SCA_PATIENT_KEY. Fix: set SCA_PATIENT_KEY to the key "
+                "the log was started with (`sca-rates log new-key` makes one for a new log), or "
+                "leave out --with-identifiers"
             )
-            write_private_text(path, to_csv(requests, with_identifiers=with_identifiers), what=what)
-            shown = ", with patient identifiers" if with_identifiers else ""
-            detail = f"{path}: {len(requests)} requests{shown}"
-            store.audit(
-                session=session, actor=_actor(), action="export", request_id=None, detail=detail
-            )
+        written = False
+        try:
+            with store.transaction(engine) as session:
+                requests = (
+                    store.reveal_all(
+                        session=session, cipher=cipher, actor=_actor(), action="export"
+                    )
+                    if with_identifiers and cipher
+                    else store.list_requests(session=session, cipher=cipher)
+                )
+                sheet = to_csv(requests, with_identifiers=with_identifiers)
+                write_private_text(path, sheet, what=what)
+                written = True
+                shown = ", with patient identifiers" if with_identifiers else ""
+                detail = f"{path}: {len(requests)} requests{shown}"
+                store.audit(
+                    session=session, actor=_actor(), action="export", request_id=None, detail=detail
+                )
+        except BaseException:
+            if written:  # the audit was not committed: no file of the log without its audit row
+                path.unlink(missing_ok=True)
+            raise
     typer.echo(f"wrote {len(requests)} requests to {path}")
     sealed = sum(r.notes_sealed for r in requests)
     if sealed:
@@ -876,7 +897,9 @@ def log_export(
 def log_import(path: Path) -> None:
     """Add the requests of a spreadsheet (CSV): every row is checked first; one bad row and
     nothing of the file is imported. Rows already in the log (the same in every column) are
-    skipped, so importing a spreadsheet again, or one grown since, doubles nothing."""
+    skipped, so importing a spreadsheet again, or one grown since, doubles nothing. A row whose
+    notes and payer contact are blank (as an export without SCA_PATIENT_KEY leaves encrypted
+    ones) is compared in every other column, so such an export doubles nothing either."""
     from sca_rates import store
     from sca_rates.logbook import from_csv, new_requests, read_spreadsheet
 
@@ -890,7 +913,11 @@ def log_import(path: Path) -> None:
                 store.add_request(session=session, request=request, cipher=cipher, actor=_actor())
     typer.echo(f"imported {len(new)} requests from {path}")
     if skipped:
-        typer.echo(f"skipped {skipped} rows already in the log (the same in every column)")
+        typer.echo(
+            f"skipped {skipped} rows already in the log (the same in every column; blank notes "
+            "and payer contacts, as an export without SCA_PATIENT_KEY leaves them, are not "
+            "compared, and the log's own are kept)"
+        )
 
 
 @log_app.command("backup")

@@ -383,3 +383,18 @@ def oon_expectation(
         per_unit_usd=net / units,
         assumptions=assumptions,
     )
+
+
+def network_gap(facts: CaseFacts) -> tuple[tuple[float, float, str], ...] | None:
+    """The distances to the nearest in-network program, each with its limit and unit, when it
+    lies beyond the access standard for where the patient lives on every measure the case gives;
+    None when it does not (or the case gives no gap)."""
+    gap, standard = facts.case.triggers.network_inadequacy, facts.access_standard
+    if gap is None or standard is None:
+        return None
+    measures = [
+        (gap.miles_to_nearest, standard.miles, "miles"),
+        (gap.minutes_to_nearest, standard.minutes, "minutes"),
+    ]
+    given = tuple((value, limit, unit) for value, limit, unit in measures if value is not None)
+    return given if all(value > limit for value, limit, _ in given) else None

@@ -11,6 +11,7 @@ US dollars per unit of service of the case unless a name says ``episode``.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 
@@ -22,11 +23,13 @@ from sca_rates.models.compare import CaseFacts
 from sca_rates.models.market import MarketData
 from sca_rates.models.negotiate import NegotiationState, Response
 from sca_rates.models.recommend import Policy, Recommendation
+from sca_rates.models.screen import Screen
 from sca_rates.models.simulate import AcceptanceCurve
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.models.terms import AgreedCall
 from sca_rates.negotiate import agreed_rate, respond, standing_ask
 from sca_rates.recommend import DEFAULT_POLICY, recommend
+from sca_rates.screen import screen as screen_case
 from sca_rates.talking_points import talking_points
 from sca_rates.terms import program_services
 
@@ -59,6 +62,11 @@ class Position(Frozen):
     @property
     def unit(self) -> str:
         return self.recommendation.unit
+
+    def screen(self, today: dt.date) -> Screen:
+        """Which request fits the case (an SCA, a gap exception, billing out of network), why,
+        and by when."""
+        return screen_case(self.facts, self.recommendation, today=today)
 
     def agreed_call(self) -> AgreedCall:
         """What the call settled, for checking the payer's letter: the rate agreed (else our

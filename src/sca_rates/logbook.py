@@ -12,25 +12,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections import Counter
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from sca_rates.desk import Position
 from sca_rates.exceptions import InvalidLogFile, Problem
 from sca_rates.files import parse_csv_rows
-from sca_rates.models.base import Frozen
+from sca_rates.models.base import FieldProblem, Frozen
 from sca_rates.models.compare import CaseFacts
-from sca_rates.models.log import (
-    LoggedOffer,
-    LoggedRequest,
-    Outcome,
-    PatientIdentifiers,
-    born,
-    decided_after,
-)
+from sca_rates.models.log import LoggedOffer, LoggedRequest, Outcome, PatientIdentifiers
 
 LOG_DOC = "docs/log.md"
 
@@ -88,7 +82,9 @@ def request_from_call(
 
 
 class CsvRow(Frozen):
-    """One row of the spreadsheet, as validated on import."""
+    """One row of the spreadsheet, as read on import: each cell of its type. The rules of a
+    request (a birth date not to come, a decision not before its request, an agreed rate above
+    $0) are the models' (``models/log.py``), applied to the request the row makes."""
 
     requested_on: dt.date
     payer: str
@@ -108,7 +104,7 @@ class CsvRow(Frozen):
     floor_usd: float | None = None
     market_p50_usd: float | None = None
     oon_expected_usd: float | None = None
-    agreed_rate_usd: float | None = Field(default=None, gt=0)
+    agreed_rate_usd: float | None = None
     authorization_number: str | None = None
     payer_contact: str | None = None
     notes: str = ""
@@ -123,16 +119,6 @@ class CsvRow(Frozen):
         if not isinstance(data, dict):
             return data
         return {k: unquoted(v) if isinstance(v, str) else v for k, v in data.items()}
-
-    @field_validator("patient_date_of_birth")
-    @classmethod
-    def _born(cls, value: dt.date | None) -> dt.date | None:
-        return born(value)
-
-    @field_validator("decided_on")
-    @classmethod
-    def _decided(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
-        return decided_after(value, info.data.get("requested_on"))
 
 
 # What a spreadsheet program reads as the start of a formula (OWASP, CSV injection)
@@ -211,17 +197,17 @@ def read_spreadsheet(path: Path) -> str:
 
 
 def from_csv(text: str, *, source: str) -> list[LoggedRequest]:
-    """Every row of the spreadsheet as a request, or one error listing every bad row by line:
-    then nothing of the file is imported."""
+    """Every row of the spreadsheet as a request, or one error listing every bad cell by line
+    and column: then nothing of the file is imported."""
     rows = parse_csv_rows(text, CsvRow, InvalidLogFile, source=source, doc=LOG_DOC)
-    requests = []
+    requests, problems = [], []
     for line, row in rows:
         try:
             requests.append(_request(row))
-        except ValueError as exc:
-            raise InvalidLogFile(
-                source, [Problem(f"line {line}", str(exc), f"see {LOG_DOC}")]
-            ) from None
+        except ValidationError as exc:
+            problems += [_problem(line, error) for error in exc.errors()]
+    if problems:
+        raise InvalidLogFile(source, problems)
     return requests
 
 
@@ -231,28 +217,66 @@ def _request(row: CsvRow) -> LoggedRequest:
     patient = (
         None
         if not any(identifiers)
-        else PatientIdentifiers(
-            name=row.patient_name, date_of_birth=row.patient_date_of_birth, member_id=row.member_id
-        )
+        else {
+            "name": row.patient_name,
+            "date_of_birth": row.patient_date_of_birth,
+            "member_id": row.member_id,
+        }
     )
     offers = (
-        ()
+        []
         if row.first_offer_usd is None
-        else (LoggedOffer(side="payer", per_unit_usd=row.first_offer_usd, text="first offer"),)
+        else [{"side": "payer", "per_unit_usd": row.first_offer_usd, "text": "first offer"}]
     )
-    return LoggedRequest(
-        **data,
-        triggers=tuple(t for t in row.triggers.split(";") if t),
-        offers=offers,
-        patient=patient,
+    return LoggedRequest.model_validate(
+        data
+        | {
+            "triggers": tuple(t for t in row.triggers.split(";") if t),
+            "offers": offers,
+            "patient": patient,
+        }
     )
 
 
-def _identity(request: LoggedRequest, *, with_identifiers: bool) -> tuple[str, ...]:
-    """The request as its spreadsheet row reads, cell by cell."""
-    columns = [c for c in CSV_COLUMNS if with_identifiers or c not in IDENTIFIER_COLUMNS]
+# The spreadsheet's column of a field of the request it makes, where the two names differ
+_COLUMN_OF: dict[tuple[str | int, ...], str] = {
+    ("patient", "name"): "patient_name",
+    ("patient", "date_of_birth"): "patient_date_of_birth",
+    ("patient", "member_id"): "member_id",
+    ("offers", 0): "first_offer_usd",
+}
+
+
+def _problem(line: int, error: ErrorDetails) -> Problem:
+    """A rule of the models broken by a row, named by its line and column."""
+    loc = tuple(error["loc"])
+    column = _COLUMN_OF.get(loc[:2], str(loc[0]) if loc else "row")
+    where = f"line {line}, column {column}"
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldProblem):
+        return Problem(where, cause.what, cause.fix)
+    return Problem(where, error["msg"].rstrip("."), f"correct the cell (see {LOG_DOC})")
+
+
+def _identity(
+    request: LoggedRequest, *, with_identifiers: bool, sealed: bool = True
+) -> tuple[str, ...]:
+    """The request as its spreadsheet row reads, cell by cell (without the notes and payer
+    contact unless ``sealed``)."""
+    columns = [
+        c
+        for c in CSV_COLUMNS
+        if (with_identifiers or c not in IDENTIFIER_COLUMNS) and (sealed or c not in SEALED)
+    ]
     values = _csv_values(request)
     return tuple(_cell(values[c]) for c in columns)
+
+
+SEALED = ("notes", "payer_contact")  # kept encrypted: blank in an export without the key
+
+
+def _sealed_blank(request: LoggedRequest) -> bool:
+    return not request.notes and not request.payer_contact
 
 
 def new_requests(
@@ -262,19 +286,27 @@ def new_requests(
 
     A row is in the log when a logged request reads the same in every column of the spreadsheet
     (its identifiers compared when the row gives them): such a row adds nothing, and importing
-    the same spreadsheet twice then doubles nothing. Each logged request answers for one row, so
-    two equal rows of a new spreadsheet both import; a request whose notes this key cannot read
-    answers for none (imported again rather than lost)."""
-    readable = [r for r in logged if not r.notes_sealed]
-    unmatched = {
-        ids: Counter(_identity(r, with_identifiers=ids) for r in readable) for ids in (True, False)
-    }
-    new = []
-    for row in rows:
-        ids = row.patient is not None
-        key = _identity(row, with_identifiers=ids)
-        if unmatched[ids][key]:
-            unmatched[ids][key] -= 1
-        else:
-            new.append(row)
-    return new, len(rows) - len(new)
+    the same spreadsheet twice then doubles nothing. A row whose notes and payer contact are
+    blank, as an export without the key leaves a request whose notes are encrypted, is compared
+    in every other column, with every logged request, readable or not: a request is never
+    doubled because its notes could not be shown, and nothing of the log is changed (its notes
+    stay as they are). Each logged request answers for one row, so two equal rows of a new
+    spreadsheet both import; rows with notes are matched first, to the requests whose notes
+    this key reads."""
+    taken: set[int] = set()  # logged requests that answered for a row
+    found: set[int] = set()  # rows in the log
+    for loose in (False, True):
+        pools: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for i, request in enumerate(logged):
+            if loose or not request.notes_sealed:
+                for ids in (True, False):
+                    pools[_identity(request, with_identifiers=ids, sealed=not loose)].append(i)
+        for n, row in enumerate(rows):
+            if _sealed_blank(row) != loose:
+                continue
+            key = _identity(row, with_identifiers=row.patient is not None, sealed=not loose)
+            match = next((i for i in pools.get(key, ()) if i not in taken), None)
+            if match is not None:
+                taken.add(match)
+                found.add(n)
+    return [row for n, row in enumerate(rows) if n not in found], len(found)

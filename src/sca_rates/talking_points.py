@@ -10,8 +10,9 @@ A point that rests on an illustrative figure is never put before the payer (``fo
 
 from __future__ import annotations
 
-from sca_rates.compare import savings
+from sca_rates.compare import network_gap, savings
 from sca_rates.market import position, provenance_of
+from sca_rates.models.case import NetworkCheck
 from sca_rates.models.compare import AlternativeStay, CaseFacts
 from sca_rates.models.market import AccessStandardRow, BilledShareRow, Provenance
 from sca_rates.models.recommend import Recommendation
@@ -129,14 +130,8 @@ def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     """Only when the nearest in-network program lies beyond the access standard for where the
     patient lives, on every measure the case gives."""
     gap, standard = facts.case.triggers.network_inadequacy, facts.access_standard
-    if gap is None or standard is None:
-        return None
-    measures = [
-        (gap.miles_to_nearest, standard.miles, "miles"),
-        (gap.minutes_to_nearest, standard.minutes, "minutes"),
-    ]
-    given = [(value, limit, unit) for value, limit, unit in measures if value is not None]
-    if not all(value > limit for value, limit, _ in given):
+    given = network_gap(facts)
+    if gap is None or standard is None or given is None:
         return None
     level = facts.pattern.level_of_care
     program = f"program for {gap.specialty}" if gap.specialty else f"{level} program"
@@ -164,7 +159,7 @@ def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     verdict = ": the plan has no adequate in-network option for this patient" if cited else ""
     text = (
         f"The nearest in-network {program} is {away} from the patient{cited}, a trip the "
-        f"patient would make {days:g} days a week{verdict}."
+        f"patient would make {days:g} days a week{verdict}.{_checked(gap.check)}"
     )
     nearest = given[0]
     spoken = (
@@ -184,6 +179,28 @@ def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
         why=why,
         figures=tuple(figures),
     )
+
+
+def _checked(check: NetworkCheck | None) -> str:
+    """The record of asking the payer for in-network programs, as the letter cites it."""
+    if check is None:
+        return ""
+    reference = f" (reference {check.reference})" if check.reference else ""
+    day = f"{check.date:%B} {check.date.day}, {check.date.year}"
+    asked = f" On {day}, {check.representative} at your plan"
+    if not check.programs:
+        return f"{asked}{reference} named no in-network program that could take the patient."
+    closed = [p.name for p in check.programs if p.waitlist_days is None]
+    waiting = [p for p in check.programs if p.waitlist_days is not None]
+    named = f"{asked}{reference} named {len(check.programs)} in-network program"
+    named += "s" if len(check.programs) > 1 else ""
+    parts = []
+    if closed:
+        parts.append(f"{len(closed)} could not take the patient")
+    if waiting:
+        shortest = min(p.waitlist_days or 0 for p in waiting)
+        parts.append(f"{len(waiting)} had a waitlist, the shortest {shortest:g} days")
+    return f"{named}; we called each: {' and '.join(parts)}."
 
 
 def _continuity(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:

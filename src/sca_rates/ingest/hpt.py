@@ -5,7 +5,7 @@ partial hospitalization or intensive outpatient care.
 Tolerant of what real files do: a byte-order mark, spaces around ``|`` in the headers, letter
 case in the headers' keywords, M/D/YYYY dates, ``$`` and thousands separators in amounts. Refused,
 naming the file and the line: a CSV cut short (ending inside a quoted value or mid-row), a
-negative amount, a date that is not a day of the calendar.
+negative or infinite amount, a date that is not a day of the calendar.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ KEYWORDS = {
 
 def _amount(value: object, name: str = "an amount") -> float | None:
     """A dollar amount or a share as written (``$1,250.00``), None when there is none or it is
-    not a figure (hospitals write "N/A"); a negative one is refused (ValueError) naming it."""
+    not a figure (hospitals write "N/A"); a negative or infinite one is refused (ValueError)
+    naming it."""
     if value is None:
         return None
     if isinstance(value, int | float):
@@ -61,6 +62,8 @@ def _amount(value: object, name: str = "an amount") -> float | None:
             return None
     if math.isnan(amount):
         return None
+    if math.isinf(amount):  # "Infinity", or 1e999: past what a float holds
+        raise ValueError(f"{name} is {value!r}, not a finite amount")
     if amount < 0:
         raise ValueError(f"{name} is {value!r}, negative; a charge or a rate cannot be")
     return amount

@@ -9,13 +9,15 @@
   small sample by the market lookup (it reads ``n``).
 
 Before any of it, the region and the band are checked, and each imported row (a file of another
-making, a negative amount or a date that is not one is refused, naming the file and the row).
+making, a negative or infinite amount or a date that is not one is refused, naming the file and
+the row).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -69,7 +71,8 @@ def summarize(
     band: tuple[float, float] = (0.6, 10.0),
     report: SummaryReport | None = None,
 ) -> list[RateRow]:
-    """Rates rows from imported prices (see the module's guards)."""
+    """Rates rows from imported prices (see the module's guards). The region and the band are
+    checked here, for every caller, before the first row is read."""
     check_region(region)
     check_band(band)
     report = report if report is not None else SummaryReport()
@@ -118,7 +121,8 @@ def check_band(band: tuple[float, float]) -> None:
 
 def read_imports(paths: Iterable[Path]) -> Iterator[dict[str, Any]]:
     """The rows of Parquet files the importers wrote, each checked: a file of another making,
-    a negative amount or a date that is not one is refused, naming the file and the row."""
+    a negative or infinite amount or a date that is not one is refused, naming the file and the
+    row."""
     for path in paths:
         for number, row in enumerate(_imported(path).to_pylist(), start=1):
             _check_row(path, number, row)
@@ -143,8 +147,10 @@ def _imported(path: Path) -> Any:  # a pyarrow Table (pyarrow is untyped)
 def _check_row(path: Path, number: int, row: dict[str, Any]) -> None:
     fix = "Fix: import the payer's or hospital's file again; the importer names what is wrong"
     for name in ("rate_usd", "percentage", "gross_charge_usd", "discounted_cash_usd"):
+        where = f"{path}: row {number:,}, {name}"
+        if row[name] is not None and not math.isfinite(row[name]):
+            raise UnreadableFile(f"{where}: {row[name]} is not a finite amount. {fix}")
         if row[name] is not None and row[name] < 0:
-            where = f"{path}: row {number:,}, {name}"
             raise UnreadableFile(f"{where}: {row[name]} is below zero. {fix}")
     for name in ("expiration_date", "file_date"):
         try:

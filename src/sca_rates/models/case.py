@@ -6,6 +6,7 @@ an IOP session); shares (``allowed_pct``, ``coinsurance``, ``margin_required``) 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Literal, Self
 
@@ -34,8 +35,28 @@ def infer_code_type(code: str) -> CodeType | None:
     return None
 
 
+class ProgramCalled(Frozen):
+    """An in-network program the payer named, called to see whether it could take the patient."""
+
+    name: str = Field(min_length=1)
+    waitlist_days: float | None = Field(default=None, ge=0)  # None: it cannot take the patient
+    note: str | None = None  # "no adolescent track", "no DBT" ...
+
+
+class NetworkCheck(Frozen):
+    """The record of asking the payer for in-network programs: what the request and the talking
+    points cite as the evidence of the gap."""
+
+    date: dt.date
+    representative: str = Field(min_length=1)  # who at the payer answered
+    reference: str | None = None  # the call's reference number
+    programs: tuple[ProgramCalled, ...] = ()
+
+
 class NetworkInadequacy(Frozen):
     """No in-network program of this level and specialty within reach."""
+
+    check: NetworkCheck | None = None
 
     miles_to_nearest: float | None = Field(default=None, ge=0)
     minutes_to_nearest: float | None = Field(default=None, ge=0)
@@ -52,6 +73,14 @@ class NetworkInadequacy(Frozen):
                 "give miles_to_nearest and/or minutes_to_nearest",
             )
         return self
+
+
+class ClinicalDocuments(Frozen):
+    """What a request for an SCA needs on file, each ready or still missing."""
+
+    assessment: Literal["ready", "missing"] = "missing"  # shows medical necessity
+    treatment_plan: Literal["ready", "missing"] = "missing"  # with goals
+    network_statement: Literal["ready", "missing"] = "missing"  # why in-network options fail
 
 
 class SpecializedNeed(Frozen):
@@ -123,6 +152,8 @@ class Case(Frozen):
     # billing out of network is no alternative for the center
     would_attend_oon: bool = True
     alternative: PayerAlternative | None = None
+    admission_date: dt.date | None = None  # the request is due 48-72 hours before it
+    documents: ClinicalDocuments = ClinicalDocuments()
 
     @model_validator(mode="before")
     @classmethod

@@ -19,6 +19,7 @@ from sca_rates.present.costs import (
     line_rows,
 )
 from sca_rates.present.negotiation import (
+    TOOL_WORDS,
     call_so_far,
     cited_figure_text,
     payer_stats_lines,
@@ -26,6 +27,8 @@ from sca_rates.present.negotiation import (
     recommendation_lines,
     response_json,
     response_lines,
+    screen_json,
+    screen_lines,
     talking_point_json,
     terms_json,
     terms_lines,
@@ -39,6 +42,7 @@ from sca_rates.present.simulation import (
 
 __all__ = [
     "BREAKDOWN_LABELS",
+    "TOOL_WORDS",
     "UNIT_PLURAL",
     "acceptance_note",
     "breakdown_rows",
@@ -63,6 +67,8 @@ __all__ = [
     "recommendation_lines",
     "response_json",
     "response_lines",
+    "screen_json",
+    "screen_lines",
     "simulation_json",
     "simulation_lines",
     "source_mark",

@@ -7,6 +7,7 @@ from typing import Any
 from sca_rates.analytics import PayerStats
 from sca_rates.models.negotiate import NegotiationState, Response
 from sca_rates.models.recommend import RateFigure, Recommendation
+from sca_rates.models.screen import Screen
 from sca_rates.models.talking_points import Figure, TalkingPoint
 from sca_rates.models.terms import TermsReport
 from sca_rates.money import usd
@@ -187,3 +188,28 @@ def call_so_far(call: NegotiationState, unit: str) -> str:
     · payer $450.00 · us $640.00 per day"."""
     turns = " · ".join(f"{turn.side} {usd(turn.per_unit_usd)}" for turn in call.exchanges)
     return f"{turns} per {unit}"
+
+
+TOOL_WORDS = {
+    "single_case_agreement": "a single case agreement",
+    "gap_exception": "a gap exception",
+    "bill_out_of_network": "billing out of network",
+    "none": "none of them",
+}
+
+
+def screen_json(result: Screen) -> dict[str, Any]:
+    """The stable JSON object of ``sca-rates screen --json``."""
+    return result.model_dump(mode="json")
+
+
+def screen_lines(result: Screen) -> list[str]:
+    lines = [f"Fits: {TOOL_WORDS[result.tool]}: {result.reason}."]
+    if result.timing:
+        lines.append(f"When: {result.timing}.")
+    lines.append("What the request rests on:")
+    lines += [f"  [{'x' if f.holds else ' '}] {f.name}: {f.detail}" for f in result.factors]
+    lines.append("On file:")
+    lines += [f"  [{'x' if ready else ' '}] {words}" for words, ready in result.documents]
+    lines += [f"Warning: {warning}" for warning in result.warnings]
+    return lines

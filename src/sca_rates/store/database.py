@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import URL, Connection, inspect, make_url, text
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
 
 from sca_rates.exceptions import LogUnavailable
 from sca_rates.store.private import create_private_file, private_folder
@@ -107,37 +107,75 @@ def check_is_log(connection: Connection, revisions: set[str]) -> None:
     )
 
 
+def said(exc: DBAPIError) -> str:
+    """What the database said, in one line (its driver's message, without SQLAlchemy's)."""
+    lines = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
+    return lines[0] if lines else type(exc.orig or exc).__name__
+
+
+def _locked(url: URL, reason: str) -> LogUnavailable | None:
+    """SQLite's answer once its wait for another writer ran out: another process holds the log."""
+    if url.drivername != "sqlite" or "database is locked" not in reason:
+        return None
+    return _unusable(
+        shown(url),
+        f"is held by another process ({reason}, still after waiting); nothing of this change "
+        "was kept",
+        "let the other sca-rates (or the program that has the file open) finish, then try again",
+    )
+
+
 @contextmanager
 def opening(url: URL) -> Iterator[None]:
     """Turn the database's refusals while opening the log into one message."""
     try:
         yield
     except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        reason = said(exc)
         fix = (
             "check that the file and its folder may be read and written"
             if url.drivername == "sqlite"
             else "check that the server runs and the URL's host, port, user, password and "
             f"database are right, e.g. {POSTGRES}://user:password@host:5432/dbname"
         )
-        raise _unusable(shown(url), f"cannot be opened ({reason})", fix) from None
-    except DatabaseError:
+        raise _locked(url, reason) or _unusable(
+            shown(url), f"cannot be opened ({reason})", fix
+        ) from None
+    except DatabaseError as exc:
+        reason = said(exc)
+        if url.drivername == "sqlite" and "file is not a database" in reason:
+            raise _unusable(
+                shown(url),
+                "is not a sca-rates log (the file is not a database)",
+                f"point {SETTING} at the log, or at a new file such as "
+                "sqlite:///var/sca-rates.sqlite",
+            ) from None
         raise _unusable(
             shown(url),
-            "is not a sca-rates log (the file is not a database)",
-            f"point {SETTING} at the log, or at a new file such as sqlite:///var/sca-rates.sqlite",
+            f"cannot be opened as the log (the database said: {reason})",
+            "act on what the database said (the user in the URL must be allowed to create and "
+            f"change tables there; a damaged file is replaced from a backup), or point {SETTING} "
+            "at another log",
         ) from None
 
 
 @contextmanager
 def reachable(url: URL) -> Iterator[None]:
-    """A log that was opened but went away (the server stopped, the disk filled): one message."""
+    """A log that was opened but went away (the server stopped, the disk filled), is held by
+    another process, or refuses a change: one message."""
     try:
         yield
     except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise _unusable(
+        reason = said(exc)
+        raise _locked(url, reason) or _unusable(
             shown(url),
             f"stopped answering ({reason}); nothing of this change was kept",
             "check the server or the disk, then try again",
+        ) from None
+    except DatabaseError as exc:
+        raise _unusable(
+            shown(url),
+            f"refused the change (the database said: {said(exc)}); nothing of this change was kept",
+            "act on what the database said (a rule or a right set on the database by whoever "
+            "keeps it), then try again",
         ) from None

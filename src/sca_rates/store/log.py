@@ -23,7 +23,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from pydantic import ValidationError
-from sqlalchemy import Engine, create_engine, event, or_, select
+from sqlalchemy import URL, Engine, Insert, create_engine, event, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from sca_rates.exceptions import LogError, PatientKeyError, UnknownRequest
@@ -37,13 +39,14 @@ from sca_rates.models.log import (
 )
 from sca_rates.store import database
 from sca_rates.store.crypto import Cipher
-from sca_rates.store.private import check_target, create_private_file
+from sca_rates.store.private import check_target, new_private_file
 from sca_rates.store.schema import AuditRow, Base, ClaimRow, LogSettingRow, OfferRow, RequestRow
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 KEY_FINGERPRINT = "patient_key_fingerprint"
 SEALED_TEXT = ("notes", "payer_contact")  # free text that may name the patient: encrypted
 DERIVED = {"id", "offers", "claims", "patient", "patient_on_file", "notes_sealed"}
+BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another before the log is called held
 
 
 def _alembic() -> Config:
@@ -60,26 +63,31 @@ def connect(url: str) -> Engine:
     if parsed.drivername == "sqlite":
         database.prepare_sqlite_file(parsed)
     engine = create_engine(parsed, **database.engine_options(parsed))
+    with database.opening(parsed):
+        _open(engine)
+    return engine
+
+
+def _open(engine: Engine) -> None:
+    """Check the database is a log (or empty), set SQLite's pragmas and migrate the schema."""
     config = _alembic()
     revisions = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
-    with database.opening(parsed):
-        # checked before the pragmas: WAL mode would rewrite another application's file
-        with engine.connect() as connection:
-            database.check_is_log(connection, revisions)
-        engine.dispose()
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-    return engine
+    # checked before the pragmas: WAL mode would rewrite another application's file
+    with engine.connect() as connection:
+        database.check_is_log(connection, revisions)
+    engine.dispose()
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
 
 
 def _sqlite_pragmas(connection: sqlite3.Connection, _record: object) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
     cursor.execute("PRAGMA synchronous=FULL")  # a committed record survives a crash
-    cursor.execute("PRAGMA busy_timeout=30000")  # a second writer waits, it does not fail
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # a second writer waits
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -97,18 +105,37 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 def check_key(*, session: Session, cipher: Cipher) -> None:
     """Refuse a key other than the one the log was started with; the first key used is
-    recorded (after it is shown to open what a log of an older sca-rates already holds)."""
-    recorded = session.get(LogSettingRow, KEY_FINGERPRINT)
+    recorded (after it is shown to open what a log of an older sca-rates already holds).
+
+    Two sessions may use a log's first key at once: each records it only if no other did
+    meanwhile, then both compare what was recorded."""
+    recorded = _recorded_fingerprint(session)
     if recorded is None:
         _open_one(session, cipher)
-        session.add(LogSettingRow(name=KEY_FINGERPRINT, value=cipher.fingerprint))
-        _seal_plain_text(session, cipher)
-    elif recorded.value != cipher.fingerprint:
+        session.execute(_record_once(session, cipher.fingerprint))
+        recorded = _recorded_fingerprint(session)
+        if recorded == cipher.fingerprint:
+            _seal_plain_text(session, cipher)
+    if recorded != cipher.fingerprint:
         raise PatientKeyError(
             "this log was started with another key than SCA_PATIENT_KEY; one log never mixes "
             "two keys. Fix: set SCA_PATIENT_KEY to the key the log was started with (the "
             "center's password manager keeps it), or use a new log for the new key"
         )
+
+
+def _recorded_fingerprint(session: Session) -> str | None:
+    where = LogSettingRow.name == KEY_FINGERPRINT
+    return session.scalars(select(LogSettingRow.value).where(where)).first()
+
+
+def _record_once(session: Session, fingerprint: str) -> Insert:
+    """The fingerprint's row, inserted unless another session's is there by then (both
+    databases wait for that session's transaction to end before deciding)."""
+    values = {"name": KEY_FINGERPRINT, "value": fingerprint}
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(LogSettingRow).values(values).on_conflict_do_nothing()
+    return sqlite.insert(LogSettingRow).values(values).on_conflict_do_nothing()
 
 
 def _open_one(session: Session, cipher: Cipher) -> None:
@@ -205,7 +232,10 @@ def update_request(
     fields = LoggedRequest.model_fields.keys() - DERIVED
     unknown = [name for name in changes if name not in fields]
     if unknown:
-        raise LogError(f"{', '.join(unknown)} is not a field of a logged request one may change")
+        raise LogError(
+            f"{', '.join(unknown)}: not a field of a logged request one may change. Fix: change "
+            f"one of {', '.join(sorted(fields))}"
+        )
     _check_change(_request(row, None, cipher), request_id, changes)
     texts = {name: changes.pop(name) for name in SEALED_TEXT if name in changes}
     if texts:
@@ -369,32 +399,61 @@ def reveal_all(
 def backup(engine: Engine, target: Path, *, actor: str) -> None:
     """A consistent copy of the log as a new, owner-only SQLite file at ``target``: SQLite's own
     online backup, or, from PostgreSQL, every table read in one repeatable-read snapshot. The
-    backup is audited once it is written."""
+    backup is audited once it is written; a copy whose audit cannot be written is removed, as
+    is half a copy: a backup on disk is always one the audit names."""
     check_target(target, what="backup", new=True)
-    create_private_file(target)
+    new_private_file(target, what="backup")
     try:
         _copy(engine, target)
+        with transaction(engine) as session:
+            audit(
+                session=session, actor=actor, action="backup", request_id=None, detail=str(target)
+            )
     except BaseException:
-        target.unlink(missing_ok=True)  # no half a backup left to be mistaken for one
+        for path in (target, *(target.with_name(target.name + end) for end in ("-wal", "-shm"))):
+            path.unlink(missing_ok=True)
         raise
-    with transaction(engine) as session:
-        audit(session=session, actor=actor, action="backup", request_id=None, detail=str(target))
+
+
+@contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    """What goes wrong writing the copy, as one message naming it."""
+    try:
+        yield
+    except (sqlite3.Error, DBAPIError) as exc:
+        reason = database.said(exc) if isinstance(exc, DBAPIError) else str(exc)
+        raise LogError(
+            f"cannot write the backup to {target} ({reason}); no backup was kept. Fix: free "
+            "space on that disk or choose a folder you may write to, then try again"
+        ) from None
 
 
 def _copy(engine: Engine, target: Path) -> None:
     if engine.dialect.name == "sqlite":
-        with engine.connect() as connection:
+        with database.reachable(engine.url), engine.connect() as connection:
             source = connection.connection.dbapi_connection
             assert isinstance(source, sqlite3.Connection)
-            with sqlite3.connect(target) as copy:
-                source.backup(copy)
-            copy.close()
+            with _writing(target):
+                copy = sqlite3.connect(target)
+                try:
+                    source.backup(copy)
+                finally:
+                    copy.close()
         return
-    copy_engine = connect(f"sqlite:///{target}")
-    snapshot = engine.connect().execution_options(isolation_level="REPEATABLE READ")
-    with snapshot, snapshot.begin(), copy_engine.begin() as out:
-        for table in Base.metadata.sorted_tables:
-            rows = [dict(row._mapping) for row in snapshot.execute(table.select())]
-            if rows:
-                out.execute(table.insert(), rows)
-    copy_engine.dispose()
+    with database.reachable(engine.url):
+        snapshot = engine.connect().execution_options(isolation_level="REPEATABLE READ")
+        with snapshot, snapshot.begin():
+            tables = [
+                (t, [dict(r._mapping) for r in snapshot.execute(t.select())])
+                for t in Base.metadata.sorted_tables
+            ]
+    copy_engine = create_engine(URL.create("sqlite", database=str(target)))
+    try:
+        with _writing(target):
+            _open(copy_engine)
+            with copy_engine.begin() as out:
+                for table, rows in tables:
+                    if rows:
+                        out.execute(table.insert(), rows)
+    finally:
+        copy_engine.dispose()

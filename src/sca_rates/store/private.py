@@ -8,6 +8,7 @@ new folders somewhere unexpected.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from pathlib import Path
 
@@ -34,9 +35,41 @@ def create_private_file(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
 
 
+def new_private_file(path: Path, *, what: str) -> None:
+    """Create ``path`` empty and owner-only, refusing one that exists (even one made a moment
+    ago by another process: it is not ours to fill, nor to remove)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    except FileExistsError:
+        raise LogError(
+            f"cannot write the {what} to {path}: the file exists. Fix: choose a new file name"
+        ) from None
+    except OSError as exc:
+        raise unwritable(path, what, exc) from None
+
+
+def unwritable(path: Path, what: str, exc: OSError) -> LogError:
+    """The one message for a file the system would not let us write (a folder we may not
+    write to, a name too long, a place such as /proc where no file can be made)."""
+    reason = exc.strerror or type(exc).__name__
+    fix = {
+        errno.ENAMETOOLONG: "give a shorter file name",
+        errno.ENOSPC: "free space on that disk, or choose a folder on another",
+    }.get(exc.errno or 0, "choose a file in a folder you may write to, such as your home folder")
+    return LogError(f"cannot write the {what} to {path} ({reason}). Fix: {fix}")
+
+
 def check_target(path: Path, *, what: str, new: bool) -> None:
     """Refuse, before anything is read or audited, a target that cannot be written: a missing
-    folder, a folder given as the file, or (``new``) a file that exists."""
+    folder, a folder given as the file, (``new``) a file that exists, or a path the system
+    cannot even look at (a name too long)."""
+    try:
+        _check_target(path, what=what, new=new)
+    except OSError as exc:
+        raise unwritable(path, what, exc) from None
+
+
+def _check_target(path: Path, *, what: str, new: bool) -> None:
     if not path.parent.is_dir():
         raise LogError(
             f"cannot write the {what} to {path}: the folder {path.parent} does not exist. "
@@ -59,7 +92,4 @@ def write_private_text(path: Path, text: str, *, what: str) -> None:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as out:
             out.write(text)
     except OSError as exc:
-        raise LogError(
-            f"cannot write the {what} to {path} ({exc.strerror}). Fix: choose a file you may "
-            "write to"
-        ) from None
+        raise unwritable(path, what, exc) from None

@@ -16,6 +16,7 @@ from sca_rates.logbook import request_from_call
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.log import PatientIdentifiers
 from sca_rates.models.negotiate import NegotiationState, Response
+from sca_rates.models.screen import Screen
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.money import pct, usd
 from sca_rates.offers import EXAMPLES as OFFER_FORMS
@@ -48,8 +49,9 @@ def render_page() -> None:
         return
     box = state.call_for(*chosen)
     # No page title: on a laptop during a call, the answer must fit above the fold
-    _summary(position.facts)
-    _three_numbers(position)
+    screened = position.screen(dt.date.today())
+    _summary(position.facts, screened)
+    _three_numbers(position, screened)
     _live_call(position)
     # Outside the offer's fragment, like the documents: redrawn with every answer they slowed it;
     # a click reruns the page, which reads the call as it then stands
@@ -65,17 +67,17 @@ def _live_call(position: Position) -> None:
     _alternative(position)
 
 
-def _summary(facts: CaseFacts) -> None:
+def _summary(facts: CaseFacts, screened: Screen) -> None:
     case, pattern = facts.case, facts.pattern
     illustrative = " · illustrative cost model" if facts.cost_illustrative else ""
     st.caption(
         f"**Call desk** · {facts.facility} · {case.payer} · {pattern.level_of_care} {case.code}"
         f" · {pattern.expected_units:g} {pattern.unit}s expected · region {case.region}"
-        f"{illustrative}"
+        f"{illustrative} · fits {present.TOOL_WORDS[screened.tool]}"
     )
 
 
-def _three_numbers(position: Position) -> None:
+def _three_numbers(position: Position, screened: Screen) -> None:
     """The three numbers in one row; how each was set, and the warnings, one click away."""
     rec, unit = position.recommendation, position.unit
     ceiling = rec.payer_ceiling_per_unit_usd
@@ -103,6 +105,14 @@ def _three_numbers(position: Position) -> None:
                 f"best opening at {usd(position.fitted_opening_usd)} per {unit}."
             )
         lines += [f"- Warning: {warning}" for warning in rec.warnings]
+        # Before the call: which request fits, by when, and what is on file
+        lines.append(f"- Fits {present.TOOL_WORDS[screened.tool]}: {screened.reason}.")
+        if screened.timing:
+            lines.append(f"- When: {screened.timing}.")
+        missing = [words for words, ready in screened.documents if not ready]
+        if missing:
+            lines.append(f"- Not on file yet: {'; '.join(missing)}.")
+        lines += [f"- Warning: {warning}." for warning in screened.warnings]
         st.markdown("\n".join(lines))
 
 
