@@ -4,8 +4,9 @@ import datetime as dt
 
 import pytest
 
-from sca_rates.analytics import all_payer_stats, pipeline, playbook
+from sca_rates.analytics import all_payer_stats, pipeline, playbook, results
 from sca_rates.models.log import ClaimOutcome, LoggedOffer, LoggedRequest
+from sca_rates.present import results_csv
 
 D = dt.date
 
@@ -117,3 +118,72 @@ def test_playbook_collects_contacts_and_notes() -> None:
     assert book.contacts == ("Dana, UM 800-555-0142",)
     assert book.notes == ("2026-10-01: DBT gap worked",)
     assert book.stats.requests == 4
+
+
+def _decided(
+    payer: str,
+    requested: dt.date,
+    decided: dt.date | None,
+    outcome: str,
+    rate: float | None = None,
+    oon: float | None = None,
+    units: float = 18,
+    authorized: float | None = None,
+) -> LoggedRequest:
+    return LoggedRequest.model_validate(
+        {
+            "payer": payer,
+            "level_of_care": "PHP",
+            "expected_units": units,
+            "requested_on": requested,
+            "decided_on": decided,
+            "outcome": outcome,
+            "agreed_rate_usd": rate,
+            "oon_expected_usd": oon,
+            "authorized_units": authorized,
+        }
+    )
+
+
+def test_results_per_payer_and_quarter_worked_by_hand() -> None:
+    log = [
+        # Aetna, Q4 2026: approved at $600 x 18 days (OON would have netted $311 a day); approved
+        # at $640 for 12 authorized of 18 days (no OON figure logged); denied
+        _decided("aetna", dt.date(2026, 10, 1), dt.date(2026, 10, 3), "approved", 600, 311),
+        _decided(
+            "aetna",
+            dt.date(2026, 11, 2),
+            dt.date(2026, 11, 6),
+            "approved",
+            640,
+            None,
+            authorized=12,
+        ),
+        _decided("aetna", dt.date(2026, 12, 1), dt.date(2026, 12, 2), "denied"),
+        # Aetna, requested in Q3 and decided in Q4 counts in Q4; pending in Q1 2027 by its request
+        _decided(
+            "aetna", dt.date(2026, 9, 29), dt.date(2026, 10, 9), "approved", 500, 400, units=10
+        ),
+        _decided("aetna", dt.date(2027, 1, 5), None, "pending"),
+        # Cigna, Q4 2026: denied only
+        _decided("cigna", dt.date(2026, 11, 10), dt.date(2026, 11, 17), "denied"),
+    ]
+    aetna_q4, aetna_q1, cigna_q4 = results(log)
+    assert (aetna_q4.payer, aetna_q4.quarter) == ("aetna", "2026-Q4")
+    assert (aetna_q4.requests, aetna_q4.approved, aetna_q4.denied) == (4, 3, 1)
+    assert aetna_q4.approval_rate == pytest.approx(3 / 4)
+    # days to decision: 2, 4, 1, 10 -> median (2 + 4) / 2 = 3
+    assert aetna_q4.median_days_to_decision == 3
+    # SCA: 600 x 18 = 10,800; 640 x 12 = 7,680; 500 x 10 = 5,000 -> 23,480
+    assert aetna_q4.sca_revenue_usd == pytest.approx(23_480)
+    # OON, where logged: 311 x 18 = 5,598; 400 x 10 = 4,000 -> 9,598; captured over those two
+    # requests: (10,800 + 5,000) - 9,598 = 6,202
+    assert aetna_q4.oon_revenue_usd == pytest.approx(9_598)
+    assert aetna_q4.captured_vs_oon_usd == pytest.approx(6_202)
+    assert (aetna_q1.quarter, aetna_q1.requests, aetna_q1.approval_rate) == ("2027-Q1", 1, None)
+    assert aetna_q1.sca_revenue_usd == 0
+    assert (cigna_q4.approval_rate, cigna_q4.oon_revenue_usd) == (0, None)
+    csv_text = results_csv((aetna_q4, cigna_q4)).splitlines()
+    assert csv_text[0].startswith("payer,quarter,requests,approved,denied,approval rate (%)")
+    assert csv_text[1] == "aetna,2026-Q4,4,3,1,75,3,23480.00,9598.00,6202.00"
+    assert csv_text[2] == "cigna,2026-Q4,1,0,1,0,7,0.00,,"

@@ -161,3 +161,58 @@ def pipeline(requests: list[LoggedRequest], *, today: dt.date, days: int = 7) ->
         reauthorizations_due=tuple(sorted(due, key=lambda pair: pair[1])),
         unpaid_claims=tuple(sorted(unpaid, key=lambda pair: pair[1].submitted_on)),
     )
+
+
+class QuarterResult(Frozen):
+    """One payer's requests decided (or, while pending, made) in one quarter, and what the
+    approved ones are worth against the other ways the center could have gone."""
+
+    payer: str
+    quarter: str  # "2026-Q4"
+    requests: int
+    approved: int
+    denied: int
+    approval_rate: float | None  # approved / (approved + denied)
+    median_days_to_decision: float | None
+    # agreed rate x units, over the approved requests that logged their rate: against declining
+    # the patient (which brings nothing) all of it is captured
+    sca_revenue_usd: float
+    oon_revenue_usd: float | None  # what billing out of network would have netted them instead
+    captured_vs_oon_usd: float | None  # sca - oon, over the requests that logged both
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def results(requests: list[LoggedRequest]) -> tuple[QuarterResult, ...]:
+    """Per payer and quarter, oldest first: approval rate, days to decision, and the revenue
+    captured through SCAs against billing out of network and against declining the patient. An
+    approved request counts its authorized units, else its expected units."""
+    groups: dict[tuple[str, str], list[LoggedRequest]] = {}
+    for request in requests:
+        when = request.decided_on or request.requested_on
+        groups.setdefault((request.payer, quarter_of(when)), []).append(request)
+    return tuple(
+        _quarter(payer, quarter, mine) for (payer, quarter), mine in sorted(groups.items())
+    )
+
+
+def _quarter(payer: str, quarter: str, mine: list[LoggedRequest]) -> QuarterResult:
+    approved = [r for r in mine if r.outcome == "approved" and r.agreed_rate_usd is not None]
+    units = {id(r): r.authorized_units or r.expected_units for r in approved}
+    sca = [(r, (r.agreed_rate_usd or 0) * units[id(r)]) for r in approved]
+    with_oon = [(r, revenue) for r, revenue in sca if r.oon_expected_usd is not None]
+    oon = [(r.oon_expected_usd or 0) * units[id(r)] for r, _ in with_oon]
+    count = {o: sum(r.outcome == o for r in mine) for o in ("approved", "denied")}
+    return QuarterResult(
+        payer=payer,
+        quarter=quarter,
+        requests=len(mine),
+        **count,
+        approval_rate=_rate(count["approved"], count["denied"]),
+        median_days_to_decision=_median(r.days_to_decision for r in mine),
+        sca_revenue_usd=sum(revenue for _, revenue in sca),
+        oon_revenue_usd=sum(oon) if with_oon else None,
+        captured_vs_oon_usd=sum(rev for _, rev in with_oon) - sum(oon) if with_oon else None,
+    )

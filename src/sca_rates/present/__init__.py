@@ -19,6 +19,7 @@ from sca_rates.present.costs import (
     line_rows,
 )
 from sca_rates.present.negotiation import (
+    RESULT_COLUMNS,
     TOOL_WORDS,
     call_so_far,
     cited_figure_text,
@@ -27,6 +28,8 @@ from sca_rates.present.negotiation import (
     recommendation_lines,
     response_json,
     response_lines,
+    result_rows,
+    results_csv,
     screen_json,
     screen_lines,
     talking_point_json,
@@ -42,6 +45,7 @@ from sca_rates.present.simulation import (
 
 __all__ = [
     "BREAKDOWN_LABELS",
+    "RESULT_COLUMNS",
     "TOOL_WORDS",
     "UNIT_PLURAL",
     "acceptance_note",
@@ -67,6 +71,8 @@ __all__ = [
     "recommendation_lines",
     "response_json",
     "response_lines",
+    "result_rows",
+    "results_csv",
     "screen_json",
     "screen_lines",
     "simulation_json",

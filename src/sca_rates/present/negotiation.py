@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Sequence
 from typing import Any
 
-from sca_rates.analytics import PayerStats
+from sca_rates.analytics import PayerStats, QuarterResult
 from sca_rates.models.negotiate import NegotiationState, Response
 from sca_rates.models.recommend import RateFigure, Recommendation
 from sca_rates.models.screen import Screen
@@ -213,3 +216,52 @@ def screen_lines(result: Screen) -> list[str]:
     lines += [f"  [{'x' if ready else ' '}] {words}" for words, ready in result.documents]
     lines += [f"Warning: {warning}" for warning in result.warnings]
     return lines
+
+
+RESULT_COLUMNS = (
+    "payer",
+    "quarter",
+    "requests",
+    "approved",
+    "denied",
+    "approval rate (%)",
+    "median days to decision",
+    "SCA revenue ($)",
+    "billing OON instead ($)",
+    "captured vs OON ($)",
+)
+
+
+def result_rows(rows: Sequence[QuarterResult]) -> list[tuple[str, ...]]:
+    """The results as text cells, in RESULT_COLUMNS order; a blank cell is a figure the log
+    does not have."""
+
+    def money(value: float | None) -> str:
+        return "" if value is None else f"{value:.2f}"
+
+    def share(value: float | None) -> str:
+        return "" if value is None else f"{value * 100:.0f}"
+
+    return [
+        (
+            r.payer,
+            r.quarter,
+            str(r.requests),
+            str(r.approved),
+            str(r.denied),
+            share(r.approval_rate),
+            "" if r.median_days_to_decision is None else f"{r.median_days_to_decision:g}",
+            money(r.sca_revenue_usd),
+            money(r.oon_revenue_usd),
+            money(r.captured_vs_oon_usd),
+        )
+        for r in rows
+    ]
+
+
+def results_csv(rows: Sequence[QuarterResult]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(RESULT_COLUMNS)
+    writer.writerows(result_rows(rows))
+    return out.getvalue()
