@@ -18,6 +18,7 @@ print it as it is and the app can show it in ``st.error`` without a traceback.
      +-- MissingReference        a figure a calculation needs is not in the data (and how to add it)
      +-- InvalidScenario         a what-if the model cannot be (a census above capacity)
      +-- PatientKeyError         no key, a malformed key, or another key than the log's
+     +-- InvalidRemittance       an 835 remittance truncated, mis-delimited or malformed
      +-- LogError                the negotiation log cannot do what was asked
           +-- UnknownRequest     no logged request has that number
           +-- LogUnavailable     SCA_DATABASE_URL is mistyped, its server unreachable, or it
@@ -126,3 +127,19 @@ class UnknownRequest(LogError):
 class LogUnavailable(LogError):
     """The log's database cannot be opened: a mistyped SCA_DATABASE_URL, a server that does not
     answer, or a database (or file) that is not a sca-rates log. Pricing goes on without it."""
+
+
+class InvalidRemittance(ScaRatesError):
+    """An 835 remittance file that cannot be read: truncated, with separators other than its ISA
+    header sets, or with a segment that is not what the 835 guide allows. The message names the
+    file, the segment (counting the ISA as 1) and what is wrong."""
+
+    def __init__(
+        self, source: str | Path, what: str, *, segment: int | None = None, fix: str = ""
+    ) -> None:
+        self.source = str(source)
+        self.segment = segment
+        self.what = what
+        where = f", segment {segment}" if segment is not None else ""
+        advice = f" Fix: {fix}" if fix else ""
+        super().__init__(f"Remittance file {self.source}{where}: {what}.{advice}")
