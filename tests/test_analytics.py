@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from sca_rates.analytics import all_payer_stats, pipeline, playbook, results
+from sca_rates.analytics import all_payer_stats, pending, playbook, results
 from sca_rates.models.log import ClaimOutcome, LoggedOffer, LoggedRequest
 from sca_rates.present import results_csv
 
@@ -104,13 +104,8 @@ def test_payer_stats_worked_by_hand() -> None:
     assert (cigna.withdrawn, cigna.approval_rate, cigna.median_agreed_usd) == (1, None, None)
 
 
-def test_pipeline_lists_what_needs_doing() -> None:
-    today = D(2026, 11, 25)
-    work = pipeline(LOG, today=today)
-    assert [r.requested_on for r in work.pending] == [D(2026, 11, 20)]
-    assert [when for _, when in work.reauthorizations_due] == [D(2026, 11, 30)]  # within 7 days
-    assert [c.amount_usd for _, c in work.unpaid_claims] == [5000]  # expected by Nov 20
-    assert pipeline(LOG, today=D(2026, 11, 1)).reauthorizations_due == ()  # 29 days away
+def test_pending_requests_are_listed() -> None:
+    assert [r.requested_on for r in pending(LOG)] == [D(2026, 11, 20)]
 
 
 def test_playbook_collects_contacts_and_notes() -> None:

@@ -1,6 +1,7 @@
 """What the log says, per payer: how often and how fast it approves, where agreements land
 against our numbers and the market, what billing out of network would have brought instead,
-which triggers came before approval; the pipeline of what needs doing; and each payer's playbook.
+which triggers came before approval; the requests pending; each payer's playbook; and the results
+per payer and quarter.
 
 US dollars per unit of service unless named; "revenue captured" is (agreed rate - what billing
 OON would have netted) x expected units, summed over approved requests that logged both.
@@ -13,7 +14,7 @@ import statistics
 from collections.abc import Iterable
 
 from sca_rates.models.base import Frozen
-from sca_rates.models.log import ClaimOutcome, LoggedRequest
+from sca_rates.models.log import LoggedRequest
 
 
 class TriggerStats(Frozen):
@@ -47,12 +48,6 @@ class Playbook(Frozen):
     stats: PayerStats
     contacts: tuple[str, ...]
     notes: tuple[str, ...]  # newest first
-
-
-class Pipeline(Frozen):
-    pending: tuple[LoggedRequest, ...]
-    reauthorizations_due: tuple[tuple[LoggedRequest, dt.date], ...]  # within the window
-    unpaid_claims: tuple[tuple[LoggedRequest, ClaimOutcome], ...]  # past their expected date
 
 
 def _median(values: Iterable[float | None]) -> float | None:
@@ -143,24 +138,10 @@ def playbook(payer: str, requests: list[LoggedRequest]) -> Playbook:
     )
 
 
-def pipeline(requests: list[LoggedRequest], *, today: dt.date, days: int = 7) -> Pipeline:
-    """What needs doing: pending requests, reauthorizations due within ``days``, claims unpaid
-    past the date they were expected."""
-    horizon = today + dt.timedelta(days=days)
-    due = [
-        (r, when) for r in requests for when in r.reauthorization_due if today <= when <= horizon
-    ]
-    unpaid = [
-        (r, c)
-        for r in requests
-        for c in r.claims
-        if c.status == "submitted" and c.expected_by is not None and c.expected_by < today
-    ]
-    return Pipeline(
-        pending=tuple(r for r in requests if r.outcome == "pending"),
-        reauthorizations_due=tuple(sorted(due, key=lambda pair: pair[1])),
-        unpaid_claims=tuple(sorted(unpaid, key=lambda pair: pair[1].submitted_on)),
-    )
+def pending(requests: list[LoggedRequest]) -> tuple[LoggedRequest, ...]:
+    """The requests still waiting for the payer's decision (what is due and unpaid after an
+    agreement: ``reminders``)."""
+    return tuple(r for r in requests if r.outcome == "pending")
 
 
 class QuarterResult(Frozen):

@@ -662,6 +662,18 @@ def market_summarize(
 log_app = typer.Typer(no_args_is_help=True, help="The negotiation log (SCA_DATABASE_URL).")
 app.add_typer(log_app, name="log")
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from sca_rates.models.log import LoggedRequest
+
+TermsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--terms", help="The agreement as the payer wrote it (YAML, see agreements/README.md)."
+    ),
+]
+
 
 def _engine() -> Engine:
     """The log (SCA_DATABASE_URL), for what needs no patient key."""
@@ -728,11 +740,13 @@ def log_add(
     notes: Annotated[str, typer.Option(help="What worked, who said what.")] = "",
     cost_model: CostModelOpt = None,
     market_data: MarketOpt = None,
+    terms_file: TermsOpt = None,
 ) -> None:
-    """Record a call: the case, the three numbers at the time and every offer."""
+    """Record a call: the case, the three numbers at the time and every offer (and, with
+    --terms, the agreement the payer wrote)."""
     from sca_rates import store
     from sca_rates.logbook import request_from_call
-    from sca_rates.models.log import PatientIdentifiers
+    from sca_rates.models.log import LoggedRequest, PatientIdentifiers
 
     with _user_errors():
         position = _position(case_file, cost_model, market_data, history=history)
@@ -744,12 +758,202 @@ def log_add(
         when = _date(requested_on) or dt.date.today()
         request = request_from_call(position, requested_on=when, actor=_actor(), patient=patient)
         request = request.model_copy(update={"notes": notes})
+        said: list[str] = []
+        if terms_file is not None:
+            changes, said = _agreement(terms_file, request)
+            request = LoggedRequest.model_validate(request.model_dump() | changes)
         engine, cipher = _log()
         with store.transaction(engine) as session:
             request_id = store.add_request(
                 session=session, request=request, cipher=cipher, actor=_actor()
             )
     typer.echo(f"logged request {request_id}: {request.payer}, {request.outcome}")
+    if terms_file is not None:
+        _agreement_echo(request.model_copy(update={"id": request_id}), said)
+
+
+def _agreement(terms_file: Path, request: LoggedRequest) -> tuple[dict[str, object], list[str]]:
+    from sca_rates.logbook import agreement_changes
+
+    return agreement_changes(load_terms(terms_file), request)
+
+
+def _agreement_echo(request: LoggedRequest, said: list[str]) -> None:
+    from sca_rates.logbook import agreement_said
+
+    typer.echo(f"agreement {agreement_said(request)}")
+    for line in said:
+        typer.echo(f"note: {line}")
+
+
+@log_app.command("agreement")
+def log_agreement(
+    request_id: int,
+    terms_file: Annotated[
+        Path,
+        typer.Option(
+            "--terms", help="The agreement as the payer wrote it (YAML, see agreements/README.md)."
+        ),
+    ],
+) -> None:
+    """Attach the payer's written agreement to a logged request: the authorization, the rate,
+    when each reauthorization request is due, the payment window and the case manager (stored
+    encrypted, so SCA_PATIENT_KEY is needed when the letter names one)."""
+    from sca_rates import store
+    from sca_rates.logbook import agreement_changes
+
+    with _user_errors():
+        terms = load_terms(terms_file)
+        engine, cipher = _log()
+        with store.transaction(engine) as session:
+            current = store.get_request(session=session, request_id=request_id, cipher=cipher)
+            changes, said = agreement_changes(terms, current)
+            store.update_request(session=session, request_id=request_id, cipher=cipher, **changes)
+            request = store.get_request(session=session, request_id=request_id, cipher=cipher)
+    _agreement_echo(request, said)
+
+
+@log_app.command("claim")
+def log_claim(
+    request_id: int,
+    date_of_service: Annotated[
+        str, typer.Option(help="The first day the claim bills, YYYY-MM-DD.")
+    ],
+    units: Annotated[float, typer.Option(help="Days, sessions or services billed.")],
+    billed: Annotated[float, typer.Option(help="The claim's billed total, $.")],
+    submitted_on: Annotated[
+        str | None, typer.Option(help="The day it was sent, YYYY-MM-DD; default today.")
+    ] = None,
+) -> None:
+    """Enter a claim sent for a request: the payment it should bring is the agreement's rate x
+    the units, and it is due within the agreement's payment window from the date of service."""
+    from sca_rates import store
+    from sca_rates.reminders import claim_warnings, new_claim, payment_window
+
+    with _user_errors():
+        served = _dated(date_of_service, "--date-of-service")
+        sent = _dated(submitted_on, "--submitted-on") if submitted_on else dt.date.today()
+        with store.transaction(_engine()) as session:
+            request = store.get_request(session=session, request_id=request_id)
+            claim = new_claim(
+                request,
+                date_of_service=served,
+                units=units,
+                billed_usd=billed,
+                submitted_on=sent,
+                today=dt.date.today(),
+            )
+            claim_id = store.add_claim(session=session, request_id=request_id, claim=claim)
+    days, stated = payment_window(request)
+    window = f"within {days} days" + ("" if stated else " (the agreement names no window)")
+    typer.echo(
+        f"logged claim {claim_id} on request {request_id}: billed {usd(billed)}, expected "
+        f"{usd(claim.expected_usd or 0)} ({usd(request.agreed_rate_usd or 0)} x {units:g}); "
+        f"due to be paid {window}, by {served + dt.timedelta(days=days)}"
+    )
+    for warning in claim_warnings(request, claim):
+        typer.echo(f"warning: {warning}", err=True)
+
+
+@log_app.command("paid")
+def log_paid(
+    claim_id: int,
+    amount: Annotated[float, typer.Option(help="The dollars paid on the claim.")],
+    on: Annotated[str, typer.Option("--on", help="The day the payment came, YYYY-MM-DD.")],
+) -> None:
+    """Record a payment on a claim; a payment short of what the agreement pays leaves the claim
+    underpaid by the difference (a later payment adds to it)."""
+    from sca_rates import store
+    from sca_rates.reminders import payment_said, with_payment
+
+    with _user_errors():
+        paid_on = _dated(on, "--on")
+        with store.transaction(_engine()) as session:
+            _, claim = store.get_claim(session=session, claim_id=claim_id)
+            claim = with_payment(claim, amount_usd=amount, paid_on=paid_on, today=dt.date.today())
+            store.update_claim(session=session, claim=claim)
+    typer.echo(payment_said(claim))
+
+
+@log_app.command("calendar")
+def log_calendar(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The iCalendar file to write (.ics).")
+    ],
+    force: Annotated[bool, typer.Option(help="Replace the file if it exists.")] = False,
+    with_patient_names: Annotated[
+        bool,
+        typer.Option(help="Name the patient in each event (needs SCA_PATIENT_KEY; audited)."),
+    ] = False,
+) -> None:
+    """Write the reminders as an iCalendar file, readable by its owner only: one all-day event
+    per reauthorization request due and one per claim follow-up (the day after its payment
+    window). Events keep their UIDs from one file to the next, so a calendar that subscribes
+    updates them rather than doubling them. No patient is named unless asked for."""
+    from sca_rates import store
+    from sca_rates.exceptions import LogError
+    from sca_rates.reminders import calendar
+    from sca_rates.store.private import check_target, new_private_file, write_private_text
+
+    what = "calendar"
+    with _user_errors():
+        if output.exists() and not force:
+            raise LogError(
+                f"cannot write the {what} to {output}: the file exists. Fix: give --force to "
+                "replace it (a calendar that subscribes to it then updates its events), or "
+                "choose a new file name"
+            )
+        check_target(output, what=what, new=not force)
+        engine, cipher = _log()
+        if with_patient_names and cipher is None:
+            raise PatientKeyError(
+                "--with-patient-names needs SCA_PATIENT_KEY. Fix: set SCA_PATIENT_KEY to the key "
+                "the log was started with, or leave out --with-patient-names"
+            )
+        started = False
+        try:
+            with store.transaction(engine) as session:
+                requests = store.list_requests(session=session)
+                names = (
+                    _calendar_names(session, requests, cipher)
+                    if with_patient_names and cipher
+                    else {}
+                )
+                data = calendar(requests, now=dt.datetime.now(dt.UTC), patients=names)
+                if not force:
+                    new_private_file(output, what=what)
+                started = True
+                write_private_text(output, data.decode("utf-8"), what=what)
+        except BaseException:
+            if started:  # half a file, or names whose audit was not committed: none is left
+                output.unlink(missing_ok=True)
+            raise
+    shown = f", naming {len(names)} patients" if names else ", naming no patient"
+    typer.echo(f"wrote the calendar to {output}{shown}")
+
+
+def _calendar_names(
+    session: Session, requests: list[LoggedRequest], cipher: Cipher
+) -> dict[int, str]:
+    """The patients' names of the requests that have reminders, each reveal audited."""
+    from sca_rates import store
+    from sca_rates.reminders import claim_follow_ups, reauthorizations
+
+    wanted = {item.request_id for item in reauthorizations(requests)}
+    wanted |= {item.request_id for item in claim_follow_ups(requests)}
+    names = {}
+    for request in requests:
+        if request.id in wanted and request.patient_on_file:
+            shown = store.reveal(
+                session=session,
+                request_id=request.id,
+                cipher=cipher,
+                actor=_actor(),
+                action="export",
+            )
+            if shown.patient is not None and shown.patient.name:
+                names[request.id] = shown.patient.name
+    return names
 
 
 @log_app.command("outcome")
@@ -928,6 +1132,15 @@ def log_backup(path: Path) -> None:
     with _user_errors():
         store.backup(_engine(), path, actor=_actor())
     typer.echo(f"backed up the log to {path}")
+
+
+def _dated(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidScenario(
+            f"{option}: {text!r} is not a date. Fix: write it YYYY-MM-DD, e.g. 2026-12-07"
+        ) from None
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -1,4 +1,5 @@
-"""From a call to the log, and the log to and from the spreadsheet many centers keep today.
+"""From a call to the log, from the payer's letter to the log, and the log to and from the
+spreadsheet many centers keep today.
 
 The spreadsheet has one row per request; its columns are ``CSV_COLUMNS``. Dates are ISO
 (YYYY-MM-DD), money plain dollars, triggers separated by ``;``. Patient identifiers are written
@@ -20,11 +21,14 @@ from pydantic import ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
 from sca_rates.desk import Position
-from sca_rates.exceptions import InvalidLogFile, Problem
+from sca_rates.exceptions import InvalidLogFile, LogError, Problem
 from sca_rates.files import parse_csv_rows
 from sca_rates.models.base import FieldProblem, Frozen
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.log import LoggedOffer, LoggedRequest, Outcome, PatientIdentifiers
+from sca_rates.models.terms import AgreementTerms, Contact
+from sca_rates.money import usd
+from sca_rates.terms import CLEAN_CLAIM_DAYS, reauthorization_schedule
 
 LOG_DOC = "docs/log.md"
 
@@ -79,6 +83,124 @@ def request_from_call(
         ),
         patient=patient,
     )
+
+
+def agreement_changes(
+    terms: AgreementTerms, request: LoggedRequest
+) -> tuple[dict[str, Any], list[str]]:
+    """The changes that put the payer's letter into a logged request, and what to tell the
+    person about them. What the letter states replaces what the log held (the letter is what
+    the payer pays by); what it leaves out is kept. A letter of another payer, of another unit
+    of service, or for a request denied or withdrawn is refused."""
+    _check_agreement(terms, request, _named(request))
+    auth, rate = terms.authorization, terms.rate
+    stated: dict[str, Any] = {
+        "authorization_number": auth.number,
+        "authorization_start": auth.start_date,
+        "authorization_end": auth.end_date,
+        "authorized_units": auth.authorized_units,
+        "payment_days": terms.claims.payment_days,
+        "payer_contact": contact_text(terms.payer_contact),
+    }
+    schedule = reauthorization_schedule(terms)
+    if schedule:
+        stated["reauthorization_due"] = tuple(item.due for item in schedule)
+    said = []
+    per_unit = _per_unit(terms)
+    if per_unit is not None:
+        stated["agreed_rate_usd"] = per_unit
+        stated["agreed_unit"] = rate.unit or request.unit
+        if rate.per_unit_usd is None:
+            said.append(
+                f"a case rate: claims are expected at what it pays a {request.unit}, "
+                f"{usd(per_unit)} (the case rate over the {rate.units_covered:g} it covers)"
+            )
+        logged = request.agreed_rate_usd
+        if logged is not None and round(logged, 2) != round(per_unit, 2):
+            said.append(
+                f"the letter's rate, {usd(per_unit)}, replaces the {usd(logged)} logged; "
+                "`sca-rates terms LETTER --case CASE --history CALL` compares the letter with "
+                "the call"
+            )
+    changes = {name: value for name, value in stated.items() if value is not None}
+    if not changes:
+        raise LogError(
+            "the agreement file states no authorization, rate, payment window nor contact. "
+            "Fix: fill in authorization, rate and claims.payment_days as the letter gives them "
+            "(agreements/README.md)"
+        )
+    if terms.claims.payment_days is None and request.payment_days is None:
+        said.append(
+            "the letter names no payment window (claims.payment_days): claims are followed up "
+            f"{CLEAN_CLAIM_DAYS} days after their date of service"
+        )
+    return changes, said
+
+
+def _named(request: LoggedRequest) -> str:
+    return "the request" if request.id is None else f"request {request.id}"
+
+
+def _check_agreement(terms: AgreementTerms, request: LoggedRequest, named: str) -> None:
+    if request.outcome in ("denied", "withdrawn"):
+        raise LogError(
+            f"{named} is {request.outcome}: an agreement belongs to a request the payer "
+            f"approved. Fix: record the decision first (`sca-rates log outcome {request.id} "
+            "--outcome approved`), or attach the letter to its own request"
+        )
+    if terms.payer and terms.payer.strip().lower() != request.payer.strip().lower():
+        raise LogError(
+            f"payer: the agreement is with {terms.payer}, {named} with {request.payer}. Fix: "
+            "attach it to that payer's request (`sca-rates log list`), or correct payer in the "
+            "file"
+        )
+    unit = terms.rate.unit
+    if unit in ("day", "session") and unit != request.unit:
+        raise LogError(
+            f"rate.unit: the agreement pays per {unit}, {named} counts {request.unit}s. Fix: "
+            f"ask the payer for the rate per {request.unit}, or correct rate.unit in the file"
+        )
+    auth = terms.authorization
+    if auth.start_date and auth.end_date and auth.end_date < auth.start_date:
+        raise LogError(
+            f"authorization.end_date: {auth.end_date.isoformat()} is before the start date "
+            f"{auth.start_date.isoformat()}. Fix: give the dates as the letter states them"
+        )
+
+
+def _per_unit(terms: AgreementTerms) -> float | None:
+    """The agreed dollars per unit: the rate, or what a case rate pays a unit it covers."""
+    rate = terms.rate
+    if rate.per_unit_usd is not None:
+        return rate.per_unit_usd
+    if rate.case_rate_usd is not None and rate.units_covered is not None:
+        return rate.case_rate_usd / rate.units_covered
+    return None
+
+
+def agreement_said(request: LoggedRequest) -> str:
+    """The agreement a request holds, in one line for a person."""
+    auth = request.authorization_number or "no authorization number"
+    parts = [f"request {request.id}: {auth}"]
+    if request.agreed_rate_usd is not None:
+        parts.append(f"{usd(request.agreed_rate_usd)} per {request.agreed_unit or request.unit}")
+    if request.authorization_start or request.authorization_end:
+        start, end = request.authorization_start, request.authorization_end
+        parts.append(f"{start or '?'} to {end or '?'}")
+    if request.authorized_units is not None:
+        parts.append(f"{request.authorized_units:g} units authorized")
+    if request.reauthorization_due:
+        dates = ", ".join(d.isoformat() for d in request.reauthorization_due)
+        parts.append(f"reauthorization requests due {dates}")
+    if request.payment_days is not None:
+        parts.append(f"clean claims paid within {request.payment_days} days")
+    return "; ".join(parts)
+
+
+def contact_text(contact: Contact) -> str | None:
+    """The case manager as one line: name, phone, email (what the letter gives of them)."""
+    parts = [part for part in (contact.name, contact.phone, contact.email) if part]
+    return ", ".join(parts) or None
 
 
 class CsvRow(Frozen):

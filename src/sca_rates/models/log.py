@@ -15,7 +15,9 @@ from sca_rates.models.base import FieldProblem, Frozen
 LOGGED = "logged"
 
 Outcome = Literal["pending", "approved", "denied", "withdrawn"]
-ClaimStatus = Literal["submitted", "paid", "denied"]
+# underpaid: a payment came, short of what the agreement pays for the claim
+ClaimStatus = Literal["submitted", "paid", "underpaid", "denied"]
+AgreedUnit = Literal["day", "session", "service"]
 
 
 class PatientIdentifiers(Frozen):
@@ -69,11 +71,18 @@ class LoggedOffer(Frozen):
 
 
 class ClaimOutcome(Frozen):
+    """A claim sent for a request's services, in dollars for the whole claim (not per unit)."""
+
+    id: int | None = None  # set by the database
     submitted_on: dt.date
     status: ClaimStatus = "submitted"
-    amount_usd: float = Field(ge=0)
-    paid_on: dt.date | None = None
+    amount_usd: float = Field(ge=0)  # billed
+    paid_on: dt.date | None = None  # the last payment's date
     expected_by: dt.date | None = None  # when payment is due under the agreement
+    date_of_service: dt.date | None = None  # the first day the claim bills
+    units: float | None = Field(default=None, gt=0)  # days, sessions or services billed
+    expected_usd: float | None = Field(default=None, ge=0)  # the agreed rate x the units
+    paid_usd: float | None = Field(default=None, ge=0)  # every payment received, added up
 
     @property
     def days_to_pay(self) -> int | None:
@@ -102,10 +111,16 @@ class LoggedRequest(Frozen):
     market_p50_usd: float | None = None
     oon_expected_usd: float | None = None
     agreed_rate_usd: float | None = None
+    # The agreement as the payer wrote it (``sca-rates log agreement``): the authorization, the
+    # rate's unit when the letter names it, each reauthorization request's due date and the days
+    # within which a clean claim is paid
     authorization_number: str | None = None
+    authorization_start: dt.date | None = None
     authorized_units: float | None = None
     authorization_end: dt.date | None = None
+    agreed_unit: AgreedUnit | None = None
     reauthorization_due: tuple[dt.date, ...] = ()
+    payment_days: int | None = Field(default=None, ge=1)
     payer_contact: str | None = None  # may name the patient: stored encrypted, like notes
     notes: str = ""
     acted_by: str = ""

@@ -10,11 +10,14 @@ from sca_rates.store.log import (
     backup,
     check_key,
     connect,
+    get_claim,
+    get_request,
     list_requests,
     requests_to_compare,
     reveal,
     reveal_all,
     transaction,
+    update_claim,
     update_request,
 )
 
@@ -26,10 +29,13 @@ __all__ = [
     "backup",
     "check_key",
     "connect",
+    "get_claim",
+    "get_request",
     "list_requests",
     "requests_to_compare",
     "reveal",
     "reveal_all",
     "transaction",
+    "update_claim",
     "update_request",
 ]

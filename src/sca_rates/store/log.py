@@ -213,7 +213,7 @@ def add_request(
         check_key(session=session, cipher=cipher)
     row = RequestRow(**_row_values(request, cipher))
     row.offers = [OfferRow(seq=i, **offer.model_dump()) for i, offer in enumerate(request.offers)]
-    row.claims = [ClaimRow(**claim.model_dump()) for claim in request.claims]
+    row.claims = [ClaimRow(**claim.model_dump(exclude={"id"})) for claim in request.claims]
     session.add(row)
     session.flush()
     if request.patient is not None:
@@ -275,8 +275,37 @@ def add_offer(*, session: Session, request_id: int, offer: LoggedOffer) -> None:
     row.offers.append(OfferRow(seq=len(row.offers), **offer.model_dump()))
 
 
-def add_claim(*, session: Session, request_id: int, claim: ClaimOutcome) -> None:
-    _row(session, request_id).claims.append(ClaimRow(**claim.model_dump()))
+def add_claim(*, session: Session, request_id: int, claim: ClaimOutcome) -> int:
+    """Record a claim of a request; returns its id."""
+    row = ClaimRow(**claim.model_dump(exclude={"id"}))
+    request = _row(session, request_id)  # held: the session keeps its rows only weakly
+    request.claims.append(row)
+    session.flush()
+    return row.id
+
+
+def get_claim(*, session: Session, claim_id: int) -> tuple[int, ClaimOutcome]:
+    """A claim and the id of its request."""
+    row = _claim_row(session, claim_id)
+    return row.request_id, ClaimOutcome.model_validate(row, from_attributes=True)
+
+
+def update_claim(*, session: Session, claim: ClaimOutcome) -> None:
+    """Write a claim back as given (a payment recorded on it, say): the computing is done
+    before, by ``reminders``."""
+    row = _claim_row(session, claim.id or 0)
+    for name, value in claim.model_dump(exclude={"id"}).items():
+        setattr(row, name, value)
+
+
+def _claim_row(session: Session, claim_id: int) -> ClaimRow:
+    row = session.get(ClaimRow, claim_id)
+    if row is None:
+        raise LogError(
+            f"No logged claim {claim_id}. Fix: `sca-rates log list --json` shows each request's "
+            "claims with their numbers"
+        )
+    return row
 
 
 def audit(
@@ -339,6 +368,15 @@ def _rows(session: Session) -> Iterator[RequestRow]:
             .order_by(RequestRow.requested_on.desc(), RequestRow.id.desc())
         )
     )
+
+
+def get_request(
+    *, session: Session, request_id: int, cipher: Cipher | None = None
+) -> LoggedRequest:
+    """One request as ``list_requests`` gives it (identifiers left out)."""
+    if cipher is not None:
+        check_key(session=session, cipher=cipher)
+    return _request(_row(session, request_id), None, cipher)
 
 
 def list_requests(*, session: Session, cipher: Cipher | None = None) -> list[LoggedRequest]:

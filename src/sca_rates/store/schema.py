@@ -36,9 +36,12 @@ class RequestRow(Base):
     oon_expected_usd: Mapped[float | None] = mapped_column(Float)
     agreed_rate_usd: Mapped[float | None] = mapped_column(Float)
     authorization_number: Mapped[str | None] = mapped_column(String(64))
+    authorization_start: Mapped[dt.date | None] = mapped_column(Date)  # revision 0003
     authorized_units: Mapped[float | None] = mapped_column(Float)
     authorization_end: Mapped[dt.date | None] = mapped_column(Date)
+    agreed_unit: Mapped[str | None] = mapped_column(String(8))  # revision 0003
     reauthorization_due: Mapped[str] = mapped_column(Text, default="")  # ";"-separated ISO dates
+    payment_days: Mapped[int | None] = mapped_column(Integer)  # revision 0003
     # In the clear only in logs written before notes were encrypted (revision 0001); the first
     # use of a key moves them into the _enc columns
     payer_contact: Mapped[str | None] = mapped_column(Text)
@@ -92,6 +95,11 @@ class ClaimRow(Base):
     amount_usd: Mapped[float] = mapped_column(Float)
     paid_on: Mapped[dt.date | None] = mapped_column(Date)
     expected_by: Mapped[dt.date | None] = mapped_column(Date)
+    # revision 0003: claims entered by hand, and what the agreement pays for them
+    date_of_service: Mapped[dt.date | None] = mapped_column(Date)
+    units: Mapped[float | None] = mapped_column(Float)
+    expected_usd: Mapped[float | None] = mapped_column(Float)
+    paid_usd: Mapped[float | None] = mapped_column(Float)
 
     request: Mapped[RequestRow] = relationship(back_populates="claims")
 

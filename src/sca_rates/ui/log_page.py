@@ -1,6 +1,8 @@
-"""The negotiation log: what needs doing, every request (identifiers masked), outcomes to record,
-and what the log says about each payer. Notes and payer contacts are shown decrypted when the key
-is set; the spreadsheet's download is audited."""
+"""The negotiation log: what needs doing (reauthorization requests due this week, claims unpaid
+past their agreement's payment window, and the calendar of both), every request (identifiers
+masked), outcomes to record, and what the log says about each payer. Notes and payer contacts are
+shown decrypted when the key is set; patients are named only when the key is set and the person
+asks (each reveal audited); the spreadsheet's download is audited."""
 
 from __future__ import annotations
 
@@ -11,13 +13,23 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from sca_rates import charts, store
-from sca_rates.analytics import all_payer_stats, pipeline, playbook
+from sca_rates.analytics import all_payer_stats, pending, playbook
 from sca_rates.calibration import fit_payer
 from sca_rates.exceptions import ScaRatesError
 from sca_rates.logbook import to_csv
 from sca_rates.models.log import LoggedRequest
 from sca_rates.money import pct, usd
+from sca_rates.reminders import (
+    REVIEW_DOCUMENTS,
+    ClaimFollowUp,
+    ReauthorizationReminder,
+    calendar,
+    claims_unpaid,
+    due_this_week,
+    window_said,
+)
 from sca_rates.store.crypto import Cipher
+from sca_rates.terms import CLEAN_CLAIM_DAYS
 from sca_rates.ui import state
 
 OUTCOMES = ["pending", "approved", "denied", "withdrawn"]
@@ -39,7 +51,19 @@ def render_page() -> None:
             "`sca-rates log import`."
         )
         return
-    _pipeline(requests)
+    today = dt.date.today()
+    due, unpaid = due_this_week(requests, today=today), claims_unpaid(requests, today=today)
+    _pipeline(requests, due, unpaid)
+    names = _patient_names(engine, due, unpaid, cipher)
+    _due_this_week(due, names)
+    _claims_unpaid(unpaid, names)
+    st.download_button(
+        "Download the reminders calendar (.ics, no patient names)",
+        lambda: calendar(requests, now=dt.datetime.now(dt.UTC)),  # made on a click
+        file_name="sca-reminders.ics",
+        mime="text/calendar",
+        on_click="ignore",
+    )
     _requests(requests, _audited_csv(engine, requests, state.actor()))
     _outcome(requests, cipher)
     _payers(requests)
@@ -69,21 +93,92 @@ def _audited_csv(engine: Engine, requests: list[LoggedRequest], actor: str) -> C
     return made
 
 
-def _pipeline(requests: list[LoggedRequest]) -> None:
-    work = pipeline(requests, today=dt.date.today())
+def _pipeline(
+    requests: list[LoggedRequest], due: list[ReauthorizationReminder], unpaid: list[ClaimFollowUp]
+) -> None:
     columns = st.columns(3)
-    columns[0].metric("Pending requests", len(work.pending))
-    columns[1].metric("Reauthorizations due in 7 days", len(work.reauthorizations_due))
-    columns[2].metric("Claims unpaid past due", len(work.unpaid_claims))
-    for request, when in work.reauthorizations_due:
-        st.warning(
-            f"Reauthorization for request {request.id} ({request.payer}) due {when.isoformat()}"
-        )
-    for request, claim in work.unpaid_claims:
-        st.error(
-            f"Claim of {usd(claim.amount_usd)} on request {request.id} ({request.payer}), "
-            f"submitted {claim.submitted_on.isoformat()}, expected by "
-            f"{claim.expected_by.isoformat() if claim.expected_by else '?'}"
+    columns[0].metric("Pending requests", len(pending(requests)))
+    columns[1].metric("Reauthorizations due in 7 days", len(due))
+    columns[2].metric("Claims unpaid past due", len(unpaid))
+
+
+def _patient_names(
+    engine: Engine,
+    due: list[ReauthorizationReminder],
+    unpaid: list[ClaimFollowUp],
+    cipher: Cipher | None,
+) -> dict[int, str]:
+    """The patients of what is due, named only with the key and when asked (each reveal
+    audited); otherwise a request is shown by its number, payer and level of care."""
+    wanted = sorted({item.request_id for item in due} | {item.request_id for item in unpaid})
+    if cipher is None or not wanted:
+        return {}
+    if not st.toggle("Name the patients of what is due (each is recorded in the audit)"):
+        return {}
+    names = {}
+    try:
+        with store.transaction(engine) as session:
+            for request_id in wanted:
+                shown = store.reveal(
+                    session=session, request_id=request_id, cipher=cipher, actor=state.actor()
+                )
+                if shown.patient is not None and shown.patient.name:
+                    names[request_id] = shown.patient.name
+    except ScaRatesError as exc:
+        st.error(str(exc))
+        return {}
+    return names
+
+
+def _who(request_id: int, payer: str, level_of_care: str, names: dict[int, str]) -> str:
+    shown = f"request {request_id} · {payer.title()} · {level_of_care}"
+    return f"{names[request_id]} ({shown})" if request_id in names else shown
+
+
+def _due_this_week(due: list[ReauthorizationReminder], names: dict[int, str]) -> None:
+    st.subheader("Due this week")
+    if not due:
+        st.caption("No reauthorization request is due in the next 7 days.")
+        return
+    st.dataframe(
+        {
+            "due": [item.due.isoformat() for item in due],
+            "patient": [_who(i.request_id, i.payer, i.level_of_care, names) for i in due],
+            "authorization": [item.authorization_number or "" for item in due],
+            "reauthorization": [f"request {item.number} of {item.of}" for item in due],
+            "send with it": [f"medical-necessity review: {REVIEW_DOCUMENTS}"] * len(due),
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        f"Each reauthorization request goes with the medical-necessity review: {REVIEW_DOCUMENTS}."
+    )
+
+
+def _claims_unpaid(unpaid: list[ClaimFollowUp], names: dict[int, str]) -> None:
+    st.subheader("Claims unpaid")
+    if not unpaid:
+        st.caption("No claim is unpaid past its agreement's payment window.")
+        return
+    st.dataframe(
+        {
+            "claim": [item.claim_id for item in unpaid],
+            "patient": [_who(i.request_id, i.payer, i.level_of_care, names) for i in unpaid],
+            "date of service": [item.date_of_service.isoformat() for item in unpaid],
+            "due by": [item.window_ends.isoformat() for item in unpaid],
+            "payment window": [window_said(item) for item in unpaid],
+            "expected": [usd(item.expected_usd) for item in unpaid],
+            "received": [usd(item.received_usd) for item in unpaid],
+            "unpaid": [usd(item.unpaid_usd) for item in unpaid],
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    if any(not item.window_stated for item in unpaid):
+        st.caption(
+            "Where the agreement names no payment window, a claim is counted unpaid "
+            f"{CLEAN_CLAIM_DAYS} days after its date of service."
         )
 
 
