@@ -1,10 +1,15 @@
 """Per-payer analytics, the pipeline and the playbook, worked by hand on a small log."""
 
 import datetime as dt
+import os
 
 import pytest
+from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
 
+from sca_rates import store
 from sca_rates.analytics import all_payer_stats, pending, playbook, results
+from sca_rates.cli import app
 from sca_rates.models.log import ClaimOutcome, LoggedOffer, LoggedRequest
 from sca_rates.present import results_csv
 
@@ -182,3 +187,26 @@ def test_results_per_payer_and_quarter_worked_by_hand() -> None:
     assert csv_text[0].startswith("payer,quarter,requests,approved,denied,approval rate (%)")
     assert csv_text[1] == "aetna,2026-Q4,4,3,1,75,3,23480.00,9598.00,6202.00"
     assert csv_text[2] == "cigna,2026-Q4,1,0,1,0,7,0.00,,"
+
+
+def test_results_from_the_log_in_the_cli_and_on_the_log_page() -> None:
+    # The log the conftest gives this test: two Aetna requests decided in 2026-Q4
+    engine = store.connect(os.environ["SCA_DATABASE_URL"])
+    with store.transaction(engine) as session:
+        for request in (
+            _decided("aetna", D(2026, 10, 1), D(2026, 10, 3), "approved", 600, 311),
+            _decided("aetna", D(2026, 12, 1), D(2026, 12, 2), "denied"),
+        ):
+            store.add_request(session=session, request=request, actor="test")
+    # 600 x 18 = 10,800 against 311 x 18 = 5,598: 5,202 captured; 1 of 2 approved; days 2 and 1
+    result = CliRunner().invoke(app, ["log", "results", "--csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == "aetna,2026-Q4,2,1,1,50,1.5,10800.00,5598.00,5202.00"
+    text = CliRunner().invoke(app, ["log", "results"]).stdout
+    assert text.startswith("aetna 2026-Q4: 2 requests, 1 approved, 1 denied (50% approved)")
+    at = AppTest.from_string(
+        "from sca_rates.ui import log_page\nlog_page.render_page()", default_timeout=60
+    ).run()
+    assert not at.exception
+    table = next(t.value for t in at.dataframe if "captured vs OON ($)" in t.value.columns)
+    assert list(table["captured vs OON ($)"]) == ["5202.00"]

@@ -4,9 +4,10 @@ draw what the core computed; they compute nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sca_rates.analytics import PayerStats
+from sca_rates.analytics import PayerStats, QuarterResult
 from sca_rates.models.compare import Comparison
 from sca_rates.models.costs import CurvePoint
 from sca_rates.models.market import Distribution
@@ -216,4 +217,31 @@ def payer_chart(stats: list[PayerStats]) -> Spec:
             "tooltip": [_n("payer"), _q("requests")],
         },
         "height": 30 * max(len(rows), 1) + 20,
+    }
+
+
+def results_chart(rows: Sequence[QuarterResult]) -> Spec:
+    """Each payer's quarters: the SCA revenue of approved requests beside what billing out of
+    network would have netted them (where the log has it). Bars side by side, labelled below:
+    no floating legend."""
+    bars = [
+        {"when": f"{r.payer} {r.quarter}", "what": what, "usd": value}
+        for r in rows
+        for what, value in (
+            ("SCA revenue", r.sca_revenue_usd),
+            ("billing OON instead", r.oon_revenue_usd),
+        )
+        if value is not None and r.approved
+    ]
+    return {
+        "data": {"values": bars},
+        "mark": "bar",
+        "encoding": {
+            "y": {**_n("when"), "axis": {"labelLimit": 260}},
+            "yOffset": _n("what"),
+            "x": _q("usd", "dollars", axis={"format": "$,.0f"}),
+            "color": {**_n("what"), "legend": {"orient": "bottom"}},
+            "tooltip": [_n("when"), _n("what"), _q("usd", "$", format=",.2f")],
+        },
+        "height": 44 * max(len({b["when"] for b in bars}), 1) + 20,
     }

@@ -1027,6 +1027,26 @@ def log_stats(
         typer.echo("\n".join(line for s in stats for line in present.payer_stats_lines(s)))
 
 
+@log_app.command("results")
+def log_results(
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Print the table as CSV (redirect it to a file).")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Per payer and quarter: approval rate, days to decision, and the revenue captured through
+    SCAs against billing out of network (and against declining, all of it)."""
+    from sca_rates import store
+    from sca_rates.analytics import results
+
+    with _user_errors(), store.transaction(_engine()) as session:
+        rows = results(store.list_requests(session=session))
+    if as_csv:
+        typer.echo(present.results_csv(rows), nl=False)
+    else:
+        _emit(as_json, [r.model_dump() for r in rows], present.result_lines(rows))
+
+
 @log_app.command("calibrate")
 def log_calibrate(payer: str) -> None:
     """Fit the payer's acceptance curve from the log (or say why the defaults stand)."""

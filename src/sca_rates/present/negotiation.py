@@ -265,3 +265,28 @@ def results_csv(rows: Sequence[QuarterResult]) -> str:
     writer.writerow(RESULT_COLUMNS)
     writer.writerows(result_rows(rows))
     return out.getvalue()
+
+
+def result_lines(rows: Sequence[QuarterResult]) -> list[str]:
+    """One line a payer and quarter: decisions, then what the approved requests are worth."""
+    if not rows:
+        return ["Nothing logged yet."]
+    lines = []
+    for r in rows:
+        rate = "" if r.approval_rate is None else f" ({r.approval_rate:.0%} approved)"
+        days = (
+            ""
+            if r.median_days_to_decision is None
+            else f", median {r.median_days_to_decision:g} days to decision"
+        )
+        oon = (
+            ""
+            if r.oon_revenue_usd is None or r.captured_vs_oon_usd is None
+            else f"; billing out of network instead {usd(r.oon_revenue_usd)}, "
+            f"{usd(r.captured_vs_oon_usd)} captured over it"
+        )
+        lines.append(
+            f"{r.payer} {r.quarter}: {r.requests} requests, {r.approved} approved, "
+            f"{r.denied} denied{rate}{days}; SCA revenue {usd(r.sca_revenue_usd)}{oon}"
+        )
+    return lines

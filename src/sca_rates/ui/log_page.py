@@ -12,8 +12,8 @@ from collections.abc import Callable
 import streamlit as st
 from sqlalchemy import Engine
 
-from sca_rates import charts, store
-from sca_rates.analytics import all_payer_stats, pending, playbook
+from sca_rates import charts, present, store
+from sca_rates.analytics import all_payer_stats, pending, playbook, results
 from sca_rates.calibration import fit_payer
 from sca_rates.exceptions import ScaRatesError
 from sca_rates.logbook import to_csv
@@ -67,6 +67,7 @@ def render_page() -> None:
     _requests(requests, _audited_csv(engine, requests, state.actor()))
     _outcome(requests, cipher)
     _payers(requests)
+    _results(requests)
 
 
 def _cipher() -> Cipher | None:
@@ -305,4 +306,31 @@ def _payers(requests: list[LoggedRequest]) -> None:
             if fit.midpoint_se is not None and fit.steepness_se is not None
             else ""
         )
+    )
+
+
+def _results(requests: list[LoggedRequest]) -> None:
+    """What SCAs brought, per payer and quarter, against billing out of network instead."""
+    rows = results(requests)
+    st.subheader("Results per quarter")
+    if any(r.approved for r in rows):
+        st.vega_lite_chart(spec=charts.results_chart(rows), width="stretch")
+    cells = present.result_rows(rows)
+    st.dataframe(
+        {name: [row[i] for row in cells] for i, name in enumerate(present.RESULT_COLUMNS)},
+        hide_index=True,
+        width="stretch",
+        placeholder="—",
+    )
+    st.caption(
+        "SCA revenue: the agreed rate x the units authorized (else expected) of approved "
+        "requests. Billing OON instead: what billing out of network would have netted them, where "
+        "the log has it. Declining the patient brings nothing: against it, all of the SCA "
+        "revenue is captured. A request counts in the quarter it was decided (else requested)."
+    )
+    st.download_button(
+        "Download the results (CSV)",
+        present.results_csv(rows),
+        file_name="sca-results.csv",
+        mime="text/csv",
     )
