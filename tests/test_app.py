@@ -153,12 +153,20 @@ def test_what_if_census_moves_the_floor_as_the_core_says() -> None:
 
 def test_terms_page_checks_the_bundled_agreement() -> None:
     at = _page("terms_page")
-    assert "must fix" in set(at.dataframe[0].value["severity"])  # a blank form
+    findings = next(m.value for m in at.markdown if m.value.startswith("- **"))
+    assert "- **must fix** · services: no service codes" in findings  # a blank form
     at.selectbox[next(i for i, s in enumerate(at.selectbox) if s.label == "Start from")].select(
         "harborview-aetna-php.yaml"
     ).run()
     assert at.success[0].value.startswith("Nothing that is likely")
-    assert "2026-12-16" in list(at.dataframe[1].value["request by"])
+    assert "2026-12-16" in list(at.dataframe[0].value["request by"])
+    # against the call on the desk (none yet: our $661.00 opening), the letter's $598 is a risk
+    findings = next(m.value for m in at.markdown if m.value.startswith("- **"))
+    assert (
+        "- **risk** · rate.per unit usd: the letter says $598.00 per day; the call settled "
+        "$661.00 per day  \n  Ask: *Please correct the rate to $661.00 per day, as we asked on "
+        "the call.*" in findings
+    )
 
 
 def test_a_bad_cost_model_is_an_error_message_not_a_traceback(

@@ -49,16 +49,13 @@ def render_page() -> None:
         )
     if report.ready:
         st.success("Nothing that is likely to lead to a denial.")
-    st.dataframe(
-        {
-            "severity": [SEVERITY[f.severity] for f in report.findings],
-            "term": [f.term.replace("_", " ") for f in report.findings],
-            "what to do": [f.message for f in report.findings],
-            "ask the payer": [f.ask for f in report.findings],
-        },
-        hide_index=True,
-        width="stretch",
-        placeholder="—",
+    # A list, not a table: each finding and the sentence to ask for are read whole at 1280 wide
+    st.markdown(
+        "\n".join(
+            f"- **{SEVERITY[f.severity]}** · {f.term.replace('_', ' ')}: {f.message}"
+            + (f"  \n  Ask: *{f.ask}*" if f.ask else "")
+            for f in report.findings
+        )
     )
     if report.schedule:
         st.subheader("Reauthorization requests due")
