@@ -104,7 +104,10 @@ def database(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str |
     engine = store.connect(postgres_url)
     with engine.begin() as connection:  # a clean log for each test
         connection.execute(
-            text("TRUNCATE sca_requests, offers, claims, audit, log_settings RESTART IDENTITY")
+            text(
+                "TRUNCATE sca_requests, offers, claims, claim_remits, audit, log_settings "
+                "RESTART IDENTITY"
+            )
         )
     engine.dispose()
     return postgres_url
@@ -124,10 +127,15 @@ def test_a_request_round_trips(database: str) -> None:
         )
     with store.transaction(engine) as session:
         (found,) = store.list_requests(session=session, cipher=Cipher(KEY))
-    # the database numbers the request and its claims
-    unnumbered: dict[str, Any] = {"id": True, "offers": True, "claims": {"__all__": {"id"}}}
+    # the database numbers the request and its claims (and names each claim sent without one)
+    unnumbered: dict[str, Any] = {
+        "id": True,
+        "offers": True,
+        "claims": {"__all__": {"id", "number"}},
+    }
     assert found.model_dump(exclude=unnumbered) == _request().model_dump(exclude=unnumbered)
     assert [c.id for c in found.claims] == [1, 2]
+    assert [c.number for c in found.claims] == ["SCA-1-1", "SCA-1-2"]
     assert [(o.side, o.per_unit_usd, o.verdict) for o in found.offers] == [
         ("payer", 540, None),
         ("us", 600, "counter"),

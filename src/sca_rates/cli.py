@@ -824,9 +824,17 @@ def log_claim(
     submitted_on: Annotated[
         str | None, typer.Option(help="The day it was sent, YYYY-MM-DD; default today.")
     ] = None,
+    number: Annotated[
+        str | None,
+        typer.Option(
+            help="The patient control number sent on the claim (CLM01), as your billing system "
+            "made it; default SCA-{request}-{claim}, which the log makes."
+        ),
+    ] = None,
 ) -> None:
     """Enter a claim sent for a request: the payment it should bring is the agreement's rate x
-    the units, and it is due within the agreement's payment window from the date of service."""
+    the units, and it is due within the agreement's payment window from the date of service. The
+    claim's number is what the payer's 835 remittance names it by (CLP01)."""
     from sca_rates import store
     from sca_rates.reminders import claim_warnings, new_claim, payment_window
 
@@ -842,15 +850,17 @@ def log_claim(
                 billed_usd=billed,
                 submitted_on=sent,
                 today=dt.date.today(),
+                number=number,
             )
-            claim_id = store.add_claim(session=session, request_id=request_id, claim=claim)
+            claim = store.add_claim(session=session, request_id=request_id, claim=claim)
     days, stated = payment_window(request)
     window = f"within {days} days" + ("" if stated else " (the agreement names no window)")
     typer.echo(
-        f"logged claim {claim_id} on request {request_id}: billed {usd(billed)}, expected "
+        f"logged claim {claim.id} on request {request_id}: billed {usd(billed)}, expected "
         f"{usd(claim.expected_usd or 0)} ({usd(request.agreed_rate_usd or 0)} x {units:g}); "
         f"due to be paid {window}, by {served + dt.timedelta(days=days)}"
     )
+    typer.echo(f"claim number {claim.number}: send it as the patient control number (CLM01)")
     for warning in claim_warnings(request, claim):
         typer.echo(f"warning: {warning}", err=True)
 
@@ -873,6 +883,80 @@ def log_paid(
             claim = with_payment(claim, amount_usd=amount, paid_on=paid_on, today=dt.date.today())
             store.update_claim(session=session, claim=claim)
     typer.echo(payment_said(claim))
+
+
+def _claim_lines(request: LoggedRequest) -> None:
+    """Each claim of a request under it in `log list`: the log's number and the one sent."""
+    from sca_rates.reminders import claim_listed
+
+    for claim in request.claims:
+        typer.echo(f"         {claim_listed(claim)}")
+
+
+@log_app.command("remit")
+def log_remit(
+    path: Annotated[Path, typer.Argument(help="The payer's 835 remittance (ERA) file.")],
+    appeal_days: Annotated[
+        int,
+        typer.Option(
+            help="Days after the remittance's date to appeal a denial or an underpayment; the "
+            "agreement or the plan sets the real window."
+        ),
+    ] = 180,
+) -> None:
+    """Read a payer's 835 remittance into the log: each claim it names is matched to a logged
+    claim by the number it was sent with (CLP01), and gets its payment, status (paid, underpaid,
+    denied, reversed), reasons (CARC/RARC) and, for a denial or an underpayment, its appeal
+    deadline. Claims the log does not know are listed. A file read again applies nothing twice;
+    a malformed file changes nothing. The reading is audited."""
+    from sca_rates import store
+    from sca_rates.reminders import remittance_said
+    from sca_rates.remit import read_remittances
+
+    with _user_errors():
+        if appeal_days < 0:
+            raise InvalidScenario(
+                f"--appeal-days: {appeal_days} is below 0. Fix: give the days the agreement or "
+                "the plan allows for an appeal after the remittance, e.g. --appeal-days 180"
+            )
+        remittances = read_remittances(path)
+        with store.transaction(_engine()) as session:
+            reads = store.read_into_log(
+                session=session,
+                remittances=remittances,
+                source=str(path),
+                actor=_actor(),
+                appeal_window_days=appeal_days,
+            )
+    for read in reads:
+        for line in remittance_said(read):
+            typer.echo(line)
+
+
+@log_app.command("appeal")
+def log_appeal(
+    claim: Annotated[
+        str, typer.Argument(help="The claim: its number in the log (31) or as sent (SCA-12-31).")
+    ],
+    on: Annotated[str, typer.Option("--on", help="The day the appeal was sent, YYYY-MM-DD.")],
+    note: Annotated[
+        str | None,
+        typer.Option(help="What was sent and to whom; stored encrypted (needs SCA_PATIENT_KEY)."),
+    ] = None,
+) -> None:
+    """Log that an appeal of a denied or underpaid claim was sent: the Log page and the calendar
+    stop counting down to its deadline."""
+    from sca_rates import store
+    from sca_rates.reminders import appeal_said, with_appeal
+
+    with _user_errors():
+        sent_on = _dated(on, "--on")
+        engine, cipher = _log()
+        with store.transaction(engine) as session:
+            _, found = store.find_claim(session=session, claim=claim, cipher=cipher)
+            found = with_appeal(found, sent_on=sent_on, note=note, today=dt.date.today())
+            store.update_claim(session=session, claim=found, cipher=cipher)
+    typer.echo(appeal_said(found))
 
 
 @log_app.command("calendar")
@@ -937,10 +1021,11 @@ def _calendar_names(
 ) -> dict[int, str]:
     """The patients' names of the requests that have reminders, each reveal audited."""
     from sca_rates import store
-    from sca_rates.reminders import claim_follow_ups, reauthorizations
+    from sca_rates.reminders import appeal_deadlines, claim_follow_ups, reauthorizations
 
     wanted = {item.request_id for item in reauthorizations(requests)}
     wanted |= {item.request_id for item in claim_follow_ups(requests)}
+    wanted |= {item.request_id for item in appeal_deadlines(requests)}
     names = {}
     for request in requests:
         if request.id in wanted and request.patient_on_file:
@@ -1007,6 +1092,7 @@ def log_list(as_json: JsonOpt = False) -> None:
             f"{r.id:>5}  {r.requested_on.isoformat()}  {r.payer:<24} {r.level_of_care:<4} "
             f"{r.outcome:<9}{agreed}{held}"
         )
+        _claim_lines(r)
 
 
 @log_app.command("stats")

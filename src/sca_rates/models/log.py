@@ -4,19 +4,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import json
+import re
+from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from sca_rates.models.base import FieldProblem, Frozen
+from sca_rates.money import usd
 
 # The validation context of a record read back from the log: it was checked when written, and a
 # rule added since must not make it unreadable
 LOGGED = "logged"
 
 Outcome = Literal["pending", "approved", "denied", "withdrawn"]
-# underpaid: a payment came, short of what the agreement pays for the claim
-ClaimStatus = Literal["submitted", "paid", "underpaid", "denied"]
+# underpaid: a payment came, short of what the agreement pays for the claim; reversed: the payer
+# took back what it had paid (a remittance's CLP02 = 22) and has not adjudicated the claim again
+ClaimStatus = Literal["submitted", "paid", "underpaid", "denied", "reversed"]
+# A claim's number is the patient control number sent in CLM01 and read back in the remittance's
+# CLP01: 1 to 38 characters (the 837's and 835's element size), none of them an X12 separator
+CLAIM_NUMBER = re.compile(r"[^*~:^|>]{1,38}")
+# The form of the numbers sca-rates makes, SCA-{request id}-{claim id}: kept for them
+GENERATED_NUMBER = re.compile(r"SCA-\d+-\d+")
 AgreedUnit = Literal["day", "session", "service"]
 
 
@@ -70,6 +79,40 @@ class LoggedOffer(Frozen):
     at: dt.datetime | None = None
 
 
+def claim_number(value: str | None) -> str | None:
+    """A claim number a person gives: what their billing system sent in CLM01."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not CLAIM_NUMBER.fullmatch(value):
+        raise FieldProblem(
+            (),
+            f"the claim number {value!r} is not 1 to 38 characters without * ~ : ^ | >",
+            "give the patient control number your billing system sent on the claim (CLM01), "
+            "or leave it out to use the one sca-rates makes",
+        )
+    return value
+
+
+class ClaimReason(Frozen):
+    """Why a remittance paid a claim less than the agreement: an adjustment (a CARC, with its
+    group and amount) or a remark (a RARC), each with its meaning as X12 publishes it."""
+
+    kind: Literal["CARC", "RARC"]
+    code: str
+    meaning: str
+    group: str | None = None  # CO, PR, OA, PI: who carries an adjustment
+    amount_usd: float | None = None  # an adjustment's dollars on the claim
+
+    @property
+    def said(self) -> str:
+        meaning = self.meaning.rstrip(".")  # said inside a sentence
+        if self.kind == "RARC":
+            return f"RARC {self.code}: {meaning}"
+        amount = "" if self.amount_usd is None else f" {usd(self.amount_usd)}"
+        return f"{self.group or ''} CARC {self.code}{amount}: {meaning}".strip()
+
+
 class ClaimOutcome(Frozen):
     """A claim sent for a request's services, in dollars for the whole claim (not per unit)."""
 
@@ -83,6 +126,28 @@ class ClaimOutcome(Frozen):
     units: float | None = Field(default=None, gt=0)  # days, sessions or services billed
     expected_usd: float | None = Field(default=None, ge=0)  # the agreed rate x the units
     paid_usd: float | None = Field(default=None, ge=0)  # every payment received, added up
+    # revision 0004: the claim's number (CLM01 sent, CLP01 read back), what the payer's
+    # remittances said of it, and its appeal
+    number: str | None = None  # set by the log when not given: SCA-{request id}-{claim id}
+    patient_responsibility_usd: float | None = None  # the patient's share, as the payer put it
+    reasons: tuple[ClaimReason, ...] = ()  # behind a denial or an underpayment
+    remitted_on: dt.date | None = None  # the date of the last remittance read for it
+    appeal_by: dt.date | None = None  # the remittance date + the appeal window
+    appealed_on: dt.date | None = None  # the day an appeal was sent
+    appeal_note: str | None = None  # may name the patient: stored encrypted, like notes
+
+    @field_validator("number")
+    @classmethod
+    def _number(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return value if info.context == LOGGED else claim_number(value)
+
+    @field_validator("reasons", mode="before")
+    @classmethod
+    def _reasons(cls, value: Any) -> Any:
+        """As the log keeps them: a JSON list (or nothing, for a claim no remittance named)."""
+        if value is None:
+            return ()
+        return json.loads(value) if isinstance(value, str) else value
 
     @property
     def days_to_pay(self) -> int | None:

@@ -13,8 +13,9 @@ other, so two keys are never mixed in one database.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -40,12 +41,23 @@ from sca_rates.models.log import (
 from sca_rates.store import database
 from sca_rates.store.crypto import Cipher
 from sca_rates.store.private import check_target, new_private_file
-from sca_rates.store.schema import AuditRow, Base, ClaimRow, LogSettingRow, OfferRow, RequestRow
+from sca_rates.store.schema import (
+    AuditRow,
+    Base,
+    ClaimRemitRow,
+    ClaimRow,
+    LogSettingRow,
+    OfferRow,
+    RequestRow,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 KEY_FINGERPRINT = "patient_key_fingerprint"
 SEALED_TEXT = ("notes", "payer_contact")  # free text that may name the patient: encrypted
 DERIVED = {"id", "offers", "claims", "patient", "patient_on_file", "notes_sealed"}
+# What makes one remittance adjudication of a claim: (claim id, trace number, payer claim number,
+# CLP02 status code)
+RemitKey = tuple[int, str, str, str]
 BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another before the log is called held
 
 
@@ -141,7 +153,8 @@ def _record_once(session: Session, fingerprint: str) -> Insert:
 def _open_one(session: Session, cipher: Cipher) -> None:
     """Decrypt one stored value, if any: a wrong key raises before it is recorded."""
     encrypted = (RequestRow.patient_name_enc, RequestRow.patient_dob_enc, RequestRow.member_id_enc)
-    for column in (*encrypted, RequestRow.notes_enc, RequestRow.payer_contact_enc):
+    sealed = (RequestRow.notes_enc, RequestRow.payer_contact_enc, ClaimRow.appeal_note_enc)
+    for column in (*encrypted, *sealed):
         token = session.scalars(select(column).where(column.is_not(None)).limit(1)).first()
         if token is not None:
             cipher.decrypt(token)
@@ -213,9 +226,13 @@ def add_request(
         check_key(session=session, cipher=cipher)
     row = RequestRow(**_row_values(request, cipher))
     row.offers = [OfferRow(seq=i, **offer.model_dump()) for i, offer in enumerate(request.offers)]
-    row.claims = [ClaimRow(**claim.model_dump(exclude={"id"})) for claim in request.claims]
+    for claim in request.claims:
+        _check_number(session, claim.number)
+    row.claims = [ClaimRow(**_claim_values(claim, cipher)) for claim in request.claims]
     session.add(row)
     session.flush()
+    for claim_row in row.claims:
+        claim_row.number = claim_row.number or generated_number(row.id, claim_row.id)
     if request.patient is not None:
         audit(session=session, actor=actor, action="store", request_id=row.id)
     return row.id
@@ -275,26 +292,85 @@ def add_offer(*, session: Session, request_id: int, offer: LoggedOffer) -> None:
     row.offers.append(OfferRow(seq=len(row.offers), **offer.model_dump()))
 
 
-def add_claim(*, session: Session, request_id: int, claim: ClaimOutcome) -> int:
-    """Record a claim of a request; returns its id."""
-    row = ClaimRow(**claim.model_dump(exclude={"id"}))
+def generated_number(request_id: int, claim_id: int) -> str:
+    """The number a claim is sent with when the person gives none: SCA-{request}-{claim}."""
+    return f"SCA-{request_id}-{claim_id}"
+
+
+def _check_number(session: Session, number: str | None) -> None:
+    if number is None:
+        return
+    taken = session.scalars(select(ClaimRow.id).where(ClaimRow.number == number)).first()
+    if taken is not None:
+        raise LogError(
+            f"number: {number} is already the number of claim {taken}; a remittance names a "
+            "claim by it, so no two claims share one. Fix: give the number your billing system "
+            "sent on this claim (CLM01), or leave --number out to use the one sca-rates makes"
+        )
+
+
+def _claim_values(claim: ClaimOutcome, cipher: Cipher | None) -> dict[str, Any]:
+    """A claim as its row holds it: reasons as JSON, the appeal's note as ciphertext (a note
+    left out is left as the row has it)."""
+    values = claim.model_dump(exclude={"id", "appeal_note", "reasons"})
+    values["reasons"] = (
+        json.dumps([reason.model_dump() for reason in claim.reasons]) if claim.reasons else None
+    )
+    if claim.appeal_note:
+        if cipher is None:
+            raise _no_key("an appeal's note may name the patient, so appeal notes (like notes)")
+        values["appeal_note_enc"] = cipher.encrypt(claim.appeal_note)
+    return values
+
+
+def add_claim(
+    *, session: Session, request_id: int, claim: ClaimOutcome, cipher: Cipher | None = None
+) -> ClaimOutcome:
+    """Record a claim of a request; returns it as logged, with its id and number (the one given,
+    else ``generated_number``)."""
+    _check_number(session, claim.number)
+    row = ClaimRow(**_claim_values(claim, cipher))
     request = _row(session, request_id)  # held: the session keeps its rows only weakly
     request.claims.append(row)
     session.flush()
-    return row.id
+    row.number = row.number or generated_number(request_id, row.id)
+    session.flush()
+    return _claim(row, cipher)
 
 
-def get_claim(*, session: Session, claim_id: int) -> tuple[int, ClaimOutcome]:
-    """A claim and the id of its request."""
+def get_claim(
+    *, session: Session, claim_id: int, cipher: Cipher | None = None
+) -> tuple[int, ClaimOutcome]:
+    """A claim and the id of its request (its appeal's note read when a key is given)."""
+    if cipher is not None:
+        check_key(session=session, cipher=cipher)
     row = _claim_row(session, claim_id)
-    return row.request_id, ClaimOutcome.model_validate(row, from_attributes=True)
+    return row.request_id, _claim(row, cipher)
 
 
-def update_claim(*, session: Session, claim: ClaimOutcome) -> None:
+def find_claim(
+    *, session: Session, claim: str, cipher: Cipher | None = None
+) -> tuple[int, ClaimOutcome]:
+    """A claim named by its log number (31) or by the number it was sent with (SCA-12-31)."""
+    text = claim.strip()
+    if text.isdigit():
+        return get_claim(session=session, claim_id=int(text), cipher=cipher)
+    found = session.scalars(select(ClaimRow.id).where(ClaimRow.number == text)).first()
+    if found is None:
+        raise LogError(
+            f"No logged claim numbered {text!r}. Fix: give the claim's number in the log or the "
+            "number it was sent with; `sca-rates log list --json` shows both for each claim"
+        )
+    return get_claim(session=session, claim_id=found, cipher=cipher)
+
+
+def update_claim(*, session: Session, claim: ClaimOutcome, cipher: Cipher | None = None) -> None:
     """Write a claim back as given (a payment recorded on it, say): the computing is done
     before, by ``reminders``."""
+    if cipher is not None and claim.appeal_note:
+        check_key(session=session, cipher=cipher)
     row = _claim_row(session, claim.id or 0)
-    for name, value in claim.model_dump(exclude={"id"}).items():
+    for name, value in _claim_values(claim, cipher).items():
         setattr(row, name, value)
 
 
@@ -306,6 +382,57 @@ def _claim_row(session: Session, claim_id: int) -> ClaimRow:
             "claims with their numbers"
         )
     return row
+
+
+def _claim(row: ClaimRow, cipher: Cipher | None) -> ClaimOutcome:
+    """A claim as a person reads it: its appeal's note decrypted with the key, else left out."""
+    claim = ClaimOutcome.model_validate(row, from_attributes=True, context=LOGGED)
+    if cipher is None or row.appeal_note_enc is None:
+        return claim
+    return claim.model_copy(update={"appeal_note": cipher.decrypt(row.appeal_note_enc)})
+
+
+def remit_keys(*, session: Session, claim_ids: Iterable[int]) -> set[RemitKey]:
+    """What the log already applied of remittances to these claims: (claim id, trace number,
+    payer claim number, CLP02 status) of each adjudication read."""
+    wanted = list(claim_ids)
+    if not wanted:
+        return set()
+    rows = session.execute(
+        select(
+            ClaimRemitRow.claim_id,
+            ClaimRemitRow.trace_number,
+            ClaimRemitRow.payer_claim_number,
+            ClaimRemitRow.status_code,
+        ).where(ClaimRemitRow.claim_id.in_(wanted))
+    )
+    return {(claim_id, trace, payer, status) for claim_id, trace, payer, status in rows}
+
+
+def add_remit(
+    *,
+    session: Session,
+    claim_id: int,
+    key: RemitKey,
+    paid_usd: float,
+    patient_responsibility_usd: float,
+    issued_on: dt.date,
+    source: str,
+) -> None:
+    """Keep one adjudication read from a remittance, so a second reading skips it."""
+    _, trace, payer_claim, status = key
+    session.add(
+        ClaimRemitRow(
+            claim_id=claim_id,
+            trace_number=trace,
+            payer_claim_number=payer_claim,
+            status_code=status,
+            paid_usd=paid_usd,
+            patient_responsibility_usd=patient_responsibility_usd,
+            issued_on=issued_on,
+            source=source,
+        )
+    )
 
 
 def audit(
@@ -349,7 +476,7 @@ def _request(
         "triggers": tuple(t for t in row.triggers.split(";") if t),
         "reauthorization_due": _dates(row.reauthorization_due),
         "offers": tuple(LoggedOffer.model_validate(o, from_attributes=True) for o in row.offers),
-        "claims": tuple(ClaimOutcome.model_validate(c, from_attributes=True) for c in row.claims),
+        "claims": tuple(_claim(c, cipher) for c in row.claims),
         "patient": patient,
         "patient_on_file": row.patient_name_enc is not None
         or row.member_id_enc is not None

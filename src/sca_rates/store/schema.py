@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, func
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -85,6 +95,7 @@ class OfferRow(Base):
 
 class ClaimRow(Base):
     __tablename__ = "claims"
+    __table_args__ = (UniqueConstraint("number", name="uq_claims_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(
@@ -100,8 +111,46 @@ class ClaimRow(Base):
     units: Mapped[float | None] = mapped_column(Float)
     expected_usd: Mapped[float | None] = mapped_column(Float)
     paid_usd: Mapped[float | None] = mapped_column(Float)
+    # revision 0004: the number sent in CLM01 (and read back in an 835's CLP01), what the
+    # remittances said, and the appeal
+    number: Mapped[str | None] = mapped_column(String(38))
+    patient_responsibility_usd: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[str | None] = mapped_column(Text)  # a JSON list of CARCs and RARCs
+    remitted_on: Mapped[dt.date | None] = mapped_column(Date)
+    appeal_by: Mapped[dt.date | None] = mapped_column(Date)
+    appealed_on: Mapped[dt.date | None] = mapped_column(Date)
+    appeal_note_enc: Mapped[str | None] = mapped_column(Text)  # Fernet ciphertext only
 
     request: Mapped[RequestRow] = relationship(back_populates="claims")
+    remits: Mapped[list[ClaimRemitRow]] = relationship(
+        back_populates="claim", order_by="ClaimRemitRow.id", cascade="all, delete-orphan"
+    )
+
+
+class ClaimRemitRow(Base):
+    """One adjudication of a claim read from a payer's 835 (one CLP): what it moved, and the
+    trace number, payer claim number and status that make a second reading of the same file
+    skip it (revision 0004)."""
+
+    __tablename__ = "claim_remits"
+    __table_args__ = (
+        UniqueConstraint(
+            "claim_id", "trace_number", "payer_claim_number", "status_code", name="uq_claim_remit"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    trace_number: Mapped[str] = mapped_column(String(64))  # TRN02, the check or EFT number
+    payer_claim_number: Mapped[str] = mapped_column(String(64))  # CLP07
+    status_code: Mapped[str] = mapped_column(String(4))  # CLP02: 1 paid, 4 denied, 22 reversal
+    paid_usd: Mapped[float] = mapped_column(Float)  # CLP04, negative in a reversal
+    patient_responsibility_usd: Mapped[float] = mapped_column(Float)  # CLP05
+    issued_on: Mapped[dt.date] = mapped_column(Date)  # the remittance's date
+    source: Mapped[str] = mapped_column(Text)  # the file it was read from
+    read_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    claim: Mapped[ClaimRow] = relationship(back_populates="remits")
 
 
 class AuditRow(Base):
@@ -113,7 +162,7 @@ class AuditRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(32))  # store, view, export, backup
+    action: Mapped[str] = mapped_column(String(32))  # store, view, export, backup, remit
     request_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(Text, default="")
 

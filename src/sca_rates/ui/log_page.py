@@ -7,7 +7,9 @@ asks (each reveal audited); the spreadsheet's download is audited."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -20,14 +22,26 @@ from sca_rates.logbook import to_csv
 from sca_rates.models.log import LoggedRequest
 from sca_rates.money import pct, usd
 from sca_rates.reminders import (
+    APPEAL_WARNING_DAYS,
     REVIEW_DOCUMENTS,
+    AppealItem,
     ClaimFollowUp,
     ReauthorizationReminder,
+    appeals,
     calendar,
+    claim_listed,
+    claim_warnings,
     claims_unpaid,
     due_this_week,
+    new_claim,
+    payment_said,
+    payment_window,
+    reasons_said,
+    remittance_said,
     window_said,
+    with_payment,
 )
+from sca_rates.remit import DEFAULT_APPEAL_WINDOW_DAYS, read_remittances
 from sca_rates.store.crypto import Cipher
 from sca_rates.terms import CLEAN_CLAIM_DAYS
 from sca_rates.ui import state
@@ -54,9 +68,11 @@ def render_page() -> None:
     today = dt.date.today()
     due, unpaid = due_this_week(requests, today=today), claims_unpaid(requests, today=today)
     _pipeline(requests, due, unpaid)
-    names = _patient_names(engine, due, unpaid, cipher)
+    appealed = appeals(requests)
+    names = _patient_names(engine, due, [*unpaid, *appealed], cipher)
     _due_this_week(due, names)
     _claims_unpaid(unpaid, names)
+    _denied_and_underpaid(appealed, names, today)
     st.download_button(
         "Download the reminders calendar (.ics, no patient names)",
         lambda: calendar(requests, now=dt.datetime.now(dt.UTC)),  # made on a click
@@ -66,6 +82,7 @@ def render_page() -> None:
     )
     _requests(requests, _audited_csv(engine, requests, state.actor()))
     _outcome(requests, cipher)
+    _claims(requests)
     _payers(requests)
     _results(requests)
 
@@ -106,7 +123,7 @@ def _pipeline(
 def _patient_names(
     engine: Engine,
     due: list[ReauthorizationReminder],
-    unpaid: list[ClaimFollowUp],
+    unpaid: Sequence[ClaimFollowUp | AppealItem],
     cipher: Cipher | None,
 ) -> dict[int, str]:
     """The patients of what is due, named only with the key and when asked (each reveal
@@ -334,3 +351,183 @@ def _results(requests: list[LoggedRequest]) -> None:
         file_name="sca-results.csv",
         mime="text/csv",
     )
+
+
+# Claims, payments and remittances -----------------------------------------------------------
+
+SAID = "log_page_said"  # what the last claim, payment or remittance did, shown after the rerun
+
+
+def _denied_and_underpaid(items: list[AppealItem], names: dict[int, str], today: dt.date) -> None:
+    st.subheader("Denied and underpaid")
+    if not items:
+        st.caption("No claim is denied or underpaid.")
+        return
+    st.dataframe(
+        {
+            "claim": [item.claim_id for item in items],
+            "number": [item.number for item in items],
+            "patient": [_who(i.request_id, i.payer, i.level_of_care, names) for i in items],
+            "date of service": [item.date_of_service.isoformat() for item in items],
+            "status": [item.status for item in items],
+            "reasons": [reasons_said(item.reasons) for item in items],
+            "expected": [usd(item.expected_usd) for item in items],
+            "received": [usd(item.received_usd) for item in items],
+            "short": [usd(item.short_usd) for item in items],
+            "appeal by": [item.appeal_by.isoformat() if item.appeal_by else "" for item in items],
+            "appeal": [item.standing(today) for item in items],
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    flagged = [item for item in items if item.flagged(today)]
+    if flagged:
+        st.warning(
+            f"Appeal deadline within {APPEAL_WARNING_DAYS} days, no appeal sent: "
+            + ", ".join(f"claim {i.number} by {i.appeal_by}" for i in flagged)
+            + ". Log an appeal once sent with `sca-rates log appeal CLAIM --on DATE`."
+        )
+    st.caption(
+        "The appeal deadline is the remittance's date plus the window given when it was read "
+        "(180 days unless said); the agreement or the plan sets the real one."
+    )
+
+
+def _claims(requests: list[LoggedRequest]) -> None:
+    """Enter a claim, record a payment, read a remittance; what the last one did is shown."""
+    st.subheader("Claims and remittances")
+    for line in st.session_state.pop(SAID, []):
+        st.success(line)
+    _add_claim(requests)
+    _record_payment(requests)
+    _read_remittance()
+
+
+def _done(lines: list[str]) -> None:
+    """Keep what was done for the next run, and run the page again with the log as it is now."""
+    st.session_state[SAID] = lines
+    st.rerun()
+
+
+def _add_claim(requests: list[LoggedRequest]) -> None:
+    today = dt.date.today()
+    with st.form("claim"):
+        st.markdown("**Enter a claim** (the payment expected is the agreed rate x the units)")
+        chosen = st.selectbox(
+            "Request",
+            requests,
+            format_func=lambda r: (
+                f"{r.id}: {r.payer.title()}, {r.level_of_care}, "
+                + (f"{usd(r.agreed_rate_usd)} per {r.unit}" if r.agreed_rate_usd else "no rate")
+            ),
+        )
+        served = st.date_input("Date of service (the first day billed)", today)
+        units = st.number_input("Units (days or sessions billed)", min_value=0.0, step=1.0)
+        billed = st.number_input("Billed ($)", min_value=0.0, step=100.0)
+        sent = st.date_input("Sent on", today)
+        number = st.text_input(
+            "Claim number sent (CLM01)", help="Blank: the log numbers it SCA-request-claim."
+        )
+        if st.form_submit_button("Enter the claim"):
+            _save_claim(chosen.id or 0, served, units, billed, sent, number)
+
+
+def _save_claim(
+    request_id: int, served: object, units: float, billed: float, sent: object, number: str
+) -> None:
+    if not isinstance(served, dt.date) or not isinstance(sent, dt.date):
+        st.error("Date of service and sent on: give both dates. Fix: pick each in the calendar")
+        return
+    try:
+        with store.transaction(state.log_engine()) as session:
+            request = store.get_request(session=session, request_id=request_id)
+            claim = new_claim(
+                request,
+                date_of_service=served,
+                units=units,
+                billed_usd=billed,
+                submitted_on=sent,
+                today=dt.date.today(),
+                number=number,
+            )
+            claim = store.add_claim(session=session, request_id=request_id, claim=claim)
+    except ScaRatesError as exc:
+        st.error(str(exc))
+        return
+    days, _ = payment_window(request)
+    said = [
+        f"Logged claim {claim.id} on request {request_id}: expected "
+        f"{usd(claim.expected_usd or 0)} ({usd(request.agreed_rate_usd or 0)} x {units:g}), due "
+        f"by {served + dt.timedelta(days=days)}. Send it as claim number {claim.number} "
+        "(the patient control number, CLM01)."
+    ]
+    _done(said + [f"Warning: {w}" for w in claim_warnings(request, claim)])
+
+
+def _record_payment(requests: list[LoggedRequest]) -> None:
+    claims = [(r, c) for r in requests for c in r.claims]
+    if not claims:
+        st.caption("No claim entered yet: a payment is recorded on a claim.")
+        return
+    with st.form("payment"):
+        st.markdown("**Record a payment** (payments on a claim add up)")
+        _, claim = st.selectbox(
+            "Claim",
+            claims,
+            format_func=lambda pair: (
+                f"{pair[1].number} · request {pair[0].id} {pair[0].payer.title()} "
+                f"{pair[0].level_of_care} · {claim_listed(pair[1])}"
+            ),
+        )
+        amount = st.number_input("Amount paid ($)", min_value=0.0, step=100.0)
+        paid_on = st.date_input("Paid on", dt.date.today())
+        if st.form_submit_button("Record the payment"):
+            _save_payment(claim.id or 0, amount, paid_on)
+
+
+def _save_payment(claim_id: int, amount: float, paid_on: object) -> None:
+    if not isinstance(paid_on, dt.date):
+        st.error("Paid on: no date given. Fix: pick the day the payment came")
+        return
+    try:
+        with store.transaction(state.log_engine()) as session:
+            _, claim = store.get_claim(session=session, claim_id=claim_id)
+            paid = with_payment(claim, amount_usd=amount, paid_on=paid_on, today=dt.date.today())
+            store.update_claim(session=session, claim=paid)
+    except ScaRatesError as exc:
+        st.error(str(exc))
+        return
+    _done([payment_said(paid)])
+
+
+def _read_remittance() -> None:
+    st.markdown(
+        "**Read a payer's 835 remittance**: each claim it names is matched by the number it was "
+        "sent with; a file read again applies nothing twice"
+    )
+    upload = st.file_uploader("835 remittance (ERA) file", key="remittance")
+    days = st.number_input(
+        "Days to appeal after the remittance (the agreement or the plan sets them)",
+        min_value=0,
+        value=DEFAULT_APPEAL_WINDOW_DAYS,
+        step=1,
+    )
+    if upload is None or not st.button("Read the remittance"):
+        return
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "remittance.835"
+            path.write_bytes(upload.getvalue())
+            remittances = read_remittances(path, name=upload.name)
+        with store.transaction(state.log_engine()) as session:
+            reads = store.read_into_log(
+                session=session,
+                remittances=remittances,
+                source=f"{upload.name} (uploaded)",
+                actor=state.actor(),
+                appeal_window_days=int(days),
+            )
+    except ScaRatesError as exc:
+        st.error(str(exc))
+        return
+    _done([line for read in reads for line in remittance_said(read)])
