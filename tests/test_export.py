@@ -173,6 +173,11 @@ def test_the_terms_email_lists_every_term_and_the_due_dates() -> None:
         "S0201 (18 units)",
         "2026-12-16, 2026-12-29",
         "timely filing limit 90 days",
+        "clean claims paid within 30 days",
+        "held harmless: billed nothing beyond in-network cost-sharing\n",
+        "NPI 1234567893, TIN 12-3456789, taxonomy 261QM0801X",
+        # what Harborview's PHP day gives besides therapy (its cost model), stated inside the rate
+        "including family sessions, prescriber visits, drug screens, meals and transportation\n",
     ):
         assert words in email
 

@@ -47,6 +47,9 @@ class DocumentContext(Frozen):
     written_rate_usd: float | None
     terms_report: TermsReport | None
     written_terms: tuple[str, ...]
+    # What the program gives besides its therapy, in words ("family sessions"): the rate should
+    # be written to include them, or the payer may deny them or call the day incomplete
+    included_services: tuple[str, ...]
     share_cost: bool  # payer documents show a per-day cost summary only when this is on
     charts: dict[str, dict[str, Any]]  # Vega-Lite specifications the PDF and DOCX draw
     payer_charts: dict[str, dict[str, Any]]  # those of them drawn from published figures only
@@ -133,6 +136,9 @@ def build_context(
         written_rate_usd=_written_rate(terms, rate),
         terms_report=None if terms is None else check_terms(terms),
         written_terms=WRITTEN_TERMS,
+        included_services=tuple(
+            service.replace("_", " ") for service in position.agreed_call().services
+        ),
         share_cost=share_cost,
         charts=specs,
         payer_charts=_published(facts, proposed, specs),
