@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import streamlit
 from icalendar import Calendar
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner, Result
 
@@ -32,6 +33,7 @@ from sca_rates.reminders import (
 )
 from sca_rates.settings import Settings
 from sca_rates.store.crypto import Cipher, new_key
+from sca_rates.store.schema import AuditRow
 from tests.conftest import FIXTURES, PROJECT
 
 D = dt.date
@@ -85,6 +87,21 @@ def _refused(*args: str) -> str:
     return result.stderr
 
 
+def _texts(data: bytes) -> list[str]:
+    """Every value of every property of an iCalendar file, its components' too, read back as
+    a calendar reads it (long lines unfolded, escapes undone)."""
+    return [str(value) for _, value in Calendar.from_ical(data).property_items()]
+
+
+def _audited(action: str) -> list[int | None]:
+    """The request of each audit row of ``action``, in order."""
+    with store.transaction(store.connect(Settings().database_url)) as session:
+        rows = session.execute(
+            select(AuditRow.request_id).where(AuditRow.action == action).order_by(AuditRow.id)
+        )
+        return [request_id for (request_id,) in rows]
+
+
 def _events(data: bytes) -> list[tuple[dt.date, str, str, str]]:
     """Each event of an iCalendar file read back: start, summary, description and UID."""
     return [
@@ -111,6 +128,10 @@ def test_the_letter_gives_the_request_its_authorization_rate_schedule_window_and
         "reauthorization_due": (D(2026, 12, 16), D(2026, 12, 29)),
         "agreed_rate_usd": 598,
         "agreed_unit": "day",
+        # a rate per day: a case rate logged before is cleared
+        "case_rate_usd": None,
+        "case_units_covered": None,
+        "beyond_per_unit_usd": None,
     }
     assert said == []
 
@@ -134,6 +155,44 @@ def test_a_case_rate_is_kept_as_what_it_pays_a_day() -> None:
     changes, said = agreement_changes(terms, _request())
     assert changes["agreed_rate_usd"] == pytest.approx(800)  # $8,000 / 10 days
     assert said[0].startswith("a case rate: claims are expected at what it pays a day, $800.00")
+
+
+def _case_rate(beyond: float) -> LoggedRequest:
+    rate = TERMS.rate.model_copy(
+        update={
+            "per_unit_usd": None,
+            "case_rate_usd": 8400,
+            "units_covered": 14,
+            "beyond_per_unit_usd": beyond,
+        }
+    )
+    return _with_agreement(TERMS.model_copy(update={"rate": rate}))
+
+
+def _case_claim(request: LoggedRequest, units: float) -> ClaimOutcome:
+    return new_claim(
+        request,
+        date_of_service=D(2026, 12, 7),
+        units=units,
+        billed_usd=1000 * units,
+        submitted_on=D(2026, 12, 28),
+        today=D(2027, 1, 5),
+    )
+
+
+def test_a_case_rate_pays_its_amount_for_the_units_it_covers_and_its_rate_beyond_after() -> None:
+    # $8,400 for 14 days ($8,400 / 14 = $600 a day covered), nothing beyond: a 20-day claim is
+    # 14 x $600 + 6 x $0 = $8,400 (not 20 x $600 = $12,000)
+    request = _case_rate(beyond=0)
+    assert request.agreed_rate_usd == pytest.approx(600)
+    assert _case_claim(request, 20).expected_usd == pytest.approx(8400)
+    # the stay in two claims of 10 days: 10 x $600 = $6,000; then 4 covered days x $600 =
+    # $2,400 and 6 beyond at $0, $8,400 in all
+    first = _case_claim(request, 10)
+    second = _case_claim(request.model_copy(update={"claims": (first,)}), 10)
+    assert (first.expected_usd, second.expected_usd) == pytest.approx((6000, 2400))
+    # $150 a day beyond: 20 days = $8,400 + 6 x $150 = $9,300
+    assert _case_claim(_case_rate(beyond=150), 20).expected_usd == pytest.approx(9300)
 
 
 def test_a_letter_without_a_payment_window_says_claims_are_followed_up_after_30_days() -> None:
@@ -300,11 +359,20 @@ def test_a_claim_paid_in_full_or_denied_is_not_followed_up() -> None:
     assert claims_unpaid([request], today=D(2027, 3, 1)) == []
 
 
-def test_the_reauthorizations_due_this_week_are_from_today_to_7_days_on() -> None:
-    request = _with_agreement()  # due 2026-12-16 and 2026-12-29
-    assert [r.due for r in due_this_week([request], today=D(2026, 12, 9))] == [D(2026, 12, 16)]
-    assert [r.due for r in due_this_week([request], today=D(2026, 12, 17))] == []  # passed
-    assert [r.due for r in due_this_week([request], today=D(2026, 12, 22))] == [D(2026, 12, 29)]
+def test_the_reauthorizations_due_this_week_are_the_7_days_from_today_and_those_overdue() -> None:
+    request = _with_agreement()  # due 2026-12-16 and 2026-12-29; the authorization ends 2027-01-01
+    # 7 days from Thu 2026-12-10: Dec 10, 11, 12, 13, 14, 15 and 16
+    assert [r.due for r in due_this_week([request], today=D(2026, 12, 10))] == [D(2026, 12, 16)]
+    assert [r.due for r in due_this_week([request], today=D(2026, 12, 9))] == []  # Dec 9 to 15
+    # Dec 16 passed unsent (the log keeps no "sent"): listed as overdue while the authorization
+    # runs, beside Dec 29 once it is within Dec 23 to 29
+    (late,) = due_this_week([request], today=D(2026, 12, 17))
+    assert (late.due, late.overdue(D(2026, 12, 17))) == (D(2026, 12, 16), True)
+    assert [r.due for r in due_this_week([request], today=D(2026, 12, 23))] == [
+        D(2026, 12, 16),
+        D(2026, 12, 29),
+    ]
+    assert due_this_week([request], today=D(2027, 1, 2)) == []  # the authorization has ended
     withdrawn = request.model_copy(update={"outcome": "withdrawn"})
     assert due_this_week([withdrawn], today=D(2026, 12, 9)) == []
 
@@ -334,7 +402,8 @@ def test_the_calendar_has_one_all_day_event_per_request_due_and_per_claim_follow
 
 
 def test_the_calendar_keeps_its_uids_and_names_a_patient_only_when_given() -> None:
-    request = _with_agreement(claims=(_claim(),))
+    # the request as revealed, its patient named: the calendar names them only when asked
+    request = _with_agreement(claims=(_claim(),), patient=PatientIdentifiers(name=NAME))
     first = calendar([request], now=dt.datetime(2026, 12, 10, tzinfo=dt.UTC))
     later = calendar([request], now=dt.datetime(2026, 12, 11, tzinfo=dt.UTC))
     assert (
@@ -346,7 +415,9 @@ def test_the_calendar_keeps_its_uids_and_names_a_patient_only_when_given() -> No
             "sca-rates-claim-7-follow-up",
         ]
     )
-    assert NAME.encode() not in first
+    texts = _texts(first)
+    assert any("Reauthorization request due: Aetna PHP" in text for text in texts)
+    assert not any(NAME.lower() in text.lower() for text in texts)
     named = calendar([request], now=dt.datetime(2026, 12, 10, tzinfo=dt.UTC), patients={3: NAME})
     assert all(summary.endswith(f", patient {NAME}") for _, summary, _, _ in _events(named))
 
@@ -553,10 +624,14 @@ def test_log_calendar_names_patients_only_when_asked_and_with_the_key(
     )
     plain, named = tmp_path / "plain.ics", tmp_path / "named.ics"
     _ok("log", "calendar", "-o", str(plain))
-    assert NAME.encode() not in plain.read_bytes()
+    texts = _texts(plain.read_bytes())
+    assert any("Reauthorization request due" in text for text in texts)
+    assert not any(NAME.lower() in text.lower() for text in texts)
+    assert _audited("export") == []  # no name shown, none recorded
     assert "naming 1 patients" in _ok("log", "calendar", "-o", str(named), "--with-patient-names")
     (event,) = _events(named.read_bytes())
     assert event[1].endswith(f", patient {NAME}")
+    assert _audited("export") == [1]  # the name of request 1, recorded as exported
     monkeypatch.delenv("SCA_PATIENT_KEY")
     assert _refused(
         "log", "calendar", "-o", str(tmp_path / "x.ics"), "--with-patient-names"
@@ -567,10 +642,12 @@ def test_log_calendar_names_patients_only_when_asked_and_with_the_key(
 
 
 def _seed_page_log(today: dt.date, key: str) -> None:
-    """One request whose second reauthorization is due in 3 days, with a claim whose 30-day
-    window ended yesterday, $2,000 of its $2,990 paid."""
+    """One request whose first reauthorization was due 11 days ago (overdue: its authorization
+    runs another 30 days) and whose second is due in 3 days, with a claim whose 30-day window
+    ended yesterday, $2,000 of its $2,990 paid."""
     request = _with_agreement(
         id=None,
+        authorization_end=today + dt.timedelta(days=30),
         reauthorization_due=(today - dt.timedelta(days=11), today + dt.timedelta(days=3)),
         claims=(
             _claim(
@@ -607,9 +684,15 @@ def test_the_log_page_shows_what_is_due_this_week_and_the_claims_unpaid(
     assert not at.exception
     assert [s.value for s in at.subheader][:2] == ["Due this week", "Claims unpaid"]
     due = at.dataframe[0].value
-    assert list(due["due"]) == [(today + dt.timedelta(days=3)).isoformat()]
-    assert list(due["patient"]) == ["request 1 · Aetna · PHP"]  # no name without asking
-    assert list(due["reauthorization"]) == ["request 2 of 2"]
+    assert list(due["due"]) == [
+        (today - dt.timedelta(days=11)).isoformat(),
+        (today + dt.timedelta(days=3)).isoformat(),
+    ]
+    assert list(due["overdue"]) == ["overdue", ""]
+    assert list(due["patient"]) == ["request 1 · Aetna · PHP"] * 2  # no name without asking
+    assert list(due["reauthorization"]) == ["request 1 of 2", "request 2 of 2"]
+    assert at.metric[1].label == "Reauthorizations due in 7 days or overdue"
+    assert "Due in the next 7 days (today and the 6 after it)" in at.caption[0].value
     assert "updated treatment plan and progress notes" in due["send with it"][0]
     unpaid = at.dataframe[1].value
     # $598 x 5 days = $2,990 expected, $2,000 received: $990 unpaid
@@ -627,5 +710,7 @@ def test_the_log_page_shows_what_is_due_this_week_and_the_claims_unpaid(
         today + dt.timedelta(days=3),
         today,
     ]
+    assert _audited("view") == []  # nothing named, nothing recorded
     at = next(t for t in at.toggle if t.label.startswith("Name the patients")).set_value(True).run()
-    assert list(at.dataframe[0].value["patient"]) == [f"{NAME} (request 1 · Aetna · PHP)"]
+    assert _audited("view") == [1]  # the one request with something due, named once
+    assert list(at.dataframe[0].value["patient"]) == [f"{NAME} (request 1 · Aetna · PHP)"] * 2

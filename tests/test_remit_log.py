@@ -33,7 +33,7 @@ from typer.testing import CliRunner, Result
 from sca_rates import store
 from sca_rates.cli import app
 from sca_rates.models.log import ClaimOutcome, ClaimReason, LoggedRequest
-from sca_rates.reminders import appeals, calendar
+from sca_rates.reminders import appeals, calendar, claims_unpaid, owed, payment_said
 from sca_rates.settings import Settings
 from sca_rates.store.crypto import new_key
 from tests.conftest import FIXTURES
@@ -288,7 +288,7 @@ def test_a_malformed_remittance_is_one_message_and_changes_nothing(
     cut.write_text(REMITTANCE.read_text().split("SE*")[0])
     assert _refused("log", "remit", str(cut)).startswith(f"Remittance file {cut}")
     assert _refused("log", "remit", str(REMITTANCE), "--appeal-days", "-1").startswith(
-        "--appeal-days: -1 is below 0. Fix: "
+        "appeal days: -1 is below 0. Fix: "
     )
     assert _logged() == before
     assert _audit() == []
@@ -531,3 +531,309 @@ def test_claims_logged_before_numbers_existed_get_the_number_the_log_makes(
     with store.transaction(store.connect(url)) as session:
         (request,) = store.list_requests(session=session)
     assert [claim.number for claim in request.claims] == ["SCA-1-1"]
+
+
+# Review fixes: money counted once, in the order the payer dated it ---------------------------
+
+ENVELOPE_HEAD = (
+    "ISA*00*          *00*          *ZZ*AETNA          *ZZ*HARBORRC       *250416*0900*^*00501"
+    "*000000301*0*P*:~GS*HP*AETNA*HARBORRC*20250416*0900*301*X*005010X221A1~"
+)
+ENVELOPE_TAIL = "GE*1*301~IEA*1*000000301~"
+
+
+def _remit_file(
+    folder: Path,
+    *,
+    trace: str,
+    dated: str,
+    claims: list[str],
+    payer: str = "AETNA",
+    adjustments: tuple[str, ...] = (),
+) -> Path:
+    """A one-payment 835 paying what its CLPs pay, less its PLB adjustments."""
+    paid = sum(float(s.split("*")[4]) for s in claims if s.startswith("CLP*"))
+    paid -= sum(float(amount) for s in adjustments for amount in s.split("*")[4::2])
+    body = [
+        "ST*835*0301",
+        f"BPR*I*{paid:g}*C*ACH*CCP*01*999999992*DA*123456*1512345678**01*999988880*DA*98765*"
+        f"{dated}",
+        f"TRN*1*{trace}*1512345678",
+        f"DTM*405*{dated}",
+        f"N1*PR*{payer}*XV*60054",
+        "N1*PE*HARBOR RECOVERY CENTER*XX*1234567893",
+        "LX*1",
+        *claims,
+        *adjustments,
+    ]
+    body.append(f"SE*{len(body) + 1}*0301")
+    path = folder / f"{trace}.835"
+    path.write_text(ENVELOPE_HEAD + "~".join(body) + "~" + ENVELOPE_TAIL)
+    return path
+
+
+def _two_claims(key: str, letter: Path, *more: str) -> None:
+    """Request 1 at $598 a day (30-day window) with claims 1 (SCA-1-1) and 2, 5 days each:
+    $598 x 5 = $2,990 expected on each."""
+    _ok("log", "add", CASE, "--market-data", MARKET, "--terms", str(letter))
+    _claim("2025-03-03", "2025-03-08")
+    _claim("2025-03-10", "2025-03-15", *more)
+
+
+def test_a_claim_the_payer_paid_with_the_patients_share_is_not_unpaid_nor_underpaid() -> None:
+    # $1,000 expected: $900 paid by the payer + $100 the patient's share = $1,000 allowed
+    claim = ClaimOutcome(
+        id=7,
+        number="SCA-1-7",
+        submitted_on=D(2025, 3, 8),
+        amount_usd=1500,
+        date_of_service=D(2025, 3, 3),
+        units=1,
+        expected_usd=1000,
+        paid_usd=900,
+        patient_responsibility_usd=100,
+        status="paid",
+        remitted_on=D(2025, 4, 16),
+    )
+    request = LoggedRequest(
+        id=1, payer="aetna", level_of_care="PHP", requested_on=D(2025, 2, 1), claims=(claim,)
+    )
+    assert claims_unpaid([request], today=D(2025, 12, 1)) == []
+    now = dt.datetime(2025, 12, 1, tzinfo=dt.UTC)
+    assert [e for e in _events(calendar([request], now=now)) if "follow-up" in e[2]] == []
+    assert owed(claim) == 0
+    said = payment_said(claim)
+    assert said.endswith("paid in full")
+    assert "underpaid" not in said
+    # $850 paid + $100 = $950: $50 still owed, everywhere the same
+    short = claim.model_copy(update={"paid_usd": 850})
+    request = request.model_copy(update={"claims": (short,)})
+    (late,) = claims_unpaid([request], today=D(2025, 12, 1))
+    assert late.unpaid_usd == pytest.approx(50)
+    assert payment_said(short).endswith("underpaid by $50.00")
+
+
+def test_remittances_read_out_of_order_leave_the_claim_as_the_payer_dated_them(
+    key: str, letter: Path, tmp_path: Path
+) -> None:
+    _two_claims(key, letter)
+    # April 16: $2,990 paid in full on SCA-1-1
+    first = _remit_file(
+        tmp_path,
+        trace="EFTA",
+        dated="20250416",
+        claims=["CLP*SCA-1-1*1*5000*2990**12*AETA1*13*1", "CAS*CO*45*2010"],
+    )
+    # May 20: the $2,990 taken back and paid again at $2,600 (CO 45 $2,400): $390 short; and
+    # SCA-1-2 paid in full, so the payment is -$2,990 + $2,600 + $2,990 = $2,600
+    later = _remit_file(
+        tmp_path,
+        trace="EFTB",
+        dated="20250520",
+        claims=[
+            "CLP*SCA-1-1*22*-5000*-2990**12*AETA1*13*1",
+            "CAS*CO*45*-2010",
+            "CLP*SCA-1-1*1*5000*2600**12*AETB1*13*1",
+            "CAS*CO*45*2400",
+            "CLP*SCA-1-2*1*5000*2990**12*AETB2*13*1",
+            "CAS*CO*45*2010",
+        ],
+    )
+    _ok("log", "remit", str(later))  # read first
+    out = _ok("log", "remit", str(first))
+    # $2,990 - $2,990 + $2,600 = $2,600 received; $2,990 - $2,600 = $390 underpaid; the appeal
+    # deadline counts from May 20: + 180 days = 2025-11-16 (May 31 is 11, June 41, July 72,
+    # August 103, September 133, October 164, November 16 is 180)
+    claim = _logged()["SCA-1-1"]
+    assert _state(claim) == (
+        "underpaid",
+        2600,
+        "2025-05-20",
+        "2025-11-16",
+        [("CARC", "CO", "45", 2400)],
+    )
+    assert "worked out again in the order of the remittances' dates" in out
+    assert claim["remitted_on"] == "2025-05-20"
+
+
+def test_a_payment_by_hand_on_a_claim_with_a_remittance_is_refused(
+    key: str, letter: Path, tmp_path: Path
+) -> None:
+    _two_claims(key, letter)
+    paid = _remit_file(
+        tmp_path,
+        trace="EFTA",
+        dated="20250416",
+        claims=["CLP*SCA-1-1*1*5000*2990**12*AETA1*13*1", "CAS*CO*45*2010"],
+    )
+    _ok("log", "remit", str(paid))
+    message = _refused("log", "paid", "1", "--amount", "2990", "--on", "2025-04-20")
+    assert message.startswith("claim 1 (SCA-1-1) has a remittance read (2025-04-16)")
+    assert "Fix: read the remittance that reports this payment" in message
+    assert _state(_logged()["SCA-1-1"])[:2] == ("paid", 2990)  # not $5,980, overpaid
+
+
+def test_a_remittance_of_another_payer_is_not_applied(
+    key: str, letter: Path, tmp_path: Path
+) -> None:
+    _two_claims(key, letter)
+    before = _logged()
+    cigna = _remit_file(
+        tmp_path,
+        trace="CIG1",
+        dated="20250416",
+        payer="CIGNA",
+        claims=["CLP*SCA-1-1*1*5000*2990**12*CIG1*13*1", "CAS*CO*45*2010"],
+    )
+    out = _ok("log", "remit", str(cigna))
+    assert (
+        "claim SCA-1-1 (claim 1, request 1): not applied: the claim is logged on request 1 with "
+        "Aetna, and this remittance is from CIGNA" in out
+    )
+    assert _logged() == before
+    assert _audit()[0][2].endswith(
+        "0 claims applied, 0 already read, 1 logged with another payer, 0 not in the log"
+    )
+
+
+def test_a_claim_is_named_by_the_number_it_was_sent_with_before_its_log_number(
+    key: str, letter: Path, tmp_path: Path
+) -> None:
+    _two_claims(key, letter, "--number", "1")  # claim 2 was sent as "1"
+    denial = _remit_file(
+        tmp_path,
+        trace="EFTD",
+        dated="20250416",
+        claims=["CLP*1*4*5000*0**12*AETD1*13*1", "CAS*CO*50*5000"],
+    )
+    _ok("log", "remit", str(denial))
+    out = _ok("log", "appeal", "1", "--on", "2025-05-01")
+    assert out.startswith("claim 1 (claim 2): appeal of the denied claim sent 2025-05-01")
+    assert _logged()["1"]["appealed_on"] == "2025-05-01"
+
+
+def test_two_adjudications_of_one_claim_in_one_payment_are_both_kept(
+    key: str, letter: Path, tmp_path: Path
+) -> None:
+    _two_claims(key, letter)
+    # a split claim: the payer adjudicates SCA-1-1 twice under one claim number, $1,495 each
+    # (days 1-3 and 4-5 of $2,990): $1,495 + $1,495 = $2,990, paid in full
+    split = _remit_file(
+        tmp_path,
+        trace="EFTS",
+        dated="20250416",
+        claims=[
+            "CLP*SCA-1-1*1*3000*1495**12*AETS1*13*1",
+            "CAS*CO*45*1505",
+            "CLP*SCA-1-1*1*2000*1495**12*AETS1*13*1",
+            "CAS*CO*45*505",
+        ],
+    )
+    _ok("log", "remit", str(split))
+    assert _state(_logged()["SCA-1-1"])[:2] == ("paid", 2990)
+    again = _ok("log", "remit", str(split))
+    assert "already read from this remittance; nothing applied again" in again
+    assert _state(_logged()["SCA-1-1"])[:2] == ("paid", 2990)
+
+
+def test_provider_adjustments_are_listed_with_a_recoupment_to_check_by_hand(
+    key: str, letter: Path, tmp_path: Path
+) -> None:
+    _two_claims(key, letter)
+    # $2,990 on SCA-1-1, less $250 recouped for an earlier claim (WO), plus $12.50 interest
+    # (L6, negative: added): $2,990 - $250 + $12.50 = $2,752.50 paid
+    plb = _remit_file(
+        tmp_path,
+        trace="EFTP",
+        dated="20250416",
+        claims=["CLP*SCA-1-1*1*5000*2990**12*AETP1*13*1", "CAS*CO*45*2010"],
+        adjustments=("PLB*1234567893*20251231*WO:AET2503280004*250*L6*-12.5",),
+    )
+    out = _ok("log", "remit", str(plb))
+    assert "$2,752.50 paid" in out
+    assert (
+        "provider adjustment (PLB) WO AET2503280004: $250.00 taken from the payment; if it "
+        "recoups an earlier claim's payment, check by hand which claim" in out
+    )
+    assert "provider adjustment (PLB) L6: $12.50 added to the payment" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("paid", "1", "--amount", "inf", "--on", "2025-03-28"), "amount: inf is not a number"),
+        (("paid", "1", "--amount", "nan", "--on", "2025-03-28"), "amount: nan is not a number"),
+        (
+            ("paid", "99999999999999999999", "--amount", "1", "--on", "2025-03-28"),
+            "No logged claim 99999999999999999999",
+        ),
+        (("appeal", "\u00b2", "--on", "2025-05-01"), "No logged claim numbered '\u00b2'"),
+        (
+            ("appeal", "99999999999999999999", "--on", "2025-05-01"),
+            "No logged claim 99999999999999999999",
+        ),
+        (
+            ("claim", "1", "--date-of-service", "2025-03-17", "--units", "inf", "--billed", "5000"),
+            "units: inf is not a number",
+        ),
+        (
+            ("claim", "1", "--date-of-service", "2025-03-17", "--units", "5", "--billed", "inf"),
+            "billed: inf is not a number",
+        ),
+    ],
+)
+def test_amounts_and_numbers_no_log_can_hold_are_refused_in_one_message(
+    key: str, letter: Path, args: tuple[str, ...], said: str
+) -> None:
+    _two_claims(key, letter)
+    message = _refused("log", *args)
+    assert message.startswith(said)
+    assert "Fix: " in message
+    _ok("log", "list")  # the log still lists
+
+
+def test_a_log_read_before_adjudications_were_kept_whole_skips_them_and_keeps_its_money(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from sca_rates.store.log import _alembic
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    monkeypatch.setenv("SCA_DATABASE_URL", url)
+    engine = create_engine(url)
+    config = _alembic()
+    with engine.begin() as connection:  # revision 0004: SCA-1-1 paid $2,990 by the fixture
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+        connection.execute(
+            text(
+                "INSERT INTO sca_requests (payer, level_of_care, code, region, unit, "
+                "expected_units, triggers, requested_on, outcome, reauthorization_due, notes, "
+                "acted_by, agreed_rate_usd) VALUES ('aetna', 'PHP', '', '', 'day', 0, '', "
+                "'2025-02-01', 'approved', '', '', '', 598)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO claims (request_id, submitted_on, status, amount_usd, "
+                "date_of_service, units, expected_usd, paid_usd, paid_on, number, "
+                "patient_responsibility_usd, remitted_on) VALUES (1, '2025-03-08', 'paid', "
+                "5000, '2025-03-03', 5, 2990, 2990, '2025-04-18', 'SCA-1-1', 0, '2025-04-16')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO claim_remits (claim_id, trace_number, payer_claim_number, "
+                "status_code, paid_usd, patient_responsibility_usd, issued_on, source) VALUES "
+                "(1, 'EFT0000201', 'AET2504160001', '1', 2990, 0, '2025-04-16', 'era.835')"
+            )
+        )
+    engine.dispose()
+    out = _ok("log", "remit", str(REMITTANCE))
+    assert "claim SCA-1-1 (claim 1, request 1): already read from this remittance" in out
+    (request,) = _requests()
+    (claim,) = request.claims
+    # $2,990 received, all of it from the remittance: none recorded by hand
+    assert (claim.status, claim.paid_usd, claim.hand_paid_usd) == ("paid", 2990, 0)

@@ -36,7 +36,10 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from sca_rates.calibration import Fit
+    from sca_rates.ingest.contents import TableOfContents
+    from sca_rates.ingest.remote import Remote
     from sca_rates.ingest.run import Job
+    from sca_rates.reminders import ClaimFollowUp
     from sca_rates.store.crypto import Cipher
 
 # Commands import the heavy libraries they use (the optimizer, the database, the importers, the
@@ -516,9 +519,10 @@ def _import(jobs: list[Job], workers: int) -> None:
     )
 
     from sca_rates.ingest.run import run as run_job
-    from sca_rates.ingest.run import run_all
+    from sca_rates.ingest.run import run_all, stored_size
 
-    total = sum(job.source.stat().st_size for job in jobs)
+    sizes = [stored_size(job.source) for job in jobs]
+    total = None if None in sizes else sum(size or 0 for size in sizes)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -535,7 +539,7 @@ def _import(jobs: list[Job], workers: int) -> None:
         )
         for finished in done:
             if workers > 1:
-                bar.advance(task, finished.job.source.stat().st_size)
+                bar.advance(task, stored_size(finished.job.source) or 0)
             bar.console.print(
                 f"{finished.job.source.name}: {finished.rows:,} rows -> {finished.job.target}"
             )
@@ -543,9 +547,22 @@ def _import(jobs: list[Job], workers: int) -> None:
                 bar.console.print(f"  warning: {warning}")
 
 
+SourcesArg = Annotated[
+    list[str], typer.Argument(help="The files to import: paths, or https:// addresses.")
+]
+
+
+def _sources(texts: list[str]) -> list[Path | Remote]:
+    """Paths as they are; each web address as its server describes it (checked now, before
+    anything is written)."""
+    from sca_rates.ingest.tic import source_of
+
+    return [source_of(text) for text in texts]
+
+
 @market_app.command("import-tic")
 def import_tic(
-    files: FilesArg,
+    files: SourcesArg,
     output: OutOpt,
     codes: Annotated[
         str | None,
@@ -560,19 +577,66 @@ def import_tic(
     jobs: JobsOpt = 1,
     force: ForceOpt = False,
 ) -> None:
-    """Payers' Transparency in Coverage in-network files (.json or .json.gz) to Parquet."""
+    """Payers' Transparency in Coverage in-network files (.json or .json.gz) to Parquet, from
+    disk or streamed from their https:// addresses."""
     from sca_rates.ingest.outputs import targets
     from sca_rates.ingest.run import Job
 
     with _user_errors():
         npis = _listed(npi_file)
         npi_numbers = None if npis is None else frozenset(int(n) for n in npis if n.isdigit())
+        sources = _sources(files)
         work = [
             Job("tic", source, target, _codes(codes), npi_numbers, _listed(tin_file))
-            for source, target in zip(files, targets(files, output), strict=True)
+            for source, target in zip(sources, targets(sources, output), strict=True)
         ]
         _check_sources(work, force=force)
         _import(work, jobs)
+
+
+@market_app.command("fetch-index")
+def fetch_index(
+    source: Annotated[
+        str, typer.Argument(help="A payer's table of contents: its https:// address or a path.")
+    ],
+    plan: Annotated[
+        str | None, typer.Option(help="Only plans whose name holds this (case ignored).")
+    ] = None,
+    ein: Annotated[
+        str | None, typer.Option(help="Only the plans with this EIN (12-3456789).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A payer's in-network rates files for each plan, from its table of contents."""
+    from sca_rates.ingest.contents import read_contents
+
+    with _user_errors():
+        contents = read_contents(source, plan=plan, ein=ein)
+    _emit(as_json, contents.model_dump(mode="json"), _contents_lines(contents, plan, ein))
+
+
+def _contents_lines(contents: TableOfContents, plan: str | None, ein: str | None) -> list[str]:
+    entity = contents.reporting_entity_name or "(payer not named)"
+    updated = contents.last_updated_on or "an unstated date"
+    lines = [
+        f"{entity}: table of contents of {updated}, {contents.plans_listed:,} plans listed"
+        + ("" if plan is None and ein is None else f", {len(contents.plans):,} chosen")
+    ]
+    for found in contents.plans:
+        kind = " ".join(filter(None, [(found.plan_id_type or "").upper(), found.plan_id]))
+        market = f", {found.plan_market_type} market" if found.plan_market_type else ""
+        lines += ["", f"{found.plan_name or '(plan not named)'} ({kind or 'no ID'}{market})"]
+        lines += [
+            f"  {listed.description or 'in-network file'}: {listed.location}"
+            for listed in found.in_network_files
+        ] or ["  no in-network file listed"]
+        if found.allowed_amount_file is not None:
+            lines.append(f"  allowed amounts: {found.allowed_amount_file.location}")
+    if not contents.plans:
+        lines.append("No plan matches. Fix: check the name or EIN, or leave --plan and --ein out")
+    else:
+        lines += ["", "Import one: sca-rates market import-tic ADDRESS -o var/tic/"]
+    return lines
 
 
 @market_app.command("import-hpt")
@@ -605,7 +669,7 @@ def _check_sources(jobs: list[Job], *, force: bool) -> None:
     from sca_rates.ingest.outputs import refuse_existing
 
     for job in jobs:
-        if not job.source.is_file():
+        if isinstance(job.source, Path) and not job.source.is_file():
             raise InvalidScenario(f"{job.source}: no such file; check the path")
     refuse_existing([job.target for job in jobs], force=force)
 
@@ -656,6 +720,44 @@ def market_summarize(
         f"percentages or formulas kept apart, {report.outliers:,} outside the Medicare "
         f"band, {report.unknown_codes:,} of other codes; {report.groups} payer-code groups "
         f"-> {len(figures)} rows in {output}"
+    )
+
+
+@market_app.command("providers")
+def market_providers(
+    file: Annotated[
+        Path, typer.Argument(help="CMS's NPPES file: the monthly zip, or its npidata CSV.")
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The Parquet file to write.")],
+    state: Annotated[
+        list[str], typer.Option("--state", help="A state to keep (MA); give one or more.")
+    ],
+    taxonomies: Annotated[
+        Path | None,
+        typer.Option(help="Program taxonomy codes (default: program_taxonomies.csv)."),
+    ] = None,
+    force: ForceOpt = False,
+) -> None:
+    """The programs of some states (NPI, taxonomies, practice address) from NPPES, to Parquet."""
+    from sca_rates.ingest.nppes import (
+        ProvidersReport,
+        check_states,
+        load_taxonomies,
+        read_providers,
+        write_providers,
+    )
+    from sca_rates.ingest.outputs import refuse_existing
+
+    with _user_errors():
+        states = check_states(state)
+        codes = load_taxonomies(taxonomies or Settings().market_data_dir / "program_taxonomies.csv")
+        refuse_existing([output], force=force)
+        report = ProvidersReport()
+        rows = read_providers(file, states=states, taxonomies=frozenset(codes), report=report)
+        count = write_providers(rows, output)
+    typer.echo(
+        f"{report.source}: {report.bytes_read / 1e6:,.1f} MB read, {count:,} providers with a "
+        f"program taxonomy in {', '.join(sorted(states))} -> {output}"
     )
 
 
@@ -836,7 +938,7 @@ def log_claim(
     the units, and it is due within the agreement's payment window from the date of service. The
     claim's number is what the payer's 835 remittance names it by (CLP01)."""
     from sca_rates import store
-    from sca_rates.reminders import claim_warnings, new_claim, payment_window
+    from sca_rates.reminders import claim_warnings, expected_said, follow_up, new_claim
 
     with _user_errors():
         served = _dated(date_of_service, "--date-of-service")
@@ -853,16 +955,20 @@ def log_claim(
                 number=number,
             )
             claim = store.add_claim(session=session, request_id=request_id, claim=claim)
-    days, stated = payment_window(request)
-    window = f"within {days} days" + ("" if stated else " (the agreement names no window)")
+    due = follow_up(request, claim)
     typer.echo(
         f"logged claim {claim.id} on request {request_id}: billed {usd(billed)}, expected "
-        f"{usd(claim.expected_usd or 0)} ({usd(request.agreed_rate_usd or 0)} x {units:g}); "
-        f"due to be paid {window}, by {served + dt.timedelta(days=days)}"
+        f"{usd(claim.expected_usd or 0)} ({expected_said(request, units)})"
+        + ("" if due is None else f"; due to be paid {_within(due)}, by {due.window_ends}")
     )
     typer.echo(f"claim number {claim.number}: send it as the patient control number (CLM01)")
     for warning in claim_warnings(request, claim):
         typer.echo(f"warning: {warning}", err=True)
+
+
+def _within(due: ClaimFollowUp) -> str:
+    stated = "" if due.window_stated else " (the agreement names no window)"
+    return f"within {due.window_days} days{stated}"
 
 
 @log_app.command("paid")
@@ -912,13 +1018,10 @@ def log_remit(
     from sca_rates import store
     from sca_rates.reminders import remittance_said
     from sca_rates.remit import read_remittances
+    from sca_rates.remit.match import check_appeal_window
 
     with _user_errors():
-        if appeal_days < 0:
-            raise InvalidScenario(
-                f"--appeal-days: {appeal_days} is below 0. Fix: give the days the agreement or "
-                "the plan allows for an appeal after the remittance, e.g. --appeal-days 180"
-            )
+        check_appeal_window(appeal_days)  # before the file is read
         remittances = read_remittances(path)
         with store.transaction(_engine()) as session:
             reads = store.read_into_log(

@@ -19,6 +19,8 @@ print it as it is and the app can show it in ``st.error`` without a traceback.
      +-- InvalidScenario         a what-if the model cannot be (a census above capacity)
      +-- PatientKeyError         no key, a malformed key, or another key than the log's
      +-- InvalidRemittance       an 835 remittance truncated, mis-delimited or malformed
+     +-- InvalidAppealWindow     an appeal window below 0 days
+     +-- DownloadFailed          a payer's file at a web address could not be read whole
      +-- LogError                the negotiation log cannot do what was asked
           +-- UnknownRequest     no logged request has that number
           +-- LogUnavailable     SCA_DATABASE_URL is mistyped, its server unreachable, or it
@@ -143,3 +145,15 @@ class InvalidRemittance(ScaRatesError):
         where = f", segment {segment}" if segment is not None else ""
         advice = f" Fix: {fix}" if fix else ""
         super().__init__(f"Remittance file {self.source}{where}: {what}.{advice}")
+
+
+class InvalidAppealWindow(ScaRatesError, ValueError):
+    """An appeal window below 0 days (a ``ValueError`` too, as ``match_remittance`` raised one
+    before)."""
+
+
+class DownloadFailed(ScaRatesError):
+    """A file at a web address that could not be read whole: not found, a host that cannot be
+    reached or whose certificate cannot be verified, a file that changed on its server while
+    it was read, or a connection that kept dropping. The message names the address and the
+    fix."""

@@ -85,6 +85,9 @@ def request_from_call(
     )
 
 
+CASE_RATE_TERMS = ("case_rate_usd", "case_units_covered", "beyond_per_unit_usd")
+
+
 def agreement_changes(
     terms: AgreementTerms, request: LoggedRequest
 ) -> tuple[dict[str, Any], list[str]]:
@@ -111,9 +114,15 @@ def agreement_changes(
         stated["agreed_rate_usd"] = per_unit
         stated["agreed_unit"] = rate.unit or request.unit
         if rate.per_unit_usd is None:
+            stated |= {
+                "case_rate_usd": rate.case_rate_usd,
+                "case_units_covered": rate.units_covered,
+                "beyond_per_unit_usd": rate.beyond_per_unit_usd or 0.0,
+            }
             said.append(
                 f"a case rate: claims are expected at what it pays a {request.unit}, "
-                f"{usd(per_unit)} (the case rate over the {rate.units_covered:g} it covers)"
+                f"{usd(per_unit)} (the case rate over the {rate.units_covered:g} it covers), "
+                f"and at {usd(rate.beyond_per_unit_usd or 0)} a {request.unit} past them"
             )
         logged = request.agreed_rate_usd
         if logged is not None and round(logged, 2) != round(per_unit, 2):
@@ -123,6 +132,8 @@ def agreement_changes(
                 "the call"
             )
     changes = {name: value for name, value in stated.items() if value is not None}
+    if rate.per_unit_usd is not None:  # a rate per unit replaces a case rate logged before
+        changes |= dict.fromkeys(CASE_RATE_TERMS)
     if not changes:
         raise LogError(
             "the agreement file states no authorization, rate, payment window nor contact. "

@@ -3,6 +3,8 @@ the app, the exports and the core's own explanations agree to the cent."""
 
 from __future__ import annotations
 
+CENT = 0.005  # dollar amounts closer than half a cent are equal
+
 
 def usd(amount: float) -> str:
     """$1,234.56; negative amounts as -$1,234.56."""

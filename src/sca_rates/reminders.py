@@ -1,23 +1,27 @@
 """What a logged agreement makes due, and what its claims should bring: the payment a claim is
-expected to bring (the agreed rate x its units), payments recorded against it by hand or read from
-the payer's 835 remittance (matched by the claim's number), claims unpaid past the agreement's
-payment window, denied and underpaid claims with their appeal deadlines, the reauthorization
-requests due in the coming week, and the calendar (iCalendar) of all three.
+expected to bring (from the agreement's rate terms), payments recorded against it by hand or read
+from the payer's 835 remittance (matched by the claim's number), claims unpaid past the
+agreement's payment window, denied and underpaid claims with their appeal deadlines, the
+reauthorization requests due in the coming week, and the calendar (iCalendar) of all three.
 
 Conventions: money is US dollars for a whole claim (the agreed rate is dollars per unit of the
 agreement: a day, a session or a service); dates are calendar days. A claim's payment window runs
 from its date of service for the agreement's ``payment_days`` (``CLEAN_CLAIM_DAYS`` when the
 letter names none, and that is said); it is unpaid past the window when, the day after the
-window's last day, less than the expected payment has come. A remittance's payment adds to what a
-claim received (a reversal's negative amounts take back); the appeal deadline of a denial or an
-underpayment is the remittance's date plus a window the caller gives (180 days by default: the
-agreement or the plan sets the real one). Everything here is pure: the log keeps the rows, the
-CLI and the Log page show what these functions find.
+window's last day, the payer still owes on it (``owed``: expected less received and the patient's
+share). What a claim received is the payments recorded by hand plus every adjudication the
+remittances report, added in the order of the remittances' dates (a reversal's negative amounts
+take back); its status, reasons and appeal deadline are those of the latest remittance. The
+appeal deadline of a denial or an underpayment is the remittance's date plus a window the caller
+gives (180 days by default: the agreement or the plan sets the real one). Everything here is
+pure: the log keeps the rows, the CLI and the Log page show what these functions find.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections.abc import Iterable
 from typing import Literal
 
@@ -30,12 +34,12 @@ from sca_rates.models.log import (
     LoggedRequest,
     claim_number,
 )
-from sca_rates.money import usd
-from sca_rates.remit import ClaimMatch, ClaimPayment, ExpectedClaim, Remittance, match_remittance
+from sca_rates.money import CENT, usd
+from sca_rates.remit import ClaimMatch, ClaimPayment, ExpectedClaim, ProviderAdjustment, Remittance
+from sca_rates.remit.match import appeal_deadline, check_appeal_window, judge
 from sca_rates.terms import CLEAN_CLAIM_DAYS
 
-WEEK_DAYS = 7  # "due this week": today and the 7 days after it
-CENT = 0.005  # amounts closer than half a cent are equal
+WEEK_DAYS = 7  # "due this week": today and the 6 days after it
 CLOSED = ("denied", "withdrawn")  # a request whose agreement makes nothing due
 # What goes with every reauthorization request: the medical-necessity review reads them
 REVIEW_DOCUMENTS = "the updated treatment plan and progress notes"
@@ -52,9 +56,13 @@ class ReauthorizationReminder(Frozen):
     payer: str
     level_of_care: str
     authorization_number: str | None
+    authorization_end: dt.date | None = None
     due: dt.date
     number: int  # 1 for the first request of the agreement's schedule
     of: int
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.due < today
 
 
 class ClaimFollowUp(Frozen):
@@ -70,13 +78,10 @@ class ClaimFollowUp(Frozen):
     billed_usd: float
     expected_usd: float  # what the agreement pays for it (the billed amount when unknown)
     received_usd: float
+    unpaid_usd: float  # what the payer still owes: ``owed``
     window_days: int
     window_stated: bool  # False: the letter names no window, and CLEAN_CLAIM_DAYS is assumed
     window_ends: dt.date  # the last day payment is due
-
-    @property
-    def unpaid_usd(self) -> float:
-        return max(self.expected_usd - self.received_usd, 0.0)
 
     @property
     def follow_up_on(self) -> dt.date:
@@ -92,8 +97,12 @@ def label(payer: str, level_of_care: str) -> str:
 # Claims ------------------------------------------------------------------------------------
 
 
-def expected_payment(request: LoggedRequest, units: float) -> float:
-    """What the agreement pays for ``units`` units: the agreed rate x the units."""
+def expected_payment(request: LoggedRequest, units: float, *, units_before: float = 0.0) -> float:
+    """What the agreement pays for a claim of ``units`` units after ``units_before`` units
+    claimed on the request: the agreed rate x the units, or, under a case rate, what the case
+    rate pays for those units of the stay (``case_rate_paid``)."""
+    if request.case_rate_usd is not None and request.case_units_covered is not None:
+        return case_rate_paid(request, units_before + units) - case_rate_paid(request, units_before)
     if request.agreed_rate_usd is None:
         raise LogError(
             f"request {request.id} has no agreement with a rate, so the payment a claim should "
@@ -102,6 +111,39 @@ def expected_payment(request: LoggedRequest, units: float) -> float:
             f"{request.id} --outcome approved --rate USD`), then enter the claim"
         )
     return request.agreed_rate_usd * units
+
+
+def case_rate_paid(request: LoggedRequest, units: float) -> float:
+    """What a case rate pays for the first ``units`` units of the stay: its amount spread over
+    the units it covers, then the rate beyond for each unit past them (nothing when none was
+    agreed). ``offers.case_rate_episode`` gives a whole stay its whole amount, however short;
+    claims bill a stay in parts, so each part is paid its share of the units covered."""
+    case, covered = request.case_rate_usd or 0.0, request.case_units_covered or 1.0
+    past = max(units - covered, 0.0)
+    return case * min(units, covered) / covered + past * (request.beyond_per_unit_usd or 0.0)
+
+
+def units_claimed(request: LoggedRequest) -> float:
+    """The units the request's claims bill so far."""
+    return sum(claim.units or 0 for claim in request.claims)
+
+
+def expected_said(request: LoggedRequest, units: float) -> str:
+    """How a new claim's expected payment is worked out, for the line that reports it."""
+    unit = request.agreed_unit or request.unit
+    if request.case_rate_usd is None or request.case_units_covered is None:
+        return f"{usd(request.agreed_rate_usd or 0)} x {units:g}"
+    before = units_claimed(request)
+    return (
+        f"the case rate of {usd(request.case_rate_usd)} for {request.case_units_covered:g} "
+        f"{unit}s, {usd(request.beyond_per_unit_usd or 0)} a {unit} past them; {units:g} "
+        f"{unit}s after the {before:g} claimed before"
+    )
+
+
+def _finite(value: float, what: str, example: str) -> None:
+    if not math.isfinite(value):
+        raise LogError(f"{what}: {value:g} is not a number of dollars or units. Fix: {example}")
 
 
 def new_claim(
@@ -117,6 +159,8 @@ def new_claim(
     """A claim as entered by hand, its expected payment computed from the agreement. ``number``
     is the patient control number the billing system sent (CLM01); without it the log makes
     one, SCA-{request id}-{claim id}, to send."""
+    _finite(units, "units", "give the days, sessions or services the claim bills, e.g. --units 5")
+    _finite(billed_usd, "billed", "give the claim's billed total in dollars, e.g. --billed 4750")
     if not units > 0:
         raise LogError(
             f"units: {units:g} is not above 0. Fix: give the days, sessions or services the "
@@ -142,7 +186,7 @@ def new_claim(
         amount_usd=billed_usd,
         date_of_service=date_of_service,
         units=units,
-        expected_usd=expected_payment(request, units),
+        expected_usd=expected_payment(request, units, units_before=units_claimed(request)),
         number=given_number(number),
     )
 
@@ -198,15 +242,34 @@ def received_of(claim: ClaimOutcome) -> float:
     return claim.paid_usd
 
 
+def owed(claim: ClaimOutcome) -> float:
+    """What the payer still owes on a claim: expected less received and the patient's share (the
+    payer's allowed amount is its payment plus the patient's share), 0 within a cent. The one
+    measure of "unpaid", "underpaid" and "short" everywhere."""
+    left = expected_of(claim) - received_of(claim) - (claim.patient_responsibility_usd or 0)
+    return left if left > CENT else 0.0
+
+
 def with_payment(
     claim: ClaimOutcome, *, amount_usd: float, paid_on: dt.date, today: dt.date
 ) -> ClaimOutcome:
-    """The claim with one more payment added to what it received: paid when it reaches the
-    expected payment, underpaid by the difference while it does not."""
+    """The claim with one more payment recorded by hand: paid once the payer owes nothing more,
+    underpaid while it does. A claim a remittance has reported on takes its payments from the
+    remittances only, so one payment is never counted twice."""
+    _finite(
+        amount_usd, "amount", "give the dollars the payer paid on the claim, e.g. --amount 2990"
+    )
     if not amount_usd > 0:
         raise LogError(
             f"amount: {amount_usd:g} is not above $0. Fix: give the dollars the payer paid on "
             "the claim, e.g. --amount 2990"
+        )
+    if claim.remitted_on is not None:
+        raise LogError(
+            f"claim {claim.id} ({claim.number}) has a remittance read ({claim.remitted_on}): its "
+            "payments are what the payer's 835 remittances report, so a payment recorded by hand "
+            "would count one payment twice. Fix: read the remittance that reports this payment "
+            "with `sca-rates log remit FILE.835` (or the Log page's uploader)"
         )
     if paid_on > today:
         raise LogError(
@@ -218,27 +281,30 @@ def with_payment(
             f"paid on: {paid_on.isoformat()} is before the claim was sent "
             f"({claim.submitted_on.isoformat()}). Fix: give the day the payment came"
         )
-    received = received_of(claim) + amount_usd
-    short = expected_of(claim) - received - (claim.patient_responsibility_usd or 0) > CENT
-    return claim.model_copy(
+    hand = (received_of(claim) if claim.hand_paid_usd is None else claim.hand_paid_usd) + amount_usd
+    paid = claim.model_copy(
         update={
-            "paid_usd": received,
+            "hand_paid_usd": hand,
+            "paid_usd": hand,
             "paid_on": max(paid_on, claim.paid_on or paid_on),
-            "status": "underpaid" if short else "paid",
         }
     )
+    return paid.model_copy(update={"status": "underpaid" if owed(paid) else "paid"})
 
 
 def payment_said(claim: ClaimOutcome) -> str:
-    """What a payment leaves: paid in full, underpaid by the difference, or overpaid."""
+    """What a payment leaves: paid in full, underpaid by what is owed, or overpaid."""
     expected, received = expected_of(claim), received_of(claim)
     said = f"claim {claim.id}: received {usd(received)} of {usd(expected)} expected"
-    if expected - received > CENT:
-        return f"{said}; underpaid by {usd(expected - received)}"
-    if received - expected > CENT:
+    patient = claim.patient_responsibility_usd or 0
+    if patient:
+        said += f" (the patient's share {usd(patient)})"
+    if owed(claim):
+        return f"{said}; underpaid by {usd(owed(claim))}"
+    over = received + patient - expected
+    if over > CENT:
         return (
-            f"{said}; overpaid by {usd(received - expected)} (a payer that finds it takes it "
-            "back: keep it apart)"
+            f"{said}; overpaid by {usd(over)} (a payer that finds it takes it back: keep it apart)"
         )
     return f"{said}; paid in full"
 
@@ -262,29 +328,37 @@ def claim_listed(claim: ClaimOutcome) -> str:
 
 # Remittances ----------------------------------------------------------------------------------
 
-# One adjudication (CLP) of a logged claim in a remittance: (claim id, trace number, payer claim
-# number, CLP02 status code). The log keeps each applied, so the same file read again adds nothing
-RemitKey = tuple[int, str, str, str]
+# One adjudication (CLP) of a logged claim in a remittance: (claim id, trace number, where it is
+# among the payment's claims: "CLP 3"). The log keeps each applied, so the same file read again
+# adds nothing, while two adjudications of one claim in one payment are both kept. Rows read
+# before revision 0005 are named by the payer's claim number and status instead ("AET123 1").
+RemitKey = tuple[int, str, str]
 Judged = Literal["paid", "underpaid", "denied", "reversed"]
-ReadOutcome = Literal[Judged, "already read"]
+ReadOutcome = Literal[Judged, "already read", "other payer"]
 
 
 class RemitEntry(Frozen):
     """One adjudication of a logged claim taken from a remittance, as the log keeps it."""
 
-    key: tuple[int, str, str, str]
-    paid_usd: float  # CLP04, negative in a reversal
-    patient_responsibility_usd: float  # CLP05
+    key: RemitKey
+    issued_on: dt.date  # the remittance's date (DTM*405, else the payment date)
+    payment_date: dt.date  # BPR16
+    appeal_window_days: int | None  # None: read before the log kept it
+    payment: ClaimPayment  # CLP04 (negative in a reversal), CLP05, the reasons ...
+    read: int | None = None  # the order it was read in; None: being read now
+
+    @property
+    def order(self) -> tuple[dt.date, float, str]:
+        """Remittances by their date, then as they were read, then in file order."""
+        return (self.issued_on, math.inf if self.read is None else self.read, self.key[2])
 
 
 class ClaimRemitted(Frozen):
     """What reading a remittance did to one logged claim."""
 
     request_id: int
-    claim: ClaimOutcome  # as it now stands (as it was, when the file was read before)
+    claim: ClaimOutcome  # as it now stands (as it was, when nothing was applied)
     outcome: ReadOutcome
-    moved_usd: float = 0.0  # what this file paid on it, reversals taken off
-    short_usd: float = 0.0  # expected less received and the patient's share, when positive
     entries: tuple[RemitEntry, ...] = ()  # the adjudications applied now
     notes: tuple[str, ...] = ()
 
@@ -302,54 +376,55 @@ class RemittanceRead(Frozen):
     appeal_window_days: int
     claims: tuple[ClaimRemitted, ...]
     unknown: tuple[ClaimPayment, ...]
+    provider_adjustments: tuple[ProviderAdjustment, ...] = ()
     warnings: tuple[str, ...] = ()
 
 
-def short_of(claim: ClaimOutcome) -> float:
-    """What the payer still owes on a claim: expected less received and the patient's share (the
-    whole expected payment of a denial)."""
-    left = expected_of(claim) - received_of(claim) - (claim.patient_responsibility_usd or 0)
-    return left if left > CENT else 0.0
+def same_payer(remitted: str, logged: str) -> bool:
+    """Whether the remittance's payer (N1*PR, "AETNA LIFE INSURANCE CO") is the request's
+    ("aetna"): one name holds the other, letters and digits compared."""
+    a, b = (re.sub(r"[^0-9a-z]", "", name.lower()) for name in (remitted, logged))
+    return bool(a and b) and (a in b or b in a)
 
 
 def apply_remittance(
     remittance: Remittance,
     requests: list[LoggedRequest],
-    applied: set[RemitKey],
+    read: dict[int, list[RemitEntry]],
     *,
     appeal_window_days: int,
 ) -> RemittanceRead:
-    """Each logged claim the remittance names (by the number it was sent with, CLP01) with the
-    remittance's adjudications added: the payment, the patient's share, the status, the reasons
-    of a denial or an underpayment and its appeal deadline. Adjudications in ``applied`` were
-    read before and are skipped, so a file read twice counts nothing twice."""
-    if appeal_window_days < 0:
-        raise LogError(
-            f"appeal days: {appeal_window_days} is below 0. Fix: give the days the agreement or "
-            "the plan allows for an appeal after the remittance, e.g. --appeal-days 180"
-        )
+    """Each logged claim the remittance names (by the number it was sent with, CLP01) rebuilt
+    from every adjudication of it read so far (``read``, by claim id) and the remittance's new
+    ones: the payment, the patient's share, the status, the reasons of a denial or an
+    underpayment and its appeal deadline. Adjudications read before are skipped, so a file read
+    twice counts nothing twice; a claim logged for another payer is left as it is."""
+    check_appeal_window(appeal_window_days)
     logged = {
         claim.number: (request, claim)
         for request in requests
         for claim in request.claims
         if claim.number is not None
     }
-    found: dict[str, list[ClaimPayment]] = {}
-    for payment in remittance.claims:
-        found.setdefault(payment.claim_id, []).append(payment)
-    seen = set(applied)
+    found: dict[str, list[tuple[int, ClaimPayment]]] = {}
+    for place, payment in enumerate(remittance.claims, start=1):
+        found.setdefault(payment.claim_id, []).append((place, payment))
     done = []
     for number, payments in found.items():
         if number not in logged:
             continue
         request, claim = logged[number]
-        fresh = []
-        for payment in payments:
-            key = _key(claim, remittance, payment)
-            if key not in seen:
-                seen.add(key)
-                fresh.append(payment)
-        done.append(_remitted(remittance, request, claim, fresh, appeal_window_days))
+        before = read.get(claim.id or 0, [])
+        if not same_payer(remittance.payer_name, request.payer):
+            done.append(_other_payer(remittance, request, claim))
+            continue
+        known = {entry.key for entry in before}
+        fresh = [
+            _entry(claim, remittance, place, payment, appeal_window_days)
+            for place, payment in payments
+            if not _keys(claim, remittance, place, payment) & known
+        ]
+        done.append(_remitted(request, claim, before, fresh))
     return RemittanceRead(
         source=remittance.source,
         payer=remittance.payer_name,
@@ -360,102 +435,128 @@ def apply_remittance(
         appeal_window_days=appeal_window_days,
         claims=tuple(done),
         unknown=tuple(p for p in remittance.claims if p.claim_id not in logged),
+        provider_adjustments=remittance.provider_adjustments,
         warnings=remittance.warnings,
     )
 
 
-def _key(claim: ClaimOutcome, remittance: Remittance, payment: ClaimPayment) -> RemitKey:
-    return (claim.id or 0, remittance.trace_number, payment.payer_claim_number, payment.status_code)
+def _keys(
+    claim: ClaimOutcome, remittance: Remittance, place: int, payment: ClaimPayment
+) -> set[RemitKey]:
+    """The adjudication's key, and the one a log read before revision 0005 kept for it."""
+    claim_id, trace = claim.id or 0, remittance.trace_number
+    legacy = f"{payment.payer_claim_number} {payment.status_code}"
+    return {(claim_id, trace, f"CLP {place:05d}"), (claim_id, trace, legacy)}
+
+
+def _entry(
+    claim: ClaimOutcome, remittance: Remittance, place: int, payment: ClaimPayment, window: int
+) -> RemitEntry:
+    return RemitEntry(
+        key=(claim.id or 0, remittance.trace_number, f"CLP {place:05d}"),
+        issued_on=remittance.issued_on,
+        payment_date=remittance.payment_date,
+        appeal_window_days=window,
+        payment=payment,
+    )
+
+
+def _other_payer(
+    remittance: Remittance, request: LoggedRequest, claim: ClaimOutcome
+) -> ClaimRemitted:
+    note = (
+        f"not applied: the claim is logged on request {request.id} with "
+        f"{request.payer.title()}, and this remittance is from {remittance.payer_name}. Check "
+        "the claim number the payer was sent (`sca-rates log list --json`)"
+    )
+    return ClaimRemitted(
+        request_id=request.id or 0, claim=claim, outcome="other payer", notes=(note,)
+    )
 
 
 def _remitted(
-    remittance: Remittance,
     request: LoggedRequest,
     claim: ClaimOutcome,
-    fresh: list[ClaimPayment],
-    window: int,
+    before: list[RemitEntry],
+    fresh: list[RemitEntry],
 ) -> ClaimRemitted:
     if not fresh:
         return ClaimRemitted(request_id=request.id or 0, claim=claim, outcome="already read")
-    expected = ExpectedClaim(
-        claim_id=claim.number or "",
-        agreement_id=str(request.id),
-        date_of_service=claim.date_of_service or claim.submitted_on,
-        units=claim.units or 1,
-        expected_usd=expected_of(claim),
-    )
-    (match,) = match_remittance(
-        remittance.model_copy(update={"claims": tuple(fresh)}),
-        [expected],
-        appeal_window_days=window,
-    ).claims
-    updated, status, notes = _outcome(claim, match, fresh, remittance, window)
+    notes = []
+    hand = claim.hand_paid_usd or 0
+    if hand > CENT and not before and sum(e.payment.paid_usd for e in fresh) > CENT:
+        notes.append(
+            f"{usd(hand)} was recorded on it by hand (`log paid`) before; the remittance's "
+            "payment is added. If both are one payment, it now counts twice"
+        )
+    if before and min(e.issued_on for e in fresh) < max(e.issued_on for e in before):
+        notes.append(
+            "this remittance is dated before one read earlier: the claim is worked out again in "
+            "the order of the remittances' dates"
+        )
+    updated, status, match = rebuilt(claim, [*before, *fresh])
+    if (claim.hand_paid_usd or 0) + sum(e.payment.paid_usd for e in [*before, *fresh]) < -CENT:
+        notes.append(
+            "the remittances take back more than the log received; the claim is kept at $0.00 "
+            "received: read the earlier remittance that paid it"
+        )
     return ClaimRemitted(
         request_id=request.id or 0,
         claim=updated,
         outcome=status,
-        moved_usd=match.net_paid_usd,
-        short_usd=short_of(updated),
-        entries=tuple(
-            RemitEntry(
-                key=_key(claim, remittance, payment),
-                paid_usd=payment.paid_usd,
-                patient_responsibility_usd=payment.patient_responsibility_usd,
-            )
-            for payment in fresh
-        ),
+        entries=tuple(fresh),
         notes=tuple(notes) + match.notes,
     )
 
 
-def _outcome(
-    claim: ClaimOutcome,
-    match: ClaimMatch,
-    fresh: list[ClaimPayment],
-    remittance: Remittance,
-    window: int,
-) -> tuple[ClaimOutcome, Judged, list[str]]:
-    """The claim with the file's adjudications added, and what to tell the person about it."""
-    notes = []
-    before = received_of(claim)
-    if before > CENT and match.net_paid_usd > CENT and claim.remitted_on is None:
-        notes.append(
-            f"{usd(before)} was recorded on it by hand (`log paid`) before; the remittance's "
-            f"{usd(match.net_paid_usd)} is added. If both are one payment, it now counts twice"
-        )
-    received = before + match.net_paid_usd
-    if received < -CENT:
-        notes.append(
-            f"the remittance takes back {usd(-received)} more than the log had received; the "
-            "claim is kept at $0.00 received: read the earlier remittance that paid it"
-        )
-    patient = (claim.patient_responsibility_usd or 0) + sum(
-        p.patient_responsibility_usd for p in fresh
+def rebuilt(
+    claim: ClaimOutcome, entries: list[RemitEntry]
+) -> tuple[ClaimOutcome, Judged, ClaimMatch]:
+    """The claim as its remittances leave it, whatever order they were read in: the payments
+    recorded by hand plus every adjudication; the patient's share of them all; the status,
+    reasons and appeal deadline of the latest remittance (by its date) that names the claim."""
+    ordered = sorted(entries, key=lambda entry: entry.order)
+    last = ordered[-1]
+    decision = [e for e in ordered if (e.issued_on, e.key[1]) == (last.issued_on, last.key[1])]
+    window = last.appeal_window_days
+    appeal_by = claim.appeal_by if window is None else appeal_deadline(last.issued_on, window)
+    expected = ExpectedClaim(
+        claim_id=claim.number or "?",
+        agreement_id="log",
+        date_of_service=claim.date_of_service or claim.submitted_on,
+        units=claim.units or 1,
+        expected_usd=expected_of(claim),
     )
+    match = judge(expected, [e.payment for e in decision], appeal_by or last.issued_on)
+    received = (claim.hand_paid_usd or 0) + sum(e.payment.paid_usd for e in ordered)
+    paid_on = [e.payment_date for e in ordered if e.payment.paid_usd > CENT]
     update: dict[str, object] = {
         "paid_usd": max(received, 0.0),
-        "patient_responsibility_usd": patient,
-        "remitted_on": remittance.issued_on,
+        "patient_responsibility_usd": sum(e.payment.patient_responsibility_usd for e in ordered),
+        "remitted_on": last.issued_on,
+        "paid_on": max([*paid_on, *([claim.paid_on] if claim.paid_on else [])], default=None),
     }
-    if match.net_paid_usd > CENT:
-        update["paid_on"] = max(remittance.payment_date, claim.paid_on or remittance.payment_date)
-    status = _status(match, claim.model_copy(update=update))
+    totals = claim.model_copy(update=update)
+    status = _status(match, totals)
     late = status in APPEALABLE
+    # a decision read before the log kept adjudications whole: its reasons are the claim's own
+    reasons = _reasons(match) if window is not None else claim.reasons
     update |= {
         "status": status,
-        "reasons": _reasons(match) if late else (),
-        "appeal_by": remittance.issued_on + dt.timedelta(days=window) if late else None,
+        "reasons": reasons if late else (),
+        "appeal_by": appeal_by if late else None,
     }
-    return claim.model_copy(update=update), status, notes
+    return claim.model_copy(update=update), status, match
 
 
 def _status(match: ClaimMatch, claim: ClaimOutcome) -> Judged:
-    """Denied or reversed as the file says; else paid or underpaid by all the claim received."""
+    """Denied or reversed as the latest remittance says; else paid or underpaid by what the
+    payer still owes on all the claim received."""
     if match.outcome == "denied":
         return "denied"
     if match.outcome == "reversed":
         return "reversed"
-    return "underpaid" if short_of(claim) > CENT else "paid"
+    return "underpaid" if owed(claim) else "paid"
 
 
 def _reasons(match: ClaimMatch) -> tuple[ClaimReason, ...]:
@@ -470,8 +571,8 @@ def _reasons(match: ClaimMatch) -> tuple[ClaimReason, ...]:
 
 
 def remittance_said(read: RemittanceRead) -> list[str]:
-    """What reading a remittance did, a line for the payment, each claim and each claim the log
-    does not know."""
+    """What reading a remittance did, a line for the payment, each claim, each claim the log
+    does not know and each provider-level adjustment."""
     lines = [
         f"remittance {read.source}: {read.payer.title()}, trace {read.trace_number}, "
         f"{usd(read.payment_usd)} paid {read.payment_date.isoformat()} (remittance dated "
@@ -479,10 +580,24 @@ def remittance_said(read: RemittanceRead) -> list[str]:
     ]
     lines += [claim_remitted_said(item) for item in read.claims]
     lines += [unknown_said(payment) for payment in read.unknown]
+    lines += [provider_adjustment_said(item) for item in read.provider_adjustments]
     if not read.claims and not read.unknown:
         lines.append("it names no claim")
     lines += [f"warning: {warning}" for warning in read.warnings]
     return lines
+
+
+def provider_adjustment_said(item: ProviderAdjustment) -> str:
+    """A PLB adjustment: outside any claim, so the log applies it to none."""
+    reference = f" {item.reference}" if item.reference else ""
+    head = f"provider adjustment (PLB) {item.reason}{reference}"
+    if item.amount_usd > 0:
+        return (
+            f"{head}: {usd(item.amount_usd)} taken from the payment; if it recoups an earlier "
+            "claim's payment, check by hand which claim (the reference names it) and what it "
+            "leaves owed: the log applies it to no claim"
+        )
+    return f"{head}: {usd(-item.amount_usd)} added to the payment (not applied to any claim)"
 
 
 def claim_remitted_said(item: ClaimRemitted) -> str:
@@ -490,10 +605,12 @@ def claim_remitted_said(item: ClaimRemitted) -> str:
     head = f"claim {claim.number} (claim {claim.id}, request {item.request_id})"
     if item.outcome == "already read":
         return f"{head}: already read from this remittance; nothing applied again"
+    if item.outcome == "other payer":
+        return f"{head}: " + "; ".join(item.notes)
     received = f"{usd(received_of(claim))} received of {usd(expected_of(claim))} expected"
     parts = [f"{head}: {item.outcome}"]
     if item.outcome == "underpaid":
-        parts[0] += f" by {usd(item.short_usd)}"
+        parts[0] += f" by {usd(owed(claim))}"
     parts.append(received)
     if claim.patient_responsibility_usd:
         parts.append(f"the patient's share {usd(claim.patient_responsibility_usd)}")
@@ -556,7 +673,7 @@ def appeal_said(claim: ClaimOutcome) -> str:
         by = f", after the deadline {deadline.isoformat()}: ask the payer whether it is heard"
     return (
         f"claim {claim.number} (claim {claim.id}): appeal of the {claim.status} claim sent "
-        f"{(claim.appealed_on or dt.date.min).isoformat()}{by}; {usd(short_of(claim))} at stake"
+        f"{(claim.appealed_on or dt.date.min).isoformat()}{by}; {usd(owed(claim))} at stake"
     )
 
 
@@ -614,7 +731,7 @@ def appeals(requests: list[LoggedRequest]) -> list[AppealItem]:
             reasons=claim.reasons,
             expected_usd=expected_of(claim),
             received_usd=received_of(claim),
-            short_usd=short_of(claim),
+            short_usd=owed(claim),
             appeal_by=claim.appeal_by,
             appealed_on=claim.appealed_on if appeal_sent(claim) else None,
         )
@@ -648,7 +765,7 @@ def follow_up(request: LoggedRequest, claim: ClaimOutcome) -> ClaimFollowUp | No
     """The claim's follow-up, or None when it is paid in full or denied (a denial is appealed,
     not waited on). A claim logged without a date of service (from a spreadsheet) keeps the date
     it was expected by, else counts from the day it was sent."""
-    if claim.status == "denied" or expected_of(claim) - received_of(claim) <= CENT:
+    if claim.status == "denied" or not owed(claim):
         return None
     days, stated = payment_window(request)
     day = claim.date_of_service or claim.submitted_on
@@ -666,6 +783,7 @@ def follow_up(request: LoggedRequest, claim: ClaimOutcome) -> ClaimFollowUp | No
         billed_usd=claim.amount_usd,
         expected_usd=expected_of(claim),
         received_usd=received_of(claim),
+        unpaid_usd=owed(claim),
         window_days=days,
         window_stated=stated,
         window_ends=ends,
@@ -696,6 +814,7 @@ def reauthorizations(requests: list[LoggedRequest]) -> list[ReauthorizationRemin
             payer=request.payer,
             level_of_care=request.level_of_care,
             authorization_number=request.authorization_number,
+            authorization_end=request.authorization_end,
             due=due,
             number=n,
             of=len(request.reauthorization_due),
@@ -710,9 +829,16 @@ def reauthorizations(requests: list[LoggedRequest]) -> list[ReauthorizationRemin
 def due_this_week(
     requests: list[LoggedRequest], *, today: dt.date, days: int = WEEK_DAYS
 ) -> list[ReauthorizationReminder]:
-    """The reauthorization requests due from ``today`` to ``days`` days after it."""
-    last = today + dt.timedelta(days=days)
-    return [item for item in reauthorizations(requests) if today <= item.due <= last]
+    """The reauthorization requests due within ``days`` days, today the first of them, and those
+    overdue (due before today) while their authorization runs: an overdue request is still to
+    send, and stays listed until the authorization ends."""
+    last = today + dt.timedelta(days=days - 1)
+    return [
+        item
+        for item in reauthorizations(requests)
+        if item.due <= last
+        and (item.due >= today or item.authorization_end is None or item.authorization_end >= today)
+    ]
 
 
 # The calendar -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 from sca_rates.exceptions import InvalidScenario
 
@@ -16,7 +17,14 @@ INPUT_SUFFIXES = (".json.gz", ".json", ".csv")
 SHOWN = 5  # outputs named in one message; the rest are counted
 
 
-def output_name(source: Path) -> str:
+class Named(Protocol):
+    """An input: a path, or a file at a web address (its ``name``, the address's last part)."""
+
+    @property
+    def name(self) -> str: ...
+
+
+def output_name(source: Named) -> str:
     """``uhc.2024.01.json.gz`` -> ``uhc.2024.01.parquet``: the whole name, so that files of
     several months or plans stay apart."""
     name = source.name
@@ -26,7 +34,7 @@ def output_name(source: Path) -> str:
     return name + ".parquet"
 
 
-def targets(sources: Sequence[Path], output: Path) -> list[Path]:
+def targets(sources: Sequence[Named], output: Path) -> list[Path]:
     """One Parquet file per input: ``output`` itself for a single input named .parquet, else
     ``output/<input name>.parquet``. Inputs that would share an output are refused."""
     if output.suffix == ".parquet" and not output.is_dir():
@@ -46,8 +54,8 @@ def targets(sources: Sequence[Path], output: Path) -> list[Path]:
     return paths
 
 
-def _refuse_shared(sources: Sequence[Path], paths: list[Path]) -> None:
-    given: dict[Path, list[Path]] = defaultdict(list)
+def _refuse_shared(sources: Sequence[Named], paths: list[Path]) -> None:
+    given: dict[Path, list[Named]] = defaultdict(list)
     for source, path in zip(sources, paths, strict=True):
         given[path].append(source)
     shared = {path: inputs for path, inputs in given.items() if len(inputs) > 1}

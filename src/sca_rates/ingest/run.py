@@ -1,5 +1,6 @@
 """Running the importers over many files: one Parquet file per input, several at once, with the
-bytes read reported as they go."""
+bytes read reported as they go. A payer's file may be read from its web address (a ``Remote``);
+sizes are bytes as stored."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pyarrow as pa
 from sca_rates.exceptions import UnreadableFile
 from sca_rates.ingest import tic
 from sca_rates.ingest.hpt import read_hpt
+from sca_rates.ingest.remote import Remote
 from sca_rates.ingest.rows import write_parquet
 
 Progress = Callable[[int], None]  # called with the bytes just read
@@ -20,8 +22,8 @@ Progress = Callable[[int], None]  # called with the bytes just read
 
 @dataclass(frozen=True)
 class Job:
-    kind: str  # "tic" or "hpt"
-    source: Path
+    kind: str  # "tic" or "hpt" (a hospital's file is read from disk only)
+    source: Path | Remote
     target: Path
     codes: frozenset[str]
     npis: frozenset[int] | None = None
@@ -60,10 +62,17 @@ def _run(job: Job, progress: Progress | None) -> Done:
         )
         count = write_parquet(rows, job.target)
         return Done(job, count, tuple(report.warnings))
+    if not isinstance(job.source, Path):
+        raise TypeError("a hospital's file is read from disk")
     count = write_parquet(read_hpt(job.source, codes=job.codes), job.target)
     if progress is not None:
         progress(job.source.stat().st_size)
     return Done(job, count, ())
+
+
+def stored_size(source: Path | Remote) -> int | None:
+    """The bytes of a file as stored; None for a remote file whose server does not say."""
+    return source.size if isinstance(source, Remote) else source.stat().st_size
 
 
 def run_all(jobs: list[Job], *, workers: int) -> Iterator[Done]:

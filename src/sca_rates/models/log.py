@@ -126,6 +126,9 @@ class ClaimOutcome(Frozen):
     units: float | None = Field(default=None, gt=0)  # days, sessions or services billed
     expected_usd: float | None = Field(default=None, ge=0)  # the agreed rate x the units
     paid_usd: float | None = Field(default=None, ge=0)  # every payment received, added up
+    # revision 0005: the payments recorded by hand (`log paid`), kept apart from those the
+    # remittances report, so that the claim's total is rebuilt from both
+    hand_paid_usd: float | None = Field(default=None, ge=0)
     # revision 0004: the claim's number (CLM01 sent, CLP01 read back), what the payer's
     # remittances said of it, and its appeal
     number: str | None = None  # set by the log when not given: SCA-{request id}-{claim id}
@@ -186,6 +189,11 @@ class LoggedRequest(Frozen):
     agreed_unit: AgreedUnit | None = None
     reauthorization_due: tuple[dt.date, ...] = ()
     payment_days: int | None = Field(default=None, ge=1)
+    # revision 0005: a case rate as the letter states it (``agreed_rate_usd`` is then what it
+    # pays a unit it covers): its amount, the units it covers and the rate for each unit past them
+    case_rate_usd: float | None = Field(default=None, gt=0)
+    case_units_covered: float | None = Field(default=None, gt=0)
+    beyond_per_unit_usd: float | None = Field(default=None, ge=0)
     payer_contact: str | None = None  # may name the patient: stored encrypted, like notes
     notes: str = ""
     acted_by: str = ""

@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sca_rates.money import usd
+from sca_rates.exceptions import InvalidAppealWindow
+from sca_rates.money import CENT, usd
 from sca_rates.remit.models import (
     Adjustment,
     ClaimMatch,
@@ -32,7 +33,6 @@ from sca_rates.remit.models import (
 )
 
 DEFAULT_APPEAL_WINDOW_DAYS = 180  # common; the agreement or the plan sets the real window
-CENT = 0.005
 PATIENT_RESPONSIBILITY = "PR"
 
 
@@ -43,9 +43,7 @@ def match_remittance(
     appeal_window_days: int = DEFAULT_APPEAL_WINDOW_DAYS,
 ) -> RemittanceMatch:
     """Each expected claim's outcome in the remittance, and the file's claims we did not expect."""
-    if appeal_window_days < 0:
-        raise ValueError("appeal_window_days must be 0 or more")
-    appeal_by = remittance.issued_on + dt.timedelta(days=appeal_window_days)
+    appeal_by = appeal_deadline(remittance.issued_on, appeal_window_days)
     by_id: dict[str, list[ClaimPayment]] = {}
     for claim in remittance.claims:
         by_id.setdefault(claim.claim_id, []).append(claim)
@@ -54,12 +52,29 @@ def match_remittance(
         trace_number=remittance.trace_number,
         issued_on=remittance.issued_on,
         appeal_window_days=appeal_window_days,
-        claims=tuple(_match(e, by_id.get(e.claim_id, []), appeal_by) for e in expected),
+        claims=tuple(judge(e, by_id.get(e.claim_id, []), appeal_by) for e in expected),
         unknown_claims=tuple(c for c in remittance.claims if c.claim_id not in known),
     )
 
 
-def _match(expected: ExpectedClaim, found: list[ClaimPayment], appeal_by: dt.date) -> ClaimMatch:
+def check_appeal_window(days: int) -> int:
+    """The days to appeal after a remittance, refused below 0."""
+    if days < 0:
+        raise InvalidAppealWindow(
+            f"appeal days: {days} is below 0. Fix: give the days the agreement or the plan "
+            "allows for an appeal after the remittance, e.g. --appeal-days 180"
+        )
+    return days
+
+
+def appeal_deadline(issued_on: dt.date, window_days: int) -> dt.date:
+    """The last day to appeal a denial or an underpayment: the remittance's date + the window."""
+    return issued_on + dt.timedelta(days=check_appeal_window(window_days))
+
+
+def judge(expected: ExpectedClaim, found: list[ClaimPayment], appeal_by: dt.date) -> ClaimMatch:
+    """One expected claim against the adjudications of it (``found``, in file order) that make
+    one decision: reversals take back, the others are what stands."""
     if not found:
         return ClaimMatch(
             claim_id=expected.claim_id,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sca_rates.exceptions import InvalidRemittance
-from sca_rates.money import usd
+from sca_rates.money import CENT, usd
 from sca_rates.remit.codes import carc_meaning, code_lists, rarc_meaning
 from sca_rates.remit.models import (
     Adjustment,
@@ -31,7 +31,6 @@ from sca_rates.remit.models import (
 from sca_rates.remit.x12 import Segment, Source, split_segments, transaction_sets
 
 AMOUNT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
-CENT = 0.005
 ASK_FOR_A_CORRECTED_FILE = (
     "ask the payer or clearinghouse for a corrected file; sca-rates does not guess a figure"
 )

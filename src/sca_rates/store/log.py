@@ -38,6 +38,8 @@ from sca_rates.models.log import (
     LoggedRequest,
     PatientIdentifiers,
 )
+from sca_rates.reminders import RemitEntry
+from sca_rates.remit import ClaimPayment
 from sca_rates.store import database
 from sca_rates.store.crypto import Cipher
 from sca_rates.store.private import check_target, new_private_file
@@ -55,9 +57,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 KEY_FINGERPRINT = "patient_key_fingerprint"
 SEALED_TEXT = ("notes", "payer_contact")  # free text that may name the patient: encrypted
 DERIVED = {"id", "offers", "claims", "patient", "patient_on_file", "notes_sealed"}
-# What makes one remittance adjudication of a claim: (claim id, trace number, payer claim number,
-# CLP02 status code)
-RemitKey = tuple[int, str, str, str]
+ROW_ID_LIMIT = 2**31  # ids are 32-bit integers on PostgreSQL: a larger number names no row
 BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another before the log is called held
 
 
@@ -351,11 +351,12 @@ def get_claim(
 def find_claim(
     *, session: Session, claim: str, cipher: Cipher | None = None
 ) -> tuple[int, ClaimOutcome]:
-    """A claim named by its log number (31) or by the number it was sent with (SCA-12-31)."""
+    """A claim named by the number it was sent with (SCA-12-31, or a billing system's, which
+    may be all digits) or by its log number (31): the number sent is looked up first."""
     text = claim.strip()
-    if text.isdigit():
-        return get_claim(session=session, claim_id=int(text), cipher=cipher)
     found = session.scalars(select(ClaimRow.id).where(ClaimRow.number == text)).first()
+    if found is None and text.isascii() and text.isdigit():
+        return get_claim(session=session, claim_id=int(text), cipher=cipher)
     if found is None:
         raise LogError(
             f"No logged claim numbered {text!r}. Fix: give the claim's number in the log or the "
@@ -375,7 +376,7 @@ def update_claim(*, session: Session, claim: ClaimOutcome, cipher: Cipher | None
 
 
 def _claim_row(session: Session, claim_id: int) -> ClaimRow:
-    row = session.get(ClaimRow, claim_id)
+    row = session.get(ClaimRow, claim_id) if 0 < claim_id < ROW_ID_LIMIT else None
     if row is None:
         raise LogError(
             f"No logged claim {claim_id}. Fix: `sca-rates log list --json` shows each request's "
@@ -392,45 +393,67 @@ def _claim(row: ClaimRow, cipher: Cipher | None) -> ClaimOutcome:
     return claim.model_copy(update={"appeal_note": cipher.decrypt(row.appeal_note_enc)})
 
 
-def remit_keys(*, session: Session, claim_ids: Iterable[int]) -> set[RemitKey]:
-    """What the log already applied of remittances to these claims: (claim id, trace number,
-    payer claim number, CLP02 status) of each adjudication read."""
+def remit_entries(*, session: Session, claim_ids: Iterable[int]) -> dict[int, list[RemitEntry]]:
+    """Every adjudication read from remittances for these claims, by claim id, in the order read.
+    A row read before revision 0005 kept only its amounts, status and payer claim number: it is
+    named by those, and stands for an adjudication without reasons."""
     wanted = list(claim_ids)
     if not wanted:
-        return set()
-    rows = session.execute(
-        select(
-            ClaimRemitRow.claim_id,
-            ClaimRemitRow.trace_number,
-            ClaimRemitRow.payer_claim_number,
-            ClaimRemitRow.status_code,
-        ).where(ClaimRemitRow.claim_id.in_(wanted))
+        return {}
+    rows = session.scalars(
+        select(ClaimRemitRow).where(ClaimRemitRow.claim_id.in_(wanted)).order_by(ClaimRemitRow.id)
     )
-    return {(claim_id, trace, payer, status) for claim_id, trace, payer, status in rows}
+    found: dict[int, list[RemitEntry]] = {}
+    for row in rows:
+        found.setdefault(row.claim_id, []).append(_remit_entry(row))
+    return found
 
 
-def add_remit(
-    *,
-    session: Session,
-    claim_id: int,
-    key: RemitKey,
-    paid_usd: float,
-    patient_responsibility_usd: float,
-    issued_on: dt.date,
-    source: str,
-) -> None:
-    """Keep one adjudication read from a remittance, so a second reading skips it."""
-    _, trace, payer_claim, status = key
+def _remit_entry(row: ClaimRemitRow) -> RemitEntry:
+    if row.adjudication is not None and row.position is not None:
+        payment = ClaimPayment.model_validate_json(row.adjudication)
+        place = f"CLP {row.position:05d}"
+    else:
+        payment = ClaimPayment(
+            segment=0,
+            claim_id=row.claim.number or "",
+            status_code=row.status_code,
+            status="",
+            billed_usd=0.0,
+            paid_usd=row.paid_usd,
+            patient_responsibility_usd=row.patient_responsibility_usd,
+            payer_claim_number=row.payer_claim_number,
+        )
+        place = f"{row.payer_claim_number} {row.status_code}"
+    return RemitEntry(
+        key=(row.claim_id, row.trace_number, place),
+        issued_on=row.issued_on,
+        payment_date=row.payment_date or row.issued_on,
+        appeal_window_days=row.appeal_window_days,
+        payment=payment,
+        read=row.id,
+    )
+
+
+def add_remit(*, session: Session, entry: RemitEntry, source: str) -> None:
+    """Keep one adjudication read from a remittance whole, so a claim is rebuilt from its rows
+    and a second reading skips it."""
+    claim_id, trace, place = entry.key
+    payment = entry.payment
     session.add(
         ClaimRemitRow(
             claim_id=claim_id,
             trace_number=trace,
-            payer_claim_number=payer_claim,
-            status_code=status,
-            paid_usd=paid_usd,
-            patient_responsibility_usd=patient_responsibility_usd,
-            issued_on=issued_on,
+            payer_claim_number=payment.payer_claim_number,
+            status_code=payment.status_code,
+            paid_usd=payment.paid_usd,
+            patient_responsibility_usd=payment.patient_responsibility_usd,
+            issued_on=entry.issued_on,
             source=source,
+            position=int(place.removeprefix("CLP ")),
+            payment_date=entry.payment_date,
+            appeal_window_days=entry.appeal_window_days,
+            adjudication=payment.model_dump_json(),
         )
     )
 
@@ -442,7 +465,7 @@ def audit(
 
 
 def _row(session: Session, request_id: int) -> RequestRow:
-    row = session.get(RequestRow, request_id)
+    row = session.get(RequestRow, request_id) if 0 < request_id < ROW_ID_LIMIT else None
     if row is None:
         raise UnknownRequest(
             f"No logged request {request_id}. Fix: `sca-rates log list` shows the numbers"

@@ -52,6 +52,9 @@ class RequestRow(Base):
     agreed_unit: Mapped[str | None] = mapped_column(String(8))  # revision 0003
     reauthorization_due: Mapped[str] = mapped_column(Text, default="")  # ";"-separated ISO dates
     payment_days: Mapped[int | None] = mapped_column(Integer)  # revision 0003
+    case_rate_usd: Mapped[float | None] = mapped_column(Float)  # revision 0005
+    case_units_covered: Mapped[float | None] = mapped_column(Float)
+    beyond_per_unit_usd: Mapped[float | None] = mapped_column(Float)
     # In the clear only in logs written before notes were encrypted (revision 0001); the first
     # use of a key moves them into the _enc columns
     payer_contact: Mapped[str | None] = mapped_column(Text)
@@ -120,6 +123,7 @@ class ClaimRow(Base):
     appeal_by: Mapped[dt.date | None] = mapped_column(Date)
     appealed_on: Mapped[dt.date | None] = mapped_column(Date)
     appeal_note_enc: Mapped[str | None] = mapped_column(Text)  # Fernet ciphertext only
+    hand_paid_usd: Mapped[float | None] = mapped_column(Float)  # revision 0005: `log paid`
 
     request: Mapped[RequestRow] = relationship(back_populates="claims")
     remits: Mapped[list[ClaimRemitRow]] = relationship(
@@ -129,14 +133,13 @@ class ClaimRow(Base):
 
 class ClaimRemitRow(Base):
     """One adjudication of a claim read from a payer's 835 (one CLP): what it moved, and the
-    trace number, payer claim number and status that make a second reading of the same file
-    skip it (revision 0004)."""
+    trace number and the CLP's place among the payment's claims that make a second reading of
+    the same file skip it (revision 0004; the place, the payment date, the appeal window and the
+    whole adjudication since revision 0005, so that a claim is rebuilt from its rows)."""
 
     __tablename__ = "claim_remits"
     __table_args__ = (
-        UniqueConstraint(
-            "claim_id", "trace_number", "payer_claim_number", "status_code", name="uq_claim_remit"
-        ),
+        UniqueConstraint("claim_id", "trace_number", "position", name="uq_claim_remit_position"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -149,6 +152,11 @@ class ClaimRemitRow(Base):
     issued_on: Mapped[dt.date] = mapped_column(Date)  # the remittance's date
     source: Mapped[str] = mapped_column(Text)  # the file it was read from
     read_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # revision 0005 (none in rows read before it)
+    position: Mapped[int | None] = mapped_column(Integer)  # the CLP's place in the payment
+    payment_date: Mapped[dt.date | None] = mapped_column(Date)  # BPR16
+    appeal_window_days: Mapped[int | None] = mapped_column(Integer)
+    adjudication: Mapped[str | None] = mapped_column(Text)  # the CLP loop read, as JSON
 
     claim: Mapped[ClaimRow] = relationship(back_populates="remits")
 

@@ -24,6 +24,7 @@ from sca_rates.money import pct, usd
 from sca_rates.reminders import (
     APPEAL_WARNING_DAYS,
     REVIEW_DOCUMENTS,
+    WEEK_DAYS,
     AppealItem,
     ClaimFollowUp,
     ReauthorizationReminder,
@@ -33,9 +34,10 @@ from sca_rates.reminders import (
     claim_warnings,
     claims_unpaid,
     due_this_week,
+    expected_said,
+    follow_up,
     new_claim,
     payment_said,
-    payment_window,
     reasons_said,
     remittance_said,
     window_said,
@@ -70,7 +72,7 @@ def render_page() -> None:
     _pipeline(requests, due, unpaid)
     appealed = appeals(requests)
     names = _patient_names(engine, due, [*unpaid, *appealed], cipher)
-    _due_this_week(due, names)
+    _due_this_week(due, names, today)
     _claims_unpaid(unpaid, names)
     _denied_and_underpaid(appealed, names, today)
     st.download_button(
@@ -116,7 +118,7 @@ def _pipeline(
 ) -> None:
     columns = st.columns(3)
     columns[0].metric("Pending requests", len(pending(requests)))
-    columns[1].metric("Reauthorizations due in 7 days", len(due))
+    columns[1].metric(f"Reauthorizations due in {WEEK_DAYS} days or overdue", len(due))
     columns[2].metric("Claims unpaid past due", len(unpaid))
 
 
@@ -153,14 +155,18 @@ def _who(request_id: int, payer: str, level_of_care: str, names: dict[int, str])
     return f"{names[request_id]} ({shown})" if request_id in names else shown
 
 
-def _due_this_week(due: list[ReauthorizationReminder], names: dict[int, str]) -> None:
+def _due_this_week(
+    due: list[ReauthorizationReminder], names: dict[int, str], today: dt.date
+) -> None:
     st.subheader("Due this week")
+    days = f"{WEEK_DAYS} days (today and the {WEEK_DAYS - 1} after it)"
     if not due:
-        st.caption("No reauthorization request is due in the next 7 days.")
+        st.caption(f"No reauthorization request is overdue or due in the next {days}.")
         return
     st.dataframe(
         {
             "due": [item.due.isoformat() for item in due],
+            "overdue": ["overdue" if item.overdue(today) else "" for item in due],
             "patient": [_who(i.request_id, i.payer, i.level_of_care, names) for i in due],
             "authorization": [item.authorization_number or "" for item in due],
             "reauthorization": [f"request {item.number} of {item.of}" for item in due],
@@ -170,7 +176,8 @@ def _due_this_week(due: list[ReauthorizationReminder], names: dict[int, str]) ->
         width="stretch",
     )
     st.caption(
-        f"Each reauthorization request goes with the medical-necessity review: {REVIEW_DOCUMENTS}."
+        f"Due in the next {days}, and overdue while the authorization runs. Each "
+        f"reauthorization request goes with the medical-necessity review: {REVIEW_DOCUMENTS}."
     )
 
 
@@ -454,12 +461,12 @@ def _save_claim(
     except ScaRatesError as exc:
         st.error(str(exc))
         return
-    days, _ = payment_window(request)
+    due = follow_up(request, claim)
     said = [
         f"Logged claim {claim.id} on request {request_id}: expected "
-        f"{usd(claim.expected_usd or 0)} ({usd(request.agreed_rate_usd or 0)} x {units:g}), due "
-        f"by {served + dt.timedelta(days=days)}. Send it as claim number {claim.number} "
-        "(the patient control number, CLM01)."
+        f"{usd(claim.expected_usd or 0)} ({expected_said(request, units)})"
+        + ("" if due is None else f", due by {due.window_ends}")
+        + f". Send it as claim number {claim.number} (the patient control number, CLM01)."
     ]
     _done(said + [f"Warning: {w}" for w in claim_warnings(request, claim)])
 
@@ -470,7 +477,10 @@ def _record_payment(requests: list[LoggedRequest]) -> None:
         st.caption("No claim entered yet: a payment is recorded on a claim.")
         return
     with st.form("payment"):
-        st.markdown("**Record a payment** (payments on a claim add up)")
+        st.markdown(
+            "**Record a payment** (payments on a claim add up; a claim with a remittance read "
+            "takes its payments from the remittances)"
+        )
         _, claim = st.selectbox(
             "Claim",
             claims,

@@ -1,0 +1,95 @@
+"""ZIP codes to places and distances, offline: how far a patient would travel to a program.
+
+A ZIP is placed at its ZIP Code Tabulation Area's internal point (the Census Bureau's INTPTLAT and
+INTPTLONG) from ``market_data/zcta_centroids.csv`` (zip, lat, lon: decimal degrees, WGS84),
+derived from the Census Bureau's Gazetteer ZCTA file of the 2010 Census ZCTAs; see
+market_data/README.md. A ZCTA approximates a ZIP's area; ZIPs without one (PO boxes, single
+firms) are not placed. Distances are great-circle miles on a sphere of the Earth's mean radius.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from sca_rates.exceptions import InvalidMarketData, MissingReference, Problem
+
+EARTH_RADIUS_MILES = 3958.7613  # IUGG mean radius, 6371.0088 km
+CENTROIDS_FILE = "zcta_centroids.csv"
+Point = tuple[float, float]  # latitude, longitude in decimal degrees
+
+
+def great_circle_miles(a: Point, b: Point) -> float:
+    """Miles between two points along the Earth's surface (haversine formula)."""
+    lat_a, lon_a, lat_b, lon_b = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat_b - lat_a) / 2) ** 2
+        + math.cos(lat_a) * math.cos(lat_b) * math.sin((lon_b - lon_a) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(h)))
+
+
+def distance_miles(
+    zip_a: str, zip_b: str, *, centroids: Mapping[str, Point] | None = None
+) -> float:
+    """Great-circle miles between two ZIPs' ZCTA points (ZIP+4 and 9 digits are cut to 5)."""
+    places = centroids if centroids is not None else bundled_centroids()
+    return great_circle_miles(_place(zip_a, places), _place(zip_b, places))
+
+
+def _place(zip_code: str, places: Mapping[str, Point]) -> Point:
+    zip5 = zip_code.strip()[:5]
+    if zip5 not in places:
+        raise MissingReference(
+            f"ZIP {zip_code.strip()!r} has no ZIP Code Tabulation Area among the "
+            f"{len(places):,} of market_data/{CENTROIDS_FILE} (a PO box or firm ZIP, a new ZIP, "
+            "or not a ZIP). Fix: give the ZIP of the street address"
+        )
+    return places[zip5]
+
+
+def load_centroids(path: Path) -> dict[str, Point]:
+    """The centroids file (zip, lat, lon), every row checked."""
+    places: dict[str, Point] = {}
+    problems: list[Problem] = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != ["zip", "lat", "lon"]:
+            raise InvalidMarketData(
+                path, [Problem("header", f"{reader.fieldnames}", "the header is zip,lat,lon")]
+            )
+        for row in reader:
+            point = _point(row)
+            if point is None or len(row["zip"]) != 5 or not row["zip"].isdigit():
+                problems.append(
+                    Problem(
+                        f"line {reader.line_num}",
+                        f"{row}",
+                        "a 5-digit ZIP, then latitude and longitude in decimal degrees",
+                    )
+                )
+            else:
+                places[row["zip"]] = point
+    if problems:
+        raise InvalidMarketData(path, problems[:10])
+    return places
+
+
+def _point(row: dict[str, str]) -> Point | None:
+    try:
+        lat, lon = float(row["lat"]), float(row["lon"])
+    except (TypeError, ValueError):
+        return None
+    return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None
+
+
+@lru_cache(maxsize=1)
+def bundled_centroids() -> dict[str, Point]:
+    """The project's ZCTA points (read once), from its own market data folder: they are
+    reference data, not figures a person replaces."""
+    from sca_rates.settings import PROJECT_ROOT
+
+    return load_centroids(PROJECT_ROOT / "market_data" / CENTROIDS_FILE)
