@@ -938,23 +938,22 @@ def log_claim(
     the units, and it is due within the agreement's payment window from the date of service. The
     claim's number is what the payer's 835 remittance names it by (CLP01)."""
     from sca_rates import store
-    from sca_rates.reminders import claim_warnings, expected_said, follow_up, new_claim
+    from sca_rates.reminders import claim_warnings, expected_said, follow_up
 
     with _user_errors():
         served = _dated(date_of_service, "--date-of-service")
         sent = _dated(submitted_on, "--submitted-on") if submitted_on else dt.date.today()
         with store.transaction(_engine()) as session:
-            request = store.get_request(session=session, request_id=request_id)
-            claim = new_claim(
-                request,
+            request, claim = store.enter_claim(
+                session=session,
+                request_id=request_id,
+                today=dt.date.today(),
                 date_of_service=served,
                 units=units,
                 billed_usd=billed,
                 submitted_on=sent,
-                today=dt.date.today(),
                 number=number,
             )
-            claim = store.add_claim(session=session, request_id=request_id, claim=claim)
     due = follow_up(request, claim)
     typer.echo(
         f"logged claim {claim.id} on request {request_id}: billed {usd(billed)}, expected "

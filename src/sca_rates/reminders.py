@@ -921,37 +921,42 @@ def calendar(
     from icalendar import Calendar, Event
 
     names = patients or {}
+
+    def all_day(uid: str, summary: str, description: str, day: dt.date) -> Event:
+        return Event.new(
+            uid=uid,
+            summary=summary,
+            description=description,
+            start=day,
+            end=day + dt.timedelta(days=1),
+            stamp=now,
+        )
+
     events = (
         [
-            Event.new(
-                uid=f"sca-rates-request-{item.request_id}-reauthorization-{item.number}",
-                summary=reauthorization_summary(item, names.get(item.request_id)),
-                description=reauthorization_description(item),
-                start=item.due,
-                end=item.due + dt.timedelta(days=1),
-                stamp=now,
+            all_day(
+                f"sca-rates-request-{item.request_id}-reauthorization-{item.number}",
+                reauthorization_summary(item, names.get(item.request_id)),
+                reauthorization_description(item),
+                item.due,
             )
             for item in reauthorizations(requests)
         ]
         + [
-            Event.new(
-                uid=f"sca-rates-claim-{item.claim_id}-follow-up",
-                summary=follow_up_summary(item, names.get(item.request_id)),
-                description=follow_up_description(item),
-                start=item.follow_up_on,
-                end=item.follow_up_on + dt.timedelta(days=1),
-                stamp=now,
+            all_day(
+                f"sca-rates-claim-{item.claim_id}-follow-up",
+                follow_up_summary(item, names.get(item.request_id)),
+                follow_up_description(item),
+                item.follow_up_on,
             )
             for item in claim_follow_ups(requests)
         ]
         + [
-            Event.new(
-                uid=f"sca-rates-claim-{item.claim_id}-appeal",
-                summary=appeal_summary(item, names.get(item.request_id)),
-                description=appeal_description(item),
-                start=item.appeal_by,
-                end=item.appeal_by + dt.timedelta(days=1),
-                stamp=now,
+            all_day(
+                f"sca-rates-claim-{item.claim_id}-appeal",
+                appeal_summary(item, names.get(item.request_id)),
+                appeal_description(item),
+                item.appeal_by,
             )
             for item in appeal_deadlines(requests)
             if item.appeal_by is not None

@@ -13,7 +13,6 @@ identified by that EIN (digits compared, so 12-3456789 is 123456789).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import ijson
 
 from sca_rates.exceptions import UnreadableFile
 from sca_rates.ingest.remote import Remote
-from sca_rates.ingest.tic import HEADER, open_binary, source_of
+from sca_rates.ingest.tic import HEADER, build_object, open_binary, source_of
 from sca_rates.models.base import Frozen
 
 ENTRY = "reporting_structure.item"
@@ -71,7 +70,7 @@ def read_contents(
                 elif prefix in HEADER and event in ("string", "number"):
                     header[prefix] = value
                 elif prefix == ENTRY and event == "start_map":
-                    plans = _plans(_build(events), source, entries)
+                    plans = _plans(build_object(events, ENTRY), source, entries)
                     entries, listed = entries + 1, listed + len(plans)
                     kept += [found for found in plans if _chosen(found, plan, wanted_ein)]
         except (ijson.JSONError, EOFError, OSError) as exc:
@@ -88,18 +87,6 @@ def read_contents(
         plans_listed=listed,
         plans=tuple(kept),
     )
-
-
-def _build(events: Iterator[tuple[str, str, Any]]) -> dict[str, Any]:
-    """The entry starting here (its start_map already read), built from the events."""
-    builder = ijson.ObjectBuilder()
-    builder.event("start_map", None)
-    for prefix, event, value in events:
-        builder.event(event, value)
-        if prefix == ENTRY and event == "end_map":
-            break
-    built: dict[str, Any] = builder.value
-    return built
 
 
 def _check_kind(source: Path | Remote, keys: list[str]) -> None:

@@ -18,9 +18,7 @@ whose end or checksum is wrong (a download cut short).
 from __future__ import annotations
 
 import csv
-import os
 import re
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -31,9 +29,9 @@ from typing import IO, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from sca_rates.exceptions import InvalidMarketData, InvalidScenario, Problem, UnreadableFile
+from sca_rates.ingest.rows import write_parquet
 
 TAXONOMY_SLOTS = range(1, 16)  # NPPES gives up to 15 taxonomies a provider
 NPI = "NPI"
@@ -440,25 +438,6 @@ def _kept(row: list[str], columns: dict[str, int], wanted: _Wanted) -> dict[str,
     }
 
 
-def write_providers(rows: Iterable[dict[str, Any]], target: Path, *, batch: int = 20_000) -> int:
+def write_providers(rows: Iterable[dict[str, Any]], target: Path) -> int:
     """Write the rows to ``target`` as Parquet; it appears only once every row is written."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
-    count = 0
-    try:
-        with pq.ParquetWriter(temporary, SCHEMA) as writer:
-            chunk: list[dict[str, Any]] = []
-            for row in rows:
-                chunk.append(row)
-                if len(chunk) >= batch:
-                    writer.write_table(pa.Table.from_pylist(chunk, schema=SCHEMA))
-                    count, chunk = count + len(chunk), []
-            # an empty result is still a table, with its columns
-            writer.write_table(pa.Table.from_pylist(chunk, schema=SCHEMA))
-            count += len(chunk)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return count
+    return write_parquet(rows, target, schema=SCHEMA, batch=20_000)

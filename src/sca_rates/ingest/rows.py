@@ -78,22 +78,29 @@ SCHEMA = pa.schema(
 )
 
 
-def write_parquet(rows: Iterable[dict[str, Any]], target: Path, *, batch: int = 50_000) -> int:
-    """Write rows (streamed, in batches) to ``target``; it appears only once complete."""
+def write_parquet(
+    rows: Iterable[dict[str, Any]],
+    target: Path,
+    *,
+    schema: pa.Schema = SCHEMA,
+    batch: int = 50_000,
+) -> int:
+    """Write rows (streamed, in batches) to ``target`` with ``schema`` (the tidy rows' by
+    default); it appears only once complete, and an empty result is still a table."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
     count = 0
     try:
-        with pq.ParquetWriter(temporary, SCHEMA) as writer:
+        with pq.ParquetWriter(temporary, schema) as writer:
             chunk: list[dict[str, Any]] = []
             for row in rows:
                 chunk.append(row)
                 if len(chunk) >= batch:
-                    writer.write_table(pa.Table.from_pylist(chunk, schema=SCHEMA))
+                    writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
                     count, chunk = count + len(chunk), []
-            if chunk:
-                writer.write_table(pa.Table.from_pylist(chunk, schema=SCHEMA))
+            if chunk or not count:
+                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
                 count += len(chunk)
         os.replace(temporary, target)
     except BaseException:

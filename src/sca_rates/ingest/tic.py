@@ -179,7 +179,7 @@ def _first_pass(path: Path | Remote, warn: Callable[[str], None]) -> tuple[_Outl
                 elif not prefix or prefix == LISTED_FILE:
                     outline.see(prefix, event, value)
                 elif prefix == "provider_references.item" and event == "start_map":
-                    _reference(_build(events, prefix), providers)
+                    _reference(build_object(events, prefix), providers)
                 elif prefix == "provider_references" and event == "end_array":
                     seen_references = True
                 elif (
@@ -233,7 +233,7 @@ def _contents_message(path: Path | Remote, listed: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _build(events: Iterator[tuple[str, str, Any]], prefix: str) -> dict[str, Any]:
+def build_object(events: Iterator[tuple[str, str, Any]], prefix: str) -> dict[str, Any]:
     """The object starting at ``prefix`` (its start_map already read), built from the events."""
     builder = ijson.ObjectBuilder()
     builder.event("start_map", None)

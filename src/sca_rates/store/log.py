@@ -38,7 +38,7 @@ from sca_rates.models.log import (
     LoggedRequest,
     PatientIdentifiers,
 )
-from sca_rates.reminders import RemitEntry
+from sca_rates.reminders import RemitEntry, new_claim
 from sca_rates.remit import ClaimPayment
 from sca_rates.store import database
 from sca_rates.store.crypto import Cipher
@@ -321,6 +321,17 @@ def _claim_values(claim: ClaimOutcome, cipher: Cipher | None) -> dict[str, Any]:
             raise _no_key("an appeal's note may name the patient, so appeal notes (like notes)")
         values["appeal_note_enc"] = cipher.encrypt(claim.appeal_note)
     return values
+
+
+def enter_claim(
+    *, session: Session, request_id: int, today: dt.date, **entered: Any
+) -> tuple[LoggedRequest, ClaimOutcome]:
+    """A claim entered by hand (the CLI's ``log claim``, the Log page's form): its expected
+    payment from the request's agreement (``reminders.new_claim`` takes ``entered``: the date of
+    service, units, billed dollars, the day it was sent, its number), then recorded."""
+    request = get_request(session=session, request_id=request_id)
+    claim = new_claim(request, today=today, **entered)
+    return request, add_claim(session=session, request_id=request_id, claim=claim)
 
 
 def add_claim(

@@ -36,7 +36,6 @@ from sca_rates.reminders import (
     due_this_week,
     expected_said,
     follow_up,
-    new_claim,
     payment_said,
     reasons_said,
     remittance_said,
@@ -447,17 +446,16 @@ def _save_claim(
         return
     try:
         with store.transaction(state.log_engine()) as session:
-            request = store.get_request(session=session, request_id=request_id)
-            claim = new_claim(
-                request,
+            request, claim = store.enter_claim(
+                session=session,
+                request_id=request_id,
+                today=dt.date.today(),
                 date_of_service=served,
                 units=units,
                 billed_usd=billed,
                 submitted_on=sent,
-                today=dt.date.today(),
                 number=number,
             )
-            claim = store.add_claim(session=session, request_id=request_id, claim=claim)
     except ScaRatesError as exc:
         st.error(str(exc))
         return
