@@ -440,6 +440,59 @@ def export(
     typer.echo(f"wrote {target}")
 
 
+@app.command()
+def network(
+    case_file: CaseArg,
+    tic: Annotated[
+        list[Path],
+        typer.Option(
+            "--tic", help="A payer's in-network rates (Parquet of `market import-tic`); repeatable."
+        ),
+    ],
+    providers: Annotated[Path, typer.Option(help="The programs (Parquet of `market providers`).")],
+    market_data: MarketOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The in-network programs billing the case's code within the access standard's miles of the
+    patient's ZIP, and the nearest beyond it, with the rates that show them in network."""
+    from sca_rates.compare import case_access_standard
+    from sca_rates.exceptions import InvalidCase, MissingReference
+    from sca_rates.files import CASE_DOC, load_yaml_model
+    from sca_rates.ingest.nppes import load_taxonomies
+    from sca_rates.models.case import Case
+    from sca_rates.network import find_in_network_programs
+    from sca_rates.present.network import network_json, network_lines
+
+    with _user_errors():
+        case = load_yaml_model(case_file, Case, InvalidCase, doc=CASE_DOC)
+        if case.patient_zip is None:
+            raise MissingReference(
+                f"Case file {case_file} gives no patient_zip. Fix: add the patient's five-digit "
+                f'ZIP (patient_zip: "02139"), see {CASE_DOC}'
+            )
+        market = _market(market_data)
+        standard = case_access_standard(case, market)
+        if standard is None:
+            raise MissingReference(
+                "No access standard for the case's state, area and plan type in "
+                "access_standards.csv. Fix: add a row for it, see market_data/README.md"
+            )
+        search = find_in_network_programs(
+            rates=tic,
+            providers=providers,
+            codes=[case.code],
+            patient_zip=case.patient_zip,
+            standard_miles=standard.miles,
+            taxonomies=frozenset(
+                load_taxonomies(Settings().market_data_dir / "program_taxonomies.csv")
+            ),
+        )
+    rule = f"{standard.jurisdiction} {standard.area} {standard.plan_type}"
+    said = f"{rule}, {standard.source} {standard.year}"
+    said += ", illustrative" if standard.illustrative else ""
+    _emit(as_json, network_json(search), network_lines(search, standard=said))
+
+
 market_app = typer.Typer(no_args_is_help=True, help="Market reference data.")
 app.add_typer(market_app, name="market")
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace outputs that already exist.")]

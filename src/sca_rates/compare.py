@@ -93,7 +93,7 @@ def case_facts(case: Case, *, model: CostModel, market: MarketData) -> CaseFacts
         payer_ceiling_per_unit_usd=ceiling.episode_usd / units if ceiling else None,
         oon=oon,
         billed_shares=tuple(find_billed_shares(market, region=case.region, state=case.state)),
-        access_standard=_access_standard(case, market),
+        access_standard=case_access_standard(case, market),
         notes=tuple(notes + oon_notes),
     )
 
@@ -104,7 +104,8 @@ LEAST_PLAUSIBLE_USD = 5.0
 MARKET_TOP_MULTIPLE = 3.0
 
 
-def _access_standard(case: Case, market: MarketData) -> AccessStandardRow | None:
+def case_access_standard(case: Case, market: MarketData) -> AccessStandardRow | None:
+    """The access standard the case's network gap is held to: its state's, area's, plan type's."""
     gap = case.triggers.network_inadequacy
     state = case.state or (case.region if region_kind(case.region) == "state" else None)
     area = gap.area if gap else "urban"

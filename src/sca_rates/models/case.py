@@ -125,6 +125,8 @@ class Case(Frozen):
     plan_type: PlanType = "commercial"  # chooses the access standard the network gap is held to
     region: str = Field(pattern=r"^(US|[A-Z]{2}|\d{5})$")  # US, a state, or a CBSA code
     state: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")  # needed with a CBSA region
+    # Where the patient lives: the ZIP in-network programs are measured from (`sca-rates network`)
+    patient_zip: str | None = Field(default=None, pattern=r"^\d{5}$")
     level_of_care: str = Field(pattern=r"^[A-Z][A-Z0-9_-]{0,15}$")
     # What the patient is treated for: the payer's alternative must be a setting that treats it
     diagnosis: Diagnosis = "mental_health"

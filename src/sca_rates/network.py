@@ -1,0 +1,196 @@
+"""The payer's in-network programs near a patient: the evidence for (or against) a network gap.
+
+A program is a provider of the providers file (``market providers``: NPPES, the program
+taxonomies) with one of the program taxonomies, whose NPI a payer's in-network file lists for one
+of the case's codes (``market import-tic``). Each is placed at its practice ZIP and measured from
+the patient's ZIP.
+
+Distances are great-circle miles between the two ZIPs' ZCTA points (``ingest.geo``), not road
+miles: a trip by road is longer. Rates are US dollars per unit of the code, as the payer's file
+writes them (a percentage is kept as written, 55.3 for 55.3%). Dates are ISO dates: a rates file's
+is the date its payer says it was updated; a providers file's is the day it was written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from pydantic import Field
+
+from sca_rates.exceptions import UnreadableFile
+from sca_rates.ingest.geo import Point, bundled_centroids, distance_miles
+from sca_rates.models.base import Frozen
+
+DISTANCE_BASIS = "great-circle miles between ZIP centroids (ZCTA points), not road miles"
+# Beyond the standard only the nearest few are shown: the argument needs the nearest, not a list
+BEYOND_SHOWN = 3
+RATE_COLUMNS = (
+    "payer",
+    "plan",
+    "file_date",
+    "code",
+    "rate_usd",
+    "percentage",
+    "negotiated_type",
+    "source_file",
+    "npi",
+)
+PROVIDER_COLUMNS = (
+    "npi",
+    "organization_name",
+    "taxonomy_codes",
+    "address",
+    "city",
+    "state",
+    "zip5",
+)
+
+
+# Computed: one price a payer's file gives a program for one of the codes
+class RateEvidence(Frozen):
+    payer: str
+    plan: str | None = None
+    code: str
+    rate_usd: float | None = None  # a dollar amount, when the price is one
+    percentage: float | None = None  # a share as written (55.3 for 55.3%), when it is one
+    negotiated_type: str | None = None
+    file_date: str | None = None  # ISO date the payer's file says it was updated
+    source_file: str | None = None  # the payer's file the row was imported from
+
+
+# Computed: an in-network program and how far it is from the patient
+class NearbyProgram(Frozen):
+    npi: int
+    name: str
+    address: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip5: str
+    miles: float = Field(ge=0)  # great-circle, see DISTANCE_BASIS
+    rates: tuple[RateEvidence, ...]
+
+
+# Computed: a file the answer was read from, and its dates
+class NetworkSource(Frozen):
+    kind: Literal["rates", "providers"]
+    path: str
+    dates: tuple[str, ...]  # rates: the payers' file dates; providers: the day it was written
+    payers: tuple[str, ...] = ()  # rates only
+
+
+# Computed: what `sca-rates network` shows
+class NetworkSearch(Frozen):
+    patient_zip: str
+    codes: tuple[str, ...]
+    standard_miles: float = Field(gt=0)
+    distance_basis: str = DISTANCE_BASIS
+    within: tuple[NearbyProgram, ...]  # nearest first
+    beyond: tuple[NearbyProgram, ...]  # the nearest beyond the standard, nearest first
+    unplaced: tuple[int, ...] = ()  # NPIs of in-network programs whose ZIP has no ZCTA point
+    sources: tuple[NetworkSource, ...]
+
+
+def find_in_network_programs(
+    *,
+    rates: Sequence[Path],
+    providers: Path,
+    codes: Iterable[str],
+    patient_zip: str,
+    standard_miles: float,
+    taxonomies: frozenset[str],
+    beyond_shown: int = BEYOND_SHOWN,
+    centroids: Mapping[str, Point] | None = None,
+) -> NetworkSearch:
+    """The programs in network for ``codes`` within ``standard_miles`` of ``patient_zip``, and
+    the nearest ``beyond_shown`` past it, each with the rates that show it in network."""
+    wanted = tuple(sorted(set(codes)))
+    places = centroids if centroids is not None else bundled_centroids()
+    distance_miles(patient_zip, patient_zip, centroids=places)  # an unplaced patient ZIP: refused
+    evidence: dict[int, set[RateEvidence]] = {}
+    sources = [_read_rates(path, wanted, evidence) for path in rates]
+    programs, unplaced = [], []
+    for row in _read_providers(providers):
+        if row["npi"] not in evidence or taxonomies.isdisjoint(row["taxonomy_codes"] or ()):
+            continue
+        zip5 = row["zip5"] or ""
+        if zip5 not in places:
+            unplaced.append(row["npi"])
+            continue
+        programs.append(
+            NearbyProgram(
+                npi=row["npi"],
+                name=row["organization_name"] or f"NPI {row['npi']}",
+                address=row["address"],
+                city=row["city"],
+                state=row["state"],
+                zip5=zip5,
+                miles=distance_miles(patient_zip, zip5, centroids=places),
+                rates=tuple(sorted(evidence[row["npi"]], key=_rate_order)),
+            )
+        )
+    programs.sort(key=lambda p: (p.miles, p.npi))
+    written = dt.date.fromtimestamp(providers.stat().st_mtime).isoformat()
+    return NetworkSearch(
+        patient_zip=patient_zip.strip()[:5],
+        codes=wanted,
+        standard_miles=standard_miles,
+        within=tuple(p for p in programs if p.miles <= standard_miles),
+        beyond=tuple(p for p in programs if p.miles > standard_miles)[:beyond_shown],
+        unplaced=tuple(sorted(unplaced)),
+        sources=(*sources, NetworkSource(kind="providers", path=str(providers), dates=(written,))),
+    )
+
+
+def _rate_order(rate: RateEvidence) -> tuple[Any, ...]:
+    return (rate.payer, rate.code, rate.rate_usd or 0.0, rate.percentage or 0.0, rate.file_date)
+
+
+def _read_rates(
+    path: Path, codes: tuple[str, ...], into: dict[int, set[RateEvidence]]
+) -> NetworkSource:
+    """Add each program's prices for ``codes`` from one in-network rates file to ``into``."""
+    table = _table(
+        path, RATE_COLUMNS, "give a Parquet file written by `sca-rates market import-tic`"
+    )
+    dates, payers = set(), set()
+    for row in table.filter(
+        pc.is_in(table.column("code"), pa.array(codes, pa.string()))
+    ).to_pylist():
+        npis = row.pop("npi") or []
+        rate = RateEvidence.model_validate(row)
+        dates.add(rate.file_date or "undated")
+        payers.add(rate.payer)
+        for npi in npis:
+            into.setdefault(npi, set()).add(rate)
+    return NetworkSource(
+        kind="rates", path=str(path), dates=tuple(sorted(dates)), payers=tuple(sorted(payers))
+    )
+
+
+def _read_providers(path: Path) -> list[dict[str, Any]]:
+    fix = "give a Parquet file written by `sca-rates market providers`"
+    rows: list[dict[str, Any]] = _table(path, PROVIDER_COLUMNS, fix).to_pylist()
+    return rows
+
+
+def _table(path: Path, columns: tuple[str, ...], fix: str) -> pa.Table:
+    """The columns of a Parquet file, or one UnreadableFile naming the file and the fix."""
+    try:
+        names = pq.read_schema(path).names
+    except FileNotFoundError:
+        raise UnreadableFile(f"{path}: no such file. Fix: {fix}") from None
+    except (OSError, pa.ArrowException):
+        raise UnreadableFile(f"{path}: not a Parquet file. Fix: {fix}") from None
+    missing = [c for c in columns if c not in names]
+    if missing:
+        raise UnreadableFile(f"{path}: has no column {', '.join(missing)}. Fix: {fix}")
+    try:
+        return pq.read_table(path, columns=list(columns))
+    except (OSError, pa.ArrowException):
+        raise UnreadableFile(f"{path}: cannot be read whole (truncated?). Fix: {fix}") from None
