@@ -14,10 +14,8 @@ import streamlit
 from icalendar import Calendar
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
-from typer.testing import CliRunner, Result
 
 from sca_rates import store
-from sca_rates.cli import app
 from sca_rates.exceptions import LogError
 from sca_rates.files import load_terms
 from sca_rates.logbook import agreement_changes
@@ -34,6 +32,7 @@ from sca_rates.reminders import (
 from sca_rates.settings import Settings
 from sca_rates.store.crypto import Cipher, new_key
 from sca_rates.store.schema import AuditRow
+from tests.cli_runs import ran, refused
 from tests.conftest import FIXTURES, PROJECT
 
 D = dt.date
@@ -67,24 +66,6 @@ def _with_agreement(terms: AgreementTerms = TERMS, **changes: object) -> LoggedR
     request = _request()
     found, _ = agreement_changes(terms, request)
     return request.model_copy(update=found | changes)
-
-
-def _cli(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
-
-
-def _ok(*args: str) -> str:
-    result = _cli(*args)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def _refused(*args: str) -> str:
-    """The one message of a refused command: exit 2, no traceback."""
-    result = _cli(*args)
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    return result.stderr
 
 
 def _texts(data: bytes) -> list[str]:
@@ -440,12 +421,12 @@ def past_letter(tmp_path: Path) -> Path:
 
 
 def _listed() -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = json.loads(_ok("log", "list", "--json"))
+    found: list[dict[str, Any]] = json.loads(ran("log", "list", "--json"))
     return found
 
 
 def test_log_add_with_terms_stores_the_agreement_and_list_json_shows_it(key: str) -> None:
-    out = _ok("log", "add", CASE, "--market-data", MARKET, "--terms", str(LETTER))
+    out = ran("log", "add", CASE, "--market-data", MARKET, "--terms", str(LETTER))
     assert "agreement request 1: AUTH-2026-118844; $598.00 per day; 2026-12-07 to 2027-01-01" in out
     (listed,) = _listed()
     assert {
@@ -477,11 +458,11 @@ def test_log_add_with_terms_stores_the_agreement_and_list_json_shows_it(key: str
 def test_the_case_managers_contact_is_stored_encrypted_and_refused_without_a_key(
     monkeypatch: pytest.MonkeyPatch, key: str
 ) -> None:
-    _ok("log", "add", CASE, "--market-data", MARKET, "--terms", str(LETTER))
+    ran("log", "add", CASE, "--market-data", MARKET, "--terms", str(LETTER))
     database = Settings().database_url.removeprefix("sqlite:///")
     assert b"Dana Reviewer" not in Path(database).read_bytes()
     monkeypatch.delenv("SCA_PATIENT_KEY")
-    message = _refused("log", "add", CASE, "--market-data", MARKET, "--terms", str(LETTER))
+    message = refused("log", "add", CASE, "--market-data", MARKET, "--terms", str(LETTER))
     assert "payer contact may name the patient" in message
     assert "Fix: set SCA_PATIENT_KEY" in message
     assert len(_listed()) == 1  # the refused request was not stored
@@ -489,8 +470,8 @@ def test_the_case_managers_contact_is_stored_encrypted_and_refused_without_a_key
 
 
 def test_log_agreement_attaches_a_letter_to_a_logged_request(key: str, past_letter: Path) -> None:
-    _ok("log", "add", CASE, "--market-data", MARKET)
-    out = _ok("log", "agreement", "1", "--terms", str(past_letter))
+    ran("log", "add", CASE, "--market-data", MARKET)
+    out = ran("log", "agreement", "1", "--terms", str(past_letter))
     assert out.startswith(
         "agreement request 1: AUTH-2025-000042; $598.00 per day; 2025-03-03 to 2025-03-16; "
         "10 units authorized; reauthorization requests due 2025-03-12; clean claims paid "
@@ -502,21 +483,21 @@ def test_log_agreement_attaches_a_letter_to_a_logged_request(key: str, past_lett
 def test_log_agreement_refuses_another_payers_letter_and_an_unknown_request(
     key: str, tmp_path: Path
 ) -> None:
-    _ok("log", "add", CASE, "--market-data", MARKET)
+    ran("log", "add", CASE, "--market-data", MARKET)
     cigna = tmp_path / "cigna.yaml"
     cigna.write_text("payer: Cigna\nrate: {per_unit_usd: 500, unit: day}\n")
-    assert _refused("log", "agreement", "1", "--terms", str(cigna)).startswith(
+    assert refused("log", "agreement", "1", "--terms", str(cigna)).startswith(
         "payer: the agreement is with Cigna, request 1 with aetna. Fix: "
     )
-    assert _refused("log", "agreement", "9", "--terms", str(LETTER)).startswith(
+    assert refused("log", "agreement", "9", "--terms", str(LETTER)).startswith(
         "No logged request 9. Fix: "
     )
     assert _listed()[0]["authorization_number"] is None  # nothing changed
 
 
 def test_claims_and_payments_entered_by_hand(key: str, past_letter: Path) -> None:
-    _ok("log", "add", CASE, "--market-data", MARKET, "--terms", str(past_letter))
-    out = _ok(
+    ran("log", "add", CASE, "--market-data", MARKET, "--terms", str(past_letter))
+    out = ran(
         "log",
         "claim",
         "1",
@@ -534,7 +515,7 @@ def test_claims_and_payments_entered_by_hand(key: str, past_letter: Path) -> Non
         "logged claim 1 on request 1: billed $5,000.00, expected $2,990.00 ($598.00 x 5); due "
         "to be paid within 30 days, by 2025-04-02"
     )
-    out = _ok("log", "paid", "1", "--amount", "2000", "--on", "2025-03-28")
+    out = ran("log", "paid", "1", "--amount", "2000", "--on", "2025-03-28")
     assert out.strip() == (
         "claim 1: received $2,000.00 of $2,990.00 expected; underpaid by $990.00"
     )
@@ -555,15 +536,15 @@ def test_claims_and_payments_entered_by_hand(key: str, past_letter: Path) -> Non
 def test_a_claim_without_an_agreement_and_bad_claim_input_are_one_message_each(
     key: str,
 ) -> None:
-    _ok("log", "add", CASE, "--market-data", MARKET)
+    ran("log", "add", CASE, "--market-data", MARKET)
     claim = ("log", "claim", "1", "--units", "5", "--billed", "5000")
-    assert "request 1 has no agreement with a rate" in _refused(
+    assert "request 1 has no agreement with a rate" in refused(
         *claim, "--date-of-service", "2025-03-03"
     )
-    assert _refused(*claim, "--date-of-service", "03/03/2025").startswith(
+    assert refused(*claim, "--date-of-service", "03/03/2025").startswith(
         "--date-of-service: '03/03/2025' is not a date. Fix: write it YYYY-MM-DD"
     )
-    assert _refused("log", "paid", "4", "--amount", "10", "--on", "2025-03-28").startswith(
+    assert refused("log", "paid", "4", "--amount", "10", "--on", "2025-03-28").startswith(
         "No logged claim 4. Fix: "
     )
 
@@ -571,8 +552,8 @@ def test_a_claim_without_an_agreement_and_bad_claim_input_are_one_message_each(
 def test_log_calendar_writes_an_owner_only_file_replaced_only_with_force(
     key: str, past_letter: Path, tmp_path: Path
 ) -> None:
-    _ok("log", "add", CASE, "--market-data", MARKET, "--terms", str(past_letter))
-    _ok(
+    ran("log", "add", CASE, "--market-data", MARKET, "--terms", str(past_letter))
+    ran(
         "log",
         "claim",
         "1",
@@ -586,7 +567,7 @@ def test_log_calendar_writes_an_owner_only_file_replaced_only_with_force(
         "2025-03-08",
     )
     ics = tmp_path / "sca.ics"
-    assert _ok("log", "calendar", "-o", str(ics)).startswith(
+    assert ran("log", "calendar", "-o", str(ics)).startswith(
         f"wrote the calendar to {ics}, naming no patient"
     )
     assert stat.S_IMODE(ics.stat().st_mode) == 0o600
@@ -600,18 +581,18 @@ def test_log_calendar_writes_an_owner_only_file_replaced_only_with_force(
         ),
     ]
     ics.write_text("kept")
-    assert "the file exists. Fix: give --force to replace it" in _refused(
+    assert "the file exists. Fix: give --force to replace it" in refused(
         "log", "calendar", "-o", str(ics)
     )
     assert ics.read_text() == "kept"
-    _ok("log", "calendar", "-o", str(ics), "--force")
+    ran("log", "calendar", "-o", str(ics), "--force")
     assert len(_events(ics.read_bytes())) == 2
 
 
 def test_log_calendar_names_patients_only_when_asked_and_with_the_key(
     monkeypatch: pytest.MonkeyPatch, key: str, past_letter: Path, tmp_path: Path
 ) -> None:
-    _ok(
+    ran(
         "log",
         "add",
         CASE,
@@ -623,17 +604,17 @@ def test_log_calendar_names_patients_only_when_asked_and_with_the_key(
         NAME,
     )
     plain, named = tmp_path / "plain.ics", tmp_path / "named.ics"
-    _ok("log", "calendar", "-o", str(plain))
+    ran("log", "calendar", "-o", str(plain))
     texts = _texts(plain.read_bytes())
     assert any("Reauthorization request due" in text for text in texts)
     assert not any(NAME.lower() in text.lower() for text in texts)
     assert _audited("export") == []  # no name shown, none recorded
-    assert "naming 1 patients" in _ok("log", "calendar", "-o", str(named), "--with-patient-names")
+    assert "naming 1 patients" in ran("log", "calendar", "-o", str(named), "--with-patient-names")
     (event,) = _events(named.read_bytes())
     assert event[1].endswith(f", patient {NAME}")
     assert _audited("export") == [1]  # the name of request 1, recorded as exported
     monkeypatch.delenv("SCA_PATIENT_KEY")
-    assert _refused(
+    assert refused(
         "log", "calendar", "-o", str(tmp_path / "x.ics"), "--with-patient-names"
     ).startswith("--with-patient-names needs SCA_PATIENT_KEY. Fix: ")
 
@@ -693,7 +674,10 @@ def test_the_log_page_shows_what_is_due_this_week_and_the_claims_unpaid(
     assert list(due["reauthorization"]) == ["request 1 of 2", "request 2 of 2"]
     assert at.metric[1].label == "Reauthorizations due in 7 days or overdue"
     assert "Due in the next 7 days (today and the 6 after it)" in at.caption[0].value
-    assert "updated treatment plan and progress notes" in due["send with it"][0]
+    # what goes with each request is said once, under the table
+    assert "medical-necessity review: the updated treatment plan and progress notes" in (
+        at.caption[0].value
+    )
     unpaid = at.dataframe[1].value
     # $598 x 5 days = $2,990 expected, $2,000 received: $990 unpaid
     assert (unpaid["expected"][0], unpaid["received"][0], unpaid["unpaid"][0]) == (
@@ -701,7 +685,7 @@ def test_the_log_page_shows_what_is_due_this_week_and_the_claims_unpaid(
         "$2,000.00",
         "$990.00",
     )
-    assert unpaid["payment window"][0] == "the agreement's 30-day payment window"
+    assert unpaid["window"][0] == "30 days"  # the agreement's own (not assumed)
     assert unpaid["due by"][0] == (today - dt.timedelta(days=1)).isoformat()
     events = _events(made["sca-reminders.ics"]())
     assert NAME not in str(events)

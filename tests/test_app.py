@@ -116,7 +116,12 @@ def test_each_bundled_case_in_the_sidebar_keeps_every_field_of_its_file(path: Pa
     at = _page("call_desk")
     at.selectbox(key="case_choice").set_value(path.name).run()
     case, model = load_case(path)
-    rec = recommend(case_facts(case, model=model, market=load_market(SETTINGS.market_data_dir)))
+    position = open_position(case, model=model, market=load_market(SETTINGS.market_data_dir))
+    rec = position.recommendation
+    # every talking point as the file's case says it: the wage area (Medicare's figure), the
+    # diagnosis (the alternative) and the gap's area (the access standard) all reach them
+    said = next(m.value for m in at.markdown if "Why this point:" in m.value)
+    assert all(f"**{p.heading}:** {p.spoken}" in said for p in position.points)
     row = (
         f"Opening **{usd(rec.opening.per_unit_usd)}** · Target **{usd(rec.target.per_unit_usd)}**"
         f" · Floor **{usd(rec.floor.per_unit_usd)}**"

@@ -14,6 +14,7 @@ from sca_rates.cli import app
 from sca_rates.ingest.hpt import read_hpt
 from sca_rates.ingest.rows import write_parquet
 from sca_rates.market import find_medicare, load_market
+from tests.cli_runs import refused
 from tests.conftest import FIXTURES, PROJECT
 
 CASE = str(FIXTURES / "cases" / "php-case.yaml")
@@ -205,13 +206,6 @@ SINGLE = HERE / "tic-v2-single-plan.json"  # CMS's example; entry 1 is billing c
 TALL = HERE / "hpt-v3-tall.csv"  # CMS's example; code 70551 is priced $400 (PPO), $250 (HMO)
 
 
-def _refused(*args: str) -> str:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    return result.stderr
-
-
 def _payer_file(path: Path, **price: object) -> Path:
     """CMS's single-plan example with its first price changed."""
     data = json.loads(SINGLE.read_text())
@@ -250,7 +244,7 @@ def test_import_tic_refuses_a_bad_value_naming_file_entry_and_field(
 ) -> None:
     source = _payer_file(tmp_path / "uhc.json", **price)
     out = str(tmp_path / "out")
-    message = _refused("market", "import-tic", str(source), "--codes", "27447", "-o", out)
+    message = refused("market", "import-tic", str(source), "--codes", "27447", "-o", out)
     entry = "in_network entry 1 (billing code 27447), negotiated_rates[0].negotiated_prices[0]"
     assert f"{source}: {entry}.{words}" in message
     assert not any((tmp_path / "out").glob("*"))  # no output, no temporary file left
@@ -266,7 +260,7 @@ def test_import_tic_refuses_a_bad_value_naming_file_entry_and_field(
 def test_import_tic_says_what_a_file_without_in_network_rates_is(
     tmp_path: Path, name: str, words: str
 ) -> None:
-    message = _refused("market", "import-tic", str(HERE / name), "-o", str(tmp_path / "out"))
+    message = refused("market", "import-tic", str(HERE / name), "-o", str(tmp_path / "out"))
     assert f"{HERE / name} is" in message
     assert words in message
     assert not any((tmp_path / "out").glob("*"))  # no output, no temporary file left
@@ -276,7 +270,7 @@ def test_import_hpt_refuses_a_file_cut_short_naming_the_line(tmp_path: Path) -> 
     lines = TALL.read_text(encoding="utf-8-sig").splitlines(keepends=True)
     cut = tmp_path / "cut.csv"
     cut.write_text("".join(lines[:10]) + lines[10][:30])  # line 11 cut after 30 characters
-    message = _refused("market", "import-hpt", str(cut), "-o", str(tmp_path / "out"))
+    message = refused("market", "import-hpt", str(cut), "-o", str(tmp_path / "out"))
     assert f"{cut} ends" in message
     assert "line 11" in message
     assert not any((tmp_path / "out").glob("*"))  # no output, no temporary file left
@@ -286,7 +280,7 @@ def test_import_hpt_refuses_an_infinite_rate_naming_the_line(tmp_path: Path) -> 
     source = tmp_path / "hospital.csv"
     source.write_text(TALL.read_text(encoding="utf-8-sig").replace(",PPO,,400,", ",PPO,,Infinity,"))
     out = str(tmp_path / "out")
-    message = _refused("market", "import-hpt", str(source), "--codes", "70551", "-o", out)
+    message = refused("market", "import-hpt", str(source), "--codes", "70551", "-o", out)
     assert (
         f"{source}, line 4: Platform Health Insurance PPO's negotiated_dollar is 'Infinity', "
         "not a finite amount. Fix: " in message
@@ -297,7 +291,7 @@ def test_import_hpt_refuses_an_infinite_rate_naming_the_line(tmp_path: Path) -> 
 def test_import_hpt_refuses_a_date_that_is_not_one(tmp_path: Path) -> None:
     source = tmp_path / "hospital.csv"
     source.write_text(TALL.read_text(encoding="utf-8-sig").replace("4/1/2026", '"Jan 1, 2024"'))
-    message = _refused("market", "import-hpt", str(source), "-o", str(tmp_path / "out"))
+    message = refused("market", "import-hpt", str(source), "-o", str(tmp_path / "out"))
     assert f"{source}: last_updated_on: 'Jan 1, 2024' is not a date" in message
 
 
@@ -325,7 +319,7 @@ def test_inputs_that_would_share_an_output_are_refused_before_any_is_written(
     other.parent.mkdir(exist_ok=True)
     other.write_bytes(first.read_bytes())
     out = tmp_path / "out"
-    message = _refused("market", "import-tic", str(first), str(other), "-o", str(out))
+    message = refused("market", "import-tic", str(first), str(other), "-o", str(out))
     assert f"{first} and {other} would both be written to {out / 'uhc.parquet'}" in message
     assert not out.exists()
 
@@ -356,7 +350,7 @@ def test_an_existing_output_is_replaced_only_with_force(
 ) -> None:
     target = tmp_path / name
     target.write_text("a person's earlier work")
-    message = _refused(*_command(kind, tmp_path, target))
+    message = refused(*_command(kind, tmp_path, target))
     assert f"{target} already exists" in message
     assert f"pass --force to replace, or choose another name with {option}" in message
     assert target.read_text() == "a person's earlier work"
@@ -370,7 +364,7 @@ def test_an_import_over_existing_outputs_writes_none_of_them(tmp_path: Path) -> 
     (out / "uhc.2024.02.parquet").write_text("kept")
     january = _payer_file(tmp_path / "uhc.2024.01.json")
     february = _payer_file(tmp_path / "uhc.2024.02.json")
-    message = _refused("market", "import-tic", str(january), str(february), "-o", str(out))
+    message = refused("market", "import-tic", str(january), str(february), "-o", str(out))
     assert f"{out / 'uhc.2024.02.parquet'} already exists" in message
     assert [p.name for p in out.iterdir()] == ["uhc.2024.02.parquet"]  # January not written
 
@@ -391,7 +385,7 @@ def test_summarize_refuses_a_region_or_band_that_cannot_be(
     target = tmp_path / "rates.local.csv"
     parquet = _imported(tmp_path)
     region = [] if "--region" in args else ["--region", "MA"]
-    message = _refused(
+    message = refused(
         "market", "summarize", parquet, *region, *args, "--market-data", MARKET, "-o", str(target)
     )
     assert words in message
@@ -417,7 +411,7 @@ def test_summarize_refuses_a_row_an_earlier_import_let_through(
 ) -> None:
     parquet = _imported(tmp_path, **change)
     target = tmp_path / "rates.local.csv"
-    message = _refused(
+    message = refused(
         "market", "summarize", parquet, "--region", "MA", "--market-data", MARKET, "-o", str(target)
     )
     assert f"{parquet}: {words}" in message
@@ -430,7 +424,7 @@ def test_summarize_refuses_a_file_the_importers_did_not_write(tmp_path: Path) ->
     not_parquet = tmp_path / "rates.parquet"
     not_parquet.write_text("payer,rate_usd\naetna,400\n")
     for path, words in ((other, "was not written by the importers"), (not_parquet, "Parquet")):
-        message = _refused(
+        message = refused(
             "market", "summarize", str(path), "--region", "MA", "-o", str(tmp_path / "r.csv")
         )
         assert f"{path} " in message
@@ -439,7 +433,7 @@ def test_summarize_refuses_a_file_the_importers_did_not_write(tmp_path: Path) ->
 
 
 def test_summarize_refuses_a_folder_as_its_output(tmp_path: Path) -> None:
-    message = _refused(
+    message = refused(
         "market", "summarize", _imported(tmp_path), "--region", "MA", "-o", str(tmp_path)
     )
     assert f"{tmp_path} is a folder" in message
@@ -455,13 +449,13 @@ def test_summarize_never_writes_over_the_bundled_market_data(
     before = (bundled / "rates.csv").read_text()
     parquet = _imported(tmp_path)
     target = bundled / "rates.csv"
-    message = _refused("market", "summarize", parquet, "--region", "MA", "-o", str(target), *force)
+    message = refused("market", "summarize", parquet, "--region", "MA", "-o", str(target), *force)
     assert f"{target} is in the project's bundled market data" in message
     assert f"write {bundled / 'rates.local.csv'} instead" in message
     assert (bundled / "rates.csv").read_text() == before
     _run("market", "summarize", parquet, "--region", "MA", "-o", str(bundled / "rates.local.csv"))
     # Medicare's per diems go beside the bundled rates (rates.opps.csv), never over them
-    message = _refused("market", "import-opps", ADDENDUM, "--out", str(target), *force)
+    message = refused("market", "import-opps", ADDENDUM, "--out", str(target), *force)
     assert f"{target} is in the project's bundled market data" in message
     assert (bundled / "rates.csv").read_text() == before
     _run("market", "import-opps", ADDENDUM, *force)
@@ -474,7 +468,7 @@ def test_a_value_of_a_kind_no_column_takes_is_refused_naming_the_file(tmp_path: 
     source = tmp_path / "uhc.json"
     source.write_text(json.dumps(data))
     out = tmp_path / "out"
-    message = _refused("market", "import-tic", str(source), "--codes", "27447", "-o", str(out))
+    message = refused("market", "import-tic", str(source), "--codes", "27447", "-o", str(out))
     assert f"{source} holds a value of the wrong kind" in message
     assert not any(out.glob("*"))
 

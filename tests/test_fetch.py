@@ -27,6 +27,7 @@ from sca_rates.ingest.contents import read_contents
 from sca_rates.ingest.inflate import inflater
 from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES
 from sca_rates.ingest.tic import TicReport, read_tic
+from tests.cli_runs import refused
 from tests.conftest import FIXTURES
 
 HERE = FIXTURES / "transparency"
@@ -115,13 +116,6 @@ def _rows(source: str | Path, report: TicReport | None = None) -> list[dict[str,
     return list(read_tic(source, codes=BEHAVIORAL_HEALTH_CODES, report=report))
 
 
-def _refused(*args: str) -> str:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    return result.stderr
-
-
 def test_a_connection_dropped_mid_file_is_resumed_and_gives_the_local_rows() -> None:
     # requests: 1 describes the file, 2 the first pass (dropped), 3 its resumption (it stops
     # where the items begin), 4 the scan (dropped), 5 its resumption
@@ -171,7 +165,7 @@ def test_a_file_that_changes_while_it_is_read_is_refused_and_nothing_written(
     served = Served({f"/{EVRY.name}": EVRY.read_bytes()}, changing=True)
     with _server(served) as address:
         url = f"{address}/{EVRY.name}"
-        message = _refused("market", "import-tic", url, "-o", str(tmp_path / "out"))
+        message = refused("market", "import-tic", url, "-o", str(tmp_path / "out"))
     assert message.strip().startswith(f"{url} changed on its server while it was being read")
     assert "Fix: run the import again" in message
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
@@ -181,7 +175,7 @@ def test_a_connection_that_keeps_failing_is_given_up_naming_the_byte(tmp_path: P
     served = Served({f"/{EVRY.name}": EVRY.read_bytes()}, drops={2: 500_000}, busy_from=3)
     with _server(served) as address:
         url = f"{address}/{EVRY.name}"
-        message = _refused("market", "import-tic", url, "-o", str(tmp_path / "out"))
+        message = refused("market", "import-tic", url, "-o", str(tmp_path / "out"))
     assert message.strip().startswith(
         f"{url} could not be read whole: {remote.RETRIES} attempts in a row to read on from "
         "byte 500,000 failed (last: the server answered 503 Service Unavailable)"
@@ -193,7 +187,7 @@ def test_a_connection_that_keeps_failing_is_given_up_naming_the_byte(tmp_path: P
 
 def test_an_address_not_found_is_one_message_with_the_fix(tmp_path: Path) -> None:
     with _server(Served({})) as address:
-        message = _refused("market", "import-tic", f"{address}/gone.json", "-o", str(tmp_path))
+        message = refused("market", "import-tic", f"{address}/gone.json", "-o", str(tmp_path))
     assert message.startswith(f"{address}/gone.json was not found (the server answered 404")
     assert "market fetch-index" in message
     assert list(tmp_path.iterdir()) == []
@@ -206,7 +200,7 @@ def test_a_host_that_does_not_exist_is_named() -> None:
 
 def test_a_certificate_that_cannot_be_verified_is_refused(tmp_path: Path) -> None:
     with _server(Served({"/f.json": SINGLE.read_bytes()}), _self_signed(tmp_path)) as address:
-        message = _refused("market", "import-tic", f"{address}/f.json", "-o", str(tmp_path))
+        message = refused("market", "import-tic", f"{address}/f.json", "-o", str(tmp_path))
     assert message.startswith(f"{address}/f.json cannot be read: the secure connection")
     assert "CERTIFICATE_VERIFY_FAILED" in message
     assert not list(tmp_path.glob("*.parquet"))
@@ -301,7 +295,7 @@ def test_fetch_index_reads_a_table_of_contents_by_its_address() -> None:
 
 
 def test_fetch_index_says_an_in_network_file_is_not_a_table_of_contents() -> None:
-    message = _refused("market", "fetch-index", str(SINGLE))
+    message = refused("market", "fetch-index", str(SINGLE))
     assert "is an in-network rates file, not a table of contents" in message
     assert "market import-tic" in message
 
@@ -349,3 +343,31 @@ def test_an_unknown_decompressor_is_refused(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("SCA_INFLATER", "pigz")
     with pytest.raises(InvalidScenario, match="SCA_INFLATER='pigz'"):
         inflater()
+
+
+@pytest.mark.parametrize("inflater", ["isal", "zlib"])
+def test_a_damaged_gzip_file_is_one_message_with_either_inflater(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inflater: str
+) -> None:
+    # Not gzip at all: isal and zlib each raise their own error, neither an OSError
+    monkeypatch.setenv("SCA_INFLATER", inflater)
+    bad = tmp_path / "payer.json.gz"
+    bad.write_bytes(b"not a gzip file, whatever its name says")
+    read = f"{bad} cannot be read near uncompressed byte 0"
+    assert read in refused("market", "fetch-index", str(bad))
+    assert read in refused("market", "import-tic", str(bad), "-o", str(tmp_path / "out"))
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        (
+            "/no/such/index.json",
+            "cannot be opened (No such file or directory). Fix: check the path",
+        ),
+        ("https://[bad/index.json", "is not a web address that can be read (Invalid IPv6 URL)"),
+        ("https:///index.json", "is not a web address that can be read (it names no host)"),
+    ],
+)
+def test_an_index_that_cannot_be_opened_is_one_message(source: str, words: str) -> None:
+    assert words in refused("market", "fetch-index", source)

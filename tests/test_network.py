@@ -162,7 +162,10 @@ def test_the_command_lists_the_programs_with_distances_rates_and_sources(
     assert "2.4 mi  SYNTHETIC BAY PSYCHIATRIC HOSPITAL (NPI 1588784664)" in out
     assert "Nearest beyond 30 miles:" in out
     assert "186.5 mi  SYNTHETIC HUDSON MENTAL HEALTH CLINIC" in out
-    assert "Evry Health 90791: $168.17-$204.13 (4 rates); file dated 2025-06-23" in out
+    assert (
+        "Evry Health 90791: $168.17-$204.13 per billed unit of the code (4 rates); file dated "
+        "2025-06-23" in out
+    )
     assert f"rates {files[0]}: Evry Health; file dated 2025-06-23" in out
 
 

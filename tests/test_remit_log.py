@@ -28,14 +28,13 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 from streamlit.testing.v1 import AppTest
-from typer.testing import CliRunner, Result
 
 from sca_rates import store
-from sca_rates.cli import app
 from sca_rates.models.log import ClaimOutcome, ClaimReason, LoggedRequest
 from sca_rates.reminders import appeals, calendar, claims_unpaid, owed, payment_said
 from sca_rates.settings import Settings
 from sca_rates.store.crypto import new_key
+from tests.cli_runs import ran, refused
 from tests.conftest import FIXTURES
 
 D = dt.date
@@ -51,24 +50,6 @@ authorization: {number: AUTH-2025-000042, start_date: 2025-03-03, end_date: 2025
 claims: {payment_days: 30}
 payer_contact: {name: Dana Reviewer, phone: 800-555-0142}
 """
-
-
-def _cli(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
-
-
-def _ok(*args: str) -> str:
-    result = _cli(*args)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def _refused(*args: str) -> str:
-    """The one message of a refused command: exit 2, no traceback."""
-    result = _cli(*args)
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    return result.stderr
 
 
 @pytest.fixture
@@ -87,7 +68,7 @@ def letter(tmp_path: Path) -> Path:
 
 
 def _claim(served: str, sent: str, *more: str) -> str:
-    return _ok(
+    return ran(
         "log",
         "claim",
         "1",
@@ -107,17 +88,17 @@ def _claim(served: str, sent: str, *more: str) -> str:
 def claims(key: str, letter: Path) -> None:
     """One request at $598 a day and the four claims the fixture names; claim 4 was paid $2,990
     by hand, which the remittance reverses."""
-    _ok("log", "add", CASE, "--market-data", MARKET, "--terms", str(letter))
+    ran("log", "add", CASE, "--market-data", MARKET, "--terms", str(letter))
     _claim("2025-03-03", "2025-03-08")
     _claim("2025-03-10", "2025-03-15")
     _claim("2025-03-03", "2025-03-08", "--number", "HRC-7781")
     _claim("2025-03-10", "2025-03-15")
-    _ok("log", "paid", "4", "--amount", "2990", "--on", "2025-03-28")
+    ran("log", "paid", "4", "--amount", "2990", "--on", "2025-03-28")
 
 
 def _logged() -> dict[str, dict[str, Any]]:
     """Each logged claim as `log list --json` shows it, by its number."""
-    (request,) = json.loads(_ok("log", "list", "--json"))
+    (request,) = json.loads(ran("log", "list", "--json"))
     return {claim["number"]: claim for claim in request["claims"]}
 
 
@@ -149,13 +130,13 @@ def _state(claim: dict[str, Any]) -> tuple[Any, ...]:
 def test_each_claim_has_the_number_it_is_sent_with_shown_where_claims_are_listed(
     key: str, letter: Path
 ) -> None:
-    _ok("log", "add", CASE, "--market-data", MARKET, "--terms", str(letter))
+    ran("log", "add", CASE, "--market-data", MARKET, "--terms", str(letter))
     out = _claim("2025-03-03", "2025-03-08")
     assert "claim number SCA-1-1: send it as the patient control number (CLM01)" in out
     out = _claim("2025-03-10", "2025-03-15", "--number", "HRC-7781")
     assert "claim number HRC-7781" in out
     assert list(_logged()) == ["SCA-1-1", "HRC-7781"]
-    listed = _ok("log", "list")
+    listed = ran("log", "list")
     assert "claim 1 SCA-1-1; service 2025-03-03; 5 units; billed $5,000.00" in listed
     assert "claim 2 HRC-7781; service 2025-03-10" in listed
 
@@ -172,7 +153,7 @@ def test_each_claim_has_the_number_it_is_sent_with_shown_where_claims_are_listed
 def test_a_bad_or_taken_claim_number_is_refused_by_field(
     key: str, letter: Path, number: str, said: str
 ) -> None:
-    _ok("log", "add", CASE, "--market-data", MARKET, "--terms", str(letter))
+    ran("log", "add", CASE, "--market-data", MARKET, "--terms", str(letter))
     _claim("2025-03-03", "2025-03-08", "--number", "HRC-7781")
     message = _cli_refused_claim(number)
     assert said in message
@@ -181,7 +162,7 @@ def test_a_bad_or_taken_claim_number_is_refused_by_field(
 
 
 def _cli_refused_claim(number: str) -> str:
-    return _refused(
+    return refused(
         "log",
         "claim",
         "1",
@@ -202,7 +183,7 @@ def _cli_refused_claim(number: str) -> str:
 
 
 def test_a_remittance_records_each_outcome_on_the_claim_it_names(claims: None) -> None:
-    out = _ok("log", "remit", str(REMITTANCE))
+    out = ran("log", "remit", str(REMITTANCE))
     lines = out.splitlines()
     assert lines[0] == (
         f"remittance {REMITTANCE}: Aetna, trace EFT0000201, $3,100.00 paid 2025-04-18 "
@@ -259,9 +240,9 @@ def test_a_remittance_records_each_outcome_on_the_claim_it_names(claims: None) -
 
 
 def test_the_same_remittance_read_twice_changes_nothing_the_second_time(claims: None) -> None:
-    _ok("log", "remit", str(REMITTANCE))
+    ran("log", "remit", str(REMITTANCE))
     first = _logged()
-    out = _ok("log", "remit", str(REMITTANCE))
+    out = ran("log", "remit", str(REMITTANCE))
     assert out.count("already read from this remittance; nothing applied again") == 4
     assert "not in the log: claim SCA-9-99" in out
     assert _logged() == first
@@ -279,15 +260,15 @@ def test_a_malformed_remittance_is_one_message_and_changes_nothing(
     bad.write_text(
         REMITTANCE.read_text().replace("CLP*SCA-1-1*1*5000*2990*", "CLP*SCA-1-1*1*5000*29x0*")
     )
-    message = _refused("log", "remit", str(bad))
+    message = refused("log", "remit", str(bad))
     assert message == (
         f"Remittance file {bad}, segment 13: CLP element 04 '29x0' is not an amount. Fix: ask "
         "the payer or clearinghouse for a corrected file; sca-rates does not guess a figure\n"
     )
     cut = tmp_path / "cut.835"
     cut.write_text(REMITTANCE.read_text().split("SE*")[0])
-    assert _refused("log", "remit", str(cut)).startswith(f"Remittance file {cut}")
-    assert _refused("log", "remit", str(REMITTANCE), "--appeal-days", "-1").startswith(
+    assert refused("log", "remit", str(cut)).startswith(f"Remittance file {cut}")
+    assert refused("log", "remit", str(REMITTANCE), "--appeal-days", "-1").startswith(
         "appeal days: -1 is below 0. Fix: "
     )
     assert _logged() == before
@@ -300,13 +281,13 @@ def test_a_malformed_remittance_is_one_message_and_changes_nothing(
 def test_an_appeal_is_logged_on_a_denied_or_underpaid_claim_by_either_number(
     claims: None,
 ) -> None:
-    _ok("log", "remit", str(REMITTANCE))
-    out = _ok("log", "appeal", "SCA-1-2", "--on", "2025-05-01", "--note", "sent to Dana")
+    ran("log", "remit", str(REMITTANCE))
+    out = ran("log", "appeal", "SCA-1-2", "--on", "2025-05-01", "--note", "sent to Dana")
     assert out.strip() == (
         "claim SCA-1-2 (claim 2): appeal of the underpaid claim sent 2025-05-01, by the deadline "
         "2025-10-13; $390.00 at stake"
     )
-    assert "appeal of the denied claim sent 2025-05-02" in _ok(
+    assert "appeal of the denied claim sent 2025-05-02" in ran(
         "log", "appeal", "3", "--on", "2025-05-02"
     )
     logged = _logged()
@@ -329,8 +310,8 @@ def test_an_appeal_is_logged_on_a_denied_or_underpaid_claim_by_either_number(
     ],
 )
 def test_a_bad_appeal_is_refused_by_field(claims: None, args: tuple[str, ...], said: str) -> None:
-    _ok("log", "remit", str(REMITTANCE))
-    message = _refused("log", "appeal", *args)
+    ran("log", "remit", str(REMITTANCE))
+    message = refused("log", "appeal", *args)
     assert message.startswith(said) or said in message
     assert "Fix: " in message
 
@@ -338,9 +319,9 @@ def test_a_bad_appeal_is_refused_by_field(claims: None, args: tuple[str, ...], s
 def test_an_appeal_note_without_the_key_is_refused(
     claims: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _ok("log", "remit", str(REMITTANCE))
+    ran("log", "remit", str(REMITTANCE))
     monkeypatch.delenv("SCA_PATIENT_KEY")
-    message = _refused("log", "appeal", "3", "--on", "2025-05-01", "--note", "to Dana")
+    message = refused("log", "appeal", "3", "--on", "2025-05-01", "--note", "to Dana")
     assert (
         "appeal notes (like notes) are only stored encrypted. Fix: set SCA_PATIENT_KEY" in message
     )
@@ -388,7 +369,7 @@ def _events(data: bytes) -> list[tuple[D, str, str]]:
 
 
 def test_the_calendar_has_an_event_for_each_appeal_deadline_not_yet_met(claims: None) -> None:
-    _ok("log", "remit", str(REMITTANCE))
+    ran("log", "remit", str(REMITTANCE))
     now = dt.datetime(2025, 5, 1, tzinfo=dt.UTC)
     appeal_events = [e for e in _events(calendar(_requests(), now=now)) if "appeal" in e[2]]
     assert appeal_events == [
@@ -405,7 +386,7 @@ def test_the_calendar_has_an_event_for_each_appeal_deadline_not_yet_met(claims: 
             "sca-rates-claim-3-appeal",
         ),
     ]
-    _ok("log", "appeal", "HRC-7781", "--on", "2025-05-01")
+    ran("log", "appeal", "HRC-7781", "--on", "2025-05-01")
     left = [e[2] for e in _events(calendar(_requests(), now=now)) if "appeal" in e[2]]
     assert left == ["sca-rates-claim-2-appeal"]
 
@@ -424,7 +405,7 @@ def _successes(at: AppTest) -> list[str]:
 
 
 def test_the_log_page_enters_a_claim_and_records_a_payment(key: str, letter: Path) -> None:
-    _ok("log", "add", CASE, "--market-data", MARKET, "--terms", str(letter))
+    ran("log", "add", CASE, "--market-data", MARKET, "--terms", str(letter))
     at = _page()
     assert not at.exception
     form = {w.label: w for w in (*at.date_input, *at.number_input, *at.text_input)}
@@ -575,7 +556,7 @@ def _remit_file(
 def _two_claims(key: str, letter: Path, *more: str) -> None:
     """Request 1 at $598 a day (30-day window) with claims 1 (SCA-1-1) and 2, 5 days each:
     $598 x 5 = $2,990 expected on each."""
-    _ok("log", "add", CASE, "--market-data", MARKET, "--terms", str(letter))
+    ran("log", "add", CASE, "--market-data", MARKET, "--terms", str(letter))
     _claim("2025-03-03", "2025-03-08")
     _claim("2025-03-10", "2025-03-15", *more)
 
@@ -639,8 +620,8 @@ def test_remittances_read_out_of_order_leave_the_claim_as_the_payer_dated_them(
             "CAS*CO*45*2010",
         ],
     )
-    _ok("log", "remit", str(later))  # read first
-    out = _ok("log", "remit", str(first))
+    ran("log", "remit", str(later))  # read first
+    out = ran("log", "remit", str(first))
     # $2,990 - $2,990 + $2,600 = $2,600 received; $2,990 - $2,600 = $390 underpaid; the appeal
     # deadline counts from May 20: + 180 days = 2025-11-16 (May 31 is 11, June 41, July 72,
     # August 103, September 133, October 164, November 16 is 180)
@@ -666,8 +647,8 @@ def test_a_payment_by_hand_on_a_claim_with_a_remittance_is_refused(
         dated="20250416",
         claims=["CLP*SCA-1-1*1*5000*2990**12*AETA1*13*1", "CAS*CO*45*2010"],
     )
-    _ok("log", "remit", str(paid))
-    message = _refused("log", "paid", "1", "--amount", "2990", "--on", "2025-04-20")
+    ran("log", "remit", str(paid))
+    message = refused("log", "paid", "1", "--amount", "2990", "--on", "2025-04-20")
     assert message.startswith("claim 1 (SCA-1-1) has a remittance read (2025-04-16)")
     assert "Fix: read the remittance that reports this payment" in message
     assert _state(_logged()["SCA-1-1"])[:2] == ("paid", 2990)  # not $5,980, overpaid
@@ -685,7 +666,7 @@ def test_a_remittance_of_another_payer_is_not_applied(
         payer="CIGNA",
         claims=["CLP*SCA-1-1*1*5000*2990**12*CIG1*13*1", "CAS*CO*45*2010"],
     )
-    out = _ok("log", "remit", str(cigna))
+    out = ran("log", "remit", str(cigna))
     assert (
         "claim SCA-1-1 (claim 1, request 1): not applied: the claim is logged on request 1 with "
         "Aetna, and this remittance is from CIGNA" in out
@@ -706,8 +687,8 @@ def test_a_claim_is_named_by_the_number_it_was_sent_with_before_its_log_number(
         dated="20250416",
         claims=["CLP*1*4*5000*0**12*AETD1*13*1", "CAS*CO*50*5000"],
     )
-    _ok("log", "remit", str(denial))
-    out = _ok("log", "appeal", "1", "--on", "2025-05-01")
+    ran("log", "remit", str(denial))
+    out = ran("log", "appeal", "1", "--on", "2025-05-01")
     assert out.startswith("claim 1 (claim 2): appeal of the denied claim sent 2025-05-01")
     assert _logged()["1"]["appealed_on"] == "2025-05-01"
 
@@ -729,9 +710,9 @@ def test_two_adjudications_of_one_claim_in_one_payment_are_both_kept(
             "CAS*CO*45*505",
         ],
     )
-    _ok("log", "remit", str(split))
+    ran("log", "remit", str(split))
     assert _state(_logged()["SCA-1-1"])[:2] == ("paid", 2990)
-    again = _ok("log", "remit", str(split))
+    again = ran("log", "remit", str(split))
     assert "already read from this remittance; nothing applied again" in again
     assert _state(_logged()["SCA-1-1"])[:2] == ("paid", 2990)
 
@@ -749,7 +730,7 @@ def test_provider_adjustments_are_listed_with_a_recoupment_to_check_by_hand(
         claims=["CLP*SCA-1-1*1*5000*2990**12*AETP1*13*1", "CAS*CO*45*2010"],
         adjustments=("PLB*1234567893*20251231*WO:AET2503280004*250*L6*-12.5",),
     )
-    out = _ok("log", "remit", str(plb))
+    out = ran("log", "remit", str(plb))
     assert "$2,752.50 paid" in out
     assert (
         "provider adjustment (PLB) WO AET2503280004: $250.00 taken from the payment; if it "
@@ -786,10 +767,10 @@ def test_amounts_and_numbers_no_log_can_hold_are_refused_in_one_message(
     key: str, letter: Path, args: tuple[str, ...], said: str
 ) -> None:
     _two_claims(key, letter)
-    message = _refused("log", *args)
+    message = refused("log", *args)
     assert message.startswith(said)
     assert "Fix: " in message
-    _ok("log", "list")  # the log still lists
+    ran("log", "list")  # the log still lists
 
 
 def test_a_log_read_before_adjudications_were_kept_whole_skips_them_and_keeps_its_money(
@@ -831,7 +812,7 @@ def test_a_log_read_before_adjudications_were_kept_whole_skips_them_and_keeps_it
             )
         )
     engine.dispose()
-    out = _ok("log", "remit", str(REMITTANCE))
+    out = ran("log", "remit", str(REMITTANCE))
     assert "claim SCA-1-1 (claim 1, request 1): already read from this remittance" in out
     (request,) = _requests()
     (claim,) = request.claims

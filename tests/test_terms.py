@@ -318,3 +318,9 @@ def test_terms_checks_the_letter_against_a_call_from_the_cli(tmp_path: Path) -> 
     result = CliRunner().invoke(app, ["terms", str(letter), "--history", str(history)])
     assert result.exit_code == 2
     assert "--history needs --case" in result.stderr
+
+
+def test_a_birth_date_in_the_future_is_refused_in_a_letter() -> None:
+    # Otherwise the checker would say "the patient is -5"
+    with pytest.raises(ValidationError, match="is in the future"):
+        AgreementTerms.model_validate({"patient": {"date_of_birth": "2999-01-01"}})

@@ -221,11 +221,10 @@ def payer_chart(stats: list[PayerStats]) -> Spec:
 
 
 def results_chart(rows: Sequence[QuarterResult]) -> Spec:
-    """Each payer's quarters: the SCA revenue of approved requests beside what billing out of
-    network would have netted them (where the log has it). Bars side by side, labelled below:
-    no floating legend."""
+    """Each payer's quarters: the SCA revenue of approved requests, and under it what billing
+    out of network would have netted them (where the log has it); one labelled bar each."""
     bars = [
-        {"when": f"{r.payer} {r.quarter}", "what": what, "usd": value}
+        {"bar": f"{r.payer} {r.quarter} · {what}", "what": what, "usd": value}
         for r in rows
         for what, value in (
             ("SCA revenue", r.sca_revenue_usd),
@@ -237,11 +236,10 @@ def results_chart(rows: Sequence[QuarterResult]) -> Spec:
         "data": {"values": bars},
         "mark": "bar",
         "encoding": {
-            "y": {**_n("when"), "axis": {"labelLimit": 260}},
-            "yOffset": _n("what"),
+            "y": {**_n("bar", sort=None), "axis": {"labelLimit": 320}},
             "x": _q("usd", "dollars", axis={"format": "$,.0f"}),
-            "color": {**_n("what"), "legend": {"orient": "bottom"}},
-            "tooltip": [_n("when"), _n("what"), _q("usd", "$", format=",.2f")],
+            "color": {**_n("what"), "legend": None},
+            "tooltip": [_n("bar"), _q("usd", "$", format=",.2f")],
         },
-        "height": 44 * max(len({b["when"] for b in bars}), 1) + 20,
+        "height": {"step": 28},  # a band of 28 px a bar, whatever the number of bars
     }

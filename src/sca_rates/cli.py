@@ -484,7 +484,9 @@ def network(
             patient_zip=case.patient_zip,
             standard_miles=standard.miles,
             taxonomies=frozenset(
-                load_taxonomies(Settings().market_data_dir / "program_taxonomies.csv")
+                load_taxonomies(
+                    (market_data or Settings().market_data_dir) / "program_taxonomies.csv"
+                )
             ),
         )
     rule = f"{standard.jurisdiction} {standard.area} {standard.plan_type}"

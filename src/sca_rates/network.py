@@ -21,7 +21,7 @@ from typing import Any, Literal
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from sca_rates.exceptions import UnreadableFile
 from sca_rates.ingest.geo import Point, bundled_centroids, distance_miles
@@ -163,7 +163,13 @@ def _read_rates(
         pc.is_in(table.column("code"), pa.array(codes, pa.string()))
     ).to_pylist():
         npis = row.pop("npi") or []
-        rate = RateEvidence.model_validate(row)
+        try:
+            rate = RateEvidence.model_validate(row)
+        except ValidationError as exc:
+            raise UnreadableFile(
+                f"{path} has a rate row that cannot be read ({exc.errors()[0]['msg']}). Fix: "
+                "give a Parquet file written by `sca-rates market import-tic`"
+            ) from None
         dates.add(rate.file_date or "undated")
         payers.add(rate.payer)
         for npi in npis:

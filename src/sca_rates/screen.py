@@ -97,8 +97,9 @@ def _factors(facts: CaseFacts, rec: Recommendation) -> tuple[Factor, ...]:
             name="the alternative's cost",
             holds=ceiling is not None and ceiling.episode_usd > rec.target.per_episode_usd,
             detail=(
-                f"{ceiling.setting.replace('_', ' ')} would cost the plan "
-                f"{usd(ceiling.episode_usd)} against our {usd(rec.target.per_episode_usd)}"
+                f"{ceiling.setting.replace('_', ' ')} for {ceiling.los_days:g} days would cost "
+                f"the plan {usd(ceiling.episode_usd)}, against our target of "
+                f"{usd(rec.target.per_episode_usd)} for the stay"
                 if ceiling
                 else "no alternative the plan would pay for"
             ),

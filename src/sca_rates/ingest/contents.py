@@ -19,8 +19,9 @@ from typing import Any
 import ijson
 
 from sca_rates.exceptions import UnreadableFile
+from sca_rates.ingest.inflate import DECOMPRESS_ERRORS
 from sca_rates.ingest.remote import Remote
-from sca_rates.ingest.tic import HEADER, build_object, open_binary, source_of
+from sca_rates.ingest.tic import HEADER, build_object, open_binary, source_of, unreadable
 from sca_rates.models.base import Frozen
 
 ENTRY = "reporting_structure.item"
@@ -61,7 +62,13 @@ def read_contents(
     header: dict[str, Any] = {}
     keys: list[str] = []
     entries, listed, kept = 0, 0, []
-    with open_binary(source) as handle:
+    try:
+        opened = open_binary(source)
+    except OSError as exc:
+        raise UnreadableFile(
+            f"{source} cannot be opened ({exc.strerror or exc}). Fix: check the path"
+        ) from None
+    with opened as handle:
         try:
             events = ijson.parse(handle, use_float=True)
             for prefix, event, value in events:
@@ -73,12 +80,8 @@ def read_contents(
                     plans = _plans(build_object(events, ENTRY), source, entries)
                     entries, listed = entries + 1, listed + len(plans)
                     kept += [found for found in plans if _chosen(found, plan, wanted_ein)]
-        except (ijson.JSONError, EOFError, OSError) as exc:
-            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise UnreadableFile(
-                f"{source} cannot be read near byte {handle.tell():,} ({reason}). Fix: the file "
-                "is truncated or damaged; download it again"
-            ) from None
+        except (ijson.JSONError, EOFError, OSError, *DECOMPRESS_ERRORS) as exc:
+            raise unreadable(source, handle, exc) from None
     _check_kind(source, keys)
     return TableOfContents(
         source=str(source),

@@ -11,11 +11,24 @@ from __future__ import annotations
 
 import gzip
 import os
+import zlib
 from typing import IO, cast
 
 from sca_rates.exceptions import InvalidScenario
 
 INFLATERS = ("auto", "isal", "zlib")
+
+
+def _decompress_errors() -> tuple[type[Exception], ...]:
+    """What a damaged gzip file raises besides ``OSError``: zlib's error, and isal's."""
+    try:
+        from isal.isal_zlib import error as isal_error
+    except ImportError:
+        return (zlib.error,)
+    return (zlib.error, cast(type[Exception], isal_error))
+
+
+DECOMPRESS_ERRORS = _decompress_errors()
 
 
 def inflater() -> str:

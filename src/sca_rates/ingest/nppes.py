@@ -32,6 +32,7 @@ import pyarrow as pa
 
 from sca_rates.exceptions import InvalidMarketData, InvalidScenario, Problem, UnreadableFile
 from sca_rates.ingest.rows import write_parquet
+from sca_rates.models.cost_model import US_STATES
 
 TAXONOMY_SLOTS = range(1, 16)  # NPPES gives up to 15 taxonomies a provider
 NPI = "NPI"
@@ -51,67 +52,8 @@ HEADER_LIMIT = 1 << 20  # NPPES's header is 330 names, about 17 kB
 # The data member of CMS's zip (beside it: *_fileheader.csv, othername, pl, endpoint files)
 MEMBER = re.compile(r"(^|/)npidata_pfile_[^/]*\.csv$", re.IGNORECASE)
 TAXONOMY_CODE = re.compile(r"[0-9]{3}[0-9A-Z]{6}X", re.ASCII)
-# USPS codes of the states, DC and the territories NPPES addresses use
-STATES = frozenset(
-    [
-        "AL",
-        "AK",
-        "AZ",
-        "AR",
-        "CA",
-        "CO",
-        "CT",
-        "DE",
-        "DC",
-        "FL",
-        "GA",
-        "HI",
-        "ID",
-        "IL",
-        "IN",
-        "IA",
-        "KS",
-        "KY",
-        "LA",
-        "ME",
-        "MD",
-        "MA",
-        "MI",
-        "MN",
-        "MS",
-        "MO",
-        "MT",
-        "NE",
-        "NV",
-        "NH",
-        "NJ",
-        "NM",
-        "NY",
-        "NC",
-        "ND",
-        "OH",
-        "OK",
-        "OR",
-        "PA",
-        "RI",
-        "SC",
-        "SD",
-        "TN",
-        "TX",
-        "UT",
-        "VT",
-        "VA",
-        "WA",
-        "WV",
-        "WI",
-        "WY",
-        "PR",
-        "VI",
-        "GU",
-        "AS",
-        "MP",
-    ]
-)
+# USPS codes of the states, DC and the territories NPPES addresses use: the cost models'
+STATES = US_STATES
 NPPES_FIX = (
     "give CMS's NPPES data dissemination file: the monthly zip (NPPES_Data_Dissemination_*.zip) "
     "or the npidata_pfile_*.csv inside it"

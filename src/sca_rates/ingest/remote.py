@@ -68,8 +68,19 @@ class _Transient(Exception):
 
 
 def describe(url: str) -> Remote:
-    """The file at ``url`` as its server describes it, asking for its first byte only (a HEAD
-    request is refused by some payers' signed addresses). Raises ``DownloadFailed``."""
+    """The file at ``url`` as its server describes it, from the headers of a GET whose body is
+    not read (a HEAD request is refused by some payers' signed addresses). Raises
+    ``DownloadFailed``."""
+    try:
+        host = urlsplit(url).hostname  # "https://[bad" is refused by urllib with a ValueError
+    except ValueError as exc:
+        host, why = None, str(exc)
+    else:
+        why = "it names no host"
+    if not host:
+        raise DownloadFailed(
+            f"{url} is not a web address that can be read ({why}). Fix: check the address"
+        )
     with _client() as client:
         try:
             response = _send(client, url, 0)
@@ -100,6 +111,11 @@ def _send(client: httpx.Client, url: str, start: int) -> httpx.Response:
     except httpx.InvalidURL as exc:
         raise DownloadFailed(
             f"{url} is not a web address that can be read ({exc}). Fix: check the address"
+        ) from None
+    except httpx.TooManyRedirects:
+        raise DownloadFailed(
+            f"{url} cannot be read: its server sends it on from address to address without "
+            "end. Fix: check the address, or take it again from the payer's table of contents"
         ) from None
     if response.status_code < 400:
         return response

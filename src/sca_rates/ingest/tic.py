@@ -38,7 +38,7 @@ from typing import IO, Any, cast
 import ijson
 
 from sca_rates.exceptions import UnreadableFile
-from sca_rates.ingest.inflate import gunzip
+from sca_rates.ingest.inflate import DECOMPRESS_ERRORS, gunzip
 from sca_rates.ingest.remote import PIECE, Remote, RemoteReader, describe, is_url
 from sca_rates.ingest.rows import empty_row, iso_date
 from sca_rates.ingest.scan import Batch, NotSure, array_items
@@ -120,7 +120,8 @@ def source_of(path: str | Path | Remote) -> Path | Remote:
     return describe(path) if is_url(path) else Path(path)
 
 
-def _fail(path: Path | Remote, handle: IO[bytes], exc: Exception) -> UnreadableFile:
+def unreadable(path: Path | Remote, handle: IO[bytes], exc: Exception) -> UnreadableFile:
+    """The error of a file that stopped being readable at ``handle``'s place."""
     offset = handle.tell()
     where = "uncompressed byte" if path.suffix == ".gz" else "byte"
     reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
@@ -189,8 +190,8 @@ def _first_pass(path: Path | Remote, warn: Callable[[str], None]) -> tuple[_Outl
                     and all(key in header for key in HEADER if key != "plan_name")
                 ):
                     break
-        except (ijson.JSONError, EOFError, OSError) as exc:
-            raise _fail(path, handle, exc) from None
+        except (ijson.JSONError, EOFError, OSError, *DECOMPRESS_ERRORS) as exc:
+            raise unreadable(path, handle, exc) from None
     return outline, providers
 
 
@@ -323,7 +324,7 @@ def _read(
     while True:
         try:
             item = next(items, None)
-        except (NotSure, ijson.JSONError, ValueError, EOFError, OSError):
+        except (NotSure, ijson.JSONError, ValueError, EOFError, OSError, *DECOMPRESS_ERRORS):
             break  # the full parser reads the file again from the first item not yet read
         if item is None:
             return
@@ -341,8 +342,8 @@ def _read(
                     )
                 report.items += 1
                 yield from _wanted_rows(item, codes, base, providers, npis, tins, report)
-        except (ijson.JSONError, EOFError, OSError) as exc:
-            raise _fail(path, handle, exc) from None
+        except (ijson.JSONError, EOFError, OSError, *DECOMPRESS_ERRORS) as exc:
+            raise unreadable(path, handle, exc) from None
 
 
 @dataclass

@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from sca_rates.models.base import FieldProblem, Frozen
+from sca_rates.models.log import born
 
 Severity = Literal["error", "warning", "info"]
 
@@ -28,6 +29,8 @@ class Patient(Frozen):
     member_id: str | None = None
     group_number: str | None = None
     subscriber: Subscriber | None = None
+
+    _born = field_validator("date_of_birth")(born)
 
 
 class Provider(Frozen):

@@ -286,7 +286,8 @@ def result_lines(rows: Sequence[QuarterResult]) -> list[str]:
             f"{usd(r.captured_vs_oon_usd)} captured over it"
         )
         lines.append(
-            f"{r.payer} {r.quarter}: {r.requests} requests, {r.approved} approved, "
+            f"{r.payer} {r.quarter}: {r.requests} request{'' if r.requests == 1 else 's'}, "
+            f"{r.approved} approved, "
             f"{r.denied} denied{rate}{days}; SCA revenue {usd(r.sca_revenue_usd)}{oon}"
         )
     return lines

@@ -69,8 +69,9 @@ def _rates(group: list[RateEvidence]) -> str:
     said = []
     if dollars:
         span = usd(dollars[0]) if len(dollars) == 1 else f"{usd(dollars[0])}-{usd(dollars[-1])}"
-        said.append(f"{span} ({len(dollars)} rate{'s' if len(dollars) > 1 else ''})")
-    said += [f"{s:g}%" for s in shares]
+        count = f"{len(dollars)} rate{'s' if len(dollars) > 1 else ''}"
+        said.append(f"{span} per billed unit of the code ({count})")
+    said += [f"{s:g}% of billed charges" for s in shares]
     return (
         f"{first.payer} {first.code}: {', '.join(said) or 'a formula'}; "
         f"file dated {first.file_date or 'undated'}"

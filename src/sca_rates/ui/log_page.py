@@ -39,7 +39,6 @@ from sca_rates.reminders import (
     payment_said,
     reasons_said,
     remittance_said,
-    window_said,
     with_payment,
 )
 from sca_rates.remit import DEFAULT_APPEAL_WINDOW_DAYS, read_remittances
@@ -169,7 +168,6 @@ def _due_this_week(
             "patient": [_who(i.request_id, i.payer, i.level_of_care, names) for i in due],
             "authorization": [item.authorization_number or "" for item in due],
             "reauthorization": [f"request {item.number} of {item.of}" for item in due],
-            "send with it": [f"medical-necessity review: {REVIEW_DOCUMENTS}"] * len(due),
         },
         hide_index=True,
         width="stretch",
@@ -191,7 +189,11 @@ def _claims_unpaid(unpaid: list[ClaimFollowUp], names: dict[int, str]) -> None:
             "patient": [_who(i.request_id, i.payer, i.level_of_care, names) for i in unpaid],
             "date of service": [item.date_of_service.isoformat() for item in unpaid],
             "due by": [item.window_ends.isoformat() for item in unpaid],
-            "payment window": [window_said(item) for item in unpaid],
+            # the window in days; the caption says when none was stated
+            "window": [
+                f"{item.window_days} days" + ("" if item.window_stated else " (assumed)")
+                for item in unpaid
+            ],
             "expected": [usd(item.expected_usd) for item in unpaid],
             "received": [usd(item.received_usd) for item in unpaid],
             "unpaid": [usd(item.unpaid_usd) for item in unpaid],
@@ -332,6 +334,16 @@ def _payers(requests: list[LoggedRequest]) -> None:
     )
 
 
+# The table's columns named short enough to fit 1280 wide (the CSV keeps the full names)
+_SHORT_RESULT_LABELS = {
+    "approval rate (%)": "approved (%)",
+    "median days to decision": "days to decide",
+    "SCA revenue ($)": "SCA ($)",
+    "billing OON instead ($)": "OON instead ($)",
+    "captured vs OON ($)": "captured ($)",
+}
+
+
 def _results(requests: list[LoggedRequest]) -> None:
     """What SCAs brought, per payer and quarter, against billing out of network instead."""
     rows = results(requests)
@@ -344,6 +356,7 @@ def _results(requests: list[LoggedRequest]) -> None:
         hide_index=True,
         width="stretch",
         placeholder="—",
+        column_config=_SHORT_RESULT_LABELS,
     )
     st.caption(
         "SCA revenue: the agreed rate x the units authorized (else expected) of approved "
