@@ -216,7 +216,7 @@ def payer_chart(stats: list[PayerStats]) -> Spec:
             },
             "tooltip": [_n("payer"), _q("requests")],
         },
-        "height": 30 * max(len(rows), 1) + 20,
+        "height": {"step": 30},  # a band a payer: a fixed small height drew no bars
     }
 
 
@@ -241,5 +241,5 @@ def results_chart(rows: Sequence[QuarterResult]) -> Spec:
             "color": {**_n("what"), "legend": None},
             "tooltip": [_n("bar"), _q("usd", "$", format=",.2f")],
         },
-        "height": {"step": 28},  # a band of 28 px a bar, whatever the number of bars
+        "height": {"step": 28},  # a band a bar: a fixed small height drew no bars
     }
