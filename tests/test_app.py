@@ -26,6 +26,7 @@ from sca_rates.settings import Settings
 from sca_rates.ui import case_form, state
 from sca_rates.ui.call_desk import NO_KEY
 from tests.conftest import FIXTURES, PROJECT
+from tests.network_files import harborview_case, providers_file, rates_file
 
 SETTINGS = Settings()
 CASE, MODEL = load_case(SETTINGS.cases_dir / SETTINGS.default_case)
@@ -115,6 +116,8 @@ def test_each_bundled_case_in_the_sidebar_keeps_every_field_of_its_file(path: Pa
     # come through as the file has them, so the desk's numbers are the CLI's
     at = _page("call_desk")
     at.selectbox(key="case_choice").set_value(path.name).run()
+    at = _use(_edit_case(at))  # through every field of the editor, none changed
+    assert any(c.value.startswith("Edited here") for c in at.sidebar.caption)
     case, model = load_case(path)
     position = open_position(case, model=model, market=load_market(SETTINGS.market_data_dir))
     rec = position.recommendation
@@ -130,12 +133,48 @@ def test_each_bundled_case_in_the_sidebar_keeps_every_field_of_its_file(path: Pa
     assert any(m.value.startswith(row) for m in at.markdown)
 
 
-def test_a_case_that_does_not_validate_is_an_error_naming_the_field() -> None:
+def _edit_case(at: AppTest) -> AppTest:
+    """The case's editor opened: its widgets are drawn only while it is open."""
+    return at.button(key="edit_case").click().run()
+
+
+def _use(at: AppTest) -> AppTest:
+    return next(b for b in at.button if b.label == "Use these values").click().run()
+
+
+def test_the_sidebar_draws_no_field_of_the_case_until_its_editor_opens() -> None:
+    # An answer to an offer redraws the sidebar: the case's ~25 fields are not in it
     at = _page("call_desk")
-    next(t for t in at.text_input if t.label.startswith("Region")).input("Boston").run()
+    assert not any(t.label.startswith("Region") for t in at.text_input)
+    at = _edit_case(at)
+    assert any(t.label.startswith("Region") for t in at.text_input)
+
+
+def test_a_case_that_does_not_validate_is_an_error_naming_the_field_and_is_not_used() -> None:
+    at = _edit_case(_page("call_desk"))
+    next(t for t in at.text_input if t.label.startswith("Region")).input("Boston")
+    at = _use(at)
     assert not at.exception
     assert "region" in at.error[0].value
     assert "Fix:" in at.error[0].value
+    # the editor stays open with what was typed; the desk still prices the file's case
+    assert next(t for t in at.text_input if t.label.startswith("Region")).value == "Boston"
+    row = f"Opening **{usd(REC.opening.per_unit_usd)}**"
+    assert any(m.value.startswith(row) for m in at.markdown)
+
+
+def test_an_edit_used_changes_the_numbers_and_back_to_the_file_undoes_it() -> None:
+    # Harborview's PHP: target = fully loaded cost x (1 + margin); margin 0.15 -> 0.25 moves
+    # the target from $599.41 to 521.22 x 1.25 = $651.525, shown rounded up: $651.53
+    at = _edit_case(_page("call_desk"))
+    next(s for s in at.slider if s.label == "Margin required").set_value(0.25)
+    at = _use(at)
+    assert not at.exception
+    assert any("Target **$651.53**" in m.value for m in at.markdown)
+    assert any(c.value.startswith("Edited here") for c in at.sidebar.caption)
+    back = next(b for b in _edit_case(at).button if b.label == "Back to the case file")
+    at = back.click().run()
+    assert any("Target **$599.41**" in m.value for m in at.markdown)
 
 
 def test_cost_page_census_slider_recomputes_through_the_core() -> None:
@@ -241,9 +280,14 @@ def test_a_call_saved_from_the_call_desk_appears_on_the_log_page(
     assert not log.exception
     assert list(log.dataframe[0].value["payer"]) == ["Aetna"]
     # one pending request: no decision to chart, no "None" for the days to decide
-    assert list(log.dataframe[1].value["median days to decide"]) == [""]
+    assert list(log.dataframe[1].value["days to decide"]) == [""]
     assert not log.get("arrow_vega_lite_chart")
     assert _metric(log, "Pending requests") == "1"
+    # the playbook names the case's triggers in words, not by their fields
+    triggers = next(m.value for m in log.markdown if m.value.startswith("**Triggers"))
+    assert "- network gap: 0 approved of 1" in triggers
+    assert "- step-down: 0 approved of 1" in triggers
+    assert "_" not in triggers
 
 
 def test_identifiers_without_a_key_are_left_out_and_the_call_saved(
@@ -398,3 +442,30 @@ def test_the_sidebars_edits_over_a_case_file_keep_what_it_does_not_edit(path: Pa
     # A new code does not inherit the old code's type: it is read again from the new code
     moved = case_form._carried(base, {**edited, "code": "90853"})
     assert Case.model_validate(moved).code_type == "CPT"
+
+
+def test_the_market_page_finds_the_payers_programs_and_keeps_them_in_the_case_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Harborview's PHP from ZIP 02139; Evry's 90853 rows relabelled S0201 list only the New
+    # York clinic, 186.52 miles away (see test_network_evidence.py)
+    case = harborview_case(tmp_path)
+    monkeypatch.setenv("SCA_CASES_DIR", str(tmp_path))
+    monkeypatch.setenv("SCA_DEFAULT_CASE", case.name)
+    at = _page("market_page")
+    rates, providers = rates_file(tmp_path, "90853"), providers_file(tmp_path)
+    next(t for t in at.text_area if t.label.startswith("The payer's in-network")).input(str(rates))
+    next(t for t in at.text_input if t.label.startswith("The programs")).input(str(providers))
+    next(b for b in at.button if b.label == "Search").click().run()
+    assert not at.exception
+    assert not at.error
+    found = "\n".join(m.value for m in at.markdown)
+    assert "No in-network program billing" not in found
+    assert "- **186.5 mi** SYNTHETIC HUDSON MENTAL HEALTH CLINIC (NPI 1932350972)" in found
+    keep = "Keep in case.yaml as the evidence of the network gap"
+    at = next(b for b in at.button if b.label == keep).click().run()
+    assert at.success[0].value == "Kept in case.yaml: the network-gap point now cites these files."
+    kept = load_case(case)[0].triggers.network_inadequacy
+    assert kept is not None
+    assert kept.evidence is not None
+    assert kept.evidence.nearest_miles == pytest.approx(186.52, abs=0.01)

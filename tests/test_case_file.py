@@ -34,12 +34,6 @@ CASES = [
         "oon_benefit.allowed_basis",
         "'billed_charges' or 'medicare'",
     ),
-    (
-        "network inadequacy without distance",
-        CASE + "triggers:\n  network_inadequacy:\n    specialty: adolescent\n",
-        "triggers.network_inadequacy.miles_to_nearest",
-        "miles_to_nearest and/or minutes",
-    ),
     # 1e9 days passes "above 0"; an episode that long is a slip (an extra digit or three)
     (
         "an episode of a billion units",

@@ -89,13 +89,22 @@ def test_the_call_and_the_case_edits_survive_a_page_change_and_a_reload(app_url:
         page.get_by_label("The payer's offer", exact=True).wait_for(timeout=30_000)
         page.wait_for_timeout(1000)
         assert page.get_by_role("button", name="Start a new call").count() == 0
-        # an edit to the case outlives a visit to the Log page
+        # an edit to the case, made in its editor, outlives a visit to the Log page and a reload
+        page.get_by_role("button", name="Edit the case").click()
         stay = page.get_by_label("Expected length of stay (units)")
         stay.fill("20")
         stay.press("Enter")
+        page.get_by_role("button", name="Use these values").click()
         page.get_by_text("20 days expected").wait_for(timeout=30_000)
+        assert page.get_by_role("dialog").count() == 0  # the editor closed
         page.get_by_role("link", name="Log").click()
         page.get_by_text("Negotiation log").wait_for(timeout=30_000)
         page.get_by_role("link", name="Call desk").click()
         page.get_by_text("20 days expected").wait_for(timeout=30_000)
+        page.reload()
+        page.get_by_text("20 days expected").wait_for(timeout=30_000)
+        # back to the case file: its 18 days
+        page.get_by_role("button", name="Edit the case").click()
+        page.get_by_role("button", name="Back to the case file").click()
+        page.get_by_text("18 days expected").wait_for(timeout=30_000)
         browser.close()

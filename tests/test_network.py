@@ -90,7 +90,11 @@ def test_only_the_nearest_program_beyond_when_none_is_within(files: tuple[Path, 
 def test_no_in_network_program_at_all(files: tuple[Path, Path]) -> None:
     search = _search(files, "S0201")
     assert (search.within, search.beyond, search.unplaced) == ((), (), ())
-    assert search.sources[0].payers == ()
+    # the file is still Evry's of its date: a file listing no program is evidence of none
+    assert (search.sources[0].payers, search.sources[0].dates) == (
+        ("Evry Health",),
+        ("2025-06-23",),
+    )
 
 
 def test_a_provider_without_a_program_taxonomy_is_no_program(files: tuple[Path, Path]) -> None:

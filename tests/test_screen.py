@@ -147,6 +147,22 @@ def test_the_documents_and_the_gap_check_are_asked_for_until_on_file() -> None:
     )
 
 
+def test_a_gap_without_a_distance_is_not_argued_and_the_screen_asks_for_one() -> None:
+    case = _northstar(0.6)
+    gap = case.triggers.network_inadequacy
+    assert gap is not None
+    unmeasured = gap.model_copy(update={"miles_to_nearest": None, "minutes_to_nearest": None})
+    case = case.model_copy(
+        update={"triggers": case.triggers.model_copy(update={"network_inadequacy": unmeasured})}
+    )
+    result = _screen(case)
+    assert result.warnings[0].startswith("the network gap has no distance yet")
+    assert not next(f for f in result.factors if f.name == "network gap").holds
+    _, model = load_case(NORTHSTAR)
+    points = open_position(case, model=model, market=MARKET).points
+    assert "network_inadequacy" not in {p.topic for p in points}
+
+
 def test_screen_from_the_cli() -> None:
     args = ["screen", str(NORTHSTAR), "--today", "2026-11-30", "--json"]
     result = CliRunner().invoke(app, args)

@@ -91,6 +91,42 @@ def test_a_state_rule_that_is_published_is_cited(tmp_path: Path) -> None:
     assert any(f.source == "State rule X" and f.year == 2026 for f in point.figures)
 
 
+def _maryland(miles: float, minutes: float, area: str) -> TalkingPoint | None:
+    """Harborview's PHP case moved to a Maryland commercial member at these typed distances."""
+    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    gap = case.triggers.network_inadequacy
+    assert gap is not None
+    typed = {"miles_to_nearest": miles, "minutes_to_nearest": minutes, "area": area}
+    triggers = case.triggers.model_copy(update={"network_inadequacy": gap.model_copy(update=typed)})
+    moved = {"state": "MD", "plan_type": "commercial", "triggers": triggers}
+    facts = case_facts(case.model_copy(update=moved), model=model, market=MARKET)
+    points = talking_points(facts, recommend(facts))
+    return next((p for p in points if p.topic == "network_inadequacy"), None)
+
+
+def test_marylands_rule_is_bundled_and_cited_in_road_miles_only() -> None:
+    # COMAR 31.10.44.05: no PHP/IOP row; held to the larger of the clinic rows (15 / 30 / 60)
+    # and the limit for facilities not listed (15 / 40 / 90): suburban 40 miles, no minutes
+    assert _maryland(35, 90, "suburban") is None  # 35 <= 40, whatever the minutes
+    point = _maryland(45, 20, "suburban")  # 45 > 40; 20 minutes is not measured by the rule
+    assert point is not None
+    assert (
+        "The nearest in-network program for adult PHP with DBT is 45 miles from the patient, "
+        "beyond the state's commercial suburban access standard of 40 miles, a trip" in point.text
+    )
+    assert "minutes" not in point.text
+    figures = {(f.label, f.value, f.source, f.year) for f in point.figures}
+    assert (
+        "access standard (commercial suburban), miles",
+        40,
+        "COMAR 31.10.44.05, Maryland travel distance standards",
+        2023,
+    ) in figures
+    # urban 15 (both readings agree); rural 90
+    assert _maryland(16, 0, "urban") is not None
+    assert _maryland(89, 0, "rural") is None
+
+
 def test_the_access_standard_is_the_one_for_the_patients_plan_type(tmp_path: Path) -> None:
     # A state's Medicaid rule applies to a Medicaid member only; a commercial member of the same
     # state is held to the state's general rule, and without one to the national default

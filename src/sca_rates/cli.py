@@ -450,49 +450,39 @@ def network(
         ),
     ],
     providers: Annotated[Path, typer.Option(help="The programs (Parquet of `market providers`).")],
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save",
+            help="Keep the nearest programs found in the case file "
+            "(triggers.network_inadequacy.evidence): the network-gap point then rests on them.",
+        ),
+    ] = False,
     market_data: MarketOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The in-network programs billing the case's code within the access standard's miles of the
     patient's ZIP, and the nearest beyond it, with the rates that show them in network."""
-    from sca_rates.compare import case_access_standard
-    from sca_rates.exceptions import InvalidCase, MissingReference
-    from sca_rates.files import CASE_DOC, load_yaml_model
-    from sca_rates.ingest.nppes import load_taxonomies
+    from sca_rates.exceptions import InvalidCase
+    from sca_rates.files import CASE_DOC, keep_network_evidence, load_yaml_model
     from sca_rates.models.case import Case
-    from sca_rates.network import find_in_network_programs
-    from sca_rates.present.network import network_json, network_lines
+    from sca_rates.network import search_case
+    from sca_rates.present.network import kept_lines, network_json, network_lines
 
     with _user_errors():
         case = load_yaml_model(case_file, Case, InvalidCase, doc=CASE_DOC)
-        if case.patient_zip is None:
-            raise MissingReference(
-                f"Case file {case_file} gives no patient_zip. Fix: add the patient's five-digit "
-                f'ZIP (patient_zip: "02139"), see {CASE_DOC}'
-            )
-        market = _market(market_data)
-        standard = case_access_standard(case, market)
-        if standard is None:
-            raise MissingReference(
-                "No access standard for the case's state, area and plan type in "
-                "access_standards.csv. Fix: add a row for it, see market_data/README.md"
-            )
-        search = find_in_network_programs(
+        search, standard = search_case(
+            case,
+            _market(market_data),
             rates=tic,
             providers=providers,
-            codes=[case.code],
-            patient_zip=case.patient_zip,
-            standard_miles=standard.miles,
-            taxonomies=frozenset(
-                load_taxonomies(
-                    (market_data or Settings().market_data_dir) / "program_taxonomies.csv"
-                )
-            ),
+            market_dir=market_data or Settings().market_data_dir,
         )
-    rule = f"{standard.jurisdiction} {standard.area} {standard.plan_type}"
-    said = f"{rule}, {standard.source} {standard.year}"
-    said += ", illustrative" if standard.illustrative else ""
-    _emit(as_json, network_json(search), network_lines(search, standard=said))
+        if save:
+            keep_network_evidence(case_file, search.evidence(dt.date.today()))
+    lines = network_lines(search, standard)
+    lines += kept_lines(search, case_file) if save else []
+    _emit(as_json, network_json(search) | ({"kept_in": str(case_file)} if save else {}), lines)
 
 
 market_app = typer.Typer(no_args_is_help=True, help="Market reference data.")
@@ -540,6 +530,22 @@ OutOpt = Annotated[
     ),
 ]
 JobsOpt = Annotated[int, typer.Option(min=1, help="Files imported at once.")]
+SharedOutOpt = Annotated[
+    str,
+    typer.Option(
+        "-o",
+        "--output",
+        help="A .parquet file for one input, else a folder for one Parquet file per input: a "
+        "path, or an fsspec URL (s3://bucket/tic/); with --scheduler, one every worker reaches.",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="A Dask scheduler's address (tcp://HOST:8786): one task per file on its cluster, "
+        "whose worker threads decide how many run at once (--jobs is refused with it).",
+    ),
+]
 
 
 def _codes(text: str | None) -> frozenset[str]:
@@ -562,7 +568,7 @@ def _listed(path: Path | None) -> frozenset[str] | None:
         raise InvalidScenario(f"cannot read {path}: {exc.strerror}") from None
 
 
-def _import(jobs: list[Job], workers: int) -> None:
+def _import(jobs: list[Job], workers: int, scheduler: str | None = None) -> None:
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -587,19 +593,24 @@ def _import(jobs: list[Job], workers: int) -> None:
     )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("importing", total=total)
-        done = (
-            (run_job(job, lambda n: bar.advance(task, n)) for job in jobs)
-            if workers == 1
-            else run_all(jobs, workers=workers)
-        )
+        if scheduler is not None:
+            from sca_rates.ingest.cluster import run_on_cluster
+
+            done = run_on_cluster(jobs, address=scheduler)
+        elif workers == 1:
+            done = (run_job(job, lambda n: bar.advance(task, n)) for job in jobs)
+        else:
+            done = run_all(jobs, workers=workers)
         for finished in done:
-            if workers > 1:
+            if workers > 1 or scheduler is not None:  # a whole file's bytes as it is done
                 bar.advance(task, stored_size(finished.job.source) or 0)
+            # soft_wrap: a path is never broken across lines, so it can be copied whole
             bar.console.print(
-                f"{finished.job.source.name}: {finished.rows:,} rows -> {finished.job.target}"
+                f"{finished.job.source.name}: {finished.rows:,} rows -> {finished.job.target}",
+                soft_wrap=True,
             )
             for warning in finished.warnings:
-                bar.console.print(f"  warning: {warning}")
+                bar.console.print(f"  warning: {warning}", soft_wrap=True)
 
 
 SourcesArg = Annotated[
@@ -618,7 +629,7 @@ def _sources(texts: list[str]) -> list[Path | Remote]:
 @market_app.command("import-tic")
 def import_tic(
     files: SourcesArg,
-    output: OutOpt,
+    output: SharedOutOpt,
     codes: Annotated[
         str | None,
         typer.Option(help="Billing codes, comma-separated (default: the behavioral-health set)."),
@@ -630,23 +641,31 @@ def import_tic(
         Path | None, typer.Option(help="Keep only these TINs (one a line).")
     ] = None,
     jobs: JobsOpt = 1,
+    scheduler: SchedulerOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """Payers' Transparency in Coverage in-network files (.json or .json.gz) to Parquet, from
-    disk or streamed from their https:// addresses."""
+    disk or streamed from their https:// addresses, here or on a Dask cluster (--scheduler)."""
     from sca_rates.ingest.outputs import targets
     from sca_rates.ingest.run import Job
+    from sca_rates.ingest.shared import output_of
 
     with _user_errors():
+        if scheduler is not None and jobs > 1:
+            raise InvalidScenario(
+                f"--jobs {jobs} with --scheduler: the cluster's workers decide how many files "
+                "are imported at once, one a worker thread. Fix: leave --jobs out, or start "
+                "the workers with more threads (dask worker ADDRESS --nthreads 4)"
+            )
         npis = _listed(npi_file)
         npi_numbers = None if npis is None else frozenset(int(n) for n in npis if n.isdigit())
         sources = _sources(files)
         work = [
             Job("tic", source, target, _codes(codes), npi_numbers, _listed(tin_file))
-            for source, target in zip(sources, targets(sources, output), strict=True)
+            for source, target in zip(sources, targets(sources, output_of(output)), strict=True)
         ]
         _check_sources(work, force=force)
-        _import(work, jobs)
+        _import(work, jobs, scheduler)
 
 
 @market_app.command("fetch-index")
@@ -783,7 +802,14 @@ def market_providers(
     file: Annotated[
         Path, typer.Argument(help="CMS's NPPES file: the monthly zip, or its npidata CSV.")
     ],
-    output: Annotated[Path, typer.Option("-o", "--output", help="The Parquet file to write.")],
+    output: Annotated[
+        str,
+        typer.Option(
+            "-o",
+            "--output",
+            help="The Parquet file to write: a path, or an fsspec URL (s3://bucket/ma.parquet).",
+        ),
+    ],
     state: Annotated[
         list[str], typer.Option("--state", help="A state to keep (MA); give one or more.")
     ],
@@ -791,28 +817,35 @@ def market_providers(
         Path | None,
         typer.Option(help="Program taxonomy codes (default: program_taxonomies.csv)."),
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="A Dask scheduler's address (tcp://HOST:8786): read on its cluster."),
+    ] = None,
     force: ForceOpt = False,
 ) -> None:
     """The programs of some states (NPI, taxonomies, practice address) from NPPES, to Parquet."""
-    from sca_rates.ingest.nppes import (
-        ProvidersReport,
-        check_states,
-        load_taxonomies,
-        read_providers,
-        write_providers,
-    )
+    from sca_rates.ingest.nppes import check_states, import_providers, load_taxonomies
     from sca_rates.ingest.outputs import refuse_existing
+    from sca_rates.ingest.shared import output_of
 
     with _user_errors():
         states = check_states(state)
-        codes = load_taxonomies(taxonomies or Settings().market_data_dir / "program_taxonomies.csv")
-        refuse_existing([output], force=force)
-        report = ProvidersReport()
-        rows = read_providers(file, states=states, taxonomies=frozenset(codes), report=report)
-        count = write_providers(rows, output)
+        codes = frozenset(
+            load_taxonomies(taxonomies or Settings().market_data_dir / "program_taxonomies.csv")
+        )
+        target = output_of(output)
+        refuse_existing([target], force=force)
+        if scheduler is None:
+            report = import_providers(file, target, states=states, taxonomies=codes)
+        else:
+            from sca_rates.ingest.cluster import providers_on_cluster
+
+            report = providers_on_cluster(
+                file, target, address=scheduler, states=states, taxonomies=codes
+            )
     typer.echo(
-        f"{report.source}: {report.bytes_read / 1e6:,.1f} MB read, {count:,} providers with a "
-        f"program taxonomy in {', '.join(sorted(states))} -> {output}"
+        f"{report.source}: {report.bytes_read / 1e6:,.1f} MB read, {report.rows:,} providers "
+        f"with a program taxonomy in {', '.join(sorted(states))} -> {target}"
     )
 
 

@@ -18,7 +18,7 @@ an IOP session); an episode is the case's expected units.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -386,16 +386,34 @@ def oon_expectation(
     )
 
 
-def network_gap(facts: CaseFacts) -> tuple[tuple[float, float, str], ...] | None:
-    """The distances to the nearest in-network program, each with its limit and unit, when it
-    lies beyond the access standard for where the patient lives on every measure the case gives;
-    None when it does not (or the case gives no gap)."""
+class GapMeasure(NamedTuple):
+    """A distance to the nearest in-network program, with the access standard's limit for it.
+    ``value`` None: the payer's files list no program for the case's codes at all."""
+
+    value: float | None
+    limit: float
+    unit: str  # miles or minutes
+
+    def said(self) -> str:
+        if self.value is None:
+            return "none in the payer's files"
+        return f"{round(self.value, 1):g} {self.unit}"
+
+
+def network_gap(facts: CaseFacts) -> tuple[GapMeasure, ...] | None:
+    """The distances to the nearest in-network program, each with its limit, when it lies
+    beyond the access standard for where the patient lives on every measure the case gives;
+    None when it does not (or the case gives no gap). A search of the payer's files gives the
+    miles in place of typed ones: straight-line miles, so beyond them is beyond by road too."""
     gap, standard = facts.case.triggers.network_inadequacy, facts.access_standard
     if gap is None or standard is None:
         return None
-    measures = [
-        (gap.miles_to_nearest, standard.miles, "miles"),
-        (gap.minutes_to_nearest, standard.minutes, "minutes"),
-    ]
-    given = tuple((value, limit, unit) for value, limit, unit in measures if value is not None)
-    return given if all(value > limit for value, limit, _ in given) else None
+    found = gap.evidence
+    miles = gap.miles_to_nearest if found is None else found.nearest_miles
+    measures = []
+    if found is not None or miles is not None:
+        measures.append(GapMeasure(miles, standard.miles, "miles"))
+    if gap.minutes_to_nearest is not None and standard.minutes is not None:
+        measures.append(GapMeasure(gap.minutes_to_nearest, standard.minutes, "minutes"))
+    beyond = all(m.value is None or m.value > m.limit for m in measures)
+    return tuple(measures) if measures and beyond else None  # none: nothing the rule measures

@@ -21,6 +21,9 @@ print it as it is and the app can show it in ``st.error`` without a traceback.
      +-- InvalidRemittance       an 835 remittance truncated, mis-delimited or malformed
      +-- InvalidAppealWindow     an appeal window below 0 days
      +-- DownloadFailed          a payer's file at a web address could not be read whole
+     +-- ClusterUnavailable      the Dask scheduler given cannot be reached, is not one, or has no
+     |                           worker
+     +-- ClusterTaskFailed       a file's task failed on the cluster for a reason of the cluster's
      +-- LogError                the negotiation log cannot do what was asked
           +-- UnknownRequest     no logged request has that number
           +-- LogUnavailable     SCA_DATABASE_URL is mistyped, its server unreachable, or it
@@ -157,3 +160,15 @@ class DownloadFailed(ScaRatesError):
     reached or whose certificate cannot be verified, a file that changed on its server while
     it was read, or a connection that kept dropping. The message names the address and the
     fix."""
+
+
+class ClusterUnavailable(ScaRatesError):
+    """The Dask scheduler given (``--scheduler``) cannot be used: its address is malformed, nothing
+    answers there, what answers is not a Dask scheduler, or it has no worker. The message names
+    the address and how to start a cluster."""
+
+
+class ClusterTaskFailed(ScaRatesError):
+    """A file's task failed on the cluster with an error that is not one of sca-rates' (a worker
+    without sca-rates, an output it may not write, a worker that died). An importer's own error
+    (``UnreadableFile``, ``DownloadFailed`` ...) is raised as it is instead."""

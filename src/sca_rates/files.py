@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +31,7 @@ from sca_rates.exceptions import (
 from sca_rates.models import CostModel, FieldProblem
 from sca_rates.models.case import Case
 from sca_rates.models.negotiate import NegotiationState
+from sca_rates.models.network import NetworkEvidence
 from sca_rates.models.simulate import SimulationSettings
 from sca_rates.models.terms import AgreementTerms
 
@@ -130,6 +133,42 @@ def save_history(path: str | Path, state: NegotiationState, case: tuple[str, str
         raise _history_problem(
             Path(path), f"cannot be written ({exc.strerror})", "give a path in a folder that exists"
         ) from exc
+
+
+def keep_network_evidence(path: str | Path, evidence: NetworkEvidence) -> Case:
+    """Write ``evidence`` into the case file as ``triggers.network_inadequacy.evidence``,
+    keeping the file's comments, order and quoting. The file changes only when the case it then
+    holds is valid; that case is returned."""
+    from ruamel.yaml import YAML  # a round trip keeps what a person wrote; PyYAML would not
+
+    path = Path(path)
+    load_yaml_model(path, Case, InvalidCase, doc=CASE_DOC)  # the file as it stands
+    writer = YAML()
+    writer.preserve_quotes = True
+    writer.width = 4096  # a long value stays on its line, as a person would write it
+    data = writer.load(path.read_text(encoding="utf-8"))
+    if data.get("triggers") is None:
+        data["triggers"] = {}
+    if data["triggers"].get("network_inadequacy") is None:
+        data["triggers"]["network_inadequacy"] = {}
+    data["triggers"]["network_inadequacy"]["evidence"] = evidence.model_dump(
+        mode="json", exclude_none=True
+    )
+    text = io.StringIO()
+    writer.dump(data, text)
+    case = parse_yaml_model(text.getvalue(), Case, InvalidCase, source=path, doc=CASE_DOC)
+    temporary = path.with_name(f".{path.name}.writing")
+    try:
+        temporary.write_text(text.getvalue(), encoding="utf-8")
+        shutil.copymode(path, temporary)
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        fix = "make the case file and its folder writable, or copy the case somewhere that is"
+        raise InvalidCase(
+            path, [Problem("file", f"cannot be written ({exc.strerror})", fix)]
+        ) from exc
+    return case
 
 
 def load_yaml_model(

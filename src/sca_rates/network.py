@@ -3,12 +3,7 @@
 A program is a provider of the providers file (``market providers``: NPPES, the program
 taxonomies) with one of the program taxonomies, whose NPI a payer's in-network file lists for one
 of the case's codes (``market import-tic``). Each is placed at its practice ZIP and measured from
-the patient's ZIP.
-
-Distances are great-circle miles between the two ZIPs' ZCTA points (``ingest.geo``), not road
-miles: a trip by road is longer. Rates are US dollars per unit of the code, as the payer's file
-writes them (a percentage is kept as written, 55.3 for 55.3%). Dates are ISO dates: a rates file's
-is the date its payer says it was updated; a providers file's is the day it was written.
+the patient's ZIP (``ingest.geo``); units and dates as ``models.network`` says.
 """
 
 from __future__ import annotations
@@ -16,18 +11,28 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import Field, ValidationError
 
-from sca_rates.exceptions import UnreadableFile
+from sca_rates.compare import case_access_standard
+from sca_rates.exceptions import MissingReference, UnreadableFile
 from sca_rates.ingest.geo import Point, bundled_centroids, distance_miles
+from sca_rates.ingest.nppes import load_taxonomies
 from sca_rates.models.base import Frozen
+from sca_rates.models.case import Case
+from sca_rates.models.market import AccessStandardRow, MarketData
+from sca_rates.models.network import (
+    DISTANCE_BASIS,
+    NearbyProgram,
+    NetworkEvidence,
+    NetworkSource,
+    RateEvidence,
+)
 
-DISTANCE_BASIS = "great-circle miles between ZIP centroids (ZCTA points), not road miles"
 # Beyond the standard only the nearest few are shown: the argument needs the nearest, not a list
 BEYOND_SHOWN = 3
 RATE_COLUMNS = (
@@ -52,38 +57,6 @@ PROVIDER_COLUMNS = (
 )
 
 
-# Computed: one price a payer's file gives a program for one of the codes
-class RateEvidence(Frozen):
-    payer: str
-    plan: str | None = None
-    code: str
-    rate_usd: float | None = None  # a dollar amount, when the price is one
-    percentage: float | None = None  # a share as written (55.3 for 55.3%), when it is one
-    negotiated_type: str | None = None
-    file_date: str | None = None  # ISO date the payer's file says it was updated
-    source_file: str | None = None  # the payer's file the row was imported from
-
-
-# Computed: an in-network program and how far it is from the patient
-class NearbyProgram(Frozen):
-    npi: int
-    name: str
-    address: str | None = None
-    city: str | None = None
-    state: str | None = None
-    zip5: str
-    miles: float = Field(ge=0)  # great-circle, see DISTANCE_BASIS
-    rates: tuple[RateEvidence, ...]
-
-
-# Computed: a file the answer was read from, and its dates
-class NetworkSource(Frozen):
-    kind: Literal["rates", "providers"]
-    path: str
-    dates: tuple[str, ...]  # rates: the payers' file dates; providers: the day it was written
-    payers: tuple[str, ...] = ()  # rates only
-
-
 # Computed: what `sca-rates network` shows
 class NetworkSearch(Frozen):
     patient_zip: str
@@ -94,6 +67,45 @@ class NetworkSearch(Frozen):
     beyond: tuple[NearbyProgram, ...]  # the nearest beyond the standard, nearest first
     unplaced: tuple[int, ...] = ()  # NPIs of in-network programs whose ZIP has no ZCTA point
     sources: tuple[NetworkSource, ...]
+
+    def evidence(self, searched: dt.date) -> NetworkEvidence:
+        """What the case keeps: the nearest programs found, within the standard or not (the
+        standard may change with the case; the distances do not)."""
+        return NetworkEvidence(
+            searched=searched,
+            patient_zip=self.patient_zip,
+            codes=self.codes,
+            distance_basis=self.distance_basis,
+            nearest=(*self.within, *self.beyond)[:BEYOND_SHOWN],
+            sources=self.sources,
+        )
+
+
+def search_case(
+    case: Case, market: MarketData, *, rates: Sequence[Path], providers: Path, market_dir: Path
+) -> tuple[NetworkSearch, AccessStandardRow]:
+    """The search for a case: its code, its patient's ZIP, the access standard it is held to
+    and the program taxonomies of ``market_dir``; a case it cannot be made for is one message."""
+    if case.patient_zip is None:
+        raise MissingReference(
+            "The case gives no patient_zip. Fix: add the patient's five-digit ZIP to the case "
+            'file (patient_zip: "02139"), see cases/README.md'
+        )
+    standard = case_access_standard(case, market)
+    if standard is None:
+        raise MissingReference(
+            "No access standard for the case's state, area and plan type in "
+            "access_standards.csv. Fix: add a row for it, see market_data/README.md"
+        )
+    search = find_in_network_programs(
+        rates=rates,
+        providers=providers,
+        codes=[case.code],
+        patient_zip=case.patient_zip,
+        standard_miles=standard.miles,
+        taxonomies=frozenset(load_taxonomies(market_dir / "program_taxonomies.csv")),
+    )
+    return search, standard
 
 
 def find_in_network_programs(
@@ -154,11 +166,14 @@ def _rate_order(rate: RateEvidence) -> tuple[Any, ...]:
 def _read_rates(
     path: Path, codes: tuple[str, ...], into: dict[int, set[RateEvidence]]
 ) -> NetworkSource:
-    """Add each program's prices for ``codes`` from one in-network rates file to ``into``."""
+    """Add each program's prices for ``codes`` from one in-network rates file to ``into``. The
+    file's payers and dates are read from all its rows: a file that lists no program for the
+    codes is still that payer's file of that date."""
     table = _table(
         path, RATE_COLUMNS, "give a Parquet file written by `sca-rates market import-tic`"
     )
-    dates, payers = set(), set()
+    payers = {p for p in pc.unique(table.column("payer")).to_pylist() if p}
+    dates = {d or "undated" for d in pc.unique(table.column("file_date")).to_pylist()}
     for row in table.filter(
         pc.is_in(table.column("code"), pa.array(codes, pa.string()))
     ).to_pylist():
@@ -170,8 +185,6 @@ def _read_rates(
                 f"{path} has a rate row that cannot be read ({exc.errors()[0]['msg']}). Fix: "
                 "give a Parquet file written by `sca-rates market import-tic`"
             ) from None
-        dates.add(rate.file_date or "undated")
-        payers.add(rate.payer)
         for npi in npis:
             into.setdefault(npi, set()).add(rate)
     return NetworkSource(

@@ -59,7 +59,7 @@ def _factors(facts: CaseFacts, rec: Recommendation) -> tuple[Factor, ...]:
             holds=gap is not None,
             detail=(
                 "nearest in-network program "
-                + " / ".join(f"{value:g} {what}" for value, _, what in gap)
+                + " / ".join(measure.said() for measure in gap)
                 + ", beyond the access standard"
                 if gap
                 else "no in-network program is known to be beyond the access standard"
@@ -160,9 +160,18 @@ def _timing(admission: dt.date | None, today: dt.date) -> tuple[dt.date | None, 
 
 def _warnings(facts: CaseFacts) -> list[str]:
     gap = facts.case.triggers.network_inadequacy
-    if gap is not None and gap.check is None:
-        return [
+    if gap is None:
+        return []
+    warnings = []
+    if gap.evidence is None and gap.miles_to_nearest is None and gap.minutes_to_nearest is None:
+        warnings.append(
+            "the network gap has no distance yet: give miles_to_nearest or minutes_to_nearest, "
+            "or search the payer's files (sca-rates network CASE --tic ... --providers ... "
+            "--save); until then it is not argued"
+        )
+    if gap.check is None:
+        warnings.append(
             "record the network-gap check (the date, the payer's representative, the reference "
             "number, the in-network programs called and their waitlists): the request cites it"
-        ]
-    return []
+        )
+    return warnings

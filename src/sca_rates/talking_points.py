@@ -10,11 +10,14 @@ A point that rests on an illustrative figure is never put before the payer (``fo
 
 from __future__ import annotations
 
-from sca_rates.compare import network_gap, savings
+from typing import NamedTuple
+
+from sca_rates.compare import GapMeasure, network_gap, savings
 from sca_rates.market import position, provenance_of
 from sca_rates.models.case import NetworkCheck
 from sca_rates.models.compare import AlternativeStay, CaseFacts
 from sca_rates.models.market import AccessStandardRow, BilledShareRow, Provenance
+from sca_rates.models.network import NetworkEvidence
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import Figure, TalkingPoint
 from sca_rates.money import pct, said_rate, spoken_usd, usd
@@ -128,56 +131,118 @@ def _standard_name(standard: AccessStandardRow) -> str:
 
 def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     """Only when the nearest in-network program lies beyond the access standard for where the
-    patient lives, on every measure the case gives."""
+    patient lives, on every measure the case gives (or found in the payer's own files)."""
     gap, standard = facts.case.triggers.network_inadequacy, facts.access_standard
     given = network_gap(facts)
     if gap is None or standard is None or given is None:
         return None
-    level = facts.pattern.level_of_care
-    program = f"program for {gap.specialty}" if gap.specialty else f"{level} program"
-    away = " / ".join(f"{value:g} {unit}" for value, _, unit in given)
-    standard_words = f"{standard.miles:g} miles / {standard.minutes:g} minutes"
-    figures = [_case(f"nearest in-network program, {unit}", v, unit) for v, _, unit in given]
     rule = _standard_name(standard)
+    standard_words = standard.said
+    words = (
+        _typed_gap(facts, given) if gap.evidence is None else _found_gap(facts, given, gap.evidence)
+    )
+    published = not standard.illustrative  # a rule the payer can check; a rule of thumb is not
+    placed = given[0].value is not None  # None: the payer's files list no program at all
     cited = ""
-    if not standard.illustrative:  # a rule the payer can check; a rule of thumb is not cited
+    if published and placed:
         where = "the state's" if standard.jurisdiction != "US" else "the"
         cited = f", beyond {where} {rule} access standard of {standard_words}"
-        figures += [
-            Figure(
-                label=f"access standard ({rule}), {unit}",
-                value=limit,
-                unit=unit,
-                source=standard.source,
-                year=standard.year,
-                illustrative=False,
-            )
-            for _, limit, unit in given
-        ]
     days = min(facts.pattern.days_per_week, facts.pattern.sessions_per_week)
+    trip = f", a trip the patient would make {days:g} days a week" if placed else ""
     # Only the case's facts are said; "no adequate option" only on a published standard
-    verdict = ": the plan has no adequate in-network option for this patient" if cited else ""
-    text = (
-        f"The nearest in-network {program} is {away} from the patient{cited}, a trip the "
-        f"patient would make {days:g} days a week{verdict}.{_checked(gap.check)}"
-    )
-    nearest = given[0]
-    spoken = (
-        f"The nearest in-network {level} program is {nearest[0]:g} {nearest[2]} away, a trip "
-        f"{days:g} days a week for this patient."
-    )
-    why = (
-        f"nearest in-network program {away}, beyond the {rule} standard of "
-        f"{standard_words} ({standard.source}{', illustrative' if standard.illustrative else ''})"
+    verdict = ": the plan has no adequate in-network option for this patient" if published else ""
+    marked = ", illustrative" if standard.illustrative else ""
+    figures = (
+        [_standard_figure(rule, standard, m.limit, m.unit) for m in given] if published else []
     )
     return _point(
         topic="network_inadequacy",
         trigger="network_inadequacy",
         heading="No in-network program within reach",
-        text=text,
-        spoken=spoken,
-        why=why,
-        figures=tuple(figures),
+        text=f"{words.text}{cited}{trip}{verdict}.{_checked(gap.check)}",
+        spoken=words.spoken,
+        why=f"{words.why}, {'beyond' if placed else 'so none within'} the {rule} standard of "
+        f"{standard_words} ({standard.source}{marked})",
+        figures=(*words.figures, *figures),
+    )
+
+
+class _GapWords(NamedTuple):
+    text: str  # the written claim, before the standard and the trip are added
+    spoken: str
+    why: str
+    figures: tuple[Figure, ...]
+
+
+def _typed_gap(facts: CaseFacts, given: tuple[GapMeasure, ...]) -> _GapWords:
+    """The gap as the case file types it: distances someone measured."""
+    gap, level = facts.case.triggers.network_inadequacy, facts.pattern.level_of_care
+    program = f"program for {gap.specialty}" if gap and gap.specialty else f"{level} program"
+    away = " / ".join(m.said() for m in given)
+    days = min(facts.pattern.days_per_week, facts.pattern.sessions_per_week)
+    return _GapWords(
+        text=f"The nearest in-network {program} is {away} from the patient",
+        spoken=f"The nearest in-network {level} program is {given[0].said()} away, a trip "
+        f"{days:g} days a week for this patient.",
+        why=f"nearest in-network program {away}",
+        figures=tuple(
+            _case(f"nearest in-network program, {m.unit}", m.value, m.unit)
+            for m in given
+            if m.value is not None
+        ),
+    )
+
+
+def _found_gap(
+    facts: CaseFacts, given: tuple[GapMeasure, ...], found: NetworkEvidence
+) -> _GapWords:
+    """The gap as the payer's own published files show it: the nearest program they list for
+    the case's code, in straight-line miles (shorter than by road: the claim is conservative)."""
+    level, code = facts.pattern.level_of_care, facts.case.code
+    files = found.payer_files_said
+    limit = f"{given[0].limit:g} miles"
+    if not found.nearest:
+        return _GapWords(
+            text=f"We searched your plan's published in-network file ({files}) against the "
+            f"national provider registry (NPPES): it lists no {level} program billing {code} "
+            "in the area searched",
+            spoken=f"Your plan's own network file lists no {level} program for this code in the "
+            "area we searched.",
+            why=f"the payer's files list no program billing {code} ({files})",
+            figures=(),
+        )
+    nearest = found.nearest[0]
+    where = ", ".join(x for x in (nearest.city, nearest.state) if x)
+    miles = f"{round(nearest.miles, 1):g} miles"
+    return _GapWords(
+        text=f"Your plan's published in-network file ({files}) lists no {level} program "
+        f"billing {code} within {limit} of the patient: the nearest, {nearest.name} "
+        f"({where}), is {miles} away in a straight line",
+        # Whole miles, rounded down: the claim never says farther than the files show
+        spoken=f"Your plan's own network file shows no {level} program within {limit}; the "
+        f"nearest is {int(nearest.miles)} miles away.",
+        why=f"nearest program in the payer's files {miles} in a straight line ({files})",
+        figures=(
+            Figure(
+                label="nearest in-network program, straight-line miles",
+                value=round(nearest.miles, 1),
+                unit="miles",
+                source=f"{files}; NPPES",
+                year=found.year,
+                illustrative=False,
+            ),
+        ),
+    )
+
+
+def _standard_figure(rule: str, standard: AccessStandardRow, limit: float, unit: str) -> Figure:
+    return Figure(
+        label=f"access standard ({rule}), {unit}",
+        value=limit,
+        unit=unit,
+        source=standard.source,
+        year=standard.year,
+        illustrative=False,
     )
 
 

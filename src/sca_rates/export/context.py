@@ -15,6 +15,7 @@ from sca_rates.market import position
 from sca_rates.models.base import Frozen
 from sca_rates.models.compare import CaseFacts, Comparison
 from sca_rates.models.negotiate import NegotiationState
+from sca_rates.models.network import NetworkEvidence
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.models.terms import AgreementTerms, TermsReport
@@ -37,6 +38,8 @@ class DocumentContext(Frozen):
     opener: str  # the call sheet's first minute
     payer_points: tuple[TalkingPoint, ...]  # for the payer: the proposed rate, nothing estimated
     left_out: tuple[str, ...]  # payer points held back: they rest on illustrative figures
+    # The payer's own files behind the network-gap point, when it rests on them: its exhibit
+    network_evidence: NetworkEvidence | None
     state: NegotiationState
     agreed: bool  # the call ended in agreement: ``proposed`` is the rate agreed
     proposed: Comparison  # the one rate of this moment: agreed, else our last ask, else opening
@@ -89,6 +92,14 @@ def _published(
     return {name: spec for name, spec in specs.items() if shown.get(name, False)}
 
 
+def _network_exhibit(
+    facts: CaseFacts, payer_points: tuple[TalkingPoint, ...]
+) -> NetworkEvidence | None:
+    gap = facts.case.triggers.network_inadequacy
+    argued = any(point.topic == "network_inadequacy" for point in payer_points)
+    return gap.evidence if gap is not None and argued else None
+
+
 def _written_rate(terms: AgreementTerms | None, rate: float) -> float | None:
     written = None if terms is None else terms.rate.per_unit_usd
     return written if written is not None and round(written, 2) != round(rate, 2) else None
@@ -117,6 +128,7 @@ def build_context(
     rate = position.standing_usd
     proposed = compare(facts, rate_offer(facts, rate, "agreed" if agreed else "our proposed rate"))
     argued = talking_points(facts, rec, rate=rate)
+    payer_points = for_payer(argued)
     specs = _charts(facts, proposed)
     above_target, above_floor = above_target_and_floor(rate, rec)
     return DocumentContext(
@@ -125,8 +137,9 @@ def build_context(
         points=position.points,
         strongest=strongest(position.points),
         opener=opener(facts, position.points, rate),
-        payer_points=for_payer(argued),
+        payer_points=payer_points,
         left_out=left_out_for_payer(argued),
+        network_evidence=_network_exhibit(facts, payer_points),
         state=state,
         agreed=agreed,
         proposed=proposed,

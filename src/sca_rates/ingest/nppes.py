@@ -32,6 +32,7 @@ import pyarrow as pa
 
 from sca_rates.exceptions import InvalidMarketData, InvalidScenario, Problem, UnreadableFile
 from sca_rates.ingest.rows import write_parquet
+from sca_rates.ingest.shared import Target
 from sca_rates.models.cost_model import US_STATES
 
 TAXONOMY_SLOTS = range(1, 16)  # NPPES gives up to 15 taxonomies a provider
@@ -380,6 +381,17 @@ def _kept(row: list[str], columns: dict[str, int], wanted: _Wanted) -> dict[str,
     }
 
 
-def write_providers(rows: Iterable[dict[str, Any]], target: Path) -> int:
+def write_providers(rows: Iterable[dict[str, Any]], target: Target) -> int:
     """Write the rows to ``target`` as Parquet; it appears only once every row is written."""
     return write_parquet(rows, target, schema=SCHEMA, batch=20_000)
+
+
+def import_providers(
+    path: Path, target: Target, *, states: frozenset[str], taxonomies: frozenset[str]
+) -> ProvidersReport:
+    """Read the providers of ``states`` with one of ``taxonomies`` from ``path`` and write them
+    to ``target``: one task, run here or on a cluster's worker; the report counts the rows."""
+    report = ProvidersReport()
+    rows = read_providers(path, states=states, taxonomies=taxonomies, report=report)
+    write_providers(rows, target)
+    return report

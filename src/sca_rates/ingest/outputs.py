@@ -1,6 +1,7 @@
 """Where the importers and the summary write, checked before anything is written: one output
 per input, each a different file; a file that exists is replaced only when asked (``--force``);
-the project's bundled market data is never written over.
+the project's bundled market data is never written over. An output is a path or a file at an
+fsspec URL (``shared.SharedFile``), checked alike.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from sca_rates.exceptions import InvalidScenario
+from sca_rates.ingest.shared import Target
 
 # The suffixes an output's name leaves out, longest first: uhc.2024.01.json.gz -> uhc.2024.01
 INPUT_SUFFIXES = (".json.gz", ".json", ".csv")
@@ -34,7 +36,7 @@ def output_name(source: Named) -> str:
     return name + ".parquet"
 
 
-def targets(sources: Sequence[Named], output: Path) -> list[Path]:
+def targets(sources: Sequence[Named], output: Target) -> list[Target]:
     """One Parquet file per input: ``output`` itself for a single input named .parquet, else
     ``output/<input name>.parquet``. Inputs that would share an output are refused."""
     if output.suffix == ".parquet" and not output.is_dir():
@@ -54,8 +56,8 @@ def targets(sources: Sequence[Named], output: Path) -> list[Path]:
     return paths
 
 
-def _refuse_shared(sources: Sequence[Named], paths: list[Path]) -> None:
-    given: dict[Path, list[Named]] = defaultdict(list)
+def _refuse_shared(sources: Sequence[Named], paths: list[Target]) -> None:
+    given: dict[Target, list[Named]] = defaultdict(list)
     for source, path in zip(sources, paths, strict=True):
         given[path].append(source)
     shared = {path: inputs for path, inputs in given.items() if len(inputs) > 1}
@@ -68,7 +70,7 @@ def _refuse_shared(sources: Sequence[Named], paths: list[Path]) -> None:
         )
 
 
-def refuse_existing(paths: Sequence[Path], *, force: bool, option: str = "-o") -> None:
+def refuse_existing(paths: Sequence[Target], *, force: bool, option: str = "-o") -> None:
     """Refuses outputs that are folders, and, unless ``force``, outputs that exist; ``option``
     is the one that names the output."""
     for path in paths:

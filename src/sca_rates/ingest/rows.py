@@ -1,5 +1,6 @@
 """The tidy rows every importer writes, one negotiated price each, and writing them as Parquet
-without ever leaving a partial file (a temporary file, renamed on success)."""
+without ever leaving a partial file (a temporary file, renamed on success), to a path or to a
+file at an fsspec URL (``shared.py``)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from sca_rates.ingest.shared import SharedFile, Target
 
 # The behavioral-health codes imported by default: per diems for PHP and IOP (HCPCS and UB-04
 # revenue codes), residential and detox per diems, and the psychotherapy CPT codes.
@@ -80,32 +83,41 @@ SCHEMA = pa.schema(
 
 def write_parquet(
     rows: Iterable[dict[str, Any]],
-    target: Path,
+    target: Target,
     *,
     schema: pa.Schema = SCHEMA,
     batch: int = 50_000,
 ) -> int:
     """Write rows (streamed, in batches) to ``target`` with ``schema`` (the tidy rows' by
     default); it appears only once complete, and an empty result is still a table."""
+    if isinstance(target, SharedFile):
+        return target.write(lambda sink: _write_batches(rows, sink, schema, batch))
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
-    count = 0
     try:
-        with pq.ParquetWriter(temporary, schema) as writer:
-            chunk: list[dict[str, Any]] = []
-            for row in rows:
-                chunk.append(row)
-                if len(chunk) >= batch:
-                    writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
-                    count, chunk = count + len(chunk), []
-            if chunk or not count:
-                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
-                count += len(chunk)
+        count = _write_batches(rows, temporary, schema, batch)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return count
+
+
+def _write_batches(
+    rows: Iterable[dict[str, Any]], sink: str | IO[bytes], schema: pa.Schema, batch: int
+) -> int:
+    count = 0
+    with pq.ParquetWriter(sink, schema) as writer:
+        chunk: list[dict[str, Any]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= batch:
+                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+                count, chunk = count + len(chunk), []
+        if chunk or not count:
+            writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+            count += len(chunk)
     return count
 
 

@@ -16,6 +16,7 @@ from sca_rates.ingest import tic
 from sca_rates.ingest.hpt import read_hpt
 from sca_rates.ingest.remote import Remote
 from sca_rates.ingest.rows import write_parquet
+from sca_rates.ingest.shared import Target
 
 Progress = Callable[[int], None]  # called with the bytes just read
 
@@ -24,7 +25,7 @@ Progress = Callable[[int], None]  # called with the bytes just read
 class Job:
     kind: str  # "tic" or "hpt" (a hospital's file is read from disk only)
     source: Path | Remote
-    target: Path
+    target: Target  # a path, or a file at an fsspec URL
     codes: frozenset[str]
     npis: frozenset[int] | None = None
     tins: frozenset[str] | None = None

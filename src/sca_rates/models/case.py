@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 
 from sca_rates.models.base import FieldProblem, Frozen
 from sca_rates.models.market import Area, CodeType, PlanType, region_kind
+from sca_rates.models.network import NetworkEvidence
 
 _CODE_FORMS: tuple[tuple[str, CodeType], ...] = (
     (r"^\d{4}[0-9A-Z]$", "CPT"),  # 90837, 0001T
@@ -58,21 +59,14 @@ class NetworkInadequacy(Frozen):
 
     check: NetworkCheck | None = None
 
+    # Typed distances, or the search of the payer's files (whose miles stand in for typed ones);
+    # with neither, the gap is not argued until one is given (the screen says so)
     miles_to_nearest: float | None = Field(default=None, ge=0)
     minutes_to_nearest: float | None = Field(default=None, ge=0)
+    evidence: NetworkEvidence | None = None
     specialty: str | None = None  # "adolescent dual diagnosis"
     # Where the patient lives: the access standard differs (market_data/access_standards.csv)
     area: Area = "urban"
-
-    @model_validator(mode="after")
-    def _has_a_distance(self) -> Self:
-        if self.miles_to_nearest is None and self.minutes_to_nearest is None:
-            raise FieldProblem(
-                ("miles_to_nearest",),
-                "network inadequacy needs a distance",
-                "give miles_to_nearest and/or minutes_to_nearest",
-            )
-        return self
 
 
 class ClinicalDocuments(Frozen):
@@ -182,4 +176,28 @@ class Case(Frozen):
                 f"cannot tell what kind of code {self.code} is",
                 "add code_type: HCPCS, CPT or RC",
             )
+        self._evidence_is_this_cases()
         return self
+
+    def _evidence_is_this_cases(self) -> None:
+        """Programs found for another ZIP or code say nothing of this patient's reach."""
+        gap = self.triggers.network_inadequacy
+        found = gap.evidence if gap else None
+        if found is None:
+            return
+        if found.patient_zip != self.patient_zip or self.code not in found.codes:
+            raise FieldProblem(
+                ("triggers", "network_inadequacy", "evidence"),
+                f"the network evidence was found for ZIP {found.patient_zip} and code "
+                f"{', '.join(found.codes)}; this case is ZIP {self.patient_zip}, code "
+                f"{self.code}",
+                "search again with `sca-rates network CASE --tic ... --providers ... --save`, "
+                "or remove the evidence",
+            )
+        if not found.names_payer(self.payer):
+            raise FieldProblem(
+                ("triggers", "network_inadequacy", "evidence"),
+                f"the network evidence comes from {found.payer_files_said}, not {self.payer}'s "
+                "own files: it says nothing of this plan's network",
+                "search with the in-network file of the patient's plan, or correct the payer",
+            )

@@ -18,13 +18,15 @@ RateUnit = Literal["day", "session", "15min", "hour", "episode"]
 CodeType = Literal["HCPCS", "CPT", "RC", "APC"]
 # The kind of plan the patient has: access rules differ by it (a state's insurance code for
 # commercial plans, its Medicaid contracts, 42 CFR 422.116 for Medicare Advantage)
-# Where the patient lives, as access standards tell areas apart: urban or rural, or one of the
-# county types of CMS's Medicare Advantage rule (42 CFR 422.116), from Large Metro to counties
+# Where the patient lives, as access standards tell areas apart: urban or rural (suburban too,
+# for a state that tells it apart, as Maryland does by a ZIP's people per square mile), or one of
+# the county types of CMS's Medicare Advantage rule (42 CFR 422.116), from Large Metro to counties
 # with extreme access considerations (CEAC)
-Area = Literal["urban", "rural", "large_metro", "metro", "micro", "ceac"]
-# A county type read as urban or rural, for a rule that only tells those two apart
+Area = Literal["urban", "suburban", "rural", "large_metro", "metro", "micro", "ceac"]
+# An area read as urban or rural, for a rule that only tells those two apart
 URBAN_OR_RURAL: dict[str, str] = {
     "urban": "urban",
+    "suburban": "urban",
     "large_metro": "urban",
     "metro": "urban",
     "rural": "rural",
@@ -168,11 +170,18 @@ class AccessStandardRow(_Cited):
     area: Area
     plan_type: Literal["any"] | PlanType  # "any": every plan type the rule does not single out
     miles: float = Field(gt=0)
-    minutes: float = Field(gt=0)
+    minutes: float | None = Field(default=None, gt=0)  # None: the rule sets no travel time
 
     @property
     def key(self) -> tuple[object, ...]:
         return (self.jurisdiction, self.area, self.plan_type, self.year)
+
+    @property
+    def said(self) -> str:
+        """The limits as a person says them: "30 miles / 30 minutes", or "15 miles"."""
+        return f"{self.miles:g} miles" + (
+            "" if self.minutes is None else f" / {self.minutes:g} minutes"
+        )
 
 
 class MarketData(Frozen):

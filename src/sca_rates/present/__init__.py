@@ -21,6 +21,7 @@ from sca_rates.present.costs import (
 from sca_rates.present.negotiation import (
     RESULT_COLUMNS,
     TOOL_WORDS,
+    TRIGGER_WORDS,
     call_so_far,
     cited_figure_text,
     payer_stats_lines,
@@ -48,6 +49,7 @@ __all__ = [
     "BREAKDOWN_LABELS",
     "RESULT_COLUMNS",
     "TOOL_WORDS",
+    "TRIGGER_WORDS",
     "UNIT_PLURAL",
     "acceptance_note",
     "breakdown_rows",

@@ -181,7 +181,9 @@ def payer_stats_lines(stats: PayerStats) -> list[str]:
         f"  revenue captured over billing out of network {money(stats.revenue_vs_oon_usd)}",
     ]
     lines += [
-        f"  trigger {t.trigger}: {t.approved} approved of {t.requests}" for t in stats.triggers
+        f"  trigger {TRIGGER_WORDS.get(t.trigger, t.trigger)}: {t.approved} approved of "
+        f"{t.requests}"
+        for t in stats.triggers
     ]
     return lines
 
@@ -193,6 +195,13 @@ def call_so_far(call: NegotiationState, unit: str) -> str:
     return f"{turns} per {unit}"
 
 
+# A case's trigger as a person says it (the log keeps the field's name)
+TRIGGER_WORDS = {
+    "network_inadequacy": "network gap",
+    "continuity_of_care": "continuity of care",
+    "specialized_need": "specialized need",
+    "step_down": "step-down",
+}
 TOOL_WORDS = {
     "single_case_agreement": "a single case agreement",
     "gap_exception": "a gap exception",

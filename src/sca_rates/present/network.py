@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
+from sca_rates.models.market import AccessStandardRow
+from sca_rates.models.network import NearbyProgram, RateEvidence
 from sca_rates.money import usd
-from sca_rates.network import NearbyProgram, NetworkSearch, RateEvidence
+from sca_rates.network import NetworkSearch
 
 
 def network_json(search: NetworkSearch) -> dict[str, object]:
     return search.model_dump(mode="json")
 
 
-def network_lines(search: NetworkSearch, *, standard: str) -> list[str]:
-    """``standard`` names the access standard the miles come from (its rule, source and year)."""
+def standard_said(standard: AccessStandardRow) -> str:
+    """The access standard the miles come from: its rule, source and year."""
+    rule = f"{standard.jurisdiction} {standard.area} {standard.plan_type}"
+    marked = ", illustrative" if standard.illustrative else ""
+    return f"{rule}, {standard.source} {standard.year}{marked}"
+
+
+def network_lines(search: NetworkSearch, standard: AccessStandardRow) -> list[str]:
     codes = ", ".join(search.codes)
     limit = f"{search.standard_miles:g} miles"
     lines = [
         f"In-network programs billing {codes}, from the patient's ZIP {search.patient_zip}",
-        f"Distances: {search.distance_basis}. Access standard: {limit} ({standard}).",
+        f"Distances: {search.distance_basis}. Access standard: {limit} "
+        f"({standard_said(standard)}).",
         "",
     ]
     if search.within:
@@ -38,20 +48,42 @@ def network_lines(search: NetworkSearch, *, standard: str) -> list[str]:
     for source in search.sources:
         dates = ", ".join(source.dates)
         if source.kind == "rates":
-            payers = ", ".join(source.payers) or "no rows for these codes"
-            lines.append(f"  rates {source.path}: {payers}; file dated {dates}")
+            payers = ", ".join(source.payers) or "no payer named"
+            lines.append(f"  rates {source.path}: {payers}; file dated {dates or 'unknown'}")
         else:
             lines.append(f"  providers {source.path}: written {dates}")
     return lines
 
 
+def kept_lines(search: NetworkSearch, case_file: Path) -> list[str]:
+    """What keeping the search in the case file changes for the network-gap point."""
+    kept = f"Kept in {case_file} (triggers.network_inadequacy.evidence)"
+    if search.within:
+        return [
+            "",
+            f"{kept}: {len(search.within)} in-network program"
+            f"{'s lie' if len(search.within) > 1 else ' lies'} within the access standard, so "
+            "no network-gap point is made for this case.",
+        ]
+    return ["", f"{kept}: the network-gap point now cites these files."]
+
+
 def _programs(programs: Iterable[NearbyProgram]) -> list[str]:
     lines = []
     for p in programs:
-        where = ", ".join(x for x in (p.address, p.city, p.state) if x)
-        lines.append(f"  {p.miles:6.1f} mi  {p.name} (NPI {p.npi}), {where} {p.zip5}")
-        lines += [f"             {_rates(group)}" for group in _by_payer_code(p.rates)]
+        lines.append(f"  {p.miles:6.1f} mi  {program_said(p)}")
+        lines += [f"             {said}" for said in rates_said(p)]
     return lines
+
+
+def program_said(program: NearbyProgram) -> str:
+    where = ", ".join(x for x in (program.address, program.city, program.state) if x)
+    return f"{program.name} (NPI {program.npi}), {where} {program.zip5}"
+
+
+def rates_said(program: NearbyProgram) -> list[str]:
+    """The program's prices in the payer's files, one line per payer, code and file."""
+    return [_rates(group) for group in _by_payer_code(program.rates)]
 
 
 def _by_payer_code(rates: Iterable[RateEvidence]) -> list[list[RateEvidence]]:

@@ -14,6 +14,7 @@ from sca_rates.files import CASE_DOC, validate_model
 from sca_rates.models import CostModel
 from sca_rates.models.case import Case, Diagnosis
 from sca_rates.models.market import Area, PlanType
+from sca_rates.models.network import NetworkEvidence
 from sca_rates.ui import state
 
 NEW_CASE = "(a new case)"
@@ -31,31 +32,86 @@ BLANK: dict[str, Any] = {
 }
 
 
-CHOICE = "case_choice"  # the sidebar's case file; its edits are kept under keys it prefixes
+CHOICE = "case_choice"  # the sidebar's case file; its editor's widgets have keys it prefixes
+EDITING = "editing_case"  # the case whose editor is open: drawn on every run until it closes
 
 
 def keep_edits() -> None:
-    """Keep the sidebar's case edits while a page that does not draw the sidebar's case is shown:
-    a widget's value is dropped when its widget is not drawn, unless written back each run."""
-    choice = st.session_state.get(CHOICE)
-    for key in list(st.session_state):
-        if key == CHOICE or (choice is not None and str(key).startswith(f"{choice}:")):
-            st.session_state[key] = st.session_state[key]
+    """Keep the case chosen while a page that does not draw the sidebar's case is shown: a
+    widget's value is dropped when its widget is not drawn, unless written back each run. (The
+    edits themselves are kept by ``state``, not in widgets.)"""
+    if CHOICE in st.session_state:
+        st.session_state[CHOICE] = st.session_state[CHOICE]
+
+
+def chosen_case_file() -> Path | None:
+    """The case file the sidebar's case starts from; None for a new case."""
+    files = {p.name: p for p in state.settings().case_files()}
+    return files.get(st.session_state.get(CHOICE, ""))
 
 
 def case_in_sidebar() -> tuple[Case, CostModel] | None:
-    """The case being negotiated, from the sidebar's inputs; None (with an error shown) when the
-    inputs do not make a valid case."""
+    """The case being negotiated: the case file chosen in the sidebar with the edits made in its
+    editor; None (with an error shown) when they do not make a valid case. The editor's widgets
+    are drawn only while it is open, so an answer to an offer redraws a sidebar of three."""
     config = state.settings()
     files = {p.name: p for p in config.case_files()}
     with st.sidebar:
         choice = st.selectbox("Case", [*files, NEW_CASE], key=CHOICE)
+        if st.button("Edit the case", key="edit_case", width="stretch"):
+            st.session_state[EDITING] = choice
         try:
             base, model_path = _base(files.get(choice), config.cost_models_dir)
-            return _edited(base, model_path, prefix=choice)
         except ScaRatesError as exc:
             st.error(str(exc))
             return None
+        edits = state.case_edits(choice)
+        if edits is not None:
+            st.caption("Edited here; the case file is unchanged.")
+        try:
+            chosen = _case(files.get(choice), base, model_path, edits)
+        except ScaRatesError as exc:
+            st.error(str(exc))
+            chosen = None
+    if st.session_state.get(EDITING) == choice:
+        _editor(edits or base, Path(edits["cost_model"]) if edits else model_path, choice)
+    return chosen
+
+
+def _case(
+    path: Path | None, base: dict[str, Any], model_path: Path, edits: dict[str, Any] | None
+) -> tuple[Case, CostModel]:
+    """The case file's case as it is, or with the edits kept for it."""
+    if edits is None and path is not None:
+        return state.case_file(path)
+    data = edits or {**base, "cost_model": str(model_path)}
+    case = validate_model(data, Case, InvalidCase, source="the case edited here", doc=CASE_DOC)
+    return case, state.cost_model(data["cost_model"])
+
+
+def _close() -> None:
+    st.session_state.pop(EDITING, None)
+
+
+@st.dialog("The case", width="large", on_dismiss=_close)
+def _editor(data: dict[str, Any], model_path: Path, choice: str) -> None:
+    """Every field the app edits; the case changes when the edits are used, not as each is
+    typed. Fields it does not edit are kept as the case file has them."""
+    edited = _edited(data, model_path, prefix=choice)
+    use, reset = st.columns(2)
+    if use.button("Use these values", type="primary", width="stretch"):
+        try:
+            validate_model(edited, Case, InvalidCase, source="the case edited here", doc=CASE_DOC)
+        except ScaRatesError as exc:
+            st.error(str(exc))
+            return
+        state.keep_case_edits(choice, edited)
+        _close()
+        st.rerun()
+    if reset.button("Back to the case file", width="stretch"):
+        state.forget_case_edits(choice)
+        _close()
+        st.rerun()
 
 
 def _base(path: Path | None, models_dir: Path) -> tuple[dict[str, Any], Path]:
@@ -69,9 +125,9 @@ def _base(path: Path | None, models_dir: Path) -> tuple[dict[str, Any], Path]:
     return case.model_dump(exclude_none=True), (path.parent / case.cost_model).resolve()
 
 
-def _edited(
-    base: dict[str, Any], model_path: Path, *, prefix: str
-) -> tuple[Case, CostModel] | None:
+def _edited(base: dict[str, Any], model_path: Path, *, prefix: str) -> dict[str, Any]:
+    """The editor's widgets, each starting from ``base``: the case they make, not validated."""
+
     def key(name: str) -> str:
         return f"{prefix}:{name}"
 
@@ -137,9 +193,7 @@ def _edited(
         "oon_benefit": _oon_benefit(base.get("oon_benefit"), key),
         "alternative": _alternative(base.get("alternative"), key),
     }
-    data = _carried(base, data)
-    case = validate_model(data, Case, InvalidCase, source="the case in the sidebar", doc=CASE_DOC)
-    return case, model
+    return _carried(base, data)
 
 
 def _carried(base: dict[str, Any], edited: dict[str, Any]) -> dict[str, Any]:
@@ -169,7 +223,9 @@ def _triggers(base: dict[str, Any], key: Key) -> dict[str, Any]:
     triggers: dict[str, Any] = {}
     with st.expander("Triggers", expanded=False):
         if st.checkbox("No in-network program within reach", bool(gap), key=key("gap")):
+            _found(gap.get("evidence"))
             triggers["network_inadequacy"] = {
+                **gap,  # the check with the payer and the programs found are kept as they are
                 "miles_to_nearest": st.number_input(
                     "Miles to the nearest",
                     0.0,
@@ -211,6 +267,23 @@ def _triggers(base: dict[str, Any], key: Key) -> dict[str, Any]:
         if step_from.strip():
             triggers["step_down"] = {"from_level": step_from.strip()}
     return triggers
+
+
+def _found(evidence: Any) -> None:
+    """The search of the payer's files the case keeps: its miles stand in for typed ones."""
+    if not evidence:
+        return
+    found = NetworkEvidence.model_validate(evidence)
+    nearest = found.nearest_miles
+    st.caption(
+        f"The payer's files ({found.payer_files_said}), searched {found.searched.isoformat()}: "
+        + (
+            "no in-network program for the code"
+            if nearest is None
+            else f"nearest in-network program {nearest:.1f} miles in a straight line"
+        )
+        + ". These miles are used, not the ones typed below."
+    )
 
 
 def _oon_benefit(base: dict[str, Any] | None, key: Key) -> dict[str, Any] | None:

@@ -284,27 +284,30 @@ def _payers(requests: list[LoggedRequest]) -> None:
             "approval rate": [
                 "" if s.approval_rate is None else pct(s.approval_rate) for s in stats
             ],
-            "median days to decide": [
+            "days to decide": [
                 "" if s.median_days_to_decision is None else f"{s.median_days_to_decision:g}"
                 for s in stats
             ],
-            "median first offer": [
+            "first offer": [
                 usd(s.median_first_offer_usd) if s.median_first_offer_usd else "" for s in stats
             ],
-            "median agreed": [
-                usd(s.median_agreed_usd) if s.median_agreed_usd else "" for s in stats
-            ],
-            "agreed vs target (mean)": [
+            "agreed": [usd(s.median_agreed_usd) if s.median_agreed_usd else "" for s in stats],
+            "vs target": [
                 "" if s.agreed_minus_target_usd is None else usd(s.agreed_minus_target_usd)
                 for s in stats
             ],
-            "captured over OON": [
+            "over OON": [
                 "" if s.revenue_vs_oon_usd is None else usd(s.revenue_vs_oon_usd) for s in stats
             ],
         },
         hide_index=True,
         width="stretch",
         placeholder="—",
+    )
+    st.caption(
+        "Days to decide, first offer and agreed: medians over the payer's requests (rates per "
+        "unit). Vs target: the mean of agreed less our target, per unit. Over OON: what its "
+        "agreements brought in over billing out of network, in all."
     )
     if any(s.approval_rate is not None for s in stats):  # nothing decided yet: no chart
         st.vega_lite_chart(spec=charts.payer_chart(stats), width="stretch")
@@ -315,7 +318,9 @@ def _payers(requests: list[LoggedRequest]) -> None:
     left.markdown(
         "**Triggers before approval**\n"
         + "\n".join(
-            f"- {t.trigger}: {t.approved} approved of {t.requests}" for t in book.stats.triggers
+            f"- {present.TRIGGER_WORDS.get(t.trigger, t.trigger)}: {t.approved} approved of "
+            f"{t.requests}"
+            for t in book.stats.triggers
         )
     )
     right.markdown(

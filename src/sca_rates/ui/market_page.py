@@ -12,14 +12,18 @@ import streamlit as st
 from sca_rates import charts
 from sca_rates.desk import Position
 from sca_rates.exceptions import ScaRatesError
+from sca_rates.files import keep_network_evidence
 from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES
 from sca_rates.ingest.run import Job
 from sca_rates.ingest.run import run as run_job
 from sca_rates.ingest.summarize import SummaryReport, summarize
-from sca_rates.models.market import MarketData
+from sca_rates.models.case import Case
+from sca_rates.models.market import AccessStandardRow, MarketData
 from sca_rates.money import usd
+from sca_rates.network import NetworkSearch, search_case
+from sca_rates.present.network import program_said, rates_said, standard_said
 from sca_rates.ui import state
-from sca_rates.ui.case_form import case_in_sidebar
+from sca_rates.ui.case_form import case_in_sidebar, chosen_case_file
 
 
 def render_page() -> None:
@@ -39,6 +43,7 @@ def render_page() -> None:
             _case_in_market(state.position(*chosen))
         except ScaRatesError as exc:
             st.error(str(exc))
+        _network(chosen[0], market)
     _table(market)
 
 
@@ -69,6 +74,91 @@ def _case_in_market(position: Position) -> None:
     )
     for step in dist.fallback:
         st.caption(f"Fallback: {step}")
+
+
+SEARCH = "network_search"  # the last search of the payer's files, kept across reruns
+
+
+def _network(case: Case, market: MarketData) -> None:
+    """The payer's in-network programs near the patient, from its files, and keeping them in
+    the case file as the evidence of the gap (as `sca-rates network --save` does)."""
+    st.subheader("The payer's network near the patient")
+    with st.form("network"):
+        rates = st.text_area(
+            "The payer's in-network rates: Parquet files of `sca-rates market import-tic`, "
+            "one path a line",
+            height=68,
+        )
+        providers = st.text_input("The programs: the Parquet file of `sca-rates market providers`")
+        if st.form_submit_button("Search"):
+            paths = [Path(line.strip()).expanduser() for line in rates.splitlines() if line.strip()]
+            try:
+                st.session_state[SEARCH] = search_case(
+                    case,
+                    market,
+                    rates=paths,
+                    providers=Path(providers.strip()).expanduser(),
+                    market_dir=state.settings().market_data_dir,
+                )
+            except ScaRatesError as exc:
+                st.session_state.pop(SEARCH, None)
+                st.error(str(exc))
+    found: tuple[NetworkSearch, AccessStandardRow] | None = st.session_state.get(SEARCH)
+    if found is None or found[0].codes != (case.code,):
+        return
+    search, standard = found
+    _programs_found(search, standard)
+    _keep(search)
+
+
+def _programs_found(search: NetworkSearch, standard: AccessStandardRow) -> None:
+    limit = f"{search.standard_miles:g} miles"
+    st.caption(
+        f"From the patient's ZIP {search.patient_zip}, {search.distance_basis}. Access "
+        f"standard: {limit} ({standard_said(standard)})."
+    )
+    for title, programs in (
+        (f"Within {limit}", search.within),
+        (f"Nearest beyond {limit}", search.beyond),
+    ):
+        if programs:
+            st.markdown(f"**{title}**")
+            st.markdown(
+                "\n".join(
+                    f"- **{p.miles:.1f} mi** {program_said(p)}: " + "; ".join(rates_said(p))
+                    for p in programs
+                )
+            )
+    if not search.within and not search.beyond:
+        st.markdown(f"No in-network program billing {', '.join(search.codes)} in these files.")
+    st.caption(
+        "Sources: "
+        + "; ".join(
+            f"{s.kind} {s.path} ({', '.join(s.payers) + ', ' if s.payers else ''}"
+            f"{'file dated' if s.kind == 'rates' else 'written'} {', '.join(s.dates)})"
+            for s in search.sources
+        )
+    )
+
+
+def _keep(search: NetworkSearch) -> None:
+    path = chosen_case_file()
+    if path is None:
+        st.caption("To keep these programs as the case's evidence, choose a case file.")
+        return
+    if st.button(f"Keep in {path.name} as the evidence of the network gap"):
+        try:
+            keep_network_evidence(path, search.evidence(dt.date.today()))
+        except ScaRatesError as exc:
+            st.error(str(exc))
+            return
+        if search.within:
+            st.warning(
+                f"Kept in {path.name}: in-network programs lie within the access standard, so "
+                "no network-gap point is made for this case."
+            )
+        else:
+            st.success(f"Kept in {path.name}: the network-gap point now cites these files.")
 
 
 def _cited(sources: list[tuple[str, int, bool]]) -> tuple[list[str], str]:

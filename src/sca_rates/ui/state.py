@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import functools
 import getpass
+import json
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -32,6 +34,7 @@ CALL = "call"  # the CallBox of the call on the call desk
 CALL_KEY = "call_key"  # what the call is about; a different case starts a new call
 UPLOADED = "uploaded_rates"  # rates uploaded on the market page, for this session only
 TERMS = "terms"  # the AgreementTerms filled in on the terms page
+EDITS = "edits"  # under "<case file>:", the edits made to that case (a dict of its fields)
 
 
 def settings() -> Settings:
@@ -185,6 +188,43 @@ def save_call(call: NegotiationState) -> None:
             box.draft.unlink(missing_ok=True)
     except (OSError, ScaRatesError) as exc:
         st.warning(f"The call could not be kept on disk ({exc}); it stands for this session only.")
+
+
+def _case_draft(choice: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{actor()}-{choice}")
+    return settings().drafts_dir / f"{safe}.case.json"
+
+
+def case_edits(choice: str) -> dict[str, Any] | None:
+    """The edits made to a case (``choice``: its file's name) in this session, else those kept
+    on disk from an earlier one; None when it is used as its file has it."""
+    key = f"{choice}:{EDITS}"
+    if key not in st.session_state:
+        try:
+            st.session_state[key] = json.loads(_case_draft(choice).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            st.session_state[key] = None  # none kept, or unreadable: the file's case
+    edits: dict[str, Any] | None = st.session_state[key]
+    return edits
+
+
+def keep_case_edits(choice: str, edits: dict[str, Any]) -> None:
+    """The case's edits, in the session and on disk (a reload finds them)."""
+    st.session_state[f"{choice}:{EDITS}"] = edits
+    draft = _case_draft(choice)
+    try:
+        draft.parent.mkdir(parents=True, exist_ok=True)
+        draft.write_text(json.dumps(edits, default=str), encoding="utf-8")
+    except OSError as exc:
+        st.warning(f"The edits could not be kept on disk ({exc}); they stand for this session.")
+
+
+def forget_case_edits(choice: str) -> None:
+    st.session_state[f"{choice}:{EDITS}"] = None
+    try:
+        _case_draft(choice).unlink(missing_ok=True)
+    except OSError as exc:
+        st.warning(f"The edits kept on disk could not be removed ({exc}); a reload finds them.")
 
 
 @st.cache_resource(show_spinner=False)

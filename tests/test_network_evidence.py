@@ -1,0 +1,209 @@
+"""A search of the payer's files kept in the case (``network --save``), and what the network-gap
+point and the justification then say.
+
+The case is Harborview's PHP (code S0201, typed 42 miles / 55 minutes) for an Evry Health
+patient in ZIP 02139. The payer's file is Evry Health's in-network file
+(fixtures/transparency/, dated 2025-06-23) with one code's rows relabelled S0201: its 90853 rows
+list, of the extract's programs, only the New York clinic 1932350972, 186.52 miles from 02139;
+its 90791 rows list the Cambridge program (0.0 miles) and the Boston hospital (2.44 miles).
+Distances worked by hand in test_nppes.py (haversine on the bundled ZCTA points). The standard
+for an urban commercial member in MA is the US rule of thumb, 30 miles / 30 minutes
+(illustrative: it decides, and is never cited).
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sca_rates.cli import app
+from sca_rates.desk import open_position
+from sca_rates.exceptions import InvalidCase
+from sca_rates.export import build_context, render
+from sca_rates.files import load_case
+from sca_rates.market import load_market
+from sca_rates.models.talking_points import TalkingPoint
+from sca_rates.money import usd
+from tests.conftest import PROJECT
+from tests.network_files import harborview_case, providers_file, rates_file
+from tests.test_export import _flat, _text
+
+MARKET = load_market(PROJECT / "market_data")
+NEW_YORK = 1932350972
+HUDSON = "SYNTHETIC HUDSON MENTAL HEALTH CLINIC"
+
+
+@pytest.fixture(scope="module")
+def providers(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return providers_file(tmp_path_factory.mktemp("providers"))
+
+
+def _saved(tmp_path: Path, providers: Path, relabel: str | None) -> tuple[Path, str]:
+    case = harborview_case(tmp_path)
+    args = ["network", str(case), "--tic", str(rates_file(tmp_path, relabel))]
+    result = CliRunner().invoke(app, [*args, "--providers", str(providers), "--save"])
+    assert result.exit_code == 0, result.stderr
+    return case, result.stdout
+
+
+def _gap_point(case: Path) -> TalkingPoint | None:
+    loaded, model = load_case(case)
+    position = open_position(loaded, model=model, market=MARKET)
+    return next((p for p in position.points if p.topic == "network_inadequacy"), None)
+
+
+def test_save_keeps_the_nearest_programs_and_the_files_comments(
+    tmp_path: Path, providers: Path
+) -> None:
+    case, out = _saved(tmp_path, providers, "90853")
+    assert "the network-gap point now cites these files" in out
+    text = case.read_text()
+    # What the person wrote stays: the comments, the order, the typed distances
+    assert text.startswith("# An adult stepping down from an inpatient psychiatric stay")
+    assert "code: S0201                   # partial hospitalization, per diem" in text
+    assert "miles_to_nearest: 42" in text
+    found = load_case(case)[0].triggers.network_inadequacy.evidence  # type: ignore[union-attr]
+    assert found is not None
+    assert [p.npi for p in found.nearest] == [NEW_YORK]
+    assert found.nearest_miles == pytest.approx(186.52, abs=0.01)
+    assert (found.patient_zip, found.codes) == ("02139", ("S0201",))
+    assert found.payer_files_said == "Evry Health in-network file of 2025-06-23"
+    assert found.year == 2025
+
+
+def test_the_gap_point_rests_on_the_payers_file_not_the_typed_miles(
+    tmp_path: Path, providers: Path
+) -> None:
+    case, _ = _saved(tmp_path, providers, "90853")
+    point = _gap_point(case)
+    assert point is not None
+    assert point.text.startswith(
+        "Your plan's published in-network file (Evry Health in-network file of 2025-06-23) "
+        "lists no PHP program billing S0201 within 30 miles of the patient: the nearest, "
+        f"{HUDSON} (NEW YORK, NY), is 186.5 miles away in a straight line, a trip the patient "
+        "would make 5 days a week."
+    )
+    assert "42" not in point.text  # the typed miles gave way to the files'
+    # Whole miles, rounded down for speech: 186.52 is said as 186
+    assert point.spoken == (
+        "Your plan's own network file shows no PHP program within 30 miles; the nearest is "
+        "186 miles away."
+    )
+    assert [(f.label, f.value, f.source, f.year) for f in point.figures] == [
+        (
+            "nearest in-network program, straight-line miles",
+            186.5,
+            "Evry Health in-network file of 2025-06-23; NPPES",
+            2025,
+        )
+    ]
+    assert "186.5 miles in a straight line" in point.why
+
+
+def test_a_program_within_the_standard_means_no_gap_claim_whatever_was_typed(
+    tmp_path: Path, providers: Path
+) -> None:
+    # The case still types 42 miles / 55 minutes; the files show a program at 0.0 miles
+    case, out = _saved(tmp_path, providers, "90791")
+    assert "2 in-network programs lie within the access standard" in out
+    assert "no network-gap point is made" in out
+    assert _gap_point(case) is None
+
+
+def test_no_program_in_the_files_is_said_as_such(tmp_path: Path, providers: Path) -> None:
+    case, out = _saved(tmp_path, providers, None)
+    assert "No in-network program billing S0201 in the providers file at all." in out
+    found = load_case(case)[0].triggers.network_inadequacy.evidence  # type: ignore[union-attr]
+    assert found is not None
+    assert found.nearest == ()
+    point = _gap_point(case)
+    assert point is not None
+    assert "it lists no PHP program billing S0201 in the area searched." in point.text
+    assert "trip" not in point.text  # no program, no trip to one
+    assert point.spoken == (
+        "Your plan's own network file lists no PHP program for this code in the area we searched."
+    )
+
+
+def test_evidence_for_another_zip_or_code_is_refused(tmp_path: Path, providers: Path) -> None:
+    case, _ = _saved(tmp_path, providers, "90853")
+    moved = case.read_text().replace('patient_zip: "02139"', 'patient_zip: "10001"', 1)
+    case.write_text(moved)
+    with pytest.raises(InvalidCase, match="found for ZIP 02139 and code S0201") as raised:
+        load_case(case)
+    assert "--save" in str(raised.value)
+
+
+def test_evidence_from_another_payers_file_is_refused(tmp_path: Path, providers: Path) -> None:
+    # Evry Health's file says nothing of an Aetna member's network
+    case, _ = _saved(tmp_path, providers, "90853")
+    case.write_text(case.read_text().replace("payer: Evry Health", "payer: Aetna", 1))
+    with pytest.raises(InvalidCase, match="not Aetna's own files") as raised:
+        load_case(case)
+    assert "Evry Health in-network file of 2025-06-23" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("payer", "named"),
+    [
+        ("Evry Health", True),
+        ("EVRY HEALTH INC", True),  # case and generic words do not matter
+        ("Aetna", False),
+        ("Health Plan Inc", False),  # generic words alone are no match
+    ],
+)
+def test_a_payers_file_is_matched_by_a_word_of_its_name(
+    tmp_path: Path, providers: Path, payer: str, named: bool
+) -> None:
+    case, _ = _saved(tmp_path, providers, "90853")
+    found = load_case(case)[0].triggers.network_inadequacy.evidence  # type: ignore[union-attr]
+    assert found is not None
+    assert found.names_payer(payer) is named
+
+
+def test_an_invalid_case_is_not_rewritten(tmp_path: Path, providers: Path) -> None:
+    case = harborview_case(tmp_path)
+    broken = case.read_text().replace("expected_units: 18", "expected_units: -1")
+    case.write_text(broken)
+    rates = rates_file(tmp_path, "90853")
+    result = CliRunner().invoke(
+        app, ["network", str(case), "--tic", str(rates), "--providers", str(providers), "--save"]
+    )
+    assert result.exit_code == 2
+    assert "expected_units" in result.stderr
+    assert case.read_text() == broken
+
+
+@pytest.mark.parametrize("fmt", ["md", "txt", "docx", "pdf"])
+def test_the_justification_shows_the_programs_found_as_an_exhibit(
+    tmp_path: Path, providers: Path, fmt: str
+) -> None:
+    case, _ = _saved(tmp_path, providers, "90853")
+    loaded, model = load_case(case)
+    context = build_context(open_position(loaded, model=model, market=MARKET))
+    assert context.network_evidence is not None
+    text = str(render("justification", context, "md"))
+    assert "## In-network programs nearest the patient" in text
+    assert re.search(rf"\| {HUDSON} \| NEW YORK, NY 10001 \| {NEW_YORK} \| 186\.5 \|", text)
+    assert "searched " in text
+    assert "by road each program is farther" in text
+    assert "02139" not in text  # the patient's ZIP stays out of the payer's document
+    # every format shows the exhibit's program, and gives nothing away
+    shown = _flat(_text(render("justification", context, fmt), fmt))
+    assert f"{NEW_YORK}" in shown
+    assert "186.5" in shown
+    rec = context.recommendation
+    for secret in (rec.floor.per_unit_usd, rec.target.per_unit_usd):
+        if round(secret, 2) != round(context.proposed.rate.per_unit_usd, 2):
+            assert usd(secret) not in shown
+    for word in ("fully loaded", "margin", "illustrative", "sca-rates", "estimate"):
+        assert word not in shown.lower()
+
+
+def test_no_exhibit_when_no_gap_is_argued(tmp_path: Path, providers: Path) -> None:
+    case, _ = _saved(tmp_path, providers, "90791")
+    loaded, model = load_case(case)
+    context = build_context(open_position(loaded, model=model, market=MARKET))
+    assert context.network_evidence is None
+    assert "In-network programs nearest" not in str(render("justification", context, "md"))
