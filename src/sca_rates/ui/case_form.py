@@ -3,11 +3,12 @@ validated case (or an error naming the field and the fix). Builds a case; comput
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, get_args
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from sca_rates.exceptions import InvalidCase, ScaRatesError
 from sca_rates.files import CASE_DOC, validate_model
@@ -97,8 +98,10 @@ def _close() -> None:
 def _editor(data: dict[str, Any], model_path: Path, choice: str) -> None:
     """Every field the app edits; the case changes when the edits are used, not as each is
     typed. Fields it does not edit are kept as the case file has them."""
-    edited = _edited(data, model_path, prefix=choice)
-    use, reset = st.columns(2)
+    columns = st.columns(3)
+    edited = _edited(data, model_path, prefix=choice, columns=columns)
+    # In the third column, under its folds: in view at 1280 x 720 without scrolling
+    use, reset = columns[2].columns(2)
     if use.button("Use these values", type="primary", width="stretch"):
         try:
             validate_model(edited, Case, InvalidCase, source="the case edited here", doc=CASE_DOC)
@@ -125,12 +128,31 @@ def _base(path: Path | None, models_dir: Path) -> tuple[dict[str, Any], Path]:
     return case.model_dump(exclude_none=True), (path.parent / case.cost_model).resolve()
 
 
-def _edited(base: dict[str, Any], model_path: Path, *, prefix: str) -> dict[str, Any]:
-    """The editor's widgets, each starting from ``base``: the case they make, not validated."""
+def _edited(
+    base: dict[str, Any], model_path: Path, *, prefix: str, columns: Sequence[DeltaGenerator]
+) -> dict[str, Any]:
+    """The editor's widgets in three columns (who pays, the stay, why and the alternatives),
+    each starting from ``base``: the case they make, not validated."""
 
     def key(name: str) -> str:
         return f"{prefix}:{name}"
 
+    who, stay, why = columns
+    with who:
+        data = _who(base, model_path, key)
+    with stay:
+        data |= _stay(base, key)
+    with why:
+        data |= {
+            "triggers": _triggers(base.get("triggers", {}), key),
+            "oon_benefit": _oon_benefit(base.get("oon_benefit"), key),
+            "alternative": _alternative(base.get("alternative"), key),
+        }
+    return _carried(base, data)
+
+
+def _who(base: dict[str, Any], model_path: Path, key: Key) -> dict[str, Any]:
+    """The program (its cost model and level) and the payer, where and what the patient is."""
     models = sorted(state.settings().cost_models_dir.glob("*.yaml"))
     chosen = st.selectbox(
         "Cost model",
@@ -140,16 +162,17 @@ def _edited(base: dict[str, Any], model_path: Path, *, prefix: str) -> dict[str,
         key=key("model"),
     )
     model = state.cost_model(chosen)
-    level = st.radio(
-        "Level of care",
-        model.level_codes,
-        horizontal=True,
-        key=key("level"),
-        index=_index(list(model.level_codes), base.get("level_of_care")),
-    )
-    data: dict[str, Any] = {
+    return {
         "cost_model": str(chosen),
+        "level_of_care": st.radio(
+            "Level of care",
+            model.level_codes,
+            horizontal=True,
+            key=key("level"),
+            index=_index(list(model.level_codes), base.get("level_of_care")),
+        ),
         "payer": st.text_input("Payer", base["payer"], key=key("payer")),
+        "plan_type": _choice("Plan type", PLAN_TYPES, base.get("plan_type"), key("plan")),
         "region": st.text_input(
             "Region (US, a state, or a CBSA code)", base["region"], key=key("region")
         ),
@@ -157,9 +180,13 @@ def _edited(base: dict[str, Any], model_path: Path, *, prefix: str) -> dict[str,
             "State (with a CBSA region)", base.get("state", ""), key=key("state")
         )
         or None,
-        "level_of_care": level,
         "diagnosis": _choice("Treated for", DIAGNOSES, base.get("diagnosis"), key("diagnosis")),
-        "plan_type": _choice("Plan type", PLAN_TYPES, base.get("plan_type"), key("plan")),
+    }
+
+
+def _stay(base: dict[str, Any], key: Key) -> dict[str, Any]:
+    """The code, the stay, our charge and margin, and what else the floor depends on."""
+    return {
         "code": st.text_input("Code", base["code"], key=key("code")).strip().upper(),
         "expected_units": st.number_input(
             "Expected length of stay (units)",
@@ -189,11 +216,7 @@ def _edited(base: dict[str, Any], model_path: Path, *, prefix: str) -> dict[str,
             base.get("would_attend_oon", True),
             key=key("attend"),
         ),
-        "triggers": _triggers(base.get("triggers", {}), key),
-        "oon_benefit": _oon_benefit(base.get("oon_benefit"), key),
-        "alternative": _alternative(base.get("alternative"), key),
     }
-    return _carried(base, data)
 
 
 def _carried(base: dict[str, Any], edited: dict[str, Any]) -> dict[str, Any]:
