@@ -144,6 +144,25 @@ def test_evidence_from_another_payers_file_is_refused(tmp_path: Path, providers:
     assert "Evry Health in-network file of 2025-06-23" in str(raised.value)
 
 
+def test_another_payers_file_counts_no_program_and_is_not_kept(
+    tmp_path: Path, providers: Path
+) -> None:
+    # An Aetna patient searched against Evry Health's file: the New York clinic is Evry's, not
+    # Aetna's, so no program is found, the source says why, and --save keeps nothing
+    case = harborview_case(tmp_path)
+    case.write_text(case.read_text().replace("payer: Evry Health", "payer: Aetna", 1))
+    before = case.read_text()
+    args = ["network", str(case), "--tic", str(rates_file(tmp_path, "90853"))]
+    result = CliRunner().invoke(app, [*args, "--providers", str(providers)])
+    assert result.exit_code == 0, result.stderr
+    assert "No in-network program billing S0201 in the providers file at all." in result.stdout
+    assert "Evry Health; file dated 2025-06-23 (not Aetna's: not counted)" in result.stdout
+    saved = CliRunner().invoke(app, [*args, "--providers", str(providers), "--save"])
+    assert saved.exit_code == 2
+    assert "not Aetna's own files" in saved.stderr
+    assert case.read_text() == before
+
+
 @pytest.mark.parametrize(
     ("payer", "named"),
     [

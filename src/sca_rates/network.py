@@ -31,6 +31,7 @@ from sca_rates.models.network import (
     NetworkEvidence,
     NetworkSource,
     RateEvidence,
+    same_payer,
 )
 
 # Beyond the standard only the nearest few are shown: the argument needs the nearest, not a list
@@ -67,6 +68,7 @@ class NetworkSearch(Frozen):
     beyond: tuple[NearbyProgram, ...]  # the nearest beyond the standard, nearest first
     unplaced: tuple[int, ...] = ()  # NPIs of in-network programs whose ZIP has no ZCTA point
     sources: tuple[NetworkSource, ...]
+    payer: str | None = None  # whose rows were counted (None: every payer's)
 
     def evidence(self, searched: dt.date) -> NetworkEvidence:
         """What the case keeps: the nearest programs found, within the standard or not (the
@@ -104,6 +106,7 @@ def search_case(
         patient_zip=case.patient_zip,
         standard_miles=standard.miles,
         taxonomies=frozenset(load_taxonomies(market_dir / "program_taxonomies.csv")),
+        payer=case.payer,
     )
     return search, standard
 
@@ -118,14 +121,16 @@ def find_in_network_programs(
     taxonomies: frozenset[str],
     beyond_shown: int = BEYOND_SHOWN,
     centroids: Mapping[str, Point] | None = None,
+    payer: str | None = None,
 ) -> NetworkSearch:
     """The programs in network for ``codes`` within ``standard_miles`` of ``patient_zip``, and
-    the nearest ``beyond_shown`` past it, each with the rates that show it in network."""
+    the nearest ``beyond_shown`` past it, each with the rates that show it in network; only
+    ``payer``'s rows count when it is given (another payer's network is not the patient's)."""
     wanted = tuple(sorted(set(codes)))
     places = centroids if centroids is not None else bundled_centroids()
     distance_miles(patient_zip, patient_zip, centroids=places)  # an unplaced patient ZIP: refused
     evidence: dict[int, set[RateEvidence]] = {}
-    sources = [_read_rates(path, wanted, evidence) for path in rates]
+    sources = [_read_rates(path, wanted, evidence, payer) for path in rates]
     programs, unplaced = [], []
     for row in _read_providers(providers):
         if row["npi"] not in evidence or taxonomies.isdisjoint(row["taxonomy_codes"] or ()):
@@ -156,6 +161,7 @@ def find_in_network_programs(
         beyond=tuple(p for p in programs if p.miles > standard_miles)[:beyond_shown],
         unplaced=tuple(sorted(unplaced)),
         sources=(*sources, NetworkSource(kind="providers", path=str(providers), dates=(written,))),
+        payer=payer,
     )
 
 
@@ -164,7 +170,7 @@ def _rate_order(rate: RateEvidence) -> tuple[Any, ...]:
 
 
 def _read_rates(
-    path: Path, codes: tuple[str, ...], into: dict[int, set[RateEvidence]]
+    path: Path, codes: tuple[str, ...], into: dict[int, set[RateEvidence]], payer: str | None
 ) -> NetworkSource:
     """Add each program's prices for ``codes`` from one in-network rates file to ``into``. The
     file's payers and dates are read from all its rows: a file that lists no program for the
@@ -185,6 +191,8 @@ def _read_rates(
                 f"{path} has a rate row that cannot be read ({exc.errors()[0]['msg']}). Fix: "
                 "give a Parquet file written by `sca-rates market import-tic`"
             ) from None
+        if payer is not None and not same_payer(payer, rate.payer):
+            continue
         for npi in npis:
             into.setdefault(npi, set()).add(rate)
     return NetworkSource(

@@ -107,17 +107,21 @@ class NetworkEvidence(Frozen):
         )
 
     def names_payer(self, payer: str) -> bool:
-        """Whether a payer's file here is ``payer``'s: the names share a word that is not a
-        generic one ("Aetna" and "Aetna Life Insurance Company"). It catches another payer's file
-        (Evry Health's for an Aetna patient), not every near name."""
-        ours = _name_words(payer)
-        return any(ours & _name_words(name) for s in self.payer_files for name in s.payers)
+        """Whether a payer's file here is ``payer``'s (``same_payer``)."""
+        return any(same_payer(payer, name) for s in self.payer_files for name in s.payers)
 
     @property
     def year(self) -> int | None:
         """The year of the latest payer's file: the figure's year when it is cited."""
         dates = (d for source in self.payer_files for d in source.dates)
         return max((int(d[:4]) for d in dates if d[:4].isdigit()), default=None)
+
+
+def same_payer(ours: str, theirs: str) -> bool:
+    """Whether two names are one payer's: they share a word that is not a generic one ("Aetna"
+    and "Aetna Life Insurance Company"). It catches another payer's file (Evry Health's for an
+    Aetna patient), not every near name."""
+    return bool(_name_words(ours) & _name_words(theirs))
 
 
 def _name_words(name: str) -> frozenset[str]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sca_rates.models.market import AccessStandardRow
-from sca_rates.models.network import NearbyProgram, RateEvidence
+from sca_rates.models.network import NearbyProgram, NetworkSource, RateEvidence, same_payer
 from sca_rates.money import usd
 from sca_rates.network import NetworkSearch
 
@@ -44,15 +44,21 @@ def network_lines(search: NetworkSearch, standard: AccessStandardRow) -> list[st
     if search.unplaced:
         npis = ", ".join(str(n) for n in search.unplaced)
         lines.append(f"In network but not placed (a ZIP without a ZCTA point): NPI {npis}.")
-    lines += ["", "Sources:"]
+    return [*lines, "", "Sources:", *(f"  {said}" for said in sources_said(search))]
+
+
+def sources_said(search: NetworkSearch) -> list[str]:
+    """Each file the search read: whose and of when, and whether its programs counted."""
+    said = []
     for source in search.sources:
-        dates = ", ".join(source.dates)
-        if source.kind == "rates":
-            payers = ", ".join(source.payers) or "no payer named"
-            lines.append(f"  rates {source.path}: {payers}; file dated {dates or 'unknown'}")
-        else:
-            lines.append(f"  providers {source.path}: written {dates}")
-    return lines
+        dates = ", ".join(source.dates) or "unknown"
+        if source.kind == "providers":
+            said.append(f"providers {source.path}: written {dates}")
+            continue
+        payers = ", ".join(source.payers) or "no payer named"
+        counted = "" if _counted(search, source) else f" (not {search.payer}'s: not counted)"
+        said.append(f"rates {source.path}: {payers}; file dated {dates}{counted}")
+    return said
 
 
 def kept_lines(search: NetworkSearch, case_file: Path) -> list[str]:
@@ -66,6 +72,11 @@ def kept_lines(search: NetworkSearch, case_file: Path) -> list[str]:
             "no network-gap point is made for this case.",
         ]
     return ["", f"{kept}: the network-gap point now cites these files."]
+
+
+def _counted(search: NetworkSearch, source: NetworkSource) -> bool:
+    """Whether a rates file's programs count for the case: its payer is the case's."""
+    return search.payer is None or any(same_payer(search.payer, p) for p in source.payers)
 
 
 def _programs(programs: Iterable[NearbyProgram]) -> list[str]:
