@@ -11,6 +11,7 @@ for an urban commercial member in MA is the US rule of thumb, 30 miles / 30 minu
 (illustrative: it decides, and is never cited).
 """
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from sca_rates.market import load_market
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.money import usd
 from tests.conftest import PROJECT
-from tests.network_files import harborview_case, providers_file, rates_file
+from tests.network_files import EVRY, harborview_case, providers_file, rates_file
 from tests.test_export import _flat, _text
 
 MARKET = load_market(PROJECT / "market_data")
@@ -226,3 +227,58 @@ def test_no_exhibit_when_no_gap_is_argued(tmp_path: Path, providers: Path) -> No
     context = build_context(open_position(loaded, model=model, market=MARKET))
     assert context.network_evidence is None
     assert "In-network programs nearest" not in str(render("justification", context, "md"))
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (["--codes", "90791,90853"], "was imported without code S0201"),
+        (["--npi-file", "npis.txt"], "was imported with --npi-file"),
+    ],
+)
+def test_a_file_imported_for_part_of_the_programs_is_no_evidence_of_none(
+    tmp_path: Path, providers: Path, options: list[str], said: str
+) -> None:
+    # Imported without the case's code, or for some NPIs only, the file cannot show that no
+    # program bills S0201: "none" would be a false claim, so the search refuses it
+    (tmp_path / "npis.txt").write_text("1932350972\n")
+    options = [str(tmp_path / o) if o.endswith(".txt") else o for o in options]
+    imported = CliRunner().invoke(
+        app, ["market", "import-tic", str(EVRY), "-o", str(tmp_path / "tic"), *options]
+    )
+    assert imported.exit_code == 0, imported.stderr
+    (rates,) = (tmp_path / "tic").glob("*.parquet")
+    case = harborview_case(tmp_path)
+    args = ["network", str(case), "--tic", str(rates), "--providers", str(providers), "--save"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert said in result.stderr
+    assert "Fix: import the payer's file again" in result.stderr
+    assert "evidence" not in case.read_text()
+
+
+def test_a_file_imported_whole_is_evidence_of_none(tmp_path: Path, providers: Path) -> None:
+    imported = CliRunner().invoke(
+        app, ["market", "import-tic", str(EVRY), "-o", str(tmp_path / "tic")]
+    )
+    assert imported.exit_code == 0, imported.stderr
+    (rates,) = (tmp_path / "tic").glob("*.parquet")
+    case = harborview_case(tmp_path)
+    args = ["network", str(case), "--tic", str(rates), "--providers", str(providers), "--save"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    assert "No in-network program billing S0201 in the providers file at all." in result.stdout
+
+
+@pytest.mark.parametrize(("today", "stale"), [("2025-08-24", False), ("2025-08-25", True)])
+def test_the_screen_asks_for_a_newer_file_after_two_months(
+    tmp_path: Path, providers: Path, today: str, stale: bool
+) -> None:
+    # Evry's file is of 2025-06-23: 62 days later (2025-08-24) it is still current; 63, stale
+    case, _ = _saved(tmp_path, providers, "90853")
+    loaded, model = load_case(case)
+    screened = open_position(loaded, model=model, market=MARKET).screen(
+        dt.date.fromisoformat(today)
+    )
+    said = [w for w in screened.warnings if w.startswith("the payer's in-network file searched")]
+    assert bool(said) is stale

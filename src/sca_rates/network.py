@@ -22,6 +22,7 @@ from sca_rates.compare import case_access_standard
 from sca_rates.exceptions import MissingReference, UnreadableFile
 from sca_rates.ingest.geo import Point, bundled_centroids, distance_miles
 from sca_rates.ingest.nppes import load_taxonomies
+from sca_rates.ingest.rows import CODES_KEPT, FILTERED_BY
 from sca_rates.models.base import Frozen
 from sca_rates.models.case import Case
 from sca_rates.models.market import AccessStandardRow, MarketData
@@ -178,6 +179,7 @@ def _read_rates(
     table = _table(
         path, RATE_COLUMNS, "give a Parquet file written by `sca-rates market import-tic`"
     )
+    _lists_every_program(path, table.schema.metadata or {}, codes)
     payers = {p for p in pc.unique(table.column("payer")).to_pylist() if p}
     dates = {d or "undated" for d in pc.unique(table.column("file_date")).to_pylist()}
     for row in table.filter(
@@ -198,6 +200,26 @@ def _read_rates(
     return NetworkSource(
         kind="rates", path=str(path), dates=tuple(sorted(dates)), payers=tuple(sorted(payers))
     )
+
+
+def _lists_every_program(path: Path, metadata: dict[bytes, bytes], codes: tuple[str, ...]) -> None:
+    """A file imported without the codes, or for some NPIs or TINs only, cannot show that a
+    program is absent: it is refused (a file without the import's record is taken as whole)."""
+    again = "Fix: import the payer's file again with `sca-rates market import-tic`"
+    kept = metadata.get(CODES_KEPT)
+    missing = sorted(set(codes) - set(kept.decode().split(","))) if kept is not None else []
+    if missing:
+        raise UnreadableFile(
+            f"{path} was imported without code {', '.join(missing)}: it cannot show which "
+            f"programs bill it. {again} and the default codes or --codes {','.join(missing)}"
+        )
+    filtered = metadata.get(FILTERED_BY, b"").decode()
+    if filtered:
+        only = " and ".join(f"--{name}-file" for name in filtered.split(","))
+        raise UnreadableFile(
+            f"{path} was imported with {only}: it lists those providers' programs only. "
+            f"{again}, without {only}"
+        )
 
 
 def _read_providers(path: Path) -> list[dict[str, Any]]:

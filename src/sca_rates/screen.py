@@ -45,7 +45,7 @@ def screen(facts: CaseFacts, rec: Recommendation, *, today: dt.date) -> Screen:
         request_by=request_by,
         timing=timing,
         documents=tuple((words, getattr(documents, name) == "ready") for name, words in DOCUMENTS),
-        warnings=tuple(_warnings(facts)),
+        warnings=tuple(_warnings(facts, today)),
     )
 
 
@@ -158,11 +158,23 @@ def _timing(admission: dt.date | None, today: dt.date) -> tuple[dt.date | None, 
     )
 
 
-def _warnings(facts: CaseFacts) -> list[str]:
+# Payers publish their in-network files monthly: one older than two months may list programs
+# that have since joined the network
+STALE_FILE_DAYS = 62
+
+
+def _warnings(facts: CaseFacts, today: dt.date) -> list[str]:
     gap = facts.case.triggers.network_inadequacy
     if gap is None:
         return []
     warnings = []
+    searched = gap.evidence.latest_file_date if gap.evidence else None
+    if searched is not None and (today - searched).days > STALE_FILE_DAYS:
+        warnings.append(
+            f"the payer's in-network file searched is of {searched.isoformat()}: payers publish "
+            "theirs monthly; search the latest before the network gap is argued "
+            "(sca-rates network CASE --save)"
+        )
     if gap.evidence is None and gap.miles_to_nearest is None and gap.minutes_to_nearest is None:
         warnings.append(
             "the network gap has no distance yet: give miles_to_nearest or minutes_to_nearest, "

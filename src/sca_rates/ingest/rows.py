@@ -81,6 +81,12 @@ SCHEMA = pa.schema(
 )
 
 
+# What an import kept, in its Parquet file's metadata: a file imported for other codes, or for
+# some NPIs or TINs only, lists only some programs, and is no evidence that a program is absent
+CODES_KEPT = b"sca_rates.codes"  # the codes kept, comma-separated
+FILTERED_BY = b"sca_rates.filtered_by"  # "npi", "tin", both comma-separated, or empty
+
+
 def write_parquet(
     rows: Iterable[dict[str, Any]],
     target: Target,

@@ -15,7 +15,7 @@ from sca_rates.exceptions import UnreadableFile
 from sca_rates.ingest import tic
 from sca_rates.ingest.hpt import read_hpt
 from sca_rates.ingest.remote import Remote
-from sca_rates.ingest.rows import write_parquet
+from sca_rates.ingest.rows import CODES_KEPT, FILTERED_BY, SCHEMA, write_parquet
 from sca_rates.ingest.shared import Target
 
 Progress = Callable[[int], None]  # called with the bytes just read
@@ -36,6 +36,15 @@ class Done:
     job: Job
     rows: int
     warnings: tuple[str, ...]
+
+
+def kept(job: Job) -> dict[bytes, bytes]:
+    """What the import of ``job`` keeps, for its Parquet file (``rows.CODES_KEPT``)."""
+    filters = [name for name, kept in (("npi", job.npis), ("tin", job.tins)) if kept is not None]
+    return {
+        CODES_KEPT: ",".join(sorted(job.codes)).encode(),
+        FILTERED_BY: ",".join(filters).encode(),
+    }
 
 
 def run(job: Job, progress: Progress | None = None) -> Done:
@@ -61,7 +70,7 @@ def _run(job: Job, progress: Progress | None) -> Done:
             report=report,
             progress=progress,
         )
-        count = write_parquet(rows, job.target)
+        count = write_parquet(rows, job.target, schema=SCHEMA.with_metadata(kept(job)))
         return Done(job, count, tuple(report.warnings))
     if not isinstance(job.source, Path):
         raise TypeError("a hospital's file is read from disk")

@@ -111,10 +111,22 @@ class NetworkEvidence(Frozen):
         return any(same_payer(payer, name) for s in self.payer_files for name in s.payers)
 
     @property
+    def latest_file_date(self) -> dt.date | None:
+        """The newest date the payers' files give (None: none gives one)."""
+        dates = []
+        for source in self.payer_files:
+            for text in source.dates:
+                try:
+                    dates.append(dt.date.fromisoformat(text))
+                except ValueError:  # "undated", or a date the payer wrote another way
+                    continue
+        return max(dates, default=None)
+
+    @property
     def year(self) -> int | None:
         """The year of the latest payer's file: the figure's year when it is cited."""
-        dates = (d for source in self.payer_files for d in source.dates)
-        return max((int(d[:4]) for d in dates if d[:4].isdigit()), default=None)
+        latest = self.latest_file_date
+        return None if latest is None else latest.year
 
 
 def same_payer(ours: str, theirs: str) -> bool:
