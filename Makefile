@@ -48,6 +48,7 @@ bench: $(READY) browser
 	$(BIN)/python benchmarks/simulate.py
 	$(BIN)/python benchmarks/ui.py
 	$(BIN)/python benchmarks/ingest.py --gb 1.0
+	$(BIN)/python benchmarks/providers.py --mb 2000
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
