@@ -20,11 +20,14 @@ def _relabelled(rows: Iterable[dict[str, Any]], code: str) -> Iterator[dict[str,
         yield {**row, "code": "S0201"} if row["code"] == code else row
 
 
-def providers_file(folder: Path) -> Path:
+def providers_file(folder: Path, *, recorded: frozenset[str] | None = None) -> Path:
+    """The extract's programs in five states; with ``recorded``, of those states only, and the
+    file says so (as `market providers` writes it)."""
     path = folder / "providers.parquet"
     programs = frozenset(load_taxonomies(PROJECT / "market_data" / "program_taxonomies.csv"))
-    states = frozenset({"MA", "NY", "RI", "CT", "NH"})
-    write_providers(read_providers(EXTRACT, states=states, taxonomies=programs), path)
+    states = recorded or frozenset({"MA", "NY", "RI", "CT", "NH"})
+    rows = read_providers(EXTRACT, states=states, taxonomies=programs)
+    write_providers(rows, path, states=recorded)
     return path
 
 

@@ -45,6 +45,8 @@ class Served:
     ranges: bool = True  # whether Range is answered (206) or ignored (200, the whole file)
     changing: bool = False  # a new ETag at each request: the file changes under the reader
     busy_from: int | None = None  # from this request number on, 503 Service Unavailable
+    # request number -> the status answered instead of the file, and its Retry-After (if any)
+    refusals: dict[int, tuple[int, str | None]] = field(default_factory=dict)
     asked: list[str | None] = field(default_factory=list)  # each request's Range header
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -57,6 +59,9 @@ def _handler(served: Served) -> type[BaseHTTPRequestHandler]:
             with served.lock:
                 served.asked.append(self.headers.get("Range"))
                 number = len(served.asked)
+            if number in served.refusals:
+                self._refuse(*served.refusals[number])
+                return
             data = served.files.get(self.path)
             if data is None or (served.busy_from is not None and number >= served.busy_from):
                 self.send_error(404 if data is None else 503)
@@ -81,6 +86,13 @@ def _handler(served: Served) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):  # the reader had all it wanted
                 self.close_connection = True
+
+        def _refuse(self, status: int, retry_after: str | None) -> None:
+            self.send_response(status)
+            if retry_after is not None:
+                self.send_header("Retry-After", retry_after)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -110,6 +122,15 @@ def _server(served: Served, tls: ssl.SSLContext | None = None) -> Iterator[str]:
 def _no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries at once: the backoff's length is not what these tests are about."""
     monkeypatch.setattr(remote, "BACKOFF_S", 0.0)
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The seconds each retry would have waited, none of them waited."""
+    waited: list[float] = []
+    monkeypatch.setattr(remote, "sleep", waited.append)
+    monkeypatch.setattr(remote, "BACKOFF_S", 1.0)
+    return waited
 
 
 def _rows(source: str | Path, report: TicReport | None = None) -> list[dict[str, object]]:
@@ -182,6 +203,71 @@ def test_a_connection_that_keeps_failing_is_given_up_naming_the_byte(tmp_path: P
     )
     assert "Fix: try again later" in message
     assert len(served.asked) == 2 + remote.RETRIES
+    assert not any((tmp_path / "out").glob("*"))
+
+
+def test_a_first_connection_that_keeps_failing_counts_every_attempt_made(
+    tmp_path: Path,
+) -> None:
+    # request 1 describes the file; every later one is answered 503: the first attempt to read
+    # it and its RETRIES retries
+    served = Served({f"/{EVRY.name}": EVRY.read_bytes()}, busy_from=2)
+    with _server(served) as address:
+        url = f"{address}/{EVRY.name}"
+        message = refused("market", "import-tic", url, "-o", str(tmp_path / "out"))
+    made = len(served.asked) - 1
+    assert made == remote.RETRIES + 1
+    assert message.strip().startswith(
+        f"{url} could not be read whole: {made} attempts in a row to read it failed "
+        "(last: the server answered 503 Service Unavailable)"
+    )
+    assert not any((tmp_path / "out").glob("*"))
+
+
+def test_a_busy_server_is_asked_again_after_the_wait_it_names(waits: list[float]) -> None:
+    # a Retry-After in seconds is waited (at most RETRY_AFTER_CAP_S); without one, or as an
+    # HTTP date, the backoff: 1 s, then twice as long each time after
+    served = Served(
+        {f"/{SINGLE.name}": SINGLE.read_bytes()},
+        refusals={
+            1: (429, "7"),
+            2: (503, "3600"),
+            3: (502, None),
+            4: (504, "Wed, 21 Oct 2015 07:28:00 GMT"),
+        },
+    )
+    with _server(served) as address:
+        rows = list(read_tic(f"{address}/{SINGLE.name}", codes=frozenset({"27447"})))
+    assert rows == list(read_tic(SINGLE, codes=frozenset({"27447"})))
+    assert waits == [7.0, remote.RETRY_AFTER_CAP_S, 4.0, 8.0]
+    assert remote.RETRY_AFTER_CAP_S == 30.0
+    assert served.asked[:5] == [None] * 5  # four refused descriptions, then the one answered
+
+
+def test_a_reading_that_is_throttled_waits_as_the_server_says(waits: list[float]) -> None:
+    served = Served({f"/{SINGLE.name}": SINGLE.read_bytes()}, refusals={2: (429, "5")})
+    with _server(served) as address:
+        rows = list(read_tic(f"{address}/{SINGLE.name}", codes=frozenset({"27447"})))
+    assert rows == list(read_tic(SINGLE, codes=frozenset({"27447"})))
+    assert waits == [5.0]
+
+
+def test_a_server_that_stays_busy_is_given_up_with_one_message(
+    tmp_path: Path, waits: list[float]
+) -> None:
+    attempts = remote.RETRIES + 1
+    refusals: dict[int, tuple[int, str | None]] = {n: (429, "1") for n in range(1, attempts + 2)}
+    served = Served({f"/{EVRY.name}": EVRY.read_bytes()}, refusals=refusals)
+    with _server(served) as address:
+        url = f"{address}/{EVRY.name}"
+        message = refused("market", "import-tic", url, "-o", str(tmp_path / "out"))
+    assert message.strip().startswith(
+        f"{url} cannot be read: {attempts} requests in a row were refused (last: the server "
+        "answered 429 Too Many Requests); its server is busy, or limits how often it is asked. "
+        "Fix: try again later"
+    )
+    assert len(served.asked) == attempts
+    assert waits == [1.0] * remote.RETRIES
     assert not any((tmp_path / "out").glob("*"))
 
 

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from sca_rates.cli import app
 from sca_rates.desk import open_position
@@ -282,3 +282,39 @@ def test_the_screen_asks_for_a_newer_file_after_two_months(
     )
     said = [w for w in screened.warnings if w.startswith("the payer's in-network file searched")]
     assert bool(said) is stale
+
+
+def _network(tmp_path: Path, providers: Path, relabel: str | None, *extra: str) -> Result:
+    case = harborview_case(tmp_path)
+    rates = rates_file(tmp_path, relabel)
+    args = ["network", str(case), "--tic", str(rates), "--providers", str(providers), *extra]
+    return CliRunner().invoke(app, args)
+
+
+def test_a_state_within_reach_missing_from_the_providers_file_is_no_evidence(
+    tmp_path: Path,
+) -> None:
+    # Cambridge (02139) is within 30 miles of New Hampshire ZIPs (worked with the bundled ZCTA
+    # points and USPS's ZIP prefixes): a providers file of MA alone could miss a program there
+    providers = providers_file(tmp_path, recorded=frozenset({"MA"}))
+    shown = _network(tmp_path, providers, None)
+    assert shown.exit_code == 0, shown.stderr
+    assert "Not in the providers file: NH, within 30 miles of the patient." in shown.stdout
+    saved = _network(tmp_path, providers, None, "--save")
+    assert saved.exit_code == 2
+    assert "ZIPs within 30 miles of 02139 are also in NH" in saved.stderr
+    assert "--state MA --state NH" in saved.stderr
+    # with New Hampshire in it, the same search is evidence
+    covered = providers_file(tmp_path, recorded=frozenset({"MA", "NH"}))
+    assert _network(tmp_path, covered, None, "--save").exit_code == 0
+
+
+def test_the_nearest_beyond_the_standard_needs_every_state_within_its_miles(
+    tmp_path: Path,
+) -> None:
+    # The New York clinic is 186.52 miles away: within that reach lie ZIPs of CT, MA, ME, NH,
+    # NJ, NY, RI and VT; a file of MA, NY, RI, CT and NH misses ME, NJ and VT
+    providers = providers_file(tmp_path, recorded=frozenset({"MA", "NY", "RI", "CT", "NH"}))
+    saved = _network(tmp_path, providers, "90853", "--save")
+    assert saved.exit_code == 2
+    assert "ZIPs within 187 miles of 02139 are also in ME, NJ, VT" in saved.stderr

@@ -29,6 +29,7 @@ from sca_rates.ingest.nppes import (
 )
 from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES, write_parquet
 from sca_rates.ingest.tic import read_tic
+from tests.cli_runs import ran, refused
 from tests.conftest import FIXTURES, PROJECT
 
 EXTRACT = FIXTURES / "nppes" / "npidata_pfile_20050523-20250608-synthetic.csv"
@@ -143,6 +144,39 @@ def test_the_command_writes_parquet_and_replaces_only_with_force(tmp_path: Path)
     )
     assert forced.exit_code == 0, forced.output
     assert pq.read_table(output).column("npi").to_pylist() == [1000000046]
+
+
+@pytest.mark.parametrize(
+    "inside",
+    [
+        "providers.parquet",
+        "providers.ma.parquet",  # a name of two dots is no overlay of a bundled file
+        "zcta_centroids.csv",  # a bundled file, even with --force
+        "rates.local.csv",  # an overlay the market reads: never a Parquet file
+        "imports/providers.parquet",  # a folder inside it
+    ],
+)
+def test_providers_are_never_written_into_the_bundled_market_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inside: str
+) -> None:
+    bundled = tmp_path / "market_data"
+    bundled.mkdir()
+    for name in ("program_taxonomies.csv", "zcta_centroids.csv"):
+        shutil.copy(PROJECT / "market_data" / name, bundled / name)
+    monkeypatch.setenv("SCA_MARKET_DATA_DIR", str(bundled))
+    before = {path: path.read_bytes() for path in bundled.rglob("*")}
+    for output in (str(bundled / inside), f"file://{bundled / inside}"):
+        message = refused(
+            "market", "providers", str(EXTRACT), "--state", "MA", "-o", output, "--force"
+        )
+        assert message.startswith(
+            f"{output} is in the project's bundled market data ({bundled}), which an import "
+            "never writes into. Fix: give -o a path outside it"
+        )
+        assert {path: path.read_bytes() for path in bundled.rglob("*")} == before
+    beside = f"file://{tmp_path}/imports/providers.parquet"  # a URL outside it is written
+    assert ran("market", "providers", str(EXTRACT), "--state", "MA", "-o", beside)
+    assert pq.read_table(tmp_path / "imports" / "providers.parquet").num_rows == 6
 
 
 def _refused(tmp_path: Path, source: Path, *words: str) -> None:
@@ -289,3 +323,69 @@ def test_the_centroids_file_can_be_read_from_another_folder(tmp_path: Path) -> N
     copy = tmp_path / "zcta_centroids.csv"
     shutil.copy(PROJECT / "market_data" / "zcta_centroids.csv", copy)
     assert load_centroids(copy)["02139"] == (42.362986, -71.103353)
+
+
+# Reference files saved by a spreadsheet program: UTF-8 with a byte-order mark
+
+
+def _with_bom(tmp_path: Path, name: str) -> Path:
+    copy = tmp_path / name
+    copy.write_bytes(b"\xef\xbb\xbf" + (PROJECT / "market_data" / name).read_bytes())
+    return copy
+
+
+def test_centroids_saved_with_a_byte_order_mark_read_as_the_bundled_ones(tmp_path: Path) -> None:
+    from sca_rates.ingest.geo import load_centroids
+
+    assert load_centroids(_with_bom(tmp_path, "zcta_centroids.csv")) == bundled_centroids()
+
+
+def test_taxonomies_saved_with_a_byte_order_mark_read_as_the_bundled_ones(tmp_path: Path) -> None:
+    bundled = load_taxonomies(PROJECT / "market_data" / "program_taxonomies.csv")
+    assert load_taxonomies(_with_bom(tmp_path, "program_taxonomies.csv")) == bundled
+
+
+def test_a_centroids_file_with_another_header_names_the_file_and_the_header(
+    tmp_path: Path,
+) -> None:
+    from sca_rates.ingest.geo import load_centroids
+
+    other = tmp_path / "zcta_centroids.csv"
+    other.write_text("\ufeffZIP,INTPTLAT,INTPTLONG\n02139,42.362986,-71.103353\n")
+    with pytest.raises(InvalidMarketData) as refusal:
+        load_centroids(other)
+    assert str(refusal.value) == (
+        f"Market data file {other} cannot be used:\n"
+        "  - header: the first line is ZIP,INTPTLAT,INTPTLONG. Fix: the header is zip,lat,lon"
+    )
+
+
+def test_a_taxonomies_file_with_another_header_names_the_file_and_the_header(
+    tmp_path: Path,
+) -> None:
+    other = tmp_path / "taxonomies.csv"
+    other.write_text("\ufefftaxonomy,name,source\n261QM0801X,Mental Health,NUCC\n")
+    with pytest.raises(InvalidMarketData) as refusal:
+        load_taxonomies(other)
+    assert str(refusal.value) == (
+        f"Market data file {other} cannot be used:\n"
+        "  - header: no column code. Fix: the header is code,name,source"
+    )
+
+
+@pytest.mark.parametrize("name", ["zcta_centroids.csv", "program_taxonomies.csv"])
+def test_reference_files_that_are_not_csv_text_are_one_message(tmp_path: Path, name: str) -> None:
+    from sca_rates.ingest.geo import load_centroids
+
+    load = load_centroids if name == "zcta_centroids.csv" else load_taxonomies
+    header = (PROJECT / "market_data" / name).read_text(encoding="utf-8").splitlines()[0]
+    wrong = tmp_path / name
+    for content, what in [
+        (b"\xff\xfe" + f"{header}\n".encode("utf-16-le"), "not UTF-8 text"),
+        (f"{header}\n{'x' * 200_000}\n".encode(), "not a readable CSV file"),  # over csv's limit
+    ]:
+        wrong.write_bytes(content)
+        with pytest.raises(InvalidMarketData) as refusal:
+            load(wrong)
+        assert str(refusal.value).startswith(f"Market data file {wrong} cannot be used:\n")
+        assert f"\n  - file: {what}" in str(refusal.value)

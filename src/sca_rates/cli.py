@@ -825,7 +825,7 @@ def market_providers(
 ) -> None:
     """The programs of some states (NPI, taxonomies, practice address) from NPPES, to Parquet."""
     from sca_rates.ingest.nppes import check_states, import_providers, load_taxonomies
-    from sca_rates.ingest.outputs import refuse_existing
+    from sca_rates.ingest.outputs import refuse_bundled_folder, refuse_existing
     from sca_rates.ingest.shared import output_of
 
     with _user_errors():
@@ -834,6 +834,7 @@ def market_providers(
             load_taxonomies(taxonomies or Settings().market_data_dir / "program_taxonomies.csv")
         )
         target = output_of(output)
+        refuse_bundled_folder(target, Settings().market_data_dir)
         refuse_existing([target], force=force)
         if scheduler is None:
             report = import_providers(file, target, states=states, taxonomies=codes)

@@ -8,7 +8,9 @@ the patient's ZIP (``ingest.geo``); units and dates as ``models.network`` says.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,8 +22,8 @@ from pydantic import Field, ValidationError
 
 from sca_rates.compare import case_access_standard
 from sca_rates.exceptions import MissingReference, UnreadableFile
-from sca_rates.ingest.geo import Point, bundled_centroids, distance_miles
-from sca_rates.ingest.nppes import load_taxonomies
+from sca_rates.ingest.geo import Point, bundled_centroids, distance_miles, great_circle_miles
+from sca_rates.ingest.nppes import STATES_KEPT, load_taxonomies
 from sca_rates.ingest.rows import CODES_KEPT, FILTERED_BY
 from sca_rates.models.base import Frozen
 from sca_rates.models.case import Case
@@ -35,6 +37,7 @@ from sca_rates.models.network import (
     same_payer,
 )
 
+ZIP3_STATES_FILE = "zip3_states.csv"
 # Beyond the standard only the nearest few are shown: the argument needs the nearest, not a list
 BEYOND_SHOWN = 3
 RATE_COLUMNS = (
@@ -70,10 +73,24 @@ class NetworkSearch(Frozen):
     unplaced: tuple[int, ...] = ()  # NPIs of in-network programs whose ZIP has no ZCTA point
     sources: tuple[NetworkSource, ...]
     payer: str | None = None  # whose rows were counted (None: every payer's)
+    states_kept: tuple[str, ...] | None = None  # the providers file's states (None: not said)
+    reach_miles: float = 0.0  # how far the claims reach: the standard, or the nearest beyond it
+    uncovered: tuple[str, ...] = ()  # states within that reach the providers file does not hold
 
     def evidence(self, searched: dt.date) -> NetworkEvidence:
         """What the case keeps: the nearest programs found, within the standard or not (the
-        standard may change with the case; the distances do not)."""
+        standard may change with the case; the distances do not). A search that misses states
+        within its reach is no evidence: a program there could be nearer."""
+        if self.uncovered:
+            held = self.states_kept or ()
+            every = " ".join(f"--state {s}" for s in sorted({*self.uncovered, *held}))
+            raise MissingReference(
+                f"The providers file holds {', '.join(held)} only; ZIPs within "
+                f"{self.reach_miles:.0f} miles of {self.patient_zip} are also in "
+                f"{', '.join(self.uncovered)}, where a program could be nearer. Fix: write the "
+                f"providers again with `sca-rates market providers NPPES.zip -o ... {every}` and "
+                "search again"
+            )
         return NetworkEvidence(
             searched=searched,
             patient_zip=self.patient_zip,
@@ -132,8 +149,37 @@ def find_in_network_programs(
     distance_miles(patient_zip, patient_zip, centroids=places)  # an unplaced patient ZIP: refused
     evidence: dict[int, set[RateEvidence]] = {}
     sources = [_read_rates(path, wanted, evidence, payer) for path in rates]
+    rows, kept = _read_providers(providers)
+    programs, unplaced = _placed(rows, evidence, taxonomies, patient_zip, places)
+    # The claims need every state within reach: the standard, or the nearest beyond it
+    reach = standard_miles if not programs else max(standard_miles, programs[0].miles)
+    written = dt.date.fromtimestamp(providers.stat().st_mtime).isoformat()
+    return NetworkSearch(
+        patient_zip=patient_zip.strip()[:5],
+        codes=wanted,
+        standard_miles=standard_miles,
+        within=tuple(p for p in programs if p.miles <= standard_miles),
+        beyond=tuple(p for p in programs if p.miles > standard_miles)[:beyond_shown],
+        unplaced=tuple(sorted(unplaced)),
+        sources=(*sources, NetworkSource(kind="providers", path=str(providers), dates=(written,))),
+        payer=payer,
+        states_kept=kept,
+        reach_miles=reach,
+        uncovered=() if kept is None else _uncovered(patient_zip, reach, places, kept),
+    )
+
+
+def _placed(
+    rows: list[dict[str, Any]],
+    evidence: dict[int, set[RateEvidence]],
+    taxonomies: frozenset[str],
+    patient_zip: str,
+    places: Mapping[str, Point],
+) -> tuple[list[NearbyProgram], list[int]]:
+    """The in-network programs among the providers, nearest first, and the NPIs of those whose
+    ZIP has no ZCTA point."""
     programs, unplaced = [], []
-    for row in _read_providers(providers):
+    for row in rows:
         if row["npi"] not in evidence or taxonomies.isdisjoint(row["taxonomy_codes"] or ()):
             continue
         zip5 = row["zip5"] or ""
@@ -153,17 +199,36 @@ def find_in_network_programs(
             )
         )
     programs.sort(key=lambda p: (p.miles, p.npi))
-    written = dt.date.fromtimestamp(providers.stat().st_mtime).isoformat()
-    return NetworkSearch(
-        patient_zip=patient_zip.strip()[:5],
-        codes=wanted,
-        standard_miles=standard_miles,
-        within=tuple(p for p in programs if p.miles <= standard_miles),
-        beyond=tuple(p for p in programs if p.miles > standard_miles)[:beyond_shown],
-        unplaced=tuple(sorted(unplaced)),
-        sources=(*sources, NetworkSource(kind="providers", path=str(providers), dates=(written,))),
-        payer=payer,
-    )
+    return programs, unplaced
+
+
+def _uncovered(
+    patient_zip: str, miles: float, places: Mapping[str, Point], kept: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The states with a ZIP within ``miles`` of the patient that the providers file does not
+    hold: a program there could be nearer than any the file shows."""
+    origin = places[patient_zip.strip()[:5]]
+    prefixes = bundled_zip3_states()
+    near = {
+        state
+        for zip5, point in places.items()
+        if great_circle_miles(origin, point) <= miles
+        for state in prefixes.get(zip5[:3], ())
+    }
+    return tuple(sorted(near - set(kept)))
+
+
+@functools.cache
+def bundled_zip3_states() -> dict[str, tuple[str, ...]]:
+    """The states of each 3-digit ZIP prefix (market_data/zip3_states.csv, from USPS's L002)."""
+    from sca_rates.settings import PROJECT_ROOT
+
+    path = PROJECT_ROOT / "market_data" / ZIP3_STATES_FILE
+    states: dict[str, tuple[str, ...]] = {}
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle):
+            states[row["zip3"]] = (*states.get(row["zip3"], ()), row["state"])
+    return states
 
 
 def _rate_order(rate: RateEvidence) -> tuple[Any, ...]:
@@ -222,10 +287,13 @@ def _lists_every_program(path: Path, metadata: dict[bytes, bytes], codes: tuple[
         )
 
 
-def _read_providers(path: Path) -> list[dict[str, Any]]:
+def _read_providers(path: Path) -> tuple[list[dict[str, Any]], tuple[str, ...] | None]:
+    """The providers' rows, and the states the file was filtered to when it says."""
     fix = "give a Parquet file written by `sca-rates market providers`"
-    rows: list[dict[str, Any]] = _table(path, PROVIDER_COLUMNS, fix).to_pylist()
-    return rows
+    table = _table(path, PROVIDER_COLUMNS, fix)
+    kept = (table.schema.metadata or {}).get(STATES_KEPT)
+    rows: list[dict[str, Any]] = table.to_pylist()
+    return rows, None if kept is None else tuple(kept.decode().split(","))
 
 
 def _table(path: Path, columns: tuple[str, ...], fix: str) -> pa.Table:

@@ -52,30 +52,47 @@ def _place(zip_code: str, places: Mapping[str, Point]) -> Point:
 
 
 def load_centroids(path: Path) -> dict[str, Point]:
-    """The centroids file (zip, lat, lon), every row checked."""
-    places: dict[str, Point] = {}
-    problems: list[Problem] = []
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames != ["zip", "lat", "lon"]:
-            raise InvalidMarketData(
-                path, [Problem("header", f"{reader.fieldnames}", "the header is zip,lat,lon")]
-            )
-        for row in reader:
-            point = _point(row)
-            if point is None or len(row["zip"]) != 5 or not row["zip"].isdigit():
-                problems.append(
-                    Problem(
-                        f"line {reader.line_num}",
-                        f"{row}",
-                        "a 5-digit ZIP, then latitude and longitude in decimal degrees",
-                    )
-                )
-            else:
-                places[row["zip"]] = point
+    """The centroids file (zip, lat, lon), every row checked. UTF-8, with or without the
+    byte-order mark a spreadsheet program writes before a CSV it saves."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            places, problems = _centroid_rows(path, csv.DictReader(handle))
+    except OSError as exc:
+        fix = f"restore market_data/{CENTROIDS_FILE} from the project"
+        problems = [Problem("file", exc.strerror or str(exc), fix)]
+    except UnicodeDecodeError:
+        problems = [Problem("file", "not UTF-8 text", "save it as UTF-8 CSV")]
+    except csv.Error as exc:
+        fix = "save it as comma-separated values with a header row"
+        problems = [Problem("file", f"not a readable CSV file ({exc})", fix)]
     if problems:
         raise InvalidMarketData(path, problems[:10])
     return places
+
+
+def _centroid_rows(
+    path: Path, reader: csv.DictReader[str]
+) -> tuple[dict[str, Point], list[Problem]]:
+    if reader.fieldnames != ["zip", "lat", "lon"]:
+        shown = ",".join(reader.fieldnames or []) or "empty"
+        raise InvalidMarketData(
+            path, [Problem("header", f"the first line is {shown}", "the header is zip,lat,lon")]
+        )
+    places: dict[str, Point] = {}
+    problems: list[Problem] = []
+    for row in reader:
+        point = _point(row)
+        if point is None or len(row["zip"]) != 5 or not row["zip"].isdigit():
+            problems.append(
+                Problem(
+                    f"line {reader.line_num}",
+                    f"{row}",
+                    "a 5-digit ZIP, then latitude and longitude in decimal degrees",
+                )
+            )
+        else:
+            places[row["zip"]] = point
+    return places, problems
 
 
 def _point(row: dict[str, str]) -> Point | None:

@@ -86,9 +86,11 @@ class ProvidersReport:
 
 
 def load_taxonomies(path: Path) -> dict[str, str]:
-    """The program taxonomies file (code, name, source): code -> name, every row checked."""
+    """The program taxonomies file (code, name, source): code -> name, every row checked.
+    UTF-8, with or without the byte-order mark a spreadsheet program writes before a CSV it
+    saves."""
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             missing = [c for c in ("code", "name", "source") if c not in (reader.fieldnames or [])]
             if missing:
@@ -107,6 +109,9 @@ def load_taxonomies(path: Path) -> dict[str, str]:
         raise InvalidScenario(f"cannot read {path}: {exc.strerror}. Fix: check the path") from None
     except UnicodeDecodeError:
         problems = [Problem("file", "not UTF-8 text", "save it as UTF-8 CSV")]
+    except csv.Error as exc:
+        fix = "save it as comma-separated values with a header row"
+        problems = [Problem("file", f"not a readable CSV file ({exc})", fix)]
     if not problems and not found:
         problems.append(Problem("file", "no taxonomy codes", "list at least one code"))
     if problems:
@@ -381,9 +386,22 @@ def _kept(row: list[str], columns: dict[str, int], wanted: _Wanted) -> dict[str,
     }
 
 
-def write_providers(rows: Iterable[dict[str, Any]], target: Target) -> int:
-    """Write the rows to ``target`` as Parquet; it appears only once every row is written."""
-    return write_parquet(rows, target, schema=SCHEMA, batch=20_000)
+# The states a providers file was filtered to, in its metadata: a program in another state is
+# not in it, so a search near a border must know which states it holds
+STATES_KEPT = b"sca_rates.states"
+
+
+def write_providers(
+    rows: Iterable[dict[str, Any]], target: Target, *, states: frozenset[str] | None = None
+) -> int:
+    """Write the rows (of ``states``, when said) to ``target`` as Parquet; it appears only once
+    every row is written."""
+    schema = (
+        SCHEMA
+        if states is None
+        else SCHEMA.with_metadata({STATES_KEPT: ",".join(sorted(states)).encode()})
+    )
+    return write_parquet(rows, target, schema=schema, batch=20_000)
 
 
 def import_providers(
@@ -393,5 +411,5 @@ def import_providers(
     to ``target``: one task, run here or on a cluster's worker; the report counts the rows."""
     report = ProvidersReport()
     rows = read_providers(path, states=states, taxonomies=taxonomies, report=report)
-    write_providers(rows, target)
+    write_providers(rows, target, states=states)
     return report

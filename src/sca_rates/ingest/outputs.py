@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from sca_rates.exceptions import InvalidScenario
-from sca_rates.ingest.shared import Target
+from sca_rates.ingest.shared import SharedFile, Target
 
 # The suffixes an output's name leaves out, longest first: uhc.2024.01.json.gz -> uhc.2024.01
 INPUT_SUFFIXES = (".json.gz", ".json", ".csv")
@@ -94,10 +94,39 @@ def refuse_bundled(path: Path, bundled: Path) -> None:
     project. The files laid over them (``rates.opps.csv``, ``rates.local.csv``) may be written."""
     if path.is_dir() or path.name.count(".") != 1:  # a folder is refused as one, not as this
         return
-    if not path.resolve().is_relative_to(bundled.resolve()):
+    if not _inside(path, bundled):
         return
     local = path.with_name(f"{path.name.split('.')[0]}.local.csv")
     raise InvalidScenario(
         f"{path} is in the project's bundled market data ({bundled}), which is never written "
         f"over. Fix: write {local} instead; the market reads it over the bundled files"
     )
+
+
+def refuse_bundled_folder(output: Target, bundled: Path, *, option: str = "-o") -> None:
+    """Refuses an output anywhere in the project's market data folder (``bundled``), for an
+    importer whose files are not market data (NPPES's providers, in Parquet): that folder holds
+    the market's CSV files and nothing else, so no name in it is safe, overlays included. A URL
+    is in it only when it names this computer's disk (``file://``)."""
+    path = _on_this_disk(output)
+    if path is None or not _inside(path, bundled):
+        return
+    raise InvalidScenario(
+        f"{output} is in the project's bundled market data ({bundled}), which an import never "
+        f"writes into. Fix: give {option} a path outside it, e.g. {option} imports/{output.name}"
+    )
+
+
+def _on_this_disk(output: Target) -> Path | None:
+    """The path of ``output`` on this computer's disk; None for a store's URL (``s3://``)."""
+    if not isinstance(output, SharedFile):
+        return output
+    from fsspec.core import url_to_fs
+    from fsspec.implementations.local import LocalFileSystem
+
+    fs, path = url_to_fs(output.url)  # output_of has checked that fsspec knows the URL
+    return Path(path) if isinstance(fs, LocalFileSystem) else None
+
+
+def _inside(path: Path, bundled: Path) -> bool:
+    return path.resolve().is_relative_to(bundled.resolve())

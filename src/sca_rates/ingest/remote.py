@@ -4,9 +4,12 @@ as it downloads: no copy is kept on disk, and the importers read it as they read
 A connection that drops is resumed where it stopped with an HTTP range request (``Range``,
 answered ``206 Partial Content``), after checking that the file is the one first described (its
 ``ETag``, ``Last-Modified`` and size); a failure is retried ``RETRIES`` times in a row, waiting
-``BACKOFF_S`` seconds and twice as long each time after. A server that ignores ranges sends the
-file from its start again: the bytes already read are skipped, and a warning says so. What
-cannot be read whole raises ``DownloadFailed`` naming the address and the fix.
+``BACKOFF_S`` seconds and twice as long each time after, or as long as a busy server's
+``Retry-After`` says (at most ``RETRY_AFTER_CAP_S``). The first request, which learns the file's
+size, is retried only while the server is busy (429, 502, 503, 504): large payers' servers
+throttle. A server that ignores ranges sends the file from its start again: the bytes already
+read are skipped, and a warning says so. What cannot be read whole raises ``DownloadFailed``
+naming the address and the fix.
 
 Sizes and positions are bytes of the file as its server stores it (compressed, for a .json.gz).
 """
@@ -17,18 +20,20 @@ import io
 import re
 import socket
 import ssl
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from time import sleep
 from urllib.parse import unquote, urlsplit
 
 import httpx
 
 from sca_rates.exceptions import DownloadFailed
 
-RETRIES = 5  # failed attempts in a row, with no byte read between them, before giving up
+RETRIES = 5  # retries of a failure, in a row with no byte read between them, before giving up
 BACKOFF_S = 1.0  # the wait before the first retry; doubled for each next one
+RETRY_AFTER_CAP_S = 30.0  # the longest Retry-After waited: a longer one is a try-later-today
+BUSY = frozenset({429, 502, 503, 504})  # answers of a server that asks to be asked again
 TIMEOUT_S = 60.0  # a server silent this long is taken to have dropped the connection
 PIECE = 1 << 20  # bytes read at a time (buffered)
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-\d+/(\d+|\*)", re.ASCII)
@@ -66,6 +71,13 @@ class Remote:
 class _Transient(Exception):
     """A failure worth retrying: a dropped or refused connection, a time-out, a busy server."""
 
+    def __init__(
+        self, reason: str, *, status: int | None = None, retry_after_s: float | None = None
+    ) -> None:
+        super().__init__(reason)
+        self.status = status  # the HTTP status answered; None for a connection that failed
+        self.retry_after_s = retry_after_s  # the wait the server asked for, in seconds
+
 
 def describe(url: str) -> Remote:
     """The file at ``url`` as its server describes it, from the headers of a GET whose body is
@@ -82,13 +94,38 @@ def describe(url: str) -> Remote:
             f"{url} is not a web address that can be read ({why}). Fix: check the address"
         )
     with _client() as client:
-        try:
-            response = _send(client, url, 0)
-        except _Transient as exc:
-            raise DownloadFailed(f"{url} cannot be read ({exc}). Fix: {_FIX_LATER}") from None
+        response = _first_answer(client, url)
         response.close()  # the headers are all that is wanted
         headers = response.headers
-        return Remote(url, _size(response, 0), headers.get("etag"), headers.get("last-modified"))
+        return Remote(url, _size(response), headers.get("etag"), headers.get("last-modified"))
+
+
+def _first_answer(client: httpx.Client, url: str) -> httpx.Response:
+    """The response to the first GET of ``url``, asked again while its server is busy; a
+    connection that fails is not retried here, so that a wrong address is said at once."""
+    failures = 0
+    while True:
+        try:
+            return _send(client, url, 0)
+        except _Transient as exc:
+            failures += 1
+            if exc.status not in BUSY:
+                raise DownloadFailed(f"{url} cannot be read ({exc}). Fix: {_FIX_LATER}") from None
+            if failures > RETRIES:
+                raise DownloadFailed(
+                    f"{url} cannot be read: {failures} requests in a row were refused (last: "
+                    f"{exc}); its server is busy, or limits how often it is asked. "
+                    f"Fix: {_FIX_LATER}"
+                ) from None
+            _wait(failures, exc.retry_after_s)
+
+
+def _wait(failures: int, retry_after_s: float | None) -> None:
+    """Waits before the next attempt: as long as the server asked, else the backoff."""
+    if retry_after_s is not None:
+        sleep(min(retry_after_s, RETRY_AFTER_CAP_S))
+    else:
+        sleep(BACKOFF_S * 2 ** (failures - 1))
 
 
 def _client() -> httpx.Client:
@@ -122,7 +159,11 @@ def _send(client: httpx.Client, url: str, start: int) -> httpx.Response:
     response.close()
     status = f"{response.status_code} {response.reason_phrase}".strip()
     if response.status_code == 429 or response.status_code >= 500:
-        raise _Transient(f"the server answered {status}")
+        raise _Transient(
+            f"the server answered {status}",
+            status=response.status_code,
+            retry_after_s=_retry_after_s(response),
+        )
     if response.status_code in (404, 410):
         raise DownloadFailed(
             f"{url} was not found (the server answered {status}). Fix: check the address; "
@@ -169,7 +210,14 @@ def _reason(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def _size(response: httpx.Response, start: int) -> int | None:
+def _retry_after_s(response: httpx.Response) -> float | None:
+    """``Retry-After`` in seconds; its other form, an HTTP date, is left to the backoff (a
+    server's clock is not ours)."""
+    text = response.headers.get("retry-after", "").strip()
+    return float(text) if text.isascii() and text.isdigit() else None
+
+
+def _size(response: httpx.Response) -> int | None:
     """The whole file's size as a response gives it (Content-Range, else Content-Length)."""
     if response.status_code == 206:
         match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", ""))
@@ -196,6 +244,7 @@ class RemoteReader(io.RawIOBase):
         self._piece, self._at = b"", 0  # the piece being read, and how far
         self._position = 0  # bytes of the file handed out
         self._failures = 0  # in a row, since the last byte read
+        self._attempts = 0  # requests made since the last byte read, which all failed
         self._warned = False
         try:
             self._connect()
@@ -238,7 +287,7 @@ class RemoteReader(io.RawIOBase):
                 self._resume(_reason(exc))
                 continue
             if piece is not None:
-                self._failures = 0
+                self._failures = self._attempts = 0
                 return piece
             size = self.remote.size
             if size is None or self._position >= size:
@@ -255,25 +304,27 @@ class RemoteReader(io.RawIOBase):
     def _connect(self) -> None:
         """Opens the file at the reading's position, retrying what may pass."""
         while True:
+            self._attempts += 1
             try:
                 response = _send(self._client, self.remote.url, self._position)
             except _Transient as exc:
-                self._failed(str(exc))
+                self._failed(str(exc), exc.retry_after_s)
                 continue
             self._start(response)
             return
 
-    def _failed(self, reason: str) -> None:
-        """Waits before the next attempt, or gives up after ``RETRIES`` in a row."""
+    def _failed(self, reason: str, retry_after_s: float | None = None) -> None:
+        """Waits before the next attempt, or gives up after ``RETRIES`` retries in a row. The
+        message counts the requests made: a connection dropped mid-file is a failure, but the
+        request that opened it read bytes, so it is not one of the attempts that failed."""
         self._failures += 1
         if self._failures > RETRIES:
-            where = f"from byte {self._position:,} " if self._position else ""
+            what = f"to read on from byte {self._position:,}" if self._position else "to read it"
             raise DownloadFailed(
-                f"{self.remote.url} could not be read whole: {RETRIES} attempts in a row to "
-                f"read on {where}failed (last: {reason}); nothing was written. "
-                f"Fix: {_FIX_LATER}"
+                f"{self.remote.url} could not be read whole: {self._attempts} attempts in a row "
+                f"{what} failed (last: {reason}); nothing was written. Fix: {_FIX_LATER}"
             )
-        time.sleep(BACKOFF_S * 2 ** (self._failures - 1))
+        _wait(self._failures, retry_after_s)
 
     def _start(self, response: httpx.Response) -> None:
         """Takes ``response`` as the rest of the file once it is checked to be the same file
@@ -300,7 +351,7 @@ class RemoteReader(io.RawIOBase):
         seen = (
             ("ETag", remote.etag, response.headers.get("etag")),
             ("Last-Modified date", remote.last_modified, response.headers.get("last-modified")),
-            ("size", remote.size, _size(response, self._position)),
+            ("size", remote.size, _size(response)),
         )
         for what, before, now in seen:
             if before is not None and now is not None and before != now:

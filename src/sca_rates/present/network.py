@@ -44,7 +44,19 @@ def network_lines(search: NetworkSearch, standard: AccessStandardRow) -> list[st
     if search.unplaced:
         npis = ", ".join(str(n) for n in search.unplaced)
         lines.append(f"In network but not placed (a ZIP without a ZCTA point): NPI {npis}.")
+    lines += coverage_said(search)
     return [*lines, "", "Sources:", *(f"  {said}" for said in sources_said(search))]
+
+
+def coverage_said(search: NetworkSearch) -> list[str]:
+    """States within the search's reach the providers file lacks: a nearer program may be there."""
+    if not search.uncovered:
+        return []
+    return [
+        f"Not in the providers file: {', '.join(search.uncovered)}, within "
+        f"{search.reach_miles:.0f} miles of the patient. A program there could be nearer: "
+        "add those states with `sca-rates market providers` before this is evidence."
+    ]
 
 
 def sources_said(search: NetworkSearch) -> list[str]:

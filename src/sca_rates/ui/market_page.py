@@ -21,7 +21,13 @@ from sca_rates.models.case import Case
 from sca_rates.models.market import AccessStandardRow, MarketData
 from sca_rates.money import usd
 from sca_rates.network import NetworkSearch, search_case
-from sca_rates.present.network import program_said, rates_said, sources_said, standard_said
+from sca_rates.present.network import (
+    coverage_said,
+    program_said,
+    rates_said,
+    sources_said,
+    standard_said,
+)
 from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar, chosen_case_file
 
@@ -131,6 +137,8 @@ def _programs_found(search: NetworkSearch, standard: AccessStandardRow) -> None:
             )
     if not search.within and not search.beyond:
         st.markdown(f"No in-network program billing {', '.join(search.codes)} in these files.")
+    for warning in coverage_said(search):
+        st.warning(warning)
     st.caption("Sources: " + "; ".join(sources_said(search)))
 
 
