@@ -12,9 +12,11 @@ for an urban commercial member in MA is the US rule of thumb, 30 miles / 30 minu
 """
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -23,6 +25,7 @@ from sca_rates.desk import open_position
 from sca_rates.exceptions import InvalidCase
 from sca_rates.export import build_context, render
 from sca_rates.files import load_case
+from sca_rates.ingest.nppes import write_providers
 from sca_rates.market import load_market
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.money import usd
@@ -31,7 +34,7 @@ from tests.network_files import EVRY, harborview_case, providers_file, rates_fil
 from tests.test_export import _flat, _text
 
 MARKET = load_market(PROJECT / "market_data")
-NEW_YORK = 1932350972
+NEW_YORK, BOSTON = 1932350972, 1588784664
 HUDSON = "SYNTHETIC HUDSON MENTAL HEALTH CLINIC"
 
 
@@ -318,3 +321,20 @@ def test_the_nearest_beyond_the_standard_needs_every_state_within_its_miles(
     saved = _network(tmp_path, providers, "90853", "--save")
     assert saved.exit_code == 2
     assert "ZIPs within 187 miles of 02139 are also in ME, NJ, VT" in saved.stderr
+
+
+def test_a_general_hospital_the_payer_lists_for_the_code_is_a_program(tmp_path: Path) -> None:
+    # A hospital's PHP bills under the hospital's NPI: the Boston hospital (2.44 miles away),
+    # here a general acute care hospital (282N00000X), listed for S0201, is a program within
+    # reach, so no gap is claimed
+    rows = pq.read_table(providers_file(tmp_path)).to_pylist()
+    for row in rows:
+        if row["npi"] == BOSTON:
+            row["taxonomy_codes"] = ["282N00000X"]
+    general = tmp_path / "general.parquet"
+    write_providers(rows, general)
+    case = harborview_case(tmp_path)
+    rates = rates_file(tmp_path, "90791")
+    args = ["network", str(case), "--tic", str(rates), "--providers", str(general), "--json"]
+    found = json.loads(CliRunner().invoke(app, args).stdout)
+    assert BOSTON in [p["npi"] for p in found["within"]]
