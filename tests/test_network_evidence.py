@@ -34,7 +34,7 @@ from tests.network_files import EVRY, harborview_case, providers_file, rates_fil
 from tests.test_export import _flat, _text
 
 MARKET = load_market(PROJECT / "market_data")
-NEW_YORK, BOSTON = 1932350972, 1588784664
+NEW_YORK, BOSTON, CAMBRIDGE = 1932350972, 1588784664, 1730392549
 HUDSON = "SYNTHETIC HUDSON MENTAL HEALTH CLINIC"
 
 
@@ -338,3 +338,26 @@ def test_a_general_hospital_the_payer_lists_for_the_code_is_a_program(tmp_path: 
     args = ["network", str(case), "--tic", str(rates), "--providers", str(general), "--json"]
     found = json.loads(CliRunner().invoke(app, args).stdout)
     assert BOSTON in [p["npi"] for p in found["within"]]
+
+
+def test_an_in_network_program_that_cannot_be_placed_near_the_patient_is_no_evidence(
+    tmp_path: Path,
+) -> None:
+    # Evry lists the Cambridge program, the Boston hospital and the New York clinic for 90791
+    # (relabelled S0201). Without Cambridge, and with Boston at 02112 (a PO box ZIP, no ZCTA
+    # point), the nearest placed is New York at 186.52 miles; but Boston is in MA, within that
+    # reach, and could be nearer: the search is shown, and not kept
+    rows = [r for r in pq.read_table(providers_file(tmp_path)).to_pylist() if r["npi"] != CAMBRIDGE]
+    for row in rows:
+        if row["npi"] == BOSTON:
+            row["zip5"] = "02112"
+    unplaced = tmp_path / "unplaced.parquet"
+    write_providers(rows, unplaced)
+    shown = _network(tmp_path, unplaced, "90791")
+    assert shown.exit_code == 0, shown.stderr
+    assert f"In network but not placed (a ZIP without a ZCTA point): NPI {BOSTON}." in shown.stdout
+    saved = _network(tmp_path, unplaced, "90791", "--save")
+    assert saved.exit_code == 2
+    assert (
+        f"In-network program NPI {BOSTON} practices at a ZIP without a ZCTA point" in saved.stderr
+    )

@@ -71,6 +71,8 @@ class NetworkSearch(Frozen):
     within: tuple[NearbyProgram, ...]  # nearest first
     beyond: tuple[NearbyProgram, ...]  # the nearest beyond the standard, nearest first
     unplaced: tuple[int, ...] = ()  # NPIs of in-network programs whose ZIP has no ZCTA point
+    # Of those, the ones in a state within reach: each could be the nearest
+    unplaced_near: tuple[int, ...] = ()
     sources: tuple[NetworkSource, ...]
     payer: str | None = None  # whose rows were counted (None: every payer's)
     states_kept: tuple[str, ...] | None = None  # the providers file's states (None: not said)
@@ -90,6 +92,15 @@ class NetworkSearch(Frozen):
                 f"{', '.join(self.uncovered)}, where a program could be nearer. Fix: write the "
                 f"providers again with `sca-rates market providers NPPES.zip -o ... {every}` and "
                 "search again"
+            )
+        if self.unplaced_near:
+            npis = ", ".join(str(n) for n in self.unplaced_near)
+            raise MissingReference(
+                f"In-network program NPI {npis} practices at a ZIP without a ZCTA point, in a "
+                f"state within {self.reach_miles:.0f} miles of {self.patient_zip}: it could be "
+                "the nearest, so the search is no evidence of a gap. Fix: look up its practice "
+                "address; if it lies beyond the standard, type the distance to the nearest "
+                "program (miles_to_nearest) in the case instead"
             )
         return NetworkEvidence(
             searched=searched,
@@ -153,6 +164,7 @@ def find_in_network_programs(
     programs, unplaced = _placed(rows, evidence, taxonomies, patient_zip, places)
     # The claims need every state within reach: the standard, or the nearest beyond it
     reach = standard_miles if not programs else max(standard_miles, programs[0].miles)
+    near = _states_within(patient_zip, reach, places)
     written = dt.date.fromtimestamp(providers.stat().st_mtime).isoformat()
     return NetworkSearch(
         patient_zip=patient_zip.strip()[:5],
@@ -161,11 +173,12 @@ def find_in_network_programs(
         within=tuple(p for p in programs if p.miles <= standard_miles),
         beyond=tuple(p for p in programs if p.miles > standard_miles)[:beyond_shown],
         unplaced=tuple(sorted(unplaced)),
+        unplaced_near=tuple(sorted(npi for npi, state in unplaced.items() if state in near)),
         sources=(*sources, NetworkSource(kind="providers", path=str(providers), dates=(written,))),
         payer=payer,
         states_kept=kept,
         reach_miles=reach,
-        uncovered=() if kept is None else _uncovered(patient_zip, reach, places, kept),
+        uncovered=() if kept is None else tuple(sorted(near - set(kept))),
     )
 
 
@@ -175,16 +188,17 @@ def _placed(
     taxonomies: frozenset[str],
     patient_zip: str,
     places: Mapping[str, Point],
-) -> tuple[list[NearbyProgram], list[int]]:
+) -> tuple[list[NearbyProgram], dict[int, str | None]]:
     """The in-network programs among the providers, nearest first, and the NPIs of those whose
-    ZIP has no ZCTA point."""
-    programs, unplaced = [], []
+    ZIP has no ZCTA point, with their states."""
+    programs: list[NearbyProgram] = []
+    unplaced: dict[int, str | None] = {}
     for row in rows:
         if row["npi"] not in evidence or taxonomies.isdisjoint(row["taxonomy_codes"] or ()):
             continue
         zip5 = row["zip5"] or ""
         if zip5 not in places:
-            unplaced.append(row["npi"])
+            unplaced[row["npi"]] = row["state"]
             continue
         programs.append(
             NearbyProgram(
@@ -202,20 +216,17 @@ def _placed(
     return programs, unplaced
 
 
-def _uncovered(
-    patient_zip: str, miles: float, places: Mapping[str, Point], kept: tuple[str, ...]
-) -> tuple[str, ...]:
-    """The states with a ZIP within ``miles`` of the patient that the providers file does not
-    hold: a program there could be nearer than any the file shows."""
+def _states_within(patient_zip: str, miles: float, places: Mapping[str, Point]) -> set[str]:
+    """The states with a ZIP within ``miles`` of the patient: a providers file that lacks one
+    could miss a program nearer than any it shows."""
     origin = places[patient_zip.strip()[:5]]
     prefixes = bundled_zip3_states()
-    near = {
+    return {
         state
         for zip5, point in places.items()
         if great_circle_miles(origin, point) <= miles
         for state in prefixes.get(zip5[:3], ())
     }
-    return tuple(sorted(near - set(kept)))
 
 
 @functools.cache
