@@ -15,12 +15,13 @@ from sca_rates.compare import case_facts, offer_for
 from sca_rates.costing import cost_level, with_census
 from sca_rates.desk import open_position
 from sca_rates.export import DOCUMENTS, FORMATS
-from sca_rates.files import load_case, load_cost_model, load_terms
+from sca_rates.files import keep_network_evidence, load_case, load_cost_model, load_terms
 from sca_rates.market import load_market
 from sca_rates.models.case import Case
 from sca_rates.models.negotiate import NegotiationState
 from sca_rates.money import usd
 from sca_rates.negotiate import respond
+from sca_rates.network import search_case
 from sca_rates.recommend import recommend
 from sca_rates.settings import Settings
 from sca_rates.ui import case_form, state
@@ -469,3 +470,29 @@ def test_the_market_page_finds_the_payers_programs_and_keeps_them_in_the_case_fi
     assert kept is not None
     assert kept.evidence is not None
     assert kept.evidence.nearest_miles == pytest.approx(186.52, abs=0.01)
+
+
+def test_edits_kept_before_a_search_use_the_evidence_it_writes_to_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The margin is edited here (0.15 -> 0.25: target $651.53, as above); then a search keeps
+    # its evidence in the case file. The desk uses both: the edit, and the file's evidence
+    case = harborview_case(tmp_path)
+    monkeypatch.setenv("SCA_CASES_DIR", str(tmp_path))
+    monkeypatch.setenv("SCA_DEFAULT_CASE", case.name)
+    at = _edit_case(_page("call_desk"))
+    next(s for s in at.slider if s.label == "Margin required").set_value(0.25)
+    at = _use(at)
+    loaded, _ = load_case(case)
+    search, _ = search_case(
+        loaded,
+        load_market(SETTINGS.market_data_dir),
+        rates=[rates_file(tmp_path, "90853")],
+        providers=providers_file(tmp_path),
+        market_dir=SETTINGS.market_data_dir,
+    )
+    keep_network_evidence(case, search.evidence(dt.date(2026, 11, 30)))
+    at.run()
+    assert any("Target **$651.53**" in m.value for m in at.markdown)
+    said = next(m.value for m in at.markdown if "Why this point:" in m.value)
+    assert "the nearest is 186 miles away" in said

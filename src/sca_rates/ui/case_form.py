@@ -66,7 +66,8 @@ def case_in_sidebar() -> tuple[Case, CostModel] | None:
         except ScaRatesError as exc:
             st.error(str(exc))
             return None
-        edits = state.case_edits(choice)
+        kept = state.case_edits(choice)
+        edits = None if kept is None else _files_evidence(kept, base)
         if edits is not None:
             st.caption("Edited here; the case file is unchanged.")
         try:
@@ -88,6 +89,17 @@ def _case(
     data = edits or {**base, "cost_model": str(model_path)}
     case = validate_model(data, Case, InvalidCase, source="the case edited here", doc=CASE_DOC)
     return case, state.cost_model(data["cost_model"])
+
+
+def _files_evidence(edits: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """The edits with the case file's network evidence: a search writes it to the file after
+    the edits were made (`network --save`, the Market page), and it is never edited here."""
+    gap = (edits.get("triggers") or {}).get("network_inadequacy")
+    if gap is None:
+        return edits
+    found = ((base.get("triggers") or {}).get("network_inadequacy") or {}).get("evidence")
+    triggers = {**edits["triggers"], "network_inadequacy": {**gap, "evidence": found}}
+    return {**edits, "triggers": triggers}
 
 
 def _close() -> None:
