@@ -3,8 +3,9 @@
 the baseline `ijson.items(f, "in_network.item")` building every item and filtering in Python;
 and, on the gzip of the same file, against `gzip -dc > /dev/null`, decompressing with the
 standard library's zlib (the importer before issue 31) and with ISA-L (``isal``, used when
-installed; ``SCA_INFLATER`` chooses). Each run in its own process: throughput (MB/s of
-uncompressed JSON) and peak RSS.
+installed; ``SCA_INFLATER`` chooses). "importer" counts the rows ``read_tic`` yields (a dict
+each); "import to Parquet" writes them as ``write_tic`` does (as columns). Each run in its own
+process: throughput (MB/s of uncompressed JSON) and peak RSS.
 
     python benchmarks/ingest.py [--gb 1.0] [--runs 2] [--keep]
 
@@ -34,6 +35,13 @@ import sys
 from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES
 from sca_rates.ingest.tic import read_tic
 print(sum(1 for _ in read_tic(sys.argv[1], codes=BEHAVIORAL_HEALTH_CODES)))
+"""
+TO_PARQUET = """
+import sys
+from pathlib import Path
+from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES
+from sca_rates.ingest.tic import write_tic
+print(write_tic(sys.argv[1], Path(sys.argv[2]), codes=BEHAVIORAL_HEALTH_CODES))
 """
 BASELINE = """
 import sys, gzip, ijson
@@ -135,6 +143,7 @@ def main() -> None:
     size = generate(plain, args.gb)
     subprocess.run(["gzip", "-k", "-1", str(plain)], check=True)
     gz = folder / "in-network.json.gz"
+    parquet = folder / "rates.parquet"
     mb = size / 1e6
     python = sys.executable
     print(f"synthetic file: {mb:,.0f} MB uncompressed, {gz.stat().st_size / 1e6:,.0f} MB gzip")
@@ -146,6 +155,11 @@ def main() -> None:
         ("gzip -dc > /dev/null", ["sh", "-c", f"gzip -dc {gz} > /dev/null"], "auto"),
         ("importer, .json.gz, zlib", [python, "-c", IMPORTER, str(gz)], "zlib"),
         ("importer, .json.gz, isal", [python, "-c", IMPORTER, str(gz)], "isal"),
+        (
+            "import to Parquet, .json.gz, isal",
+            [python, "-c", TO_PARQUET, str(gz), str(parquet)],
+            "isal",
+        ),
     ):
         runs = [timed(command, inflater) for _ in range(args.runs)]
         seconds, rss, out = min(runs)[0], max(run[1] for run in runs), runs[0][2]
@@ -155,15 +169,18 @@ def main() -> None:
         f"importer throughput / baseline: "
         f"{results['baseline ijson.items, .json'] / results['importer, .json']:.2f}x (goal 3x)"
     )
-    for inflater in ("zlib", "isal"):
+    for name in (
+        "importer, .json.gz, zlib",
+        "importer, .json.gz, isal",
+        "import to Parquet, .json.gz, isal",
+    ):
         print(
-            f"importer on .gz with {inflater} / plain decompression: "
-            f"{results[f'importer, .json.gz, {inflater}'] / results['gzip -dc > /dev/null']:.2f}x"
-            " (goal 0.6x)"
+            f"{name} / plain decompression: "
+            f"{results[name] / results['gzip -dc > /dev/null']:.2f}x (goal 0.6x)"
         )
     if not args.keep:
-        for path in (plain, gz):
-            path.unlink()
+        for path in (plain, gz, parquet):
+            path.unlink(missing_ok=True)
         folder.rmdir()
 
 

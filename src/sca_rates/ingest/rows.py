@@ -8,7 +8,7 @@ import datetime as dt
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -96,13 +96,20 @@ def write_parquet(
 ) -> int:
     """Write rows (streamed, in batches) to ``target`` with ``schema`` (the tidy rows' by
     default); it appears only once complete, and an empty result is still a table."""
+    return write_whole(target, lambda sink: _write_batches(rows, sink, schema, batch))
+
+
+def write_whole(target: Target, fill: Callable[[str | IO[bytes]], int]) -> int:
+    """``fill`` a sink for ``target``, which appears only once ``fill`` has returned (a
+    temporary file beside it, renamed; at a URL, moved into place): a file cut short by an
+    error is never left for a reader. Returns what ``fill`` returns."""
     if isinstance(target, SharedFile):
-        return target.write(lambda sink: _write_batches(rows, sink, schema, batch))
+        return target.write(fill)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
     try:
-        count = _write_batches(rows, temporary, schema, batch)
+        count = fill(temporary)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

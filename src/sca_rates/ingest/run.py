@@ -62,15 +62,16 @@ def run(job: Job, progress: Progress | None = None) -> Done:
 def _run(job: Job, progress: Progress | None) -> Done:
     if job.kind == "tic":
         report = tic.TicReport()
-        rows: Iterator[dict[str, object]] = tic.read_tic(
+        count = tic.write_tic(
             job.source,
+            job.target,
             codes=job.codes,
             npis=job.npis,
             tins=job.tins,
             report=report,
             progress=progress,
+            schema=SCHEMA.with_metadata(kept(job)),
         )
-        count = write_parquet(rows, job.target, schema=SCHEMA.with_metadata(kept(job)))
         return Done(job, count, tuple(report.warnings))
     if not isinstance(job.source, Path):
         raise TypeError("a hospital's file is read from disk")

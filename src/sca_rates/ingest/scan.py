@@ -13,14 +13,19 @@ single such array, one complete object) but not the tokens inside items it leave
 what follows the array is checked by a parser as it is read (the caller has parsed what comes
 before it). What cannot be vouched for raises ``NotSure``, and the caller reads the file again
 with a full parser, which names the fault.
+
+A large file is scanned by a second process (``scan_into``), which imports this module and the
+decompressor but not the importer (measured: it starts ~0.15 s sooner).
 """
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import queue
 import re
 import threading
 from collections.abc import Generator, Iterator
+from pathlib import Path
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
 import ijson
@@ -28,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sca_rates.ingest._walk import value_hash, walk
+from sca_rates.ingest.inflate import open_file
 
 T = TypeVar("T")
 CHUNK = 1 << 20  # bytes read and walked at a time
@@ -66,6 +72,11 @@ class Batch(NamedTuple):
 
     items: list[tuple[int, bytes]]
     counted: int
+
+
+# what the scanning process sends: a batch (or None), the bytes of the file read since the
+# last message, and "more", "end" or "unsure"
+Message = tuple[Batch | None, int, str]
 
 
 def array_items(
@@ -211,3 +222,34 @@ def _put(queued: queue.Queue[Any], entry: Any, stop: threading.Event) -> bool:
         except queue.Full:
             continue
     return False
+
+
+def scan_into(
+    path: str, key: bytes, field: bytes, wanted: frozenset[bytes], found: mp.Queue[Message]
+) -> None:
+    """The body of a second process: ``array_items`` of a file on disk (decompressed if .gz),
+    sent as a message per chunk with the bytes read for it. A gzip file is decompressed by a
+    thread of its own (measured: ~10% faster; not worth it in one process, where building rows
+    holds the GIL)."""
+    lock = threading.Lock()  # reads are counted by the reading thread
+    told = 0
+
+    def count(size: int) -> None:
+        nonlocal told
+        with lock:
+            told += size
+
+    def send(batch: Batch | None, status: str) -> None:
+        nonlocal told
+        with lock:
+            size, told = told, 0
+        found.put((batch, size, status))
+
+    try:
+        with open_file(Path(path), count) as handle:
+            gzip = path.endswith(".gz")
+            for batch in array_items(handle, key, field, wanted, read_ahead=gzip):
+                send(batch, "more")
+        send(None, "end")
+    except Exception:  # the first reading's full parser will name the fault
+        send(None, "unsure")
