@@ -22,7 +22,13 @@ from pydantic import Field, ValidationError
 
 from sca_rates.compare import case_access_standard
 from sca_rates.exceptions import MissingReference, UnreadableFile
-from sca_rates.ingest.geo import Point, bundled_centroids, distance_miles, great_circle_miles
+from sca_rates.ingest.geo import (
+    Point,
+    bundled_centroids,
+    distance_miles,
+    great_circle_miles,
+    place,
+)
 from sca_rates.ingest.nppes import STATES_KEPT, load_taxonomies
 from sca_rates.ingest.rows import CODES_KEPT, FILTERED_BY
 from sca_rates.models.base import Frozen
@@ -157,7 +163,7 @@ def find_in_network_programs(
     ``payer``'s rows count when it is given (another payer's network is not the patient's)."""
     wanted = tuple(sorted(set(codes)))
     places = centroids if centroids is not None else bundled_centroids()
-    distance_miles(patient_zip, patient_zip, centroids=places)  # an unplaced patient ZIP: refused
+    place(patient_zip, places)  # a patient's ZIP without a ZCTA point: one message
     evidence: dict[int, set[RateEvidence]] = {}
     sources = [_read_rates(path, wanted, evidence, payer) for path in rates]
     rows, kept = _read_providers(providers)
@@ -219,7 +225,7 @@ def _placed(
 def _states_within(patient_zip: str, miles: float, places: Mapping[str, Point]) -> set[str]:
     """The states with a ZIP within ``miles`` of the patient: a providers file that lacks one
     could miss a program nearer than any it shows."""
-    origin = places[patient_zip.strip()[:5]]
+    origin = place(patient_zip, places)
     prefixes = bundled_zip3_states()
     return {
         state

@@ -37,10 +37,11 @@ def distance_miles(
 ) -> float:
     """Great-circle miles between two ZIPs' ZCTA points (ZIP+4 and 9 digits are cut to 5)."""
     places = centroids if centroids is not None else bundled_centroids()
-    return great_circle_miles(_place(zip_a, places), _place(zip_b, places))
+    return great_circle_miles(place(zip_a, places), place(zip_b, places))
 
 
-def _place(zip_code: str, places: Mapping[str, Point]) -> Point:
+def place(zip_code: str, places: Mapping[str, Point]) -> Point:
+    """A ZIP's ZCTA point (ZIP+4 cut to 5), or one message naming the ZIP and the fix."""
     zip5 = zip_code.strip()[:5]
     if zip5 not in places:
         raise MissingReference(
