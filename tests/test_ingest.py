@@ -98,6 +98,21 @@ def test_a_truncated_file_names_the_byte_and_writes_nothing(tmp_path: Path) -> N
     assert [p.name for p in tmp_path.iterdir()] == ["cut.json"]
 
 
+def test_an_npi_beyond_64_bits_is_one_message_and_writes_nothing(tmp_path: Path) -> None:
+    # Found by the fuzz suite: 9.223372036854776e18 is 2**63, one past the largest int64
+    plan = json.loads((FIXTURES / "transparency" / "tic-v2-single-plan.json").read_text())
+    plan["provider_references"][0]["provider_groups"][0]["npi"][0] = 9.223372036854776e18
+    payer = tmp_path / "payer.json"
+    payer.write_text(json.dumps(plan))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["market", "import-tic", str(payer), "--codes", "27447", "-o", str(out)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "holds a value of the wrong kind" in result.stderr
+    assert not out.exists() or list(out.iterdir()) == []
+
+
 def test_a_truncated_gzip_is_refused_too(tmp_path: Path) -> None:
     cut = tmp_path / "cut.json.gz"
     cut.write_bytes(EVRY.read_bytes()[:500_000])
