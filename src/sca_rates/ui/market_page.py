@@ -110,11 +110,17 @@ def _network(case: Case, market: MarketData) -> None:
                 st.session_state.pop(SEARCH, None)
                 st.error(str(exc))
     found: tuple[NetworkSearch, AccessStandardRow] | None = st.session_state.get(SEARCH)
-    if found is None or found[0].codes != (case.code,):
+    if found is None or not _for_case(found[0], case):
         return
     search, standard = found
     _programs_found(search, standard)
     _keep(search)
+
+
+def _for_case(search: NetworkSearch, case: Case) -> bool:
+    """A search for another case (code, ZIP or payer) says nothing of this one."""
+    searched = (search.codes, search.patient_zip, search.payer)
+    return searched == ((case.code,), case.patient_zip, case.payer)
 
 
 def _programs_found(search: NetworkSearch, standard: AccessStandardRow) -> None:
