@@ -361,3 +361,26 @@ def test_an_in_network_program_that_cannot_be_placed_near_the_patient_is_no_evid
     assert (
         f"In-network program NPI {BOSTON} practices at a ZIP without a ZCTA point" in saved.stderr
     )
+
+
+def test_a_search_covers_only_the_miles_it_held_every_state_for(tmp_path: Path) -> None:
+    # Searched with a file of MA and NH for the 30-mile urban standard: none found, covered to
+    # 30 miles. Held later to the 60-mile rural standard, the search cannot show that no program
+    # lies within 60 (other states may), so no gap is claimed and the screen asks to search again
+    providers = providers_file(tmp_path, recorded=frozenset({"MA", "NH"}))
+    assert _network(tmp_path, providers, None, "--save").exit_code == 0
+    case = tmp_path / "case.yaml"
+    found = load_case(case)[0].triggers.network_inadequacy.evidence  # type: ignore[union-attr]
+    assert found is not None
+    assert found.covered_miles == 30
+    assert _gap_point(case) is not None
+    text = case.read_text().replace(
+        "specialty: adult PHP with DBT", "specialty: adult PHP with DBT\n    area: rural", 1
+    )
+    case.write_text(text)
+    assert _gap_point(case) is None
+    loaded, model = load_case(case)
+    screened = open_position(loaded, model=model, market=MARKET).screen(dt.date(2025, 7, 1))
+    assert any(
+        "searched to 30 miles, short of the 60-mile standard" in w for w in screened.warnings
+    )

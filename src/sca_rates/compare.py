@@ -409,6 +409,8 @@ def network_gap(facts: CaseFacts) -> tuple[GapMeasure, ...] | None:
     if gap is None or standard is None:
         return None
     found = gap.evidence
+    if found is not None and not found.covers(standard.miles):
+        return None  # searched for a nearer standard: it cannot show none within this one
     miles = gap.miles_to_nearest if found is None else found.nearest_miles
     measures = []
     if found is not None or miles is not None:

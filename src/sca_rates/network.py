@@ -115,6 +115,7 @@ class NetworkSearch(Frozen):
             distance_basis=self.distance_basis,
             nearest=(*self.within, *self.beyond)[:BEYOND_SHOWN],
             sources=self.sources,
+            covered_miles=None if self.states_kept is None else self.reach_miles,
         )
 
 

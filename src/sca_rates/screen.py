@@ -168,6 +168,13 @@ def _warnings(facts: CaseFacts, today: dt.date) -> list[str]:
     if gap is None:
         return []
     warnings = []
+    standard = facts.access_standard
+    if gap.evidence and standard and not gap.evidence.covers(standard.miles):
+        warnings.append(
+            f"the payer's files were searched to {gap.evidence.covered_miles:g} miles, short of "
+            f"the {standard.miles:g}-mile standard the case is now held to: search again "
+            "(sca-rates network CASE --save) before the network gap is argued"
+        )
     searched = gap.evidence.latest_file_date if gap.evidence else None
     if searched is not None and (today - searched).days > STALE_FILE_DAYS:
         warnings.append(

@@ -89,6 +89,13 @@ class NetworkEvidence(Frozen):
     distance_basis: str = DISTANCE_BASIS
     nearest: tuple[NearbyProgram, ...] = ()
     sources: tuple[NetworkSource, ...] = Field(min_length=1)
+    # How far from the patient the providers file held every state: a claim of no program
+    # reaches no farther (None: the file did not say its states)
+    covered_miles: float | None = Field(default=None, gt=0)
+
+    def covers(self, miles: float) -> bool:
+        """Whether the search can show that no program lies within ``miles``."""
+        return self.covered_miles is None or miles <= self.covered_miles
 
     @property
     def nearest_miles(self) -> float | None:
