@@ -69,7 +69,11 @@ def case_in_sidebar() -> tuple[Case, CostModel] | None:
         kept = state.case_edits(choice)
         edits = None if kept is None else _files_evidence(kept, base)
         if edits is not None:
-            st.caption("Edited here; the case file is unchanged.")
+            st.caption(
+                "Edited here; the case file is unchanged."
+                if choice in files
+                else "Made here, and kept for your next visit."
+            )
         try:
             chosen = _case(files.get(choice), base, model_path, edits)
         except ScaRatesError as exc:
