@@ -6,7 +6,9 @@ import gzip
 import io
 import json
 import multiprocessing
+import multiprocessing.spawn
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -528,3 +530,34 @@ def test_a_file_refused_after_the_first_pass_stops_the_second_process() -> None:
     with pytest.raises(UnreadableFile, match="table of contents"):
         list(read_tic(HERE / "table-of-contents-sample.json", codes=BEHAVIORAL_HEALTH_CODES))
     assert multiprocessing.active_children() == []
+
+
+class _Recorded:
+    """A process whose start records what spawn would tell its child to run first."""
+
+    def __init__(self) -> None:
+        self.told: dict[str, Any] = {}
+
+    def start(self) -> None:
+        self.told = multiprocessing.spawn.get_preparation_data("scanner")
+
+
+def test_the_scanning_process_starts_without_the_main_script(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # spawn would run the parent's main script again in the child: for `sca-rates`, the whole
+    # command line (~0.4 s before a byte is scanned). The scanner is told neither the script's
+    # path nor its module, and the main module is left as it was
+    main = sys.modules["__main__"]
+    script = tmp_path / "sca-rates"
+    monkeypatch.setattr(main, "__file__", str(script), raising=False)
+    monkeypatch.setattr(main, "__spec__", None, raising=False)  # as a console script has it
+    process = _Recorded()
+    tic._start_alone(process)  # type: ignore[arg-type]
+    assert "init_main_from_path" not in process.told
+    assert "init_main_from_name" not in process.told
+    assert main.__file__ == str(script)
+    # without it, spawn would tell the child to run the script
+    assert multiprocessing.spawn.get_preparation_data("scanner")["init_main_from_path"] == str(
+        script
+    )

@@ -31,6 +31,7 @@ import math
 import multiprocessing as mp
 import queue
 import re
+import sys
 import threading
 from array import array
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -539,13 +540,29 @@ def _second_process(path: Path | Remote, codes: frozenset[str]) -> Iterator[_Sca
     process = context.Process(
         target=_scan_into, args=(str(path), ITEMS, CODE, wanted, found), daemon=True
     )
-    process.start()
+    _start_alone(process)
     try:
         yield _Scanner(process, found)
     finally:
         if process.is_alive():
             process.terminate()
         process.join()
+
+
+def _start_alone(process: BaseProcess) -> None:
+    """Start ``process`` without the parent's main script: spawn runs it again in the child
+    (for `sca-rates`, the whole command line; for the app, Streamlit: ~0.4 s before the first
+    byte is scanned), and the scanner, a function of ``scan``, needs none of it. The main
+    module's file and spec are hidden only while the child's start-up data is written."""
+    main = sys.modules["__main__"]
+    spec, path = getattr(main, "__spec__", None), main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        process.start()
+    finally:
+        main.__spec__ = spec
+        if path is not None:
+            main.__file__ = path
 
 
 @dataclass
