@@ -4,8 +4,9 @@ the baseline `ijson.items(f, "in_network.item")` building every item and filteri
 and, on the gzip of the same file, against `gzip -dc > /dev/null`, decompressing with the
 standard library's zlib (the importer before issue 31) and with ISA-L (``isal``, used when
 installed; ``SCA_INFLATER`` chooses). "importer" counts the rows ``read_tic`` yields (a dict
-each); "import to Parquet" writes them as ``write_tic`` does (as columns). Each run in its own
-process: throughput (MB/s of uncompressed JSON) and peak RSS.
+each); "import to Parquet" writes them as ``write_tic`` does (as columns); and the command a
+person runs, `sca-rates market import-tic`, with its start-up and progress bar. Each run in its
+own process: throughput (MB/s of uncompressed JSON) and peak RSS.
 
     python benchmarks/ingest.py [--gb 1.0] [--runs 2] [--keep]
 
@@ -146,6 +147,9 @@ def main() -> None:
     parquet = folder / "rates.parquet"
     mb = size / 1e6
     python = sys.executable
+    written = folder / "command"
+    command_line = [str(Path(python).parent / "sca-rates"), "market", "import-tic", "--force"]
+    command_line += ["-o", str(written)]
     print(f"synthetic file: {mb:,.0f} MB uncompressed, {gz.stat().st_size / 1e6:,.0f} MB gzip")
     print(f"{'run':<40} {'seconds':>8} {'MB/s':>8} {'peak RSS MB':>12} {'rows/items':>11}")
     results = {}
@@ -160,6 +164,8 @@ def main() -> None:
             [python, "-c", TO_PARQUET, str(gz), str(parquet)],
             "isal",
         ),
+        # What a person runs: the command, its start-up and progress bar included
+        ("sca-rates market import-tic, .json.gz", [*command_line, str(gz)], "isal"),
     ):
         runs = [timed(command, inflater) for _ in range(args.runs)]
         seconds, rss, out = min(runs)[0], max(run[1] for run in runs), runs[0][2]
@@ -173,14 +179,17 @@ def main() -> None:
         "importer, .json.gz, zlib",
         "importer, .json.gz, isal",
         "import to Parquet, .json.gz, isal",
+        "sca-rates market import-tic, .json.gz",
     ):
         print(
             f"{name} / plain decompression: "
             f"{results[name] / results['gzip -dc > /dev/null']:.2f}x (goal 0.6x)"
         )
     if not args.keep:
-        for path in (plain, gz, parquet):
+        for path in (plain, gz, parquet, *written.glob("*")):
             path.unlink(missing_ok=True)
+        if written.exists():
+            written.rmdir()
         folder.rmdir()
 
 
