@@ -208,7 +208,7 @@ def payer_chart(stats: list[PayerStats]) -> Spec:
         "data": {"values": rows},
         "mark": "bar",
         "encoding": {
-            "y": _n("payer"),
+            "y": {**_n("payer"), "axis": {"labelLimit": 320}},  # a payer's full name, whole
             "x": {
                 **_q("approval rate", "approved / decided"),
                 "axis": {"format": "%"},
@@ -236,7 +236,8 @@ def results_chart(rows: Sequence[QuarterResult]) -> Spec:
         "data": {"values": bars},
         "mark": "bar",
         "encoding": {
-            "y": {**_n("bar", sort=None), "axis": {"labelLimit": 320}},
+            # "Blue Cross Blue Shield of Massachusetts 2026-Q4 · billing OON instead" whole
+            "y": {**_n("bar", sort=None), "axis": {"labelLimit": 440}},
             "x": _q("usd", "dollars", axis={"format": "$,.0f"}),
             "color": {**_n("what"), "legend": None},
             "tooltip": [_n("bar"), _q("usd", "$", format=",.2f")],
