@@ -160,8 +160,7 @@ def call_for(case: Case, model: CostModel) -> CallBox:
 def _from_draft(known: CaseFacts) -> CallBox:
     """A new box for the case, holding the call kept on disk for it, if any."""
     key = case_key(known)
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", actor())
-    draft = settings().drafts_dir / f"{safe}-{key[0]}.json"
+    draft = _draft(f"{key[0]}.json")
     try:
         call = load_history(draft, key)
     except ScaRatesError:
@@ -190,9 +189,13 @@ def save_call(call: NegotiationState) -> None:
         st.warning(f"The call could not be kept on disk ({exc}); it stands for this session only.")
 
 
+def _draft(name: str) -> Path:
+    """This person's draft ``name`` (a call's, or a case's edits), made safe as a file name."""
+    return settings().drafts_dir / re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{actor()}-{name}")
+
+
 def _case_draft(choice: str) -> Path:
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{actor()}-{choice}")
-    return settings().drafts_dir / f"{safe}.case.json"
+    return _draft(f"{choice}.case.json")
 
 
 def case_edits(choice: str) -> dict[str, Any] | None:
