@@ -82,17 +82,18 @@ def test_the_gap_point_rests_on_the_payers_file_not_the_typed_miles(
     case, _ = _saved(tmp_path, providers, "90853")
     point = _gap_point(case)
     assert point is not None
+    # Massachusetts has no bundled rule: the 30 miles of the rule of thumb (illustrative) are
+    # not put to the payer, only what the files show
     assert point.text.startswith(
-        "Your plan's published in-network file (Evry Health in-network file of 2025-06-23) "
-        "lists no PHP program billing S0201 within 30 miles of the patient: the nearest, "
-        f"{HUDSON} (NEW YORK, NY), is 186.5 miles away in a straight line, a trip the patient "
-        "would make 5 days a week."
+        "The nearest PHP program billing S0201 in your plan's published in-network file (Evry "
+        f"Health in-network file of 2025-06-23) is {HUDSON} (NEW YORK, NY), 186.5 miles from "
+        "the patient in a straight line, a trip the patient would make 5 days a week."
     )
+    assert "30" not in point.text + point.spoken
     assert "42" not in point.text  # the typed miles gave way to the files'
     # Whole miles, rounded down for speech: 186.52 is said as 186
     assert point.spoken == (
-        "Your plan's own network file shows no PHP program within 30 miles; the nearest is "
-        "186 miles away."
+        "The nearest PHP program in your plan's own network file is 186 miles away."
     )
     assert [(f.label, f.value, f.source, f.year) for f in point.figures] == [
         (
@@ -103,6 +104,30 @@ def test_the_gap_point_rests_on_the_payers_file_not_the_typed_miles(
         )
     ]
     assert "186.5 miles in a straight line" in point.why
+
+
+def test_a_published_standard_is_said_with_the_files_nearest_program(
+    tmp_path: Path, providers: Path
+) -> None:
+    # A Medicare Advantage member of a Metro county: 42 CFR 422.116 allows 25 miles (bundled,
+    # published); the search for the 30-mile rule of thumb covers those 25
+    case, _ = _saved(tmp_path, providers, "90853")
+    text = case.read_text().replace(
+        "\npayer: Evry Health\n", "\npayer: Evry Health\nplan_type: medicare_advantage\n", 1
+    )
+    case.write_text(text.replace("    specialty:", "    area: metro\n    specialty:", 1))
+    point = _gap_point(case)
+    assert point is not None
+    assert point.text.startswith(
+        "Your plan's published in-network file (Evry Health in-network file of 2025-06-23) "
+        "lists no PHP program billing S0201 within 25 miles of the patient: the nearest, "
+        f"{HUDSON} (NEW YORK, NY), is 186.5 miles away in a straight line, beyond the "
+        "Medicare Advantage Metro access standard of 25 miles / 40 minutes"
+    )
+    assert point.spoken == (
+        "Your plan's own network file shows no PHP program within 25 miles; the nearest is "
+        "186 miles away."
+    )
 
 
 def test_a_program_within_the_standard_means_no_gap_claim_whatever_was_typed(

@@ -138,10 +138,12 @@ def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
         return None
     rule = _standard_name(standard)
     standard_words = standard.said
-    words = (
-        _typed_gap(facts, given) if gap.evidence is None else _found_gap(facts, given, gap.evidence)
-    )
     published = not standard.illustrative  # a rule the payer can check; a rule of thumb is not
+    words = (
+        _typed_gap(facts, given)
+        if gap.evidence is None
+        else _found_gap(facts, given, gap.evidence, published=published)
+    )
     placed = given[0].value is not None  # None: the payer's files list no program at all
     cited = ""
     if published and placed:
@@ -194,13 +196,14 @@ def _typed_gap(facts: CaseFacts, given: tuple[GapMeasure, ...]) -> _GapWords:
 
 
 def _found_gap(
-    facts: CaseFacts, given: tuple[GapMeasure, ...], found: NetworkEvidence
+    facts: CaseFacts, given: tuple[GapMeasure, ...], found: NetworkEvidence, *, published: bool
 ) -> _GapWords:
     """The gap as the payer's own published files show it: the nearest program they list for
-    the case's code, in straight-line miles (shorter than by road: the claim is conservative)."""
+    the case's code, in straight-line miles (shorter than by road: the claim is conservative).
+    The standard's miles are said only when it is ``published``: a rule of thumb's are not a
+    figure to put to the payer."""
     level, code = facts.pattern.level_of_care, facts.case.code
     files = found.payer_files_said
-    limit = f"{given[0].limit:g} miles"
     if not found.nearest:
         return _GapWords(
             text=f"We searched your plan's published in-network file ({files}) against the "
@@ -214,13 +217,31 @@ def _found_gap(
     nearest = found.nearest[0]
     where = ", ".join(x for x in (nearest.city, nearest.state) if x)
     miles = f"{round(nearest.miles, 1):g} miles"
+    # Whole miles, rounded down, when spoken: the claim never says farther than the files show
+    if published:
+        limit = f"{given[0].limit:g} miles"
+        text = (
+            f"Your plan's published in-network file ({files}) lists no {level} program billing "
+            f"{code} within {limit} of the patient: the nearest, {nearest.name} ({where}), is "
+            f"{miles} away in a straight line"
+        )
+        spoken = (
+            f"Your plan's own network file shows no {level} program within {limit}; the "
+            f"nearest is {int(nearest.miles)} miles away."
+        )
+    else:
+        text = (
+            f"The nearest {level} program billing {code} in your plan's published in-network "
+            f"file ({files}) is {nearest.name} ({where}), {miles} from the patient in a "
+            "straight line"
+        )
+        spoken = (
+            f"The nearest {level} program in your plan's own network file is "
+            f"{int(nearest.miles)} miles away."
+        )
     return _GapWords(
-        text=f"Your plan's published in-network file ({files}) lists no {level} program "
-        f"billing {code} within {limit} of the patient: the nearest, {nearest.name} "
-        f"({where}), is {miles} away in a straight line",
-        # Whole miles, rounded down: the claim never says farther than the files show
-        spoken=f"Your plan's own network file shows no {level} program within {limit}; the "
-        f"nearest is {int(nearest.miles)} miles away.",
+        text=text,
+        spoken=spoken,
         why=f"nearest program in the payer's files {miles} in a straight line ({files})",
         figures=(
             Figure(
