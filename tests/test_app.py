@@ -472,6 +472,28 @@ def test_the_market_page_finds_the_payers_programs_and_keeps_them_in_the_case_fi
     assert kept.evidence.nearest_miles == pytest.approx(186.52, abs=0.01)
 
 
+def test_the_market_page_offers_no_keep_for_a_search_that_could_miss_a_program(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A providers file of MA alone: Cambridge (02139) lies within 30 miles of New Hampshire
+    # ZIPs, where a program could be nearer (see test_network_evidence.py)
+    case = harborview_case(tmp_path)
+    monkeypatch.setenv("SCA_CASES_DIR", str(tmp_path))
+    monkeypatch.setenv("SCA_DEFAULT_CASE", case.name)
+    at = _page("market_page")
+    rates = rates_file(tmp_path, "90853")
+    providers = providers_file(tmp_path, recorded=frozenset({"MA"}))
+    next(t for t in at.text_area if t.label.startswith("The payer's in-network")).input(str(rates))
+    next(t for t in at.text_input if t.label.startswith("The programs")).input(str(providers))
+    next(b for b in at.button if b.label == "Search").click().run()
+    assert not at.exception
+    assert not any(b.label.startswith("Keep in") for b in at.button)
+    (said,) = [i.value for i in at.info if i.value.startswith("Not offered as the case's")]
+    assert "ZIPs within 30 miles of 02139 are also in NH" in said
+    assert "--state MA --state NH" in said
+    assert "evidence" not in case.read_text()
+
+
 def test_edits_kept_before_a_search_use_the_evidence_it_writes_to_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -495,4 +517,4 @@ def test_edits_kept_before_a_search_use_the_evidence_it_writes_to_the_file(
     at.run()
     assert any("Target **$651.53**" in m.value for m in at.markdown)
     said = next(m.value for m in at.markdown if "Why this point:" in m.value)
-    assert "the nearest is 186 miles away" in said
+    assert "in your plan's own network file is 186 miles away" in said

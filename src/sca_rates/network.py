@@ -85,14 +85,14 @@ class NetworkSearch(Frozen):
     reach_miles: float = 0.0  # how far the claims reach: the standard, or the nearest beyond it
     uncovered: tuple[str, ...] = ()  # states within that reach the providers file does not hold
 
-    def evidence(self, searched: dt.date) -> NetworkEvidence:
-        """What the case keeps: the nearest programs found, within the standard or not (the
-        standard may change with the case; the distances do not). A search that misses states
-        within its reach is no evidence: a program there could be nearer."""
+    def refused(self) -> str | None:
+        """Why this search is no evidence of a gap, with the fix; None when it is. A search
+        that misses states within its reach, or cannot place a program there, could miss a
+        nearer program."""
         if self.uncovered:
             held = self.states_kept or ()
             every = " ".join(f"--state {s}" for s in sorted({*self.uncovered, *held}))
-            raise MissingReference(
+            return (
                 f"The providers file holds {', '.join(held)} only; ZIPs within "
                 f"{self.reach_miles:.0f} miles of {self.patient_zip} are also in "
                 f"{', '.join(self.uncovered)}, where a program could be nearer. Fix: write the "
@@ -101,13 +101,22 @@ class NetworkSearch(Frozen):
             )
         if self.unplaced_near:
             npis = ", ".join(str(n) for n in self.unplaced_near)
-            raise MissingReference(
+            return (
                 f"In-network program NPI {npis} practices at a ZIP without a ZCTA point, in a "
                 f"state within {self.reach_miles:.0f} miles of {self.patient_zip}: it could be "
                 "the nearest, so the search is no evidence of a gap. Fix: look up its practice "
                 "address; if it lies beyond the standard, type the distance to the nearest "
                 "program (miles_to_nearest) in the case instead"
             )
+        return None
+
+    def evidence(self, searched: dt.date) -> NetworkEvidence:
+        """What the case keeps: the nearest programs found, within the standard or not (the
+        standard may change with the case; the distances do not). Refused (``refused``) when
+        the search could miss a nearer program."""
+        refused = self.refused()
+        if refused is not None:
+            raise MissingReference(refused)
         return NetworkEvidence(
             searched=searched,
             patient_zip=self.patient_zip,

@@ -149,9 +149,14 @@ def _programs_found(search: NetworkSearch, standard: AccessStandardRow) -> None:
 
 
 def _keep(search: NetworkSearch) -> None:
+    """The button that keeps the search in the case file, offered only when it can be kept."""
     path = chosen_case_file()
     if path is None:
         st.caption("To keep these programs as the case's evidence, choose a case file.")
+        return
+    refused = search.refused()
+    if refused is not None:
+        st.info(f"Not offered as the case's evidence. {refused}.")
         return
     if st.button(f"Keep in {path.name} as the evidence of the network gap"):
         try:
