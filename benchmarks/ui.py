@@ -3,7 +3,9 @@ in three turns with the bare form's), measured in the same run on the same machi
 
 - in a real headless Chromium: from pressing Enter on an offer to the verdict on the page;
 - an AppTest rerun of the call desk after an offer (the server's share, without a browser);
-- the core alone: reading the offer, the recommendation and the answer.
+- the core alone: reading the offer, the recommendation and the answer;
+- the first render of the desk in a new page against the bare form's, and the desk reached
+  from the Log page by the sidebar (its page already loaded in the browser).
 
 A bare Streamlit page answers in about 60 ms in this browser on these machines (45-50 ms
 measured here, with the garbage collection after each run turned off in .streamlit/config.toml);
@@ -82,6 +84,28 @@ def first_render(script: str = "app.py", runs: int = 5) -> list[float]:
     return timings[1:]
 
 
+def page_change(runs: int = 5) -> list[float]:
+    """From a click on "Call desk" in the sidebar, on the Log page, to the desk's three numbers
+    and offer box: the desk reached from within the app, its page already loaded."""
+    timings = []
+    three = re.compile(r"^Opening \$.* · Target")
+    with served_app() as url, sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(url)
+        page.get_by_text(three).wait_for(timeout=60_000)
+        for _ in range(runs + 1):  # the first only warms the Log page's caches
+            page.get_by_role("link", name="Log").click()
+            page.get_by_text(three).wait_for(state="detached", timeout=60_000)
+            start = time.perf_counter()
+            page.get_by_role("link", name="Call desk").click()
+            page.get_by_text(three).wait_for(timeout=60_000)
+            page.get_by_label("The payer's offer", exact=True).wait_for(timeout=60_000)
+            timings.append(time.perf_counter() - start)
+        browser.close()
+    return timings[1:]
+
+
 def in_apptest() -> list[float]:
     at = AppTest.from_string(
         "from sca_rates.ui import call_desk\ncall_desk.render_page()", default_timeout=60
@@ -127,6 +151,7 @@ def main() -> None:
     bare, browser = _in_turns(in_browser)
     apptest, core = in_apptest(), in_core()
     bare_first, first = _in_turns(first_render)
+    changed = page_change()
     print(f"medians over {ROUNDS} turns of {len(OFFERS)} offers (first render: of 5 loads)")
     print(f"{'browser, a bare Streamlit form':<34}{_ms(bare)}  (baseline)")
     print(
@@ -139,6 +164,7 @@ def main() -> None:
         f"{'browser: first render of the desk':<34}{_ms(first)}  "
         f"({statistics.median(first) / statistics.median(bare_first):.1f} x baseline)"
     )
+    print(f"{'browser: Log page to the desk':<34}{_ms(changed)}")
     print(f"{'core: read, recommend, answer':<34}{_ms(core)}")
 
 
