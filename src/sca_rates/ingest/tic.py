@@ -708,7 +708,8 @@ class _Columns:
 
 def _price(price: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
     """The row of one negotiated price: the item's ``shared`` fields and the price's own (set
-    one by one on a copy: measured, a third faster than merging two dicts)."""
+    one by one on a copy: measured on benchmarks/ingest.py's items, the prices take 15% less
+    time than merging two dicts)."""
     row = shared.copy()
     kind = row["negotiated_type"] = price.get("negotiated_type")
     amount = _amount(price.get("negotiated_rate"), "negotiated_rate")
