@@ -488,7 +488,9 @@ def test_the_market_page_offers_no_keep_for_a_search_that_could_miss_a_program(
     next(b for b in at.button if b.label == "Search").click().run()
     assert not at.exception
     assert not any(b.label.startswith("Keep in") for b in at.button)
-    (said,) = [i.value for i in at.info if i.value.startswith("Not offered as the case's")]
+    # Said once, with the fix: the states to write the providers file with
+    (said,) = [w.value for w in at.warning if "NH" in w.value]
+    assert said.startswith("This search cannot be kept as the case's evidence: the providers")
     assert "ZIPs within 30 miles of 02139 are also in NH" in said
     assert "--state MA --state NH" in said
     assert "evidence" not in case.read_text()

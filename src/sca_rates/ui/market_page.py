@@ -22,7 +22,6 @@ from sca_rates.models.market import AccessStandardRow, MarketData
 from sca_rates.money import usd
 from sca_rates.network import NetworkSearch, search_case
 from sca_rates.present.network import (
-    coverage_said,
     program_said,
     rates_said,
     sources_said,
@@ -143,20 +142,22 @@ def _programs_found(search: NetworkSearch, standard: AccessStandardRow) -> None:
             )
     if not search.within and not search.beyond:
         st.markdown(f"No in-network program billing {', '.join(search.codes)} in these files.")
-    for warning in coverage_said(search):
-        st.warning(warning)
+    refused = search.refused()  # a state missing, or a program not placed, within reach
+    if refused is not None:
+        st.warning(
+            f"This search cannot be kept as the case's evidence: {refused[0].lower()}{refused[1:]}."
+        )
     st.caption("Sources: " + "; ".join(sources_said(search)))
 
 
 def _keep(search: NetworkSearch) -> None:
-    """The button that keeps the search in the case file, offered only when it can be kept."""
+    """The button that keeps the search in the case file, offered only when it can be kept
+    (``_programs_found`` says why not)."""
+    if search.refused() is not None:
+        return
     path = chosen_case_file()
     if path is None:
         st.caption("To keep these programs as the case's evidence, choose a case file.")
-        return
-    refused = search.refused()
-    if refused is not None:
-        st.info(f"Not offered as the case's evidence. {refused}.")
         return
     if st.button(f"Keep in {path.name} as the evidence of the network gap"):
         try:
