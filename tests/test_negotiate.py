@@ -221,25 +221,27 @@ def test_the_history_replays_to_the_same_answers() -> None:
     assert sides == ["payer", "us", "payer", "us"]
 
 
-def test_at_or_below_the_target_we_trade_a_discount_for_quick_payment_never_under_the_floor() -> (
-    None
-):
-    # The fixture: $520 -> 798; $540 -> 734; $560 -> 647; $570 -> 590; $573: the whole gap
-    # would be $573, under the $575 target: half the payer's $3 move from $570, 575 - 1.50 =
-    # 573.50 -> $574. At or under the target: 3% off for payment in 15 days, 574 x 0.97 =
-    # 556.78 -> $557
+def test_at_or_below_the_target_we_trade_a_discount_for_quick_payment_above_their_offer() -> None:
+    # A payer holding at $520 (see above): 798, 729, 625, then the $575 target. At the target,
+    # 3% off for payment in 15 days: 575 x 0.97 = 557.75 -> $558, above their $520
+    answers = _call(*["$520/day"] * 4)
+    assert answers[-1].counter_per_unit_usd == 575
+    assert "$558 per day for payment within 15 days" in answers[-1].trades
+    assert not any("15 days" in t for a in answers[:-1] for t in a.trades)  # above the target
+    # $520 -> 798; $540 -> 734; $560 -> 647; $570 -> 590; $573: the whole gap would be $573,
+    # under the $575 target: half the payer's $3 move from $570, 575 - 1.50 = 573.50 -> $574.
+    # 3% off would be 574 x 0.97 = 556.78 -> $557, under the $573 they offer: not offered
     answers = _call("$520/day", "$540/day", "$560/day", "$570/day", "$573/day")
     assert answers[-1].counter_per_unit_usd == 574
-    assert "$557 per day for payment within 15 days" in answers[-1].trades
-    assert not any("15 days" in t for a in answers[:-1] for t in a.trades)  # above the target
-    # Target $510 (cost $500 x 1.02), opening $561 (x 1.10 = 561.00): $501 -> 561; $502 -> 561
-    # - 59/4 = 546.25 -> 547; $503 -> 547 - 44/2 = 525; $504 -> 525 - 0.75 x 21 = 509.25,
-    # under the target: 510 - 1/2 = 509.50 -> $510. 3% off is $494.70, under the $500 floor:
-    # the discount is held at $500
+    assert not any("15 days" in t for a in answers for t in a.trades)
+    # Target $510 (cost $500 x 1.02), opening $561 (x 1.10 = 561.00), floor $500: $501 -> 561;
+    # $502 -> 561 - 59/4 = 546.25 -> 547; $503 -> 547 - 44/2 = 525; $504 -> 525 - 0.75 x 21 =
+    # 509.25, under the target: 510 - 1/2 = 509.50 -> $510. 3% off, $494.70, is under the
+    # floor and their $504: not offered
     thin = facts_with(cost=500, marginal=30, margin=0.02, ceiling=None, billed=None, points=None)
     answers = _call("$501/day", "$502/day", "$503/day", "$504/day", facts=thin)
     assert [a.counter_per_unit_usd for a in answers] == [561, 547, 525, 510]
-    assert "$500 per day for payment within 15 days" in answers[-1].trades
+    assert not any("15 days" in t for a in answers for t in a.trades)
 
 
 def _paths() -> st.SearchStrategy[list[float]]:
@@ -304,6 +306,10 @@ def _check_call(facts: CaseFacts, offers: list[float]) -> list[Response]:
             assert offered < counter <= min(top, previous if previous is not None else top)
             assert counter >= floor
             previous = counter
+        quick = [t for t in answer.trades if t.endswith("for payment within 15 days")]
+        for trade in quick:  # a discount for quick payment lies between their offer and ours
+            assert counter is not None
+            assert offered < float(trade.split()[0].lstrip("$").replace(",", "")) < counter
     return answers
 
 
@@ -399,6 +405,59 @@ def test_the_case_rate_the_issue_found_misread_is_declined() -> None:
         650,
         661,
     )
+
+
+def _answers(case_file: str, *offers: str) -> list[Response]:
+    case, model = load_case(CASES / case_file)
+    position, answers = open_position(case, model=model, market=MARKET), []
+    for text in offers:
+        answers.append(position.answer(text))
+        position = position.with_call(answers[-1].state)
+    return answers
+
+
+def test_offers_a_path_audit_misread_are_read_as_said() -> None:
+    # "reviewed weekly" after a case rate's days is no weekly rate: $6,300 / 10 days = $630 a
+    # day, under Northstar's $780.03 floor (read as a week, $6,300 / 5 = $1,260, it was accepted)
+    (weekly,) = _answers(
+        "northstar-cigna-adolescent-php.yaml", "$6,300 for 10 days, reviewed weekly"
+    )
+    assert (weekly.verdict, weekly.offer.kind, weekly.offer.per_unit_usd) == (
+        "decline",
+        "case_rate",
+        630,
+    )
+    # Cedar: $1,416 / 12 sessions = $118, under its $126.82 floor
+    (sessions,) = _answers("cedar-path-bcbs-iop.yaml", "$1,416 for 12 sessions, reviewed weekly")
+    assert (sessions.verdict, sessions.offer.per_unit_usd) == ("decline", 118)
+    # Harborview, 18 days, floor $521.22: $7,000 for 10 days is $700 a day, but the stay pays
+    # 7,000 + 8 x $100 = $7,800, $433.33 a day: declined, not accepted
+    (low_after,) = _answers("harborview-aetna-php.yaml", "$7,000 for 10 days, $100 a day after")
+    assert low_after.verdict == "decline"
+    assert low_after.offer.per_unit_usd == pytest.approx(433.33, abs=0.005)
+    # "and" is not "a day": $9,000 for 20 days is $450 a day, not $9,000
+    (said_and,) = _answers("harborview-aetna-php.yaml", "$9,000 for 20 days, and nothing after")
+    assert (said_and.offer.kind, said_and.offer.per_unit_usd) == ("case_rate", 450)
+    # The sessions a day the payer names count: $300 x 2 = $600 a day, countered with the $661
+    # opening (not declined as $300); $350 x 2 = $700, accepted as they said it
+    two, accepted = _answers(
+        "harborview-aetna-php.yaml",
+        "$300 per session, 2 sessions a day",
+        "$350 per session, 2 sessions a day",
+    )
+    assert (two.verdict, two.offer.per_unit_usd, two.ask_per_unit_usd) == ("counter", 600, 661)
+    assert accepted.line.startswith("We can accept $350 per session, 2 sessions a day.")
+    assert accepted.offer.asks == ()  # nothing assumed about sessions a day
+
+
+def test_a_decline_claims_staffing_only_under_the_cost_the_floor_stands_on() -> None:
+    # Cedar: the slot would stay empty, so the floor stands on marginal cost ($11 a session)
+    # and is set by what billing out of network would net, $126.82: $120 is no staffing problem
+    (cedar,) = _answers("cedar-path-bcbs-iop.yaml", "$120 per session")
+    assert cedar.line.startswith("At $120 per session we can't agree to it. We could do $354")
+    # Harborview's floor stands on its fully loaded cost ($521.22 a day): $450 is under it
+    (harborview,) = _answers("harborview-aetna-php.yaml", "$450/day")
+    assert harborview.line.startswith("At $450 per day we can't staff this care.")
 
 
 def test_a_rate_within_the_published_market_says_so_in_round_figures() -> None:

@@ -209,10 +209,17 @@ def test_a_case_rate_is_read_over_the_days_the_payer_states() -> None:
 
 
 def test_a_case_rate_with_a_rate_beyond_its_days() -> None:
-    # $9,000 for 15 days = $600 a day; 18 - 15 = 3 days at $550 after: 9,000 + 1,650 = $10,650
+    # $9,000 for 15 days; 18 - 15 = 3 days at $550 after: 9,000 + 1,650 = $10,650 for our
+    # expected stay, so $10,650 / 18 = $591.67 a day (not the $600 of its own 15 days)
     read = _read("$9,000 for 15 days, $550 a day after")
-    assert (read.kind, read.per_unit_usd, read.per_episode_usd) == ("case_rate", 600, 10_650)
+    assert (read.kind, read.per_episode_usd) == ("case_rate", 10_650)
+    assert read.per_unit_usd == pytest.approx(591.67, abs=0.005)
     assert read.asks == ()
+    # A low rate after cannot hide behind a high one for the days covered: $7,000 / 10 = $700,
+    # but the stay pays $7,000 + 8 x $100 = $7,800, $433.33 a day over 18
+    low_after = _read("$7,000 for 10 days, $100 a day after")
+    assert low_after.per_episode_usd == 7_800
+    assert low_after.per_unit_usd == pytest.approx(433.33, abs=0.005)
     nothing = _read("case rate $9,000 for 15 days, nothing after")
     assert (nothing.offer.beyond_per_unit_usd, nothing.per_episode_usd) == (0, 9000)
     assert "unpaid: ask for a rate after them" in nothing.asks[0]  # days 16-18

@@ -46,6 +46,26 @@ def test_network_gap_fires_beyond_the_standard_and_cites_only_the_case_facts() -
     assert "beyond the urban standard of 30 miles / 30 minutes" in point.why
 
 
+def test_the_network_lacks_the_modality_only_beyond_a_published_standard() -> None:
+    # Harborview's DBT at 42 miles / 55 minutes: beyond the 30 / 30 rule of thumb, which is
+    # illustrative, so the payer is not told its network lacks DBT within reach
+    rule_of_thumb = _points("harborview-aetna-php.yaml")["Specialized treatment"]
+    assert "lacks" not in rule_of_thumb.text + rule_of_thumb.spoken
+    assert rule_of_thumb.spoken.endswith(", which our program gives.")
+    # A Medicare Advantage member of a Metro county: 42 CFR 422.116's 25 miles / 40 minutes,
+    # published, and 42 > 25, 55 > 40: the gap holds, and the point may say so
+    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    gap = case.triggers.network_inadequacy
+    assert gap is not None
+    triggers = case.triggers.model_copy(
+        update={"network_inadequacy": gap.model_copy(update={"area": "metro"})}
+    )
+    moved = case.model_copy(update={"plan_type": "medicare_advantage", "triggers": triggers})
+    facts = case_facts(moved, model=model, market=MARKET)
+    topics = {p.topic: p for p in talking_points(facts, recommend(facts))}
+    assert topics["specialized_need"].spoken.endswith(", which your network lacks within reach.")
+
+
 def _gap_facts(miles: float, minutes: float, area: str = "urban") -> CaseFacts:
     case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
     gap = case.triggers.network_inadequacy

@@ -34,7 +34,7 @@ from sca_rates.models.offers import NormalizedOffer, Offer
 from sca_rates.models.recommend import Policy, Recommendation
 from sca_rates.money import SPOKEN_WORDS, said_rate, spoken_usd, usd
 from sca_rates.offers import case_rate_episode
-from sca_rates.recommend import DEFAULT_POLICY
+from sca_rates.recommend import DEFAULT_POLICY, floor_basis
 
 
 class Asks(NamedTuple):
@@ -165,8 +165,8 @@ def respond(
         counter_per_unit_usd=countered,
         counter_per_episode_usd=None if countered is None else episode,
         concession_usd=None if countered is None or not state.asks else state.asks[-1] - countered,
-        trades=_trades(verdict, rec, countered),
-        line=_line(verdict, facts, offer, ask, (said, episode), final=final),
+        trades=_trades(verdict, rec, countered, offered),
+        line=_line(verdict, facts, offer, ask, (said, episode), final=final, policy=policy),
         reasons=_reasons(verdict, facts, rec, offered),
         state=NegotiationState(exchanges=(*state.exchanges, *turns)),
     )
@@ -251,7 +251,7 @@ def _already_agreed(
         counter_per_unit_usd=None,
         counter_per_episode_usd=None,
         concession_usd=None,
-        trades=_trades("accept", rec, None),
+        trades=_trades("accept", rec, None, None),
         line=(
             f"We already agreed at {said_rate(agreed)} per {unit}: please confirm it in writing "
             f"with the authorization number, the dates and the {rec.expected_units:g} {unit}s."
@@ -261,7 +261,9 @@ def _already_agreed(
     )
 
 
-def _trades(verdict: Verdict, rec: Recommendation, counter: float | None) -> tuple[str, ...]:
+def _trades(
+    verdict: Verdict, rec: Recommendation, counter: float | None, offered: float | None
+) -> tuple[str, ...]:
     units, unit = rec.expected_units, rec.unit
     stay = f"authorization of the whole stay ({units:g} {unit}s) up front, not two-week blocks"
     cost_share = "in-network cost-sharing for the patient (deductible, copays and coinsurance)"
@@ -286,9 +288,11 @@ def _trades(verdict: Verdict, rec: Recommendation, counter: float | None) -> tup
         cost_share,
     ]
     if counter is not None and counter <= rec.target.per_unit_usd:
-        # 3% off for fast payment, but never under the floor
-        quick = max(math.ceil(counter * 0.97), asks_for(rec).floor)
-        if quick < counter:
+        # 3% off for fast payment, only above what the payer offers (so never under the floor,
+        # which their offer is at or above): at or under it, we would give away more than they
+        # asked for
+        quick = math.ceil(counter * 0.97)
+        if (offered or 0) < quick < counter:
             trades.append(f"{said_rate(quick)} per {unit} for payment within 15 days")
     return tuple(trades)
 
@@ -320,6 +324,7 @@ def _line(
     ours: tuple[str, float],
     *,
     final: bool,
+    policy: Policy,
 ) -> str:
     """The sentence to say: our ``ask`` per unit, ``ours`` the same said in the payer's form
     with what it comes to for the episode."""
@@ -336,7 +341,17 @@ def _line(
     if final:
         return _short(f"{said} is the best we can do", why)
     heard = f"{spoken_usd(offer.per_unit_usd)} per {unit}"
-    return _short(f"At {heard} we can't staff this care. We could do {said}", why)
+    return _short(f"At {heard} {_why_not(facts, offer, policy)}. We could do {said}", why)
+
+
+def _why_not(facts: CaseFacts, offer: NormalizedOffer, policy: Policy) -> str:
+    """Why an offer under the floor is declined, as said to the payer: that it does not pay
+    for the care only when it is under the cost the floor stands on (a floor set by what
+    billing out of network would net is no staffing claim)."""
+    cost = facts.cost
+    basis = floor_basis(facts, policy)
+    staffing = cost.marginal_per_unit if basis == "marginal" else cost.fully_loaded_per_unit
+    return "we can't staff this care" if offer.per_unit_usd < staffing else "we can't agree to it"
 
 
 def _short(said: str, why: str) -> str:
@@ -370,10 +385,10 @@ def _as_offered(offer: NormalizedOffer) -> str:
             return f"{amount} an hour"
         case "per_week":
             return f"{amount} a week"
-        case "per_session":
-            return f"{amount} per session"
-        case "per_day":
-            return f"{amount} per day"
+        case "per_session" | "per_day":  # with the sessions a day, when they named them
+            per = "session" if said.kind == "per_session" else "day"
+            daily = said.sessions_per_day
+            return f"{amount} per {per}" + ("" if daily is None else f", {daily:g} sessions a day")
     return f"{amount} per {unit}"
 
 

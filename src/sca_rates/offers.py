@@ -80,6 +80,8 @@ _AMBIGUOUS: tuple[tuple[str, str], ...] = (
         "days or sessions it covers, then type '$X for N days'",
     ),
 )
+# How many sessions a day, said beside the rate: its "a day" is not the rate's unit
+_SESSIONS_A_DAY = re.compile(r"(\d+(?:\.\d+)?)\s*sessions?\s*(?:a|per|/|each)\s*day\b")
 _RANGE_BETWEEN = re.compile(r"^\s*(?:-|\u2013|\u2014|to|or|through)\s*\$?\s*$")
 _BEYOND = re.compile(r"\b(?:after|beyond|thereafter|then|each additional|additional)\b")
 # Checked in this order; the first whose words appear decides the kind.
@@ -89,7 +91,7 @@ _UNIT_WORDS: tuple[tuple[OfferKind, str], ...] = (
     ("per_hour", r"(?:per|/|an?)\s*(?:hour|hr)\b|hourly"),
     ("per_session", r"(?:per|/|an?)\s*session"),
     # a day before a week: "$650 per day, reviewed weekly" is a per diem
-    ("per_day", r"(?:per|/|an?)\s*(?:day|d)\b|per\s*diem|daily"),
+    ("per_day", r"(?:per|/|an?)\s*day\b|(?:per|/)\s*d\b|per\s*diem|daily"),
     ("per_week", r"(?:per|/|an?|each)\s*(?:week|wk)\b|\bweekly"),
     ("case_rate", r"flat\s+rate|episode|for\s+the\s+(?:whole\s+)?stay"),
 )
@@ -130,10 +132,12 @@ def parse_offer(text: str) -> Offer:
     _check_amount(said, text, first)
     if percents:
         return Offer(kind=_percent_kind(said, text), amount=first.value / 100, text=text, code=code)
-    covers = next((f.value for f in figures if f.role == "covers"), None)
+    covered = next((f for f in figures if f.role == "covers"), None)
+    covers = None if covered is None else covered.value
     # The words of a rate beyond a case rate's units ("$715 a day after") are not the offer's own
     own = said if beyond is None else said[: beyond.start]
-    kind = _kind(own, covers is not None, code is not None)
+    own, per_day = _sessions_a_day(own, text)
+    kind = _kind(own, None if covered is None else covered.start, code is not None)
     if kind is None:
         raise UnparseableOffer(f"cannot read the offer {text!r}. {_FIX}")
     if kind == "case_rate" and covers is None:  # "$11,800 case rate, 25 days"
@@ -154,7 +158,21 @@ def parse_offer(text: str) -> Offer:
         code=code,
         covers_units=covers if kind == "case_rate" else None,
         beyond_per_unit_usd=_beyond(said, beyond) if kind == "case_rate" else None,
+        sessions_per_day=per_day if kind in ("per_day", "per_session") else None,
     )
+
+
+def _sessions_a_day(own: str, text: str) -> tuple[str, float | None]:
+    """The sessions a day said beside the rate ("2 sessions a day"), and the words without them
+    (blanked, not cut, so that where "for 10 days" lies stays put): their "a day" is not the
+    rate's unit."""
+    daily = _SESSIONS_A_DAY.search(own)
+    if daily is None:
+        return own, None
+    if float(daily.group(1)) == 0:
+        raise UnparseableOffer(f"{text!r} has no sessions a day. {_FIX}")
+    start, end = daily.span()
+    return own[:start] + " " * (end - start) + own[end:], float(daily.group(1))
 
 
 def _check_beyond(said: str, text: str, beyond: _Figure) -> None:
@@ -261,12 +279,15 @@ def _check_amount(said: str, text: str, amount: _Figure) -> None:
         )
 
 
-def _kind(said: str, covers: bool, code: bool) -> OfferKind | None:
-    """The unit the amount is in, from the words around it."""
+def _kind(said: str, covers_at: int | None, code: bool) -> OfferKind | None:
+    """The unit the amount is in, from the words around it. With the units a case rate covers
+    (``covers_at``: where "for 10 days" says them), a unit's words count only before them:
+    "$650 a day for 18 days" is a per diem, "$6,300 for 10 days, reviewed weekly" a case rate."""
     for kind, words in _UNIT_WORDS:
-        if re.search(words, said):
+        where = said if kind == "case_rate" or covers_at is None else said[:covers_at]
+        if re.search(words, where):
             return kind
-    if covers:
+    if covers_at is not None:
         return "case_rate"  # "$9,000 for 20 days"
     if code or _BARE.match(said):
         return "per_unit"
@@ -375,9 +396,9 @@ def _per_unit(
             )
             return amount
         case "per_day":
-            return _day_to_unit(amount, pattern, reading)
+            return _day_to_unit(amount, pattern, reading, offer.sessions_per_day)
         case "per_session":
-            return _session_to_unit(amount, pattern, reading)
+            return _session_to_unit(amount, pattern, reading, offer.sessions_per_day)
         case "per_week":
             return _week_to_unit(amount, pattern, reading)
         case "per_15min" | "per_hour":
@@ -462,6 +483,12 @@ def _case_rate_to_unit(offer: Offer, pattern: ServicePattern, reading: _Reading)
                 + ("unpaid" if beyond == 0 else "and nothing is said about them")
                 + ": ask for a rate after them, in writing"
             )
+        else:  # the stay is worth what the case rate and the days after it pay, per unit
+            per = (offer.amount + beyond * past) / expected
+            reading.notes.append(
+                f"over our expected stay: ({usd(offer.amount)} + {past:g} x {usd(beyond)}) / "
+                f"{expected:g} {units} = {usd(per)} per {unit}"
+            )
     return per
 
 
@@ -475,23 +502,37 @@ def sessions_per_day(pattern: ServicePattern) -> float:
     return pattern.sessions_per_week / min(pattern.days_per_week, pattern.sessions_per_week)
 
 
-def _day_to_unit(per_day: float, pattern: ServicePattern, reading: _Reading) -> float:
+def _day_to_unit(
+    per_day: float, pattern: ServicePattern, reading: _Reading, said: float | None = None
+) -> float:
+    """``said``: the sessions a day the payer named with the rate, else the case's schedule."""
     if pattern.unit == "day":
         return per_day
-    per = sessions_per_day(pattern)
+    per = said or sessions_per_day(pattern)
     if per == 1:
         reading.notes.append("one session per day attended: the day's amount is the session's")
         return per_day
     per_session = per_day / per
+    where = "as the payer said" if said else "attended"
     reading.notes.append(
-        f"per day / {per:g} sessions a day attended = {usd(per_session)} per session"
+        f"per day / {per:g} sessions a day {where} = {usd(per_session)} per session"
     )
     return per_session
 
 
-def _session_to_unit(per_session: float, pattern: ServicePattern, reading: _Reading) -> float:
+def _session_to_unit(
+    per_session: float, pattern: ServicePattern, reading: _Reading, said: float | None = None
+) -> float:
+    """``said``: the sessions a day the payer named with the rate (then nothing is assumed),
+    else the case's schedule, which the caller is asked to check."""
     if pattern.unit == "session":
         return per_session
+    if said:
+        per_day = per_session * said
+        reading.notes.append(
+            f"per session x {said:g} sessions a day, as the payer said = {usd(per_day)} a day"
+        )
+        return per_day
     per = sessions_per_day(pattern)
     per_day = per_session * per
     reading.notes.append(f"per session x {per:g} sessions a day attended = {usd(per_day)} a day")

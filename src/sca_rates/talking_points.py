@@ -73,7 +73,7 @@ def talking_points(
     points = (
         gap,
         _step_down(facts, argued),
-        _specialized(facts, argued, gap_holds=gap is not None),
+        _specialized(facts, argued, gap_holds=gap is not None and _published(facts)),
         _continuity(facts, argued),
         _cost_offset(facts, argued),
         _market(facts, argued),
@@ -138,7 +138,7 @@ def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
         return None
     rule = _standard_name(standard)
     standard_words = standard.said
-    published = not standard.illustrative  # a rule the payer can check; a rule of thumb is not
+    published = _published(facts)
     words = (
         _typed_gap(facts, given)
         if gap.evidence is None
@@ -310,8 +310,14 @@ def _continuity(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     )
 
 
+def _published(facts: CaseFacts) -> bool:
+    """The access standard is one the payer can check, not a rule of thumb."""
+    return facts.access_standard is not None and not facts.access_standard.illustrative
+
+
 def _specialized(facts: CaseFacts, rec: _Argued, *, gap_holds: bool = False) -> TalkingPoint | None:
-    """A named modality; that the network lacks it is said only when the network gap holds."""
+    """A named modality; that the network lacks it is said only when the network gap holds
+    against a published access standard (as the gap point says "no adequate option")."""
     need = facts.case.triggers.specialized_need
     if need is None:
         return None
