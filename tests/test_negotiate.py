@@ -75,7 +75,7 @@ def test_a_rising_payer_meets_us_worked_by_hand() -> None:
         "that covers this patient's care."
     )
     assert answers[-1].state == answers[-2].state  # nothing added once agreed
-    assert answers[-1].line.startswith("We already agreed at $580 per day: please confirm")
+    assert answers[-1].line.startswith("We already agreed to $580 per day: please confirm")
 
 
 def test_a_lowball_concedes_nothing_and_moves_nothing() -> None:
@@ -448,6 +448,20 @@ def test_offers_a_path_audit_misread_are_read_as_said() -> None:
     assert (two.verdict, two.offer.per_unit_usd, two.ask_per_unit_usd) == ("counter", 600, 661)
     assert accepted.line.startswith("We can accept $350 per session, 2 sessions a day.")
     assert accepted.offer.asks == ()  # nothing assumed about sessions a day
+
+
+def test_a_case_rate_agreed_is_kept_and_restated_as_agreed() -> None:
+    # Harborview, 18 days, opening $661: $5,000 for 10 days + 8 days at $900 = $12,200 for the
+    # stay, $677.78 a day: accepted. The call records the payer's terms, not $677.78 x 10 days
+    accepted, later = _answers(
+        "harborview-aetna-php.yaml", "$5,000 for 10 days, $900 a day after", "$700/day"
+    )
+    assert accepted.verdict == "accept"
+    assert accepted.offer.per_unit_usd == pytest.approx(677.78, abs=0.005)
+    assert accepted.state.exchanges[-1].text == "$5,000 for the 10 days, $900 a day after"
+    assert later.line.startswith(
+        "We already agreed to $5,000 for the 10 days, $900 a day after: please confirm it"
+    )
 
 
 def test_a_decline_claims_staffing_only_under_the_cost_the_floor_stands_on() -> None:

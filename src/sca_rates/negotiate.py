@@ -150,7 +150,13 @@ def respond(
         line = "That could work. Before we agree, let me confirm how the rate is counted."
         return _check_first(rec, state, offer, line, offer.asks)
     ask = _ask_after(verdict, offered, counter, state, rec)
-    said, episode = in_their_form(offer, ask, rec)
+    # What we agree to is the payer's offer as they made it (a case rate's own terms); what we
+    # ask, our rate in their form
+    said, episode = (
+        (_as_offered(offer), offer.per_episode_usd)
+        if verdict == "accept"
+        else in_their_form(offer, ask, rec)
+    )
     turns = (
         Exchange(side="payer", per_unit_usd=offered, text=offer.offer.text),
         Exchange(side="us", per_unit_usd=ask, text=said, verdict=verdict),
@@ -241,8 +247,11 @@ def _already_agreed(
     offer: NormalizedOffer,
     agreed: float,
 ) -> Response:
-    """A call already closed: the agreed rate stands, to be confirmed in writing."""
+    """A call already closed: what was agreed stands, as it was agreed (a case rate's terms,
+    not their rate per unit over our stay), to be confirmed in writing."""
     unit = rec.unit
+    accepted = next((t.text for t in state.exchanges if t.verdict == "accept" and t.text), None)
+    terms = f"to {accepted}" if accepted else f"at {said_rate(agreed)} per {unit}"
     return Response(
         verdict="agreed",
         final=True,
@@ -253,8 +262,8 @@ def _already_agreed(
         concession_usd=None,
         trades=_trades("accept", rec, None, None),
         line=(
-            f"We already agreed at {said_rate(agreed)} per {unit}: please confirm it in writing "
-            f"with the authorization number, the dates and the {rec.expected_units:g} {unit}s."
+            f"We already agreed {terms}: please confirm it in writing with the authorization "
+            f"number, the dates and the {rec.expected_units:g} {unit}s."
         ),
         reasons=(f"the call closed at {usd(agreed)} per {unit}; this offer changes nothing",),
         state=state,
