@@ -376,19 +376,27 @@ def test_a_figure_that_looks_like_a_slip_is_asked_back_and_counts_once_confirmed
 
 
 def test_a_case_rate_is_countered_in_the_payers_form() -> None:
-    # $9,000 for 20 days = $450 a day, under the $500 floor: declined, naming the $798 opening
-    # as a case rate for their 20 days: 798 x 20 = $15,960, $798 a day after
-    (declined,) = _call("case rate $9,000 for 20 days")
+    # $6,000 for 15 days = $400 a day, under the $500 floor: declined, naming the $798 opening
+    # as a case rate for their 15 days: 798 x 15 = $11,970, $798 a day after
+    (declined,) = _call("case rate $6,000 for 15 days")
     assert declined.verdict == "decline"
-    assert "We could do $15,960 for the 20 days, $798 a day after" in declined.line
-    # $11,000 for 20 days = $550 a day: countered with the opening in their form; the episode
-    # is 798 x max(20, 18) = $15,960
-    (countered,) = _call("case rate $11,000 for 20 days")
-    assert countered.line.startswith("We can do $15,960 for the 20 days, $798 a day after")
-    assert countered.counter_per_episode_usd == 15_960
-    # accepted as they said it: $16,000 for 20 days is $800 a day, above the $798 opening
-    (accepted,) = _call("case rate $16,000 for 20 days, nothing after")
-    assert accepted.line.startswith("We can accept $16,000 for the 20 days, nothing after.")
+    assert "We could do $11,970 for the 15 days, $798 a day after" in declined.line
+    # $9,000 for 15 days = $600 a day: countered with the opening in their form; the episode
+    # is 11,970 + 3 x 798 = $14,364 (= 798 x 18)
+    (countered,) = _call("case rate $9,000 for 15 days")
+    assert countered.line.startswith("We can do $11,970 for the 15 days, $798 a day after")
+    assert countered.counter_per_episode_usd == 14_364
+    # accepted as they said it: (12,000 + 3 x 800) / 18 = $800 a day, above the $798 opening
+    (accepted,) = _call("case rate $12,000 for 15 days, $800 a day after")
+    assert accepted.line.startswith("We can accept $12,000 for the 15 days, $800 a day after.")
+    # A case rate over more days than our 18: $9,000 / 20 = $450 a day, declined. Our rate x
+    # their 20 days would ask $15,960 for our 18 ($886.67 a day, above the $798 opening): the
+    # counter is per day for our stay instead. $9,000 pays $500 a day over our 18, not under
+    # the $500 cost: no staffing claim
+    (longer,) = _call("case rate $9,000 for 20 days")
+    assert longer.line.startswith(
+        "At $450 per day we can't agree to it. We could do $798 per day for the 18 days"
+    )
 
 
 def test_the_case_rate_the_issue_found_misread_is_declined() -> None:
@@ -448,6 +456,49 @@ def test_offers_a_path_audit_misread_are_read_as_said() -> None:
     assert (two.verdict, two.offer.per_unit_usd, two.ask_per_unit_usd) == ("counter", 600, 661)
     assert accepted.line.startswith("We can accept $350 per session, 2 sessions a day.")
     assert accepted.offer.asks == ()  # nothing assumed about sessions a day
+
+
+def test_a_rate_for_fewer_units_than_our_stay_is_valued_over_the_stay() -> None:
+    # Harborview, 18 days, floor $521.22. "$655 a day for 10 days, nothing after" pays
+    # 655 x 10 = $6,550 for the stay: $363.89 a day (it was accepted at $655)
+    (per_day,) = _answers("harborview-aetna-php.yaml", "$655 a day for 10 days, nothing after")
+    assert per_day.verdict == "decline"
+    assert per_day.offer.per_unit_usd == pytest.approx(363.89, abs=0.005)
+    # 70% of the $950 billed charge = $665, for 10 days: 6,650 / 18 = $369.44
+    (share,) = _answers(
+        "harborview-aetna-php.yaml", "70% of billed charges for 10 days, nothing after"
+    )
+    assert share.verdict == "decline"
+    assert share.offer.per_unit_usd == pytest.approx(369.44, abs=0.005)
+    # A case rate with nothing after: $8,000 / 18 = $444.44 (not $8,000 / 12 = $666.67), even
+    # once the caller confirms
+    case, model = load_case(CASES / "harborview-aetna-php.yaml")
+    position = open_position(case, model=model, market=MARKET)
+    confirmed = position.answer("$8,000 for 12 days, nothing after", confirmed=True)
+    assert confirmed.verdict == "decline"
+    assert confirmed.offer.per_unit_usd == pytest.approx(444.44, abs=0.005)
+    # ... and the rate after counts: (6,550 + 8 x $700) / 18 = $675, above the $661 opening
+    (after,) = _answers("harborview-aetna-php.yaml", "$655 a day for 10 days, $700 a day after")
+    assert after.line.startswith("We can accept $655 per day for the 10 days, $700 a day after.")
+    # Tufts IOP, 24 sessions, floor $310.05: $400 x 12 = $4,800 / 24 = $200 a session
+    (sessions,) = _answers(
+        "harborview-tufts-iop.yaml", "$400 per session for 12 sessions, nothing after"
+    )
+    assert (sessions.verdict, sessions.offer.per_unit_usd) == ("decline", 200)
+    # An amount in words is refused, not dropped
+    with pytest.raises(ScaRatesError, match="an amount in words"):
+        position.answer("$655 a day for the first 10 days, then three hundred after")
+
+
+def test_sessions_a_day_are_read_however_they_are_said() -> None:
+    # Tufts IOP: $440 a day at two sessions a day is $220 a session, under the $310.05 floor,
+    # in every wording (one was accepted at $440 a session)
+    for said in ("$440 a day, two sessions a day", "$440 a day, 2 sessions daily"):
+        (answer,) = _answers("harborview-tufts-iop.yaml", said)
+        assert (answer.verdict, answer.offer.per_unit_usd) == ("decline", 220), said
+    # Harborview PHP: $300 each session, two daily, is $600 a day: countered with the opening
+    (each,) = _answers("harborview-aetna-php.yaml", "$300 each session, two sessions daily")
+    assert (each.verdict, each.offer.per_unit_usd) == ("counter", 600)
 
 
 def test_a_case_rate_agreed_is_kept_and_restated_as_agreed() -> None:

@@ -183,10 +183,12 @@ def in_their_form(
 ) -> tuple[str, float]:
     """Our rate in the form the payer offered, and what it comes to for the episode: a case rate
     for the units their case rate covers and the same per unit after them (a stay longer than
-    they cover is then paid, not carried by us); else per unit for the expected units."""
+    they cover is then paid, not carried by us); else, or when theirs covers more units than our
+    stay (our rate x their units would ask more for our stay than our rate), per unit for the
+    expected units."""
     unit, units = rec.unit, rec.expected_units
     covers = offer.offer.covers_units if offer.kind == "case_rate" else None
-    if covers is None:
+    if covers is None or covers > units:
         return f"{said_rate(per_unit)} per {unit} for the {units:g} {unit}s", per_unit * units
     ours = Offer(
         kind="case_rate",
@@ -360,7 +362,10 @@ def _why_not(facts: CaseFacts, offer: NormalizedOffer, policy: Policy) -> str:
     cost = facts.cost
     basis = floor_basis(facts, policy)
     staffing = cost.marginal_per_unit if basis == "marginal" else cost.fully_loaded_per_unit
-    return "we can't staff this care" if offer.per_unit_usd < staffing else "we can't agree to it"
+    # what the offer pays for our whole stay, per unit: a case rate over more days than our
+    # stay is read over its own days, yet may still pay for ours
+    paid = offer.per_episode_usd / facts.pattern.expected_units
+    return "we can't staff this care" if paid < staffing else "we can't agree to it"
 
 
 def _short(said: str, why: str) -> str:
@@ -370,35 +375,43 @@ def _short(said: str, why: str) -> str:
 
 
 def _as_offered(offer: NormalizedOffer) -> str:
-    """The payer's offer as they made it, in their unit: what they confirm or we accept."""
+    """The payer's offer as they made it, in their unit (with the units it is for and what is
+    paid after them, when they said so): what they confirm or we accept."""
     said, unit = offer.offer, offer.unit
     amount = said_rate(said.amount)
     match said.kind:
-        case "case_rate" if said.covers_units is not None:
-            after = said.beyond_per_unit_usd
-            then = (
-                ""
-                if after is None
-                else (f", {said_rate(after)} a {unit} after" if after else ", nothing after")
-            )
-            return f"{amount} for the {said.covers_units:g} {unit}s{then}"
         case "case_rate":
-            return f"a case rate of {amount}"
+            rate = amount if said.covers_units is not None else f"a case rate of {amount}"
         case "pct_billed":
-            return f"{said.amount:.0%} of billed charges"
+            rate = f"{said.amount:.0%} of billed charges"
         case "pct_medicare":
-            return f"{said.amount:.0%} of Medicare"
+            rate = f"{said.amount:.0%} of Medicare"
         case "per_15min":
-            return f"{amount} per 15 minutes"
+            rate = f"{amount} per 15 minutes"
         case "per_hour":
-            return f"{amount} an hour"
+            rate = f"{amount} an hour"
         case "per_week":
-            return f"{amount} a week"
+            rate = f"{amount} a week"
         case "per_session" | "per_day":  # with the sessions a day, when they named them
-            per = "session" if said.kind == "per_session" else "day"
             daily = said.sessions_per_day
-            return f"{amount} per {per}" + ("" if daily is None else f", {daily:g} sessions a day")
-    return f"{amount} per {unit}"
+            rate = f"{amount} per {said.kind[4:]}"
+            rate += "" if daily is None else f", {daily:g} sessions a day"
+        case _:
+            rate = f"{amount} per {unit}"
+    return rate + _limited(said, unit)
+
+
+def _limited(said: Offer, unit: str) -> str:
+    """The units a rate was offered for, and what is paid after them, as the payer said."""
+    if said.covers_units is None:
+        return ""
+    after = said.beyond_per_unit_usd
+    then = (
+        ""
+        if after is None
+        else (f", {said_rate(after)} a {unit} after" if after else ", nothing after")
+    )
+    return f" for the {said.covers_units:g} {unit}s{then}"
 
 
 def _reasons(

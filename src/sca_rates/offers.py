@@ -75,13 +75,20 @@ _AMBIGUOUS: tuple[tuple[str, str], ...] = (
     ),
     (r"\$\s*\.\d", "less than a dollar"),
     (
+        r"\b(?:hundred|thousand|grand)\b",
+        "an amount in words, which is not read: type every amount in figures",
+    ),
+    (
         r"for\s+(?:up\s+to\s+)?\d+\s*(?:weeks?|wks?)\b",
         "a case rate over weeks: ask how many "
         "days or sessions it covers, then type '$X for N days'",
     ),
 )
 # How many sessions a day, said beside the rate: its "a day" is not the rate's unit
-_SESSIONS_A_DAY = re.compile(r"(\d+(?:\.\d+)?)\s*sessions?\s*(?:a|per|/|each)\s*day\b")
+_SESSIONS_A_DAY = re.compile(
+    r"(\d+(?:\.\d+)?|one|two|three|four)\s*sessions?\s*(?:(?:a|per|/|each)\s*day|daily)\b"
+)
+_COUNT_WORDS = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0}
 _RANGE_BETWEEN = re.compile(r"^\s*(?:-|\u2013|\u2014|to|or|through)\s*\$?\s*$")
 _BEYOND = re.compile(r"\b(?:after|beyond|thereafter|then|each additional|additional)\b")
 # Checked in this order; the first whose words appear decides the kind.
@@ -89,7 +96,7 @@ _UNIT_WORDS: tuple[tuple[OfferKind, str], ...] = (
     ("case_rate", r"case\s*rate"),
     ("per_15min", r"15\s*-?\s*min|quarter[\s-]hour"),
     ("per_hour", r"(?:per|/|an?)\s*(?:hour|hr)\b|hourly"),
-    ("per_session", r"(?:per|/|an?)\s*session"),
+    ("per_session", r"(?:per|/|an?|each)\s*session"),
     # a day before a week: "$650 per day, reviewed weekly" is a per diem
     ("per_day", r"(?:per|/|an?)\s*day\b|(?:per|/)\s*d\b|per\s*diem|daily"),
     ("per_week", r"(?:per|/|an?|each)\s*(?:week|wk)\b|\bweekly"),
@@ -130,10 +137,21 @@ def parse_offer(text: str) -> Offer:
     amounts = [f for f in figures if f.role in ("amount", "percent")]
     first, beyond = _one_amount(said, text, amounts)
     _check_amount(said, text, first)
-    if percents:
-        return Offer(kind=_percent_kind(said, text), amount=first.value / 100, text=text, code=code)
     covered = next((f for f in figures if f.role == "covers"), None)
     covers = None if covered is None else covered.value
+    if covers == 0:
+        raise UnparseableOffer(f"{text!r} covers no days. {_FIX}")
+    if beyond is not None:
+        _check_beyond(said, text, beyond)
+    if percents:  # a share, perhaps for some days only ("70% of billed for 10 days, ...")
+        return Offer(
+            kind=_percent_kind(said, text),
+            amount=first.value / 100,
+            text=text,
+            code=code,
+            covers_units=covers,
+            beyond_per_unit_usd=None if covers is None else _beyond(said, beyond),
+        )
     # The words of a rate beyond a case rate's units ("$715 a day after") are not the offer's own
     own = said if beyond is None else said[: beyond.start]
     own, per_day = _sessions_a_day(own, text)
@@ -142,11 +160,7 @@ def parse_offer(text: str) -> Offer:
         raise UnparseableOffer(f"cannot read the offer {text!r}. {_FIX}")
     if kind == "case_rate" and covers is None:  # "$11,800 case rate, 25 days"
         covers = next((f.value for f in figures if f.role == "units"), None)
-    if covers == 0:
-        raise UnparseableOffer(f"{text!r} covers no days. {_FIX}")
-    if beyond is not None:
-        _check_beyond(said, text, beyond)
-    if beyond is not None and kind != "case_rate":
+    if beyond is not None and kind != "case_rate" and covers is None:
         raise UnparseableOffer(
             f"{text!r} has two amounts, {usd(first.value)} and {usd(beyond.value)}, and is not "
             f"a case rate. {_FIX}"
@@ -156,8 +170,11 @@ def parse_offer(text: str) -> Offer:
         amount=first.value,
         text=text,
         code=code,
-        covers_units=covers if kind == "case_rate" else None,
-        beyond_per_unit_usd=_beyond(said, beyond) if kind == "case_rate" else None,
+        # a rate for some units only ("$655 a day for 10 days, nothing after"), or a case rate
+        covers_units=covers,
+        beyond_per_unit_usd=(
+            _beyond(said, beyond) if kind == "case_rate" or covers is not None else None
+        ),
         sessions_per_day=per_day if kind in ("per_day", "per_session") else None,
     )
 
@@ -169,14 +186,19 @@ def _sessions_a_day(own: str, text: str) -> tuple[str, float | None]:
     daily = _SESSIONS_A_DAY.search(own)
     if daily is None:
         return own, None
-    if float(daily.group(1)) == 0:
+    count = _COUNT_WORDS.get(daily.group(1)) or float(daily.group(1))
+    if count == 0:
         raise UnparseableOffer(f"{text!r} has no sessions a day. {_FIX}")
     start, end = daily.span()
-    return own[:start] + " " * (end - start) + own[end:], float(daily.group(1))
+    return own[:start] + " " * (end - start) + own[end:], count
 
 
 def _check_beyond(said: str, text: str, beyond: _Figure) -> None:
     """The rate after a case rate's units is a whole-dollar amount per day or session."""
+    if beyond.role == "percent":
+        raise UnparseableOffer(
+            f"{text!r}: the rate after is a share: ask for it in dollars a day. {_FIX}"
+        )
     if beyond.value < 1:
         raise UnparseableOffer(f"{text!r}: the rate after is less than a dollar. {_FIX}")
     if re.search(r"\b(?:hour|hr|min|minutes?|week|wk)\b", said[beyond.end :]):
@@ -287,8 +309,8 @@ def _kind(said: str, covers_at: int | None, code: bool) -> OfferKind | None:
         where = said if kind == "case_rate" or covers_at is None else said[:covers_at]
         if re.search(words, where):
             return kind
-    if covers_at is not None:
-        return "case_rate"  # "$9,000 for 20 days"
+    if covers_at is not None and not code:
+        return "case_rate"  # "$9,000 for 20 days"; with a code, per unit: "S0201 at $655 ..."
     if code or _BARE.match(said):
         return "per_unit"
     return None
@@ -349,7 +371,12 @@ def normalize(
 ) -> NormalizedOffer:
     """The offer in dollars per unit of service and per episode, with what it assumed."""
     reading = _Reading()
-    per_unit = _per_unit(offer, pattern, billed_charge_per_unit, medicare, reading)
+    per_unit = _over_the_stay(
+        _per_unit(offer, pattern, billed_charge_per_unit, medicare, reading),
+        offer,
+        pattern,
+        reading,
+    )
     episode = pattern.expected_units
     reading.notes.append(
         f"episode = {episode:g} {_units(pattern)} (the case's expected length of stay)"
@@ -455,9 +482,8 @@ def _week_to_unit(per_week: float, pattern: ServicePattern, reading: _Reading) -
 
 
 def _case_rate_to_unit(offer: Offer, pattern: ServicePattern, reading: _Reading) -> float:
-    """A case rate over the units it covers (the payer's days, not ours). Our expected stay
-    past them is paid only at a rate after them: unsaid or nothing, the caller is told to ask
-    (and an acceptance waits for the answer)."""
+    """A case rate over the units it covers (the payer's days, not ours); ``_over_the_stay``
+    then values a stay that runs past them."""
     units, unit, expected = _units(pattern), pattern.unit, pattern.expected_units
     covers = offer.covers_units
     if covers is None:
@@ -470,26 +496,39 @@ def _case_rate_to_unit(offer: Offer, pattern: ServicePattern, reading: _Reading)
     reading.notes.append(
         f"case rate {usd(offer.amount)} / the {covers:g} {units} it covers = {usd(per)} per {unit}"
     )
-    beyond = offer.beyond_per_unit_usd
+    return per
+
+
+def _over_the_stay(per: float, offer: Offer, pattern: ServicePattern, reading: _Reading) -> float:
+    """``per``, the rate for the units the offer covers (a case rate's, or a rate said "for 10
+    days"), over our expected stay when it runs past them: with the rate said for the units
+    after (nothing: nothing), what the whole stay pays per unit, so that a low rate after does
+    not hide behind a high one. Unsaid, the caller is told to ask (an acceptance waits)."""
+    covers, beyond = offer.covers_units, offer.beyond_per_unit_usd
+    units, unit, expected = _units(pattern), pattern.unit, pattern.expected_units
+    if covers is None:
+        return per
     if beyond is not None:
         after = "nothing" if beyond == 0 else f"{usd(beyond)} per {unit}"
         reading.notes.append(f"past the {covers:g} {units}: {after}")
-    if expected > covers:
-        past = expected - covers
-        reading.notes.append(f"our expected stay of {expected:g} {units} runs {past:g} past it")
-        if not beyond:
-            reading.asks.append(
-                f"our expected stay runs {past:g} {units} past the {covers:g} it covers, "
-                + ("unpaid" if beyond == 0 else "and nothing is said about them")
-                + ": ask for a rate after them, in writing"
-            )
-        else:  # the stay is worth what the case rate and the days after it pay, per unit
-            per = (offer.amount + beyond * past) / expected
-            reading.notes.append(
-                f"over our expected stay: ({usd(offer.amount)} + {past:g} x {usd(beyond)}) / "
-                f"{expected:g} {units} = {usd(per)} per {unit}"
-            )
-    return per
+    if expected <= covers:
+        return per
+    past = expected - covers
+    reading.notes.append(f"our expected stay of {expected:g} {units} runs {past:g} past it")
+    if not beyond:
+        reading.asks.append(
+            f"our expected stay runs {past:g} {units} past the {covers:g} it covers, "
+            + ("unpaid" if beyond == 0 else "and nothing is said about them")
+            + ": ask for a rate after them, in writing"
+        )
+    if beyond is None:
+        return per
+    stay = (per * covers + beyond * past) / expected
+    reading.notes.append(
+        f"over our expected stay: ({usd(per * covers)} + {past:g} x {usd(beyond)}) / "
+        f"{expected:g} {units} = {usd(stay)} per {unit}"
+    )
+    return stay
 
 
 def _units(pattern: ServicePattern) -> str:
