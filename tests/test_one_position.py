@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 from sca_rates.cli import app
 from sca_rates.desk import open_position
 from sca_rates.export import DOCUMENTS, FORMATS
+from sca_rates.export.context import build_context
+from sca_rates.export.render import render
 from sca_rates.files import load_case
 from sca_rates.market import load_market
 from sca_rates.money import usd
@@ -109,6 +111,24 @@ def test_once_agreed_every_document_names_the_agreed_rate(monkeypatch: pytest.Mo
         assert "$640.00 per day" in text, key
     email = _flat(_text(makers["dl:terms-email:txt"](), "txt"))
     assert "Thank you for agreeing to a single case agreement at $640.00 per day" in email
+
+
+def test_a_case_rate_agreed_is_what_every_document_states() -> None:
+    # Harborview, 18 days: "$16,000 for 20 days, nothing after" is $800 for each of their 20
+    # days, confirmed and accepted. Every document states the case rate as agreed and $16,000
+    # for the stay, never $800 x 18 = $14,400
+    case, model = load_case(CASE_FILE)
+    position = open_position(case, model=model, market=load_market(SETTINGS.market_data_dir))
+    accepted = position.answer("$16,000 for 20 days, nothing after", confirmed=True)
+    assert accepted.verdict == "accept"
+    context = build_context(position.with_call(accepted.state))
+    for key in DOCUMENTS:
+        text = _flat(_text(render(key, context, "md"), "md"))
+        assert "$16,000 for the 20 days, nothing after" in text, key
+        assert "14,400" not in text, key
+    email = _flat(_text(render("terms-email", context, "txt"), "txt"))
+    assert "single case agreement at $16,000 for the 20 days, nothing after." in email
+    assert "3. Rate: $16,000 for the 20 days, nothing after," in email
 
 
 def test_the_what_if_page_never_shows_another_cases_call() -> None:

@@ -225,6 +225,28 @@ def test_a_letter_in_another_unit_or_a_short_case_rate_is_caught() -> None:
     )
 
 
+def test_a_letter_with_the_case_rate_agreed_on_the_call_reads_as_agreed() -> None:
+    # The call accepted "$5,000 for 10 days, $900 a day after" on Harborview's 18 days: the
+    # stay pays 5,000 + 8 x 900 = $12,200, $677.78 a day. The letter saying the same terms is
+    # no error (its $500 for each of the 10 days is not the whole of it)
+    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    position = open_position(case, model=model, market=load_market(PROJECT / "market_data"))
+    accepted = position.answer("$5,000 for 10 days, $900 a day after")
+    call = position.with_call(accepted.state).agreed_call()
+    assert call.per_unit_usd == pytest.approx(677.78, abs=0.005)
+    same = RateTerm(case_rate_usd=5000, units_covered=10, beyond_per_unit_usd=900)
+    letter = LETTER.model_copy(update={"rate": same})
+    found = _found(check_terms(letter, call))
+    assert "rate.case_rate_usd" not in found
+    assert "rate.units_covered" not in found
+    # $800 a day after pays 5,000 + 6,400 = $11,400, $633.33 a day: under what was agreed
+    less = RateTerm(case_rate_usd=5000, units_covered=10, beyond_per_unit_usd=800)
+    (low,) = _found(check_terms(LETTER.model_copy(update={"rate": less}), call))[
+        "rate.case_rate_usd"
+    ]
+    assert low.severity == "error"
+
+
 def test_a_rate_checked_before_the_call_closed_is_a_risk_not_an_error() -> None:
     asked = CALL.model_copy(update={"agreed": False})
     found = _found(check_terms(LETTER, asked))

@@ -14,14 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from itertools import pairwise
 
 from sca_rates.compare import case_facts, offer_for
+from sca_rates.exceptions import ScaRatesError
 from sca_rates.models import CostModel
 from sca_rates.models.base import Frozen
 from sca_rates.models.case import Case
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.market import MarketData
 from sca_rates.models.negotiate import NegotiationState, Response
+from sca_rates.models.offers import NormalizedOffer
 from sca_rates.models.recommend import Policy, Recommendation
 from sca_rates.models.screen import Screen
 from sca_rates.models.simulate import AcceptanceCurve
@@ -48,6 +51,24 @@ class Position(Frozen):
     def agreed_usd(self) -> float | None:
         """The rate agreed on this call, if it closed."""
         return agreed_rate(self.call)
+
+    @property
+    def agreed_terms(self) -> tuple[NormalizedOffer, str] | None:
+        """The payer's offer the call accepted, when its terms are more than a rate per unit (a
+        case rate, or a rate for some units only), read again from their words, with ours
+        accepting it ("$16,000 for the 20 days, nothing after"): the documents state those
+        terms, not a rate per unit times our stay."""
+        turns = self.call.exchanges
+        for theirs, ours in pairwise(turns):
+            if ours.verdict != "accept" or theirs.side != "payer":
+                continue
+            try:
+                offer = offer_for(self.facts, theirs.text)
+            except ScaRatesError:  # a call kept before its words could be read so
+                return None
+            limited = offer.kind == "case_rate" or offer.offer.covers_units is not None
+            return (offer, ours.text) if limited and ours.text else None
+        return None
 
     @property
     def standing_usd(self) -> float:

@@ -393,6 +393,9 @@ def _case_rate_against_call(
 ) -> Iterator[Finding]:
     case_rate, covered = rate.case_rate_usd or 0.0, rate.units_covered or 0.0
     each = case_rate / covered
+    past, beyond = call.expected_units - covered, rate.beyond_per_unit_usd
+    if past > 0 and beyond:  # over the stay, as the call valued a case rate with a rate after
+        each = (case_rate + beyond * past) / call.expected_units
     if round(each, 2) < round(call.per_unit_usd, 2):
         yield _finding(
             "error",

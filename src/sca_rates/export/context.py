@@ -42,6 +42,8 @@ class DocumentContext(Frozen):
     network_evidence: NetworkEvidence | None
     state: NegotiationState
     agreed: bool  # the call ended in agreement: ``proposed`` is the rate agreed
+    # A case rate agreed, or a rate for some units only, as accepted: what the documents state
+    agreed_terms: str | None
     proposed: Comparison  # the one rate of this moment: agreed, else our last ask, else opening
     above_target_usd: float  # the standing ask against the target, per unit (negative: below)
     above_floor_usd: float
@@ -126,7 +128,13 @@ def build_context(
     facts, rec, state = position.facts, position.recommendation, position.call
     agreed = position.agreed_usd is not None
     rate = position.standing_usd
-    proposed = compare(facts, rate_offer(facts, rate, "agreed" if agreed else "our proposed rate"))
+    terms_agreed = position.agreed_terms
+    proposed = compare(
+        facts,
+        terms_agreed[0]
+        if terms_agreed is not None
+        else rate_offer(facts, rate, "agreed" if agreed else "our proposed rate"),
+    )
     argued = talking_points(facts, rec, rate=rate)
     payer_points = for_payer(argued)
     specs = _charts(facts, proposed)
@@ -142,6 +150,7 @@ def build_context(
         network_evidence=_network_exhibit(facts, payer_points),
         state=state,
         agreed=agreed,
+        agreed_terms=None if terms_agreed is None else terms_agreed[1],
         proposed=proposed,
         above_target_usd=above_target,
         above_floor_usd=above_floor,
