@@ -355,6 +355,20 @@ def test_a_figure_that_looks_like_a_slip_is_asked_back_then_counted_once_confirm
     assert verdicts(at) == ["ACCEPT $99,999.00 per day"]
 
 
+def test_an_offer_that_leaves_the_days_after_unsaid_is_asked_about_not_confirmed() -> None:
+    # Harborview, 18 days: $8,000 for 12 days is $666.67 for each of them, above the $661
+    # opening, but says nothing of days 13-18: the question to ask, and no button that would
+    # count it as it stands
+    at = _offer(_page("call_desk"), "$8,000 for 12 days")
+    assert not at.exception
+    check = at.warning[-1].value
+    assert check.startswith("CHECK $666.67 per day: our expected stay runs 6 days past the 12")
+    assert "type the offer again with what each unit after them pays" in check
+    assert any("What do you pay for each day after them?" in m.value for m in at.markdown)
+    assert not any(b.label.startswith("The payer confirmed") for b in at.button)
+    assert not verdicts(at)
+
+
 def test_an_offer_read_on_an_assumption_shows_the_question_to_ask() -> None:
     # $25 per 15 min on the PHP: 6 program hours x 4 = 24 units assumed, $600 a day
     at = _offer(_page("call_desk"), "$25 per 15 min")

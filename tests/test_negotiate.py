@@ -358,6 +358,52 @@ def test_on_every_bundled_case_a_rising_payer_is_answered_within_6_turns(
     assert any(a.verdict == "accept" or (a.verdict == "decline" and a.final) for a in answers)
 
 
+def _offer_in_any_form(unit: str, scale: float) -> st.SearchStrategy[str]:
+    """An offer in one of the forms a payer says, around ``scale`` dollars a unit: per unit, a
+    case rate (with or without its units and what follows them), a rate for some units only."""
+    rate = st.floats(min_value=0.2, max_value=2.5).map(lambda x: round(x * scale))
+    units = st.integers(min_value=1, max_value=40)
+    after = st.one_of(
+        st.just(""), st.just(", nothing after"), rate.map(lambda a: f", ${a} a {unit} after")
+    )
+    return st.one_of(
+        rate.map(lambda a: f"${a}/{unit}"),
+        st.tuples(rate, units, after).map(lambda t: f"${t[0] * t[1]:,} for {t[1]} {unit}s{t[2]}"),
+        st.tuples(rate, units, after).map(
+            lambda t: f"case rate ${t[0] * t[1]:,} for {t[1]} {unit}s{t[2]}"
+        ),
+        st.tuples(rate, units, after).map(lambda t: f"${t[0]} a {unit} for {t[1]} {unit}s{t[2]}"),
+        rate.map(lambda a: f"case rate ${a * 18:,}"),
+    )
+
+
+@pytest.mark.parametrize("case_file", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_no_offer_in_any_form_is_accepted_under_the_floor_for_our_stay(
+    case_file: Path, data: st.DataObject
+) -> None:
+    # A whole call of offers in mixed forms, each confirmed when asked back: an acceptance only
+    # when the offer pays the floor per unit and for our whole stay; an offer for fewer units
+    # than our stay that leaves the rest unsaid is never accepted, confirmed or not
+    case, model = load_case(case_file)
+    position = open_position(case, model=model, market=MARKET)
+    rec, unit = position.recommendation, position.unit
+    floor, stay = rec.floor.per_unit_usd, rec.expected_units
+    said = data.draw(
+        st.lists(_offer_in_any_form(unit, rec.opening.per_unit_usd), min_size=1, max_size=6)
+    )
+    for text in said:
+        answer = position.answer(text, confirmed=True)
+        if answer.verdict == "accept":
+            paid = answer.offer.offer
+            assert round(answer.offer.per_unit_usd, 2) >= floor, text
+            assert answer.offer.per_episode_usd >= floor * stay - 0.005 * stay, text
+            limited = paid.covers_units is not None and paid.covers_units < stay
+            assert not (limited and paid.beyond_per_unit_usd is None), text
+        position = position.with_call(answer.state)
+
+
 def test_a_figure_that_looks_like_a_slip_is_asked_back_and_counts_once_confirmed() -> None:
     # The fixture: billed $950 a day, the payer's ceiling $1,000, market top p90 $560 (x 3 =
     # $1,680). $990 is above the charge only; $99,999 is above all three; $4 is under $5

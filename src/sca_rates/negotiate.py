@@ -145,6 +145,12 @@ def respond(
     else:
         counter = next_counter(rec, state, offered, policy)
         verdict = "accept" if counter <= offered else "counter"
+    unpaid = _days_after_unsaid(offer, rec)
+    if verdict == "accept" and unpaid is not None:
+        # No confirming this one: what the stay past the units it covers is paid must be said,
+        # then typed with the offer ("..., $500 a day after")
+        typed = "type the offer again with what each unit after them pays ('..., $500 a day after')"
+        return _check_first(rec, state, offer, unpaid, (*offer.asks, typed), confirmable=False)
     if verdict == "accept" and offer.asks and not confirmed:
         # A reading that rests on an assumption is not agreed to until the payer answers it
         line = "That could work. Before we agree, let me confirm how the rate is counted."
@@ -209,6 +215,8 @@ def _check_first(
     offer: NormalizedOffer,
     line: str,
     reasons: tuple[str, ...],
+    *,
+    confirmable: bool = True,
 ) -> Response:
     """An offer asked about before it counts: a figure that looks like a slip, or an acceptance
     that rests on an assumption; ``reasons`` say what to check. The call is unchanged."""
@@ -224,6 +232,7 @@ def _check_first(
         line=line,
         reasons=reasons,
         state=state,
+        confirmable=confirmable,
     )
 
 
@@ -241,6 +250,18 @@ def _ask_after(
     if counter is not None:
         return counter
     return state.asks[-1] if state.asks else asks_for(rec).top
+
+
+def _days_after_unsaid(offer: NormalizedOffer, rec: Recommendation) -> str | None:
+    """The question to ask before accepting an offer for fewer units than our stay that says
+    nothing of the units after them (accepting it would leave them unpaid, or unsettled)."""
+    said, unit = offer.offer, rec.unit
+    covers = said.covers_units
+    if covers is None or covers >= rec.expected_units or said.beyond_per_unit_usd is not None:
+        return None
+    return (
+        f"That could work for the {covers:g} {unit}s. What do you pay for each {unit} after them?"
+    )
 
 
 def _already_agreed(

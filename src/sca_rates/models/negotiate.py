@@ -52,3 +52,6 @@ class Response(Frozen):
     line: str  # one sentence the caller can say
     reasons: tuple[str, ...]  # the numbers behind the verdict, for the caller's eyes only
     state: NegotiationState  # the call with this offer and our answer added
+    # A check the payer's confirmation settles (False: the offer must be typed again, with
+    # what it left unsaid)
+    confirmable: bool = True

@@ -195,9 +195,13 @@ def _answer(answer: Response, unit: str) -> None:
 
 
 def _check(answer: Response, offered: str) -> None:
-    """A figure asked back: why it looks wrong, and the button that counts it."""
-    st.warning(f"CHECK {offered}: " + "; ".join(answer.offer.checks) + ". Not counted yet.")
+    """A figure asked back: why it looks wrong, or what to ask first, and the button that counts
+    it once the payer confirms (none when the offer must be typed again)."""
+    why = answer.offer.checks or answer.reasons  # a slip: why it looks wrong; else, what to ask
+    st.warning(f"CHECK {offered}: " + "; ".join(why) + ". Not counted yet.")
     st.markdown(f"> {answer.line}")
+    if not answer.confirmable:
+        return
     st.button(
         f"The payer confirmed {offered}: count it",
         on_click=st.session_state.__setitem__,
