@@ -545,6 +545,10 @@ def test_sessions_a_day_are_read_however_they_are_said() -> None:
     # Harborview PHP: $300 each session, two daily, is $600 a day: countered with the opening
     (each,) = _answers("harborview-aetna-php.yaml", "$300 each session, two sessions daily")
     assert (each.verdict, each.offer.per_unit_usd) == ("counter", 600)
+    # A week's rate over the sessions the payer names: $1,200 / 4 = $300 a session (over the
+    # case's 3 it was $400, accepted), under Tufts' $310.05 floor
+    (weekly,) = _answers("harborview-tufts-iop.yaml", "$1,200 a week, 4 sessions a week")
+    assert (weekly.verdict, weekly.offer.per_unit_usd) == ("decline", 300)
 
 
 def test_a_case_rate_agreed_is_kept_and_restated_as_agreed() -> None:

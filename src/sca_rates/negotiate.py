@@ -412,7 +412,8 @@ def _as_offered(offer: NormalizedOffer) -> str:
         case "per_hour":
             rate = f"{amount} an hour"
         case "per_week":
-            rate = f"{amount} a week"
+            weekly = said.sessions_per_week
+            rate = f"{amount} a week" + ("" if weekly is None else f", {weekly:g} sessions a week")
         case "per_session" | "per_day":  # with the sessions a day, when they named them
             daily = said.sessions_per_day
             rate = f"{amount} per {said.kind[4:]}"

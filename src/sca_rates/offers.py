@@ -89,6 +89,10 @@ _SESSIONS_A_DAY = re.compile(
     r"(\d+(?:\.\d+)?|one|two|three|four)\s*sessions?\s*(?:(?:a|per|/|each)\s*day|daily)\b"
 )
 _COUNT_WORDS = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0}
+# How many sessions a week, said with a weekly rate (its "a week" may be the rate's own)
+_SESSIONS_A_WEEK = re.compile(
+    r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven)\s*sessions?\s*(?:(?:a|per|/|each)\s*(?:week|wk)|weekly)\b"
+)
 _RANGE_BETWEEN = re.compile(r"^\s*(?:-|\u2013|\u2014|to|or|through)\s*\$?\s*$")
 _BEYOND = re.compile(r"\b(?:after|beyond|thereafter|then|each additional|additional)\b")
 # Checked in this order; the first whose words appear decides the kind.
@@ -176,6 +180,7 @@ def parse_offer(text: str) -> Offer:
             _beyond(said, beyond) if kind == "case_rate" or covers is not None else None
         ),
         sessions_per_day=per_day if kind in ("per_day", "per_session") else None,
+        sessions_per_week=_sessions_a_week(own, text) if kind == "per_week" else None,
     )
 
 
@@ -191,6 +196,18 @@ def _sessions_a_day(own: str, text: str) -> tuple[str, float | None]:
         raise UnparseableOffer(f"{text!r} has no sessions a day. {_FIX}")
     start, end = daily.span()
     return own[:start] + " " * (end - start) + own[end:], count
+
+
+def _sessions_a_week(own: str, text: str) -> float | None:
+    """The sessions a week said with a weekly rate ("4 sessions a week"), if any."""
+    weekly = _SESSIONS_A_WEEK.search(own)
+    if weekly is None:
+        return None
+    words = {**_COUNT_WORDS, "five": 5.0, "six": 6.0, "seven": 7.0}
+    count = words.get(weekly.group(1)) or float(weekly.group(1))
+    if count == 0:
+        raise UnparseableOffer(f"{text!r} has no sessions a week. {_FIX}")
+    return count
 
 
 def _check_beyond(said: str, text: str, beyond: _Figure) -> None:
@@ -427,7 +444,7 @@ def _per_unit(
         case "per_session":
             return _session_to_unit(amount, pattern, reading, offer.sessions_per_day)
         case "per_week":
-            return _week_to_unit(amount, pattern, reading)
+            return _week_to_unit(amount, pattern, reading, offer.sessions_per_week)
         case "per_15min" | "per_hour":
             return _time_to_unit(offer, pattern, reading)
         case "pct_billed":
@@ -466,16 +483,17 @@ def _time_to_unit(offer: Offer, pattern: ServicePattern, reading: _Reading) -> f
     return _day_to_unit(day, pattern, reading)
 
 
-def _week_to_unit(per_week: float, pattern: ServicePattern, reading: _Reading) -> float:
-    """A week pays the units the patient attends in it: sessions, or days (never more days than
-    the program runs)."""
-    if pattern.unit == "session":
-        units = pattern.sessions_per_week
-    else:
-        units = min(pattern.days_per_week, pattern.sessions_per_week)
+def _week_to_unit(
+    per_week: float, pattern: ServicePattern, reading: _Reading, said: float | None = None
+) -> float:
+    """A week pays the units the patient attends in it: sessions (``said``: as many as the
+    payer named), or days (never more days than the program runs)."""
+    sessions = said or pattern.sessions_per_week
+    units = sessions if pattern.unit == "session" else min(pattern.days_per_week, sessions)
     per = per_week / units
+    where = ", as the payer said" if said else ""
     reading.notes.append(
-        f"{usd(per_week)} a week / {units:g} {_units(pattern)} a week = {usd(per)} per "
+        f"{usd(per_week)} a week / {units:g} {_units(pattern)} a week{where} = {usd(per)} per "
         f"{pattern.unit}"
     )
     return per

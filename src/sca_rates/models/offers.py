@@ -35,6 +35,8 @@ class Offer(Frozen):
     # Sessions a day, when the payer says how many with a rate per day or session ("$300 per
     # session, 2 sessions a day"); None: the case's schedule
     sessions_per_day: float | None = Field(default=None, gt=0)
+    # Sessions a week, said with a weekly rate ("$1,200 a week, 4 sessions a week")
+    sessions_per_week: float | None = Field(default=None, gt=0)
 
 
 class ServicePattern(Frozen):
