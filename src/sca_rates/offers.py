@@ -84,15 +84,12 @@ _AMBIGUOUS: tuple[tuple[str, str], ...] = (
         "days or sessions it covers, then type '$X for N days'",
     ),
 )
-# How many sessions a day, said beside the rate: its "a day" is not the rate's unit
-_SESSIONS_A_DAY = re.compile(
-    r"(\d+(?:\.\d+)?|one|two|three|four)\s*sessions?\s*(?:(?:a|per|/|each)\s*day|daily)\b"
-)
-_COUNT_WORDS = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0}
-# How many sessions a week, said with a weekly rate (its "a week" may be the rate's own)
-_SESSIONS_A_WEEK = re.compile(
-    r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven)\s*sessions?\s*(?:(?:a|per|/|each)\s*(?:week|wk)|weekly)\b"
-)
+# How many sessions a day, said beside the rate (its "a day" is not the rate's unit), or a week,
+# said with a weekly rate (its "a week" may be the rate's own)
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_COUNT = r"(\d+(?:\.\d+)?|" + "|".join(_COUNT_WORDS) + r")\s*sessions?\s*"
+_SESSIONS_A_DAY = re.compile(_COUNT + r"(?:(?:a|per|/|each)\s*day|daily)\b")
+_SESSIONS_A_WEEK = re.compile(_COUNT + r"(?:(?:a|per|/|each)\s*(?:week|wk)|weekly)\b")
 _RANGE_BETWEEN = re.compile(r"^\s*(?:-|\u2013|\u2014|to|or|through)\s*\$?\s*$")
 _BEYOND = re.compile(r"\b(?:after|beyond|thereafter|then|each additional|additional)\b")
 # Checked in this order; the first whose words appear decides the kind.
@@ -191,22 +188,21 @@ def _sessions_a_day(own: str, text: str) -> tuple[str, float | None]:
     daily = _SESSIONS_A_DAY.search(own)
     if daily is None:
         return own, None
-    count = _COUNT_WORDS.get(daily.group(1)) or float(daily.group(1))
-    if count == 0:
-        raise UnparseableOffer(f"{text!r} has no sessions a day. {_FIX}")
     start, end = daily.span()
-    return own[:start] + " " * (end - start) + own[end:], count
+    return own[:start] + " " * (end - start) + own[end:], _count(daily, text)
 
 
 def _sessions_a_week(own: str, text: str) -> float | None:
     """The sessions a week said with a weekly rate ("4 sessions a week"), if any."""
     weekly = _SESSIONS_A_WEEK.search(own)
-    if weekly is None:
-        return None
-    words = {**_COUNT_WORDS, "five": 5.0, "six": 6.0, "seven": 7.0}
-    count = words.get(weekly.group(1)) or float(weekly.group(1))
+    return None if weekly is None else _count(weekly, text)
+
+
+def _count(found: re.Match[str], text: str) -> float:
+    said = found.group(1)
+    count = float(_COUNT_WORDS.get(said) or said)
     if count == 0:
-        raise UnparseableOffer(f"{text!r} has no sessions a week. {_FIX}")
+        raise UnparseableOffer(f"{text!r} says no sessions. {_FIX}")
     return count
 
 
