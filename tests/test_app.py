@@ -459,20 +459,29 @@ def test_the_sidebars_edits_over_a_case_file_keep_what_it_does_not_edit(path: Pa
     assert Case.model_validate(moved).code_type == "CPT"
 
 
+def _searched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: Path, providers: Path
+) -> AppTest:
+    """The Market page, for ``case``, after a search of Evry's rows (90853 relabelled S0201)
+    and ``providers``."""
+    monkeypatch.setenv("SCA_CASES_DIR", str(tmp_path))
+    monkeypatch.setenv("SCA_DEFAULT_CASE", case.name)
+    at = _page("market_page")
+    rates = rates_file(tmp_path, "90853")
+    next(t for t in at.text_area if t.label.startswith("The payer's in-network")).input(str(rates))
+    next(t for t in at.text_input if t.label.startswith("The programs")).input(str(providers))
+    next(b for b in at.button if b.label == "Search").click().run()
+    assert not at.exception
+    return at
+
+
 def test_the_market_page_finds_the_payers_programs_and_keeps_them_in_the_case_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Harborview's PHP from ZIP 02139; Evry's 90853 rows relabelled S0201 list only the New
     # York clinic, 186.52 miles away (see test_network_evidence.py)
     case = harborview_case(tmp_path)
-    monkeypatch.setenv("SCA_CASES_DIR", str(tmp_path))
-    monkeypatch.setenv("SCA_DEFAULT_CASE", case.name)
-    at = _page("market_page")
-    rates, providers = rates_file(tmp_path, "90853"), providers_file(tmp_path)
-    next(t for t in at.text_area if t.label.startswith("The payer's in-network")).input(str(rates))
-    next(t for t in at.text_input if t.label.startswith("The programs")).input(str(providers))
-    next(b for b in at.button if b.label == "Search").click().run()
-    assert not at.exception
+    at = _searched(tmp_path, monkeypatch, case, providers_file(tmp_path))
     assert not at.error
     found = "\n".join(m.value for m in at.markdown)
     assert "No in-network program billing" not in found
@@ -492,15 +501,9 @@ def test_the_market_page_offers_no_keep_for_a_search_that_could_miss_a_program(
     # A providers file of MA alone: Cambridge (02139) lies within 30 miles of New Hampshire
     # ZIPs, where a program could be nearer (see test_network_evidence.py)
     case = harborview_case(tmp_path)
-    monkeypatch.setenv("SCA_CASES_DIR", str(tmp_path))
-    monkeypatch.setenv("SCA_DEFAULT_CASE", case.name)
-    at = _page("market_page")
-    rates = rates_file(tmp_path, "90853")
-    providers = providers_file(tmp_path, recorded=frozenset({"MA"}))
-    next(t for t in at.text_area if t.label.startswith("The payer's in-network")).input(str(rates))
-    next(t for t in at.text_input if t.label.startswith("The programs")).input(str(providers))
-    next(b for b in at.button if b.label == "Search").click().run()
-    assert not at.exception
+    at = _searched(
+        tmp_path, monkeypatch, case, providers_file(tmp_path, recorded=frozenset({"MA"}))
+    )
     assert not any(b.label.startswith("Keep in") for b in at.button)
     # Said once, with the fix: the states to write the providers file with
     (said,) = [w.value for w in at.warning if "NH" in w.value]
