@@ -438,10 +438,11 @@ def test_a_case_rate_is_countered_in_the_payers_form() -> None:
     # A case rate over more days than our 18: $9,000 / 20 = $450 a day, declined. Our rate x
     # their 20 days would ask $15,960 for our 18 ($886.67 a day, above the $798 opening): the
     # counter is per day for our stay instead. $9,000 pays $500 a day over our 18, not under
-    # the $500 cost: no staffing claim
+    # the $500 cost: no staffing claim. Their offer is said as they made it: its $450 a day is
+    # our reading over their days
     (longer,) = _call("case rate $9,000 for 20 days")
     assert longer.line.startswith(
-        "At $450 per day we can't agree to it. We could do $798 per day for the 18 days"
+        "At $9,000 for the 20 days we can't agree to it. We could do $798 per day for the 18 days"
     )
 
 
@@ -551,6 +552,37 @@ def test_sessions_a_day_are_read_however_they_are_said() -> None:
     assert (weekly.verdict, weekly.offer.per_unit_usd) == ("decline", 300)
 
 
+def test_a_payer_going_back_on_a_better_offer_earns_no_concession() -> None:
+    # Harborview: $640 -> our $661 opening. Then $560: conceding by the rules would give
+    # 661 - (661 - 560) / 4 = 635.75 -> $636, under the $640 they had offered. We hold at $661
+    answers = _answers("harborview-aetna-php.yaml", "$640/day", "$560/day", "$560/day", "$600/day")
+    assert [a.ask_per_unit_usd for a in answers] == [661, 661, 661, 661]
+    assert all(a.verdict == "counter" for a in answers)
+
+
+def test_medicare_s_national_rate_days_a_week_and_assumed_units_are_read_as_said() -> None:
+    # Medicare's national rate when the payer says so: 311% x $167.38 = $520.55, under the
+    # $521.22 floor (of the Boston rate, 311% x $196.34 = $610.63, it was accepted)
+    (national,) = _answers("harborview-aetna-php.yaml", "311% of Medicare, not wage adjusted")
+    assert national.verdict == "decline"
+    assert national.offer.per_unit_usd == pytest.approx(520.55, abs=0.005)
+    # A week over the days the payer names: $2,400 / 4 = $600 a day (over our 5, $480)
+    (weekly,) = _answers("harborview-aetna-php.yaml", "$2,400 a week, 4 days a week")
+    assert (weekly.verdict, weekly.offer.per_unit_usd) == ("counter", 600)
+    # $30 per 15 min is above the $700 ceiling and rests on 24 units a day assumed: the one
+    # question asks both, so that confirming it answers both
+    (both,) = _answers("harborview-aetna-php.yaml", "$30 per 15 min")
+    assert (
+        both.line
+        == "Could you confirm the figure? I have $30 per 15 minutes. And how is it counted?"
+    )
+    assert any(r.startswith("assumes 24 billable 15-minute units a day") for r in both.reasons)
+    # A decline resting on an assumption says the payer's offer, not our reading of it:
+    # Tufts "$16 per 15 min" is $192 a session only on the 12 units assumed
+    (assumed,) = _answers("harborview-tufts-iop.yaml", "$16 per 15 min")
+    assert assumed.line.startswith("At $16 per 15 minutes we can't")
+
+
 def test_a_case_rate_agreed_is_kept_and_restated_as_agreed() -> None:
     # Harborview, 18 days, opening $661: $5,000 for 10 days + 8 days at $900 = $12,200 for the
     # stay, $677.78 a day: accepted. The call records the payer's terms, not $677.78 x 10 days
@@ -609,7 +641,11 @@ def test_a_figure_asked_back_is_said_as_the_payer_said_it() -> None:
     assert position.answer("$99,999/day").line == (
         "Could you confirm the figure? I have $99,999 per day."
     )
-    assert position.answer("$990 per session").line.endswith("I have $990 per session.")
+    # $990 a session on a day case also rests on the sessions a day we assumed: one question
+    # for both, so that one confirmation counts it
+    session = position.answer("$990 per session")
+    assert session.line.endswith("I have $990 per session. And how is it counted?")
+    assert any("ask how they count sessions" in reason for reason in session.reasons)
 
 
 @pytest.mark.parametrize("case_file", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)

@@ -129,6 +129,16 @@ def test_a_case_rate_agreed_is_what_every_document_states() -> None:
     email = _flat(_text(render("terms-email", context, "txt"), "txt"))
     assert "single case agreement at $16,000 for the 20 days, nothing after." in email
     assert "3. Rate: $16,000 for the 20 days, nothing after," in email
+    # A share of Medicare agreed is stated as the payer said it, not as our $687.19 a day
+    # (350% x $196.34, Boston's wage-adjusted rate)
+    accepted = position.answer("350% of Medicare")
+    assert accepted.verdict == "accept"
+    email = _flat(
+        _text(
+            render("terms-email", build_context(position.with_call(accepted.state)), "txt"), "txt"
+        )
+    )
+    assert "single case agreement at 350% of Medicare." in email
 
 
 def test_the_what_if_page_never_shows_another_cases_call() -> None:

@@ -54,10 +54,10 @@ class Position(Frozen):
 
     @property
     def agreed_terms(self) -> tuple[NormalizedOffer, str] | None:
-        """The payer's offer the call accepted, when its terms are more than a rate per unit (a
-        case rate, or a rate for some units only), read again from their words, with ours
-        accepting it ("$16,000 for the 20 days, nothing after"): the documents state those
-        terms, not a rate per unit times our stay."""
+        """The payer's offer the call accepted, when it was not a plain rate in our unit (a case
+        rate, a rate for some units only, per 15 minutes, a share of Medicare...), read again
+        from their words, with ours accepting it ("$16,000 for the 20 days, nothing after"): the
+        documents state those terms, not our reading of them as a rate per unit."""
         turns = self.call.exchanges
         for theirs, ours in pairwise(turns):
             if ours.verdict != "accept" or theirs.side != "payer":
@@ -66,8 +66,11 @@ class Position(Frozen):
                 offer = offer_for(self.facts, theirs.text)
             except ScaRatesError:  # a call kept before its words could be read so
                 return None
-            limited = offer.kind == "case_rate" or offer.offer.covers_units is not None
-            return (offer, ours.text) if limited and ours.text else None
+            said = offer.offer
+            plain = offer.kind in ("per_unit", f"per_{self.unit}") and not (
+                said.covers_units or said.sessions_per_day or said.sessions_per_week
+            )
+            return None if plain or not ours.text else (offer, ours.text)
         return None
 
     @property

@@ -87,6 +87,8 @@ def next_counter(
     if made == 0:
         return asks.top
     last = state.asks[-1]
+    if state.offers and offer_usd < max(state.offers):
+        return last  # the payer went back on a better offer: we hold, and concede nothing
     share = min(1.0, made / policy.concession_turns)
     wanted = last - share * (last - offer_usd)
     if wanted < asks.target:
@@ -129,9 +131,11 @@ def respond(
     if offer.checks and not confirmed:
         heard = _as_offered(offer)
         reasons = tuple(f"{heard} is {why}" for why in offer.checks)
-        return _check_first(
-            rec, state, offer, f"Could you confirm the figure? I have {heard}.", reasons
-        )
+        # one confirmation counts the offer: what its reading assumed is asked at the same time
+        line = f"Could you confirm the figure? I have {heard}."
+        if offer.asks:
+            line += " And how is it counted?"
+        return _check_first(rec, state, offer, line, (*reasons, *offer.asks))
     offered = round(offer.per_unit_usd, 2)  # compared in whole cents, as shown
     standing = standing_ask(state, rec)
     counter: float | None = None
@@ -372,7 +376,10 @@ def _line(
         return _short(f"We can do {said}", why)
     if final:
         return _short(f"{said} is the best we can do", why)
-    heard = f"{spoken_usd(offer.per_unit_usd)} per {unit}"
+    # Their offer as they made it when its figure per unit rests on what we assumed (units a
+    # day, the days a case rate covers): that figure is ours, not theirs to hear
+    theirs = bool(offer.asks) or offer.offer.covers_units is not None or offer.kind == "case_rate"
+    heard = _as_offered(offer) if theirs else f"{spoken_usd(offer.per_unit_usd)} per {unit}"
     return _short(f"At {heard} {_why_not(facts, offer, policy)}. We could do {said}", why)
 
 
@@ -407,6 +414,7 @@ def _as_offered(offer: NormalizedOffer) -> str:
             rate = f"{said.amount:.0%} of billed charges"
         case "pct_medicare":
             rate = f"{said.amount:.0%} of Medicare"
+            rate += ", not wage-adjusted" if said.medicare_national else ""
         case "per_15min":
             rate = f"{amount} per 15 minutes"
         case "per_hour":

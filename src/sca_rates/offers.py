@@ -87,9 +87,11 @@ _AMBIGUOUS: tuple[tuple[str, str], ...] = (
 # How many sessions a day, said beside the rate (its "a day" is not the rate's unit), or a week,
 # said with a weekly rate (its "a week" may be the rate's own)
 _COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
-_COUNT = r"(\d+(?:\.\d+)?|" + "|".join(_COUNT_WORDS) + r")\s*sessions?\s*"
-_SESSIONS_A_DAY = re.compile(_COUNT + r"(?:(?:a|per|/|each)\s*day|daily)\b")
-_SESSIONS_A_WEEK = re.compile(_COUNT + r"(?:(?:a|per|/|each)\s*(?:week|wk)|weekly)\b")
+_COUNT = r"(\d+(?:\.\d+)?|" + "|".join(_COUNT_WORDS) + r")\s*"
+_SESSIONS_A_DAY = re.compile(_COUNT + r"sessions?\s*(?:(?:a|per|/|each)\s*day|daily)\b")
+_SESSIONS_A_WEEK = re.compile(
+    _COUNT + r"(?:sessions?|days?)\s*(?:(?:a|per|/|each)\s*(?:week|wk)|weekly)\b"
+)
 _RANGE_BETWEEN = re.compile(r"^\s*(?:-|\u2013|\u2014|to|or|through)\s*\$?\s*$")
 _BEYOND = re.compile(r"\b(?:after|beyond|thereafter|then|each additional|additional)\b")
 # Checked in this order; the first whose words appear decides the kind.
@@ -152,6 +154,7 @@ def parse_offer(text: str) -> Offer:
             code=code,
             covers_units=covers,
             beyond_per_unit_usd=None if covers is None else _beyond(said, beyond),
+            medicare_national=re.search(r"not\s+wage|un-?adjusted|national", said) is not None,
         )
     # The words of a rate beyond a case rate's units ("$715 a day after") are not the offer's own
     own = said if beyond is None else said[: beyond.start]
@@ -193,7 +196,7 @@ def _sessions_a_day(own: str, text: str) -> tuple[str, float | None]:
 
 
 def _sessions_a_week(own: str, text: str) -> float | None:
-    """The sessions a week said with a weekly rate ("4 sessions a week"), if any."""
+    """The sessions (or days) a week said with a weekly rate ("4 sessions a week"), if any."""
     weekly = _SESSIONS_A_WEEK.search(own)
     return None if weekly is None else _count(weekly, text)
 
@@ -452,7 +455,9 @@ def _per_unit(
             reading.notes.append(f"{amount:.1%} of the billed charge of {usd(billed)} per {unit}")
             return amount * billed
         case "pct_medicare":
-            return _share_of_medicare(amount, pattern, medicare, reading)
+            return _share_of_medicare(
+                amount, pattern, medicare, reading, national=offer.medicare_national
+            )
         case "case_rate":
             return _case_rate_to_unit(offer, pattern, reading)
 
@@ -598,8 +603,15 @@ def _session_to_unit(
 
 
 def _share_of_medicare(
-    share: float, pattern: ServicePattern, medicare: MedicareRate | None, reading: _Reading
+    share: float,
+    pattern: ServicePattern,
+    medicare: MedicareRate | None,
+    reading: _Reading,
+    *,
+    national: bool = False,
 ) -> float:
+    """A share of Medicare's rate for the case's area, or (``national``: the payer said so) of
+    its national rate, not wage-adjusted."""
     if medicare is None:
         raise MissingReference(
             "no Medicare rate for this case's code and region. Fix: import CMS's "
@@ -607,14 +619,16 @@ def _share_of_medicare(
             "medicare row to market_data/rates.local.csv"
         )
     source = medicare.provenance
-    area = "national, not wage-adjusted" if medicare.national_usd is None else "for the area"
+    adjusted = medicare.national_usd is not None and not national
+    rate = medicare.amount_usd if adjusted else (medicare.national_usd or medicare.amount_usd)
+    area = "for the area" if adjusted else "national, not wage-adjusted"
     base = (
-        f"Medicare {medicare.code_type} {medicare.code} {usd(medicare.amount_usd)} per "
+        f"Medicare {medicare.code_type} {medicare.code} {usd(rate)} per "
         f"{medicare.unit} {area} ({source.source}, {source.year})"
     )
-    amount = share * medicare.amount_usd
+    amount = share * rate
     reading.notes.append(f"{share:.1%} of {base} = {usd(amount)} per {medicare.unit}")
-    if medicare.national_usd is not None:
+    if adjusted:
         reading.notes.append(f"Medicare's rate for the area: {medicare.wage_note}")
     # The share of Medicare reads like an offer of that amount in Medicare's own unit
     same = Offer(kind=MEDICARE_UNIT_KIND[medicare.unit], amount=amount, text=base)

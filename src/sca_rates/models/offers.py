@@ -37,6 +37,8 @@ class Offer(Frozen):
     sessions_per_day: float | None = Field(default=None, gt=0)
     # Sessions a week, said with a weekly rate ("$1,200 a week, 4 sessions a week")
     sessions_per_week: float | None = Field(default=None, gt=0)
+    # A share of Medicare's national rate, said not wage-adjusted for the area
+    medicare_national: bool = False
 
 
 class ServicePattern(Frozen):
