@@ -285,6 +285,7 @@ def _check_call(facts: CaseFacts, offers: list[float]) -> list[Response]:
     answers = _walk(facts, offers)
     previous: float | None = None
     agreed = False
+    before: list[float] = []  # the payer's earlier offers we could take seriously
     for answer in answers:
         offered = round(answer.offer.per_unit_usd, 2)
         if agreed:
@@ -305,7 +306,9 @@ def _check_call(facts: CaseFacts, offers: list[float]) -> list[Response]:
             assert counter == int(counter) or counter in (top, previous) or not whole_fits
             assert offered < counter <= min(top, previous if previous is not None else top)
             assert counter >= floor
+            assert counter >= max(before, default=floor)  # never under what they offered
             previous = counter
+        before += [offered] if offered >= floor else []
         quick = [t for t in answer.trades if t.endswith("for payment within 15 days")]
         for trade in quick:  # a discount for quick payment lies between their offer and ours
             assert counter is not None
@@ -553,11 +556,27 @@ def test_sessions_a_day_are_read_however_they_are_said() -> None:
 
 
 def test_a_payer_going_back_on_a_better_offer_earns_no_concession() -> None:
-    # Harborview: $640 -> our $661 opening. Then $560: conceding by the rules would give
-    # 661 - (661 - 560) / 4 = 635.75 -> $636, under the $640 they had offered. We hold at $661
+    # Harborview: $640 -> our $661 opening. Then $560, back on their $640: conceding by the
+    # rules would give 661 - (661 - 560) / 4 = 635.75 -> $636, under the $640 they had offered.
+    # We hold at $661, and that hold is no turn of conceding. $560 again is no step back: the
+    # first concession, 635.75, is held at the $640 they offered before; $600, the same
     answers = _answers("harborview-aetna-php.yaml", "$640/day", "$560/day", "$560/day", "$600/day")
-    assert [a.ask_per_unit_usd for a in answers] == [661, 661, 661, 661]
+    assert [a.ask_per_unit_usd for a in answers] == [661, 661, 640, 640]
     assert all(a.verdict == "counter" for a in answers)
+    # A payer that dips once and rises again still closes: $640 -> 661; $600 (back) -> 661;
+    # $610 -> 661 - 51/4 = 648.25 -> 649; $620 -> 649 - 29/2 = 634.50, held at their $640;
+    # $630 -> 640; $639 is within $100 for the stay (1 x 18): accepted
+    rising = _answers(
+        "harborview-aetna-php.yaml", *[f"${o}/day" for o in (640, 600, 610, 620, 630, 639)]
+    )
+    assert [(a.verdict, a.ask_per_unit_usd) for a in rising] == [
+        ("counter", 661),
+        ("counter", 661),
+        ("counter", 649),
+        ("counter", 640),
+        ("counter", 640),
+        ("accept", 639),
+    ]
 
 
 def test_medicare_s_national_rate_days_a_week_and_assumed_units_are_read_as_said() -> None:

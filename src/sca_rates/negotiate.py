@@ -74,8 +74,16 @@ def agreed_rate(state: NegotiationState) -> float | None:
 
 
 def counters_made(state: NegotiationState) -> int:
-    """Our counters so far; a decline names a figure but concedes nothing."""
-    return sum(1 for turn in state.exchanges if turn.verdict == "counter")
+    """Our turns of conceding so far: the counters, but for those that held our ask because the
+    payer went back on its last offer (and a decline names a figure but concedes nothing)."""
+    made, last, went_back = 0, None, False
+    for turn in state.exchanges:
+        if turn.side == "payer":
+            went_back = last is not None and turn.per_unit_usd < last
+            last = turn.per_unit_usd
+        elif turn.verdict == "counter" and not went_back:
+            made += 1
+    return made
 
 
 def next_counter(
@@ -87,8 +95,8 @@ def next_counter(
     if made == 0:
         return asks.top
     last = state.asks[-1]
-    if state.offers and offer_usd < max(state.offers):
-        return last  # the payer went back on a better offer: we hold, and concede nothing
+    if offer_usd < state.offers[-1]:
+        return last  # the payer went back on its last offer: we hold, and concede nothing
     share = min(1.0, made / policy.concession_turns)
     wanted = last - share * (last - offer_usd)
     if wanted < asks.target:
@@ -97,7 +105,9 @@ def next_counter(
         earlier = [o for o in state.offers if o >= rec.floor.per_unit_usd]
         moved = max(0.0, offer_usd - max(earlier)) if earlier else 0.0
         wanted = max(wanted, min(last, asks.target) - policy.reciprocity * moved)
-    counter = float(math.ceil(round(max(wanted, asks.floor), 2)))  # whole dollars, up
+    # never under what the payer offered before (it went back on it since)
+    offered_before = max((o for o in state.offers if o >= rec.floor.per_unit_usd), default=0.0)
+    counter = float(math.ceil(round(max(wanted, asks.floor, offered_before), 2)))  # whole dollars
     return max(asks.floor, min(counter, last, asks.top))
 
 
