@@ -445,7 +445,7 @@ def test_a_case_rate_is_countered_in_the_payers_form() -> None:
     # our reading over their days
     (longer,) = _call("case rate $9,000 for 20 days")
     assert longer.line.startswith(
-        "At $9,000 for the 20 days we can't agree to it. We could do $798 per day for the 18 days"
+        "At $9,000 for the 20 days, we can't agree. We could do $798 per day for the 18 days"
     )
 
 
@@ -555,6 +555,39 @@ def test_sessions_a_day_are_read_however_they_are_said() -> None:
     assert (weekly.verdict, weekly.offer.per_unit_usd) == ("decline", 300)
 
 
+def test_a_rate_limited_however_said_is_asked_about_and_days_are_not_sessions() -> None:
+    # Harborview, 18 days: "first 10 days", "10 days authorized", "up to 10 days" each limit
+    # $660 a day to 10 days; what days 11-18 are paid is asked, never assumed (each was
+    # accepted as $660 for the 18 days)
+    for said in (
+        "$660 per day, first 10 days",
+        "$660 per day, 10 days authorized",
+        "$660 per diem up to 10 days",
+    ):
+        (answer,) = _answers("harborview-aetna-php.yaml", said)
+        assert answer.verdict == "check", said
+        assert (
+            answer.line
+            == "That could work for the 10 days. What do you pay for each day after them?"
+        )
+    # Counts in words and numbers of weeks are refused, not dropped
+    case, model = load_case(CASES / "harborview-aetna-php.yaml")
+    position = open_position(case, model=model, market=MARKET)
+    for said in ("$660 per day for the first ten days", "$650/day, 4 weeks"):
+        with pytest.raises(ScaRatesError):
+            position.answer(said)
+    # Tufts is paid per session: a case rate "for 25 days" is said back in days, and whether a
+    # day is a session is asked before it is accepted ($11,000 / 25 = $440 a session)
+    (days,) = _answers("harborview-tufts-iop.yaml", "case rate $11,000 for 25 days")
+    assert days.verdict == "check"
+    assert any("the offer counts days; this case is paid per session" in r for r in days.reasons)
+    tufts, tufts_model = load_case(CASES / "harborview-tufts-iop.yaml")
+    confirmed = open_position(tufts, model=tufts_model, market=MARKET).answer(
+        "case rate $11,000 for 25 days", confirmed=True
+    )
+    assert confirmed.line.startswith("We can accept $11,000 for the 25 days.")
+
+
 def test_a_payer_going_back_on_a_better_offer_earns_no_concession() -> None:
     # Harborview: $640 -> our $661 opening. Then $560, back on their $640: conceding by the
     # rules would give 661 - (661 - 560) / 4 = 635.75 -> $636, under the $640 they had offered.
@@ -599,7 +632,7 @@ def test_medicare_s_national_rate_days_a_week_and_assumed_units_are_read_as_said
     # A decline resting on an assumption says the payer's offer, not our reading of it:
     # Tufts "$16 per 15 min" is $192 a session only on the 12 units assumed
     (assumed,) = _answers("harborview-tufts-iop.yaml", "$16 per 15 min")
-    assert assumed.line.startswith("At $16 per 15 minutes we can't")
+    assert assumed.line.startswith("At $16 per 15 minutes, we can't")
 
 
 def test_a_case_rate_agreed_is_kept_and_restated_as_agreed() -> None:
@@ -620,7 +653,7 @@ def test_a_decline_claims_staffing_only_under_the_cost_the_floor_stands_on() -> 
     # Cedar: the slot would stay empty, so the floor stands on marginal cost ($11 a session)
     # and is set by what billing out of network would net, $126.82: $120 is no staffing problem
     (cedar,) = _answers("cedar-path-bcbs-iop.yaml", "$120 per session")
-    assert cedar.line.startswith("At $120 per session we can't agree to it. We could do $354")
+    assert cedar.line.startswith("At $120 per session we can't agree. We could do $354")
     # Harborview's floor stands on its fully loaded cost ($521.22 a day): $450 is under it
     (harborview,) = _answers("harborview-aetna-php.yaml", "$450/day")
     assert harborview.line.startswith("At $450 per day we can't staff this care.")

@@ -128,7 +128,8 @@ def test_a_case_rate_agreed_is_what_every_document_states() -> None:
         assert "14,400" not in text, key
     email = _flat(_text(render("terms-email", context, "txt"), "txt"))
     assert "single case agreement at $16,000 for the 20 days, nothing after." in email
-    assert "3. Rate: $16,000 for the 20 days, nothing after," in email
+    assert "3. Rate: $16,000 for the 20 days, nothing after, all services of each day" in email
+    assert "per diem" not in email  # a case rate is no per diem
     # A share of Medicare agreed is stated as the payer said it, not as our $687.19 a day
     # (350% x $196.34, Boston's wage-adjusted rate)
     accepted = position.answer("350% of Medicare")

@@ -269,12 +269,13 @@ def _ask_after(
 def _days_after_unsaid(offer: NormalizedOffer, rec: Recommendation) -> str | None:
     """The question to ask before accepting an offer for fewer units than our stay that says
     nothing of the units after them (accepting it would leave them unpaid, or unsettled)."""
-    said, unit = offer.offer, rec.unit
-    covers = said.covers_units
+    said = offer.offer
+    covers, counted = said.covers_units, said.counted_in or rec.unit
     if covers is None or covers >= rec.expected_units or said.beyond_per_unit_usd is not None:
         return None
     return (
-        f"That could work for the {covers:g} {unit}s. What do you pay for each {unit} after them?"
+        f"That could work for the {covers:g} {counted}s. What do you pay for each {counted} "
+        "after them?"
     )
 
 
@@ -389,7 +390,7 @@ def _line(
     # Their offer as they made it when its figure per unit rests on what we assumed (units a
     # day, the days a case rate covers): that figure is ours, not theirs to hear
     theirs = bool(offer.asks) or offer.offer.covers_units is not None or offer.kind == "case_rate"
-    heard = _as_offered(offer) if theirs else f"{spoken_usd(offer.per_unit_usd)} per {unit}"
+    heard = f"{_as_offered(offer)}," if theirs else f"{spoken_usd(offer.per_unit_usd)} per {unit}"
     return _short(f"At {heard} {_why_not(facts, offer, policy)}. We could do {said}", why)
 
 
@@ -403,7 +404,7 @@ def _why_not(facts: CaseFacts, offer: NormalizedOffer, policy: Policy) -> str:
     # what the offer pays for our whole stay, per unit: a case rate over more days than our
     # stay is read over its own days, yet may still pay for ours
     paid = offer.per_episode_usd / facts.pattern.expected_units
-    return "we can't staff this care" if paid < staffing else "we can't agree to it"
+    return "we can't staff this care" if paid < staffing else "we can't agree"
 
 
 def _short(said: str, why: str) -> str:
@@ -445,13 +446,14 @@ def _limited(said: Offer, unit: str) -> str:
     """The units a rate was offered for, and what is paid after them, as the payer said."""
     if said.covers_units is None:
         return ""
+    counted = said.counted_in or unit  # "25 days", as they said it, even on a per-session case
     after = said.beyond_per_unit_usd
     then = (
         ""
         if after is None
-        else (f", {said_rate(after)} a {unit} after" if after else ", nothing after")
+        else (f", {said_rate(after)} a {counted} after" if after else ", nothing after")
     )
-    return f" for the {said.covers_units:g} {unit}s{then}"
+    return f" for the {said.covers_units:g} {counted}s{then}"
 
 
 def _reasons(

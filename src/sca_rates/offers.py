@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -83,6 +83,13 @@ _AMBIGUOUS: tuple[tuple[str, str], ...] = (
         "a case rate over weeks: ask how many "
         "days or sessions it covers, then type '$X for N days'",
     ),
+    (r"\b\d+\s*(?:weeks?|wks?)\b", "a number of weeks: ask how many days or sessions it is for"),
+    (
+        r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+        r"thirty|forty|fifty|sixty)\s+(?:days?|sessions?|visits?)\b"
+        r"(?!\s*(?:(?:a|per|/|each)\s*(?:day|week|wk)\b|daily|weekly))",
+        "a count in words, which is not read: type the days or sessions in figures",
+    ),
 )
 # How many sessions a day, said beside the rate (its "a day" is not the rate's unit), or a week,
 # said with a weekly rate (its "a week" may be the rate's own)
@@ -141,7 +148,10 @@ def parse_offer(text: str) -> Offer:
     first, beyond = _one_amount(said, text, amounts)
     _check_amount(said, text, first)
     covered = next((f for f in figures if f.role == "covers"), None)
-    covers = None if covered is None else covered.value
+    # else a count said with the rate: "$11,800 case rate, 25 days", "$660 a day, 10 days"
+    counted = covered or _units_said(figures, said)
+    covers = None if counted is None else counted.value
+    counted_in = None if counted is None else _counted_in(said, counted)
     if covers == 0:
         raise UnparseableOffer(f"{text!r} covers no days. {_FIX}")
     if beyond is not None:
@@ -153,6 +163,7 @@ def parse_offer(text: str) -> Offer:
             text=text,
             code=code,
             covers_units=covers,
+            counted_in=counted_in,
             beyond_per_unit_usd=None if covers is None else _beyond(said, beyond),
             medicare_national=re.search(r"not\s+wage|un-?adjusted|national", said) is not None,
         )
@@ -162,8 +173,6 @@ def parse_offer(text: str) -> Offer:
     kind = _kind(own, None if covered is None else covered.start, code is not None)
     if kind is None:
         raise UnparseableOffer(f"cannot read the offer {text!r}. {_FIX}")
-    if kind == "case_rate" and covers is None:  # "$11,800 case rate, 25 days"
-        covers = next((f.value for f in figures if f.role == "units"), None)
     if beyond is not None and kind != "case_rate" and covers is None:
         raise UnparseableOffer(
             f"{text!r} has two amounts, {usd(first.value)} and {usd(beyond.value)}, and is not "
@@ -176,12 +185,33 @@ def parse_offer(text: str) -> Offer:
         code=code,
         # a rate for some units only ("$655 a day for 10 days, nothing after"), or a case rate
         covers_units=covers,
+        counted_in=counted_in,
         beyond_per_unit_usd=(
             _beyond(said, beyond) if kind == "case_rate" or covers is not None else None
         ),
         sessions_per_day=per_day if kind in ("per_day", "per_session") else None,
         sessions_per_week=_sessions_a_week(own, text) if kind == "per_week" else None,
     )
+
+
+def _units_said(figures: list[_Figure], said: str) -> _Figure | None:
+    """A count of days or sessions said with the rate, not as sessions a day or a week: the
+    units it is for, as a case rate's or an authorization's."""
+    counts = [m.span() for m in (_SESSIONS_A_DAY.search(said), _SESSIONS_A_WEEK.search(said)) if m]
+    for figure in figures:
+        if figure.role != "units" or any(a <= figure.start < b for a, b in counts):
+            continue
+        if _counted_in(said, figure) is not None:
+            return figure
+    return None
+
+
+def _counted_in(said: str, count: _Figure) -> Literal["day", "session"] | None:
+    """What a count of units counts, by the word after it: days, or sessions (visits)."""
+    found = re.match(r"[\d.]*\s*(d\b|days?|sessions?|visits?)", said[count.start :])
+    if found is None:
+        return None
+    return "day" if found.group(1).startswith("d") else "session"
 
 
 def _sessions_a_day(own: str, text: str) -> tuple[str, float | None]:
@@ -270,7 +300,9 @@ def _covers(said: str, start: int, role: str) -> str:
     covers; elsewhere ("18 days at $350/day") it is only the stay."""
     before = said[:start]
     if role == "units" and re.search(
-        r"(?:for|covering|covers|over)\s+(?:up\s+to\s+)?(?:the\s+)?(?:first\s+)?$", before
+        r"(?:(?:for|covering|covers|over)\s+(?:up\s+to\s+)?(?:the\s+)?(?:first\s+)?"
+        r"|(?:the\s+)?first\s+|up\s+to\s+)$",
+        before,
     ):
         return "covers"
     return role
@@ -527,6 +559,11 @@ def _over_the_stay(per: float, offer: Offer, pattern: ServicePattern, reading: _
     units, unit, expected = _units(pattern), pattern.unit, pattern.expected_units
     if covers is None:
         return per
+    if offer.counted_in not in (None, unit):
+        reading.asks.append(
+            f"the offer counts {offer.counted_in}s; this case is paid per {unit}: ask whether "
+            f"each {offer.counted_in} is a {unit}"
+        )
     if beyond is not None:
         after = "nothing" if beyond == 0 else f"{usd(beyond)} per {unit}"
         reading.notes.append(f"past the {covers:g} {units}: {after}")
