@@ -573,9 +573,18 @@ def test_a_rate_limited_however_said_is_asked_about_and_days_are_not_sessions() 
     # Counts in words and numbers of weeks are refused, not dropped
     case, model = load_case(CASES / "harborview-aetna-php.yaml")
     position = open_position(case, model=model, market=MARKET)
-    for said in ("$660 per day for the first ten days", "$650/day, 4 weeks"):
+    for said in ("$660 per day for the first ten days", "$650/day, 4 weeks authorized"):
         with pytest.raises(ScaRatesError):
             position.answer(said)
+    # Counts that say when, or how long something else is, leave the rate whole: accepted
+    for said in (
+        "$700/day, 2 day minimum",
+        "$700/day, next review in 7 days",
+        "$700/day, 30 day timely filing",
+        "$700/day, re-review in 2 weeks",
+    ):
+        (plain,) = _answers("harborview-aetna-php.yaml", said)
+        assert (plain.verdict, plain.offer.offer.covers_units) == ("accept", None), said
     # Tufts is paid per session: a case rate "for 25 days" is said back in days, and whether a
     # day is a session is asked before it is accepted ($11,000 / 25 = $440 a session)
     (days,) = _answers("harborview-tufts-iop.yaml", "case rate $11,000 for 25 days")

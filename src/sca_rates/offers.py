@@ -83,7 +83,11 @@ _AMBIGUOUS: tuple[tuple[str, str], ...] = (
         "a case rate over weeks: ask how many "
         "days or sessions it covers, then type '$X for N days'",
     ),
-    (r"\b\d+\s*(?:weeks?|wks?)\b", "a number of weeks: ask how many days or sessions it is for"),
+    (
+        r"(?:first|up\s+to)\s+\d+\s*(?:weeks?|wks?)\b"
+        r"|\b\d+\s*(?:weeks?|wks?)\s+(?:authorized|approved|covered|at\b)",
+        "a rate for a number of weeks: ask how many days or sessions it is for",
+    ),
     (
         r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
         r"thirty|forty|fifty|sixty)\s+(?:days?|sessions?|visits?)\b"
@@ -148,7 +152,7 @@ def parse_offer(text: str) -> Offer:
     first, beyond = _one_amount(said, text, amounts)
     _check_amount(said, text, first)
     covered = next((f for f in figures if f.role == "covers"), None)
-    # else a count said with the rate: "$11,800 case rate, 25 days", "$660 a day, 10 days"
+    # else a count tied to the rate: "$660 a day, 10 days authorized", "18 days at $350/day"
     counted = covered or _units_said(figures, said)
     covers = None if counted is None else counted.value
     counted_in = None if counted is None else _counted_in(said, counted)
@@ -173,6 +177,10 @@ def parse_offer(text: str) -> Offer:
     kind = _kind(own, None if covered is None else covered.start, code is not None)
     if kind is None:
         raise UnparseableOffer(f"cannot read the offer {text!r}. {_FIX}")
+    if kind == "case_rate" and covers is None:  # "$11,800 case rate, 25 days"
+        counted = next((f for f in figures if f.role == "units"), None)
+        covers = None if counted is None else counted.value
+        counted_in = None if counted is None else _counted_in(said, counted)
     if beyond is not None and kind != "case_rate" and covers is None:
         raise UnparseableOffer(
             f"{text!r} has two amounts, {usd(first.value)} and {usd(beyond.value)}, and is not "
@@ -195,15 +203,24 @@ def parse_offer(text: str) -> Offer:
 
 
 def _units_said(figures: list[_Figure], said: str) -> _Figure | None:
-    """A count of days or sessions said with the rate, not as sessions a day or a week: the
-    units it is for, as a case rate's or an authorization's."""
-    counts = [m.span() for m in (_SESSIONS_A_DAY.search(said), _SESSIONS_A_WEEK.search(said)) if m]
+    """A count of days or sessions tied to the rate: the units authorized ("10 days
+    authorized", or a count alone), or the rate for them ("18 days at $350/day", "$350/day x
+    18 days"). Other counts ("2 day minimum", "30 day timely filing") say nothing of it."""
     for figure in figures:
-        if figure.role != "units" or any(a <= figure.start < b for a, b in counts):
+        if figure.role != "units" or _counted_in(said, figure) is None:
             continue
-        if _counted_in(said, figure) is not None:
+        before = said[: figure.start]
+        if re.search(r"\b(?:in|every|within|after|each|per|starting)\s+$", before):
+            continue  # when something happens ("review in 7 days"), not what the rate is for
+        if re.match(_TIED_COUNT, said[figure.start :]) or re.search(r"(?:x|\u00d7|\*)\s*$", before):
             return figure
     return None
+
+
+_TIED_COUNT = (  # "10 days authorized", "18 days at ...", or a count alone: "$660 a day, 10 days"
+    r"[\d.]*\s*(?:d\b|days?|sessions?|visits?)"
+    r"(?:\s+(?:authorized|approved|covered|of\s+(?:care|treatment)|at\b)|\s*(?:$|[,.;]))"
+)
 
 
 def _counted_in(said: str, count: _Figure) -> Literal["day", "session"] | None:
