@@ -576,15 +576,23 @@ def test_a_rate_limited_however_said_is_asked_about_and_days_are_not_sessions() 
     for said in ("$660 per day for the first ten days", "$650/day, 4 weeks authorized"):
         with pytest.raises(ScaRatesError):
             position.answer(said)
-    # Counts that say when, or how long something else is, leave the rate whole: accepted
-    for said in (
-        "$700/day, 2 day minimum",
-        "$700/day, next review in 7 days",
-        "$700/day, 30 day timely filing",
-        "$700/day, re-review in 2 weeks",
-    ):
-        (plain,) = _answers("harborview-aetna-php.yaml", said)
-        assert (plain.verdict, plain.offer.offer.covers_units) == ("accept", None), said
+    # "@ ", "only", "x10d" tie a count to the rate too
+    for said in ("10 days @ $660/day", "$660 per day, 10 days only", "$660/day x10d"):
+        (tied,) = _answers("harborview-aetna-php.yaml", said)
+        assert (tied.verdict, tied.confirmable, tied.offer.offer.covers_units) == (
+            "check",
+            False,
+            10,
+        ), said
+    # Any other count said with a rate ("2 day minimum", "net 30 days", "(10 days)") may or
+    # may not limit it: asked, and counted as a rate for the whole stay once the caller
+    # confirms it is one; never taken for a limit, never ignored
+    for said in ("$700/day, 2 day minimum", "$700/day, net 30 days", "$700/day (10 days)"):
+        (asked,) = _answers("harborview-aetna-php.yaml", said)
+        assert (asked.verdict, asked.confirmable) == ("check", True), said
+        assert any("ask whether the rate is for all 18 days" in r for r in asked.reasons), said
+        confirmed = position.answer(said, confirmed=True)
+        assert (confirmed.verdict, confirmed.offer.offer.covers_units) == ("accept", None), said
     # Tufts is paid per session: a case rate "for 25 days" is said back in days, and whether a
     # day is a session is asked before it is accepted ($11,000 / 25 = $440 a session)
     (days,) = _answers("harborview-tufts-iop.yaml", "case rate $11,000 for 25 days")

@@ -153,11 +153,10 @@ def parse_offer(text: str) -> Offer:
     _check_amount(said, text, first)
     covered = next((f for f in figures if f.role == "covers"), None)
     # else a count tied to the rate: "$660 a day, 10 days authorized", "18 days at $350/day"
-    counted = covered or _units_said(figures, said)
-    covers = None if counted is None else counted.value
+    tied, mentioned = _units_said(figures, said)
+    counted = covered or tied
+    covers = _covered(counted, text)
     counted_in = None if counted is None else _counted_in(said, counted)
-    if covers == 0:
-        raise UnparseableOffer(f"{text!r} covers no days. {_FIX}")
     if beyond is not None:
         _check_beyond(said, text, beyond)
     if percents:  # a share, perhaps for some days only ("70% of billed for 10 days, ...")
@@ -168,6 +167,7 @@ def parse_offer(text: str) -> Offer:
             code=code,
             covers_units=covers,
             counted_in=counted_in,
+            mentioned_units=None if counted or mentioned is None else mentioned.value,
             beyond_per_unit_usd=None if covers is None else _beyond(said, beyond),
             medicare_national=re.search(r"not\s+wage|un-?adjusted|national", said) is not None,
         )
@@ -179,7 +179,7 @@ def parse_offer(text: str) -> Offer:
         raise UnparseableOffer(f"cannot read the offer {text!r}. {_FIX}")
     if kind == "case_rate" and covers is None:  # "$11,800 case rate, 25 days"
         counted = next((f for f in figures if f.role == "units"), None)
-        covers = None if counted is None else counted.value
+        covers = _covered(counted, text)
         counted_in = None if counted is None else _counted_in(said, counted)
     if beyond is not None and kind != "case_rate" and covers is None:
         raise UnparseableOffer(
@@ -194,6 +194,7 @@ def parse_offer(text: str) -> Offer:
         # a rate for some units only ("$655 a day for 10 days, nothing after"), or a case rate
         covers_units=covers,
         counted_in=counted_in,
+        mentioned_units=None if covers is not None or mentioned is None else mentioned.value,
         beyond_per_unit_usd=(
             _beyond(said, beyond) if kind == "case_rate" or covers is not None else None
         ),
@@ -202,24 +203,42 @@ def parse_offer(text: str) -> Offer:
     )
 
 
-def _units_said(figures: list[_Figure], said: str) -> _Figure | None:
-    """A count of days or sessions tied to the rate: the units authorized ("10 days
-    authorized", or a count alone), or the rate for them ("18 days at $350/day", "$350/day x
-    18 days"). Other counts ("2 day minimum", "30 day timely filing") say nothing of it."""
+def _covered(counted: _Figure | None, text: str) -> float | None:
+    """The units an offer is for, when it says: none and thousands are slips, not counts."""
+    if counted is None:
+        return None
+    if counted.value == 0:
+        raise UnparseableOffer(f"{text!r} covers no days. {_FIX}")
+    if not counted.value < 1000:
+        raise UnparseableOffer(f"{text!r} covers {counted.value:g} units: check the count. {_FIX}")
+    return counted.value
+
+
+def _units_said(figures: list[_Figure], said: str) -> tuple[_Figure | None, _Figure | None]:
+    """The counts of days or sessions said with the rate, not as sessions a day or a week: one
+    plainly tied to it (the units authorized, "10 days authorized", or the rate for them, "18
+    days at $350/day", "$350/day x 18 days"), and else one only mentioned ("$700/day, 10 days",
+    "2 day minimum"), which the caller is asked about: whether the rate is for the whole stay."""
+    counts = [m.span() for m in (_SESSIONS_A_DAY.search(said), _SESSIONS_A_WEEK.search(said)) if m]
+    mentioned = None
     for figure in figures:
         if figure.role != "units" or _counted_in(said, figure) is None:
             continue
+        if any(a <= figure.start < b for a, b in counts):
+            continue
         before = said[: figure.start]
-        if re.search(r"\b(?:in|every|within|after|each|per|starting)\s+$", before):
-            continue  # when something happens ("review in 7 days"), not what the rate is for
-        if re.match(_TIED_COUNT, said[figure.start :]) or re.search(r"(?:x|\u00d7|\*)\s*$", before):
-            return figure
-    return None
+        if re.match(_TIED_COUNT, said[figure.start :]) or re.search(
+            r"(?:x|\u00d7|\*|@)\s*$", before
+        ):
+            return figure, None
+        mentioned = mentioned or figure
+    return None, mentioned
 
 
-_TIED_COUNT = (  # "10 days authorized", "18 days at ...", or a count alone: "$660 a day, 10 days"
-    r"[\d.]*\s*(?:d\b|days?|sessions?|visits?)"
-    r"(?:\s+(?:authorized|approved|covered|of\s+(?:care|treatment)|at\b)|\s*(?:$|[,.;]))"
+_TIED_COUNT = (  # "10 days authorized", "10 days only", "18 days at ..."
+    r"[\d.]*\s*(?:d\b|days?|sessions?|visits?)\s*\)?\s*"
+    r"(?:authori[sz]ed|approved|pre-?approved|covered|certified|only|max(?:imum)?\b|total|"
+    r"of\s+(?:care|treatment)|at\b|@)"
 )
 
 
@@ -275,8 +294,10 @@ def _figures(said: str, text: str) -> list[_Figure]:
     refused rather than guessed ("35o" is not 35, "1,0,0,0" is not 1,000)."""
     figures = []
     for match in _TOKEN.finditer(said):
-        token = match.group().rstrip(".,")
-        start, end = match.start(), match.start() + len(token)
+        token, start = match.group().rstrip(".,"), match.start()
+        if re.match(r"x\d", token):  # "x10d": times ten days
+            token, start = token[1:], start + 1
+        end = start + len(token)
         if _CODE.match(token) or token[0].isalpha():
             continue  # a code (S0201, H0015) or a word: no amount
         unit = _WITH_UNIT.match(token)
@@ -574,6 +595,11 @@ def _over_the_stay(per: float, offer: Offer, pattern: ServicePattern, reading: _
     not hide behind a high one. Unsaid, the caller is told to ask (an acceptance waits)."""
     covers, beyond = offer.covers_units, offer.beyond_per_unit_usd
     units, unit, expected = _units(pattern), pattern.unit, pattern.expected_units
+    if offer.mentioned_units is not None:
+        reading.asks.append(
+            f"the offer mentions {offer.mentioned_units:g} days or sessions: ask whether the "
+            f"rate is for all {expected:g} {units} of our stay"
+        )
     if covers is None:
         return per
     if offer.counted_in not in (None, unit):

@@ -32,6 +32,8 @@ class Offer(Frozen):
     # unit beyond them is paid ("$715 a day after"; 0: "nothing after"; None: not said)
     covers_units: float | None = Field(default=None, gt=0)
     counted_in: Literal["day", "session"] | None = None  # what "25 days" counts, as said
+    # A count said with a rate but not plainly what it is for ("$700/day, 10 days"): asked
+    mentioned_units: float | None = None
     beyond_per_unit_usd: float | None = Field(default=None, ge=0)
     # Sessions a day, when the payer says how many with a rate per day or session ("$300 per
     # session, 2 sessions a day"); None: the case's schedule
