@@ -25,7 +25,7 @@ from sca_rates.network import search_case
 from sca_rates.recommend import recommend
 from sca_rates.settings import Settings
 from sca_rates.ui import case_form, state
-from sca_rates.ui.call_desk import NO_KEY
+from sca_rates.ui.call_desk import ESTIMATE, NO_KEY
 from tests.conftest import FIXTURES, PROJECT
 from tests.network_files import harborview_case, providers_file, rates_file
 
@@ -383,11 +383,17 @@ def test_the_call_desk_says_why_each_point_fired() -> None:
     # each point's spoken line, then why it fired
     points = next(m.value for m in at.markdown if "Why this point:" in m.value)
     assert (
-        "**No in-network program within reach:** The nearest in-network PHP program is 42 miles"
-        in points
+        "**The nearest in-network program:** The nearest in-network program for adult PHP with DBT "
+        "is 42 miles" in points
     )
     why = "Why this point: nearest in-network program 42 miles / 55 minutes, beyond the urban"
     assert f":gray[{why} standard" in points
+    # The cost point rests on the illustrative inpatient per diem: marked for the caller, once
+    assert points.count(ESTIMATE) == 1
+    assert (
+        "inpatient psych for this patient would cost about $12,600. :orange-badge[rests on "
+        "estimates" in points
+    )
 
 
 def test_sharing_the_cost_that_is_the_floor_needs_a_second_choice() -> None:

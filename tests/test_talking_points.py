@@ -35,8 +35,11 @@ def _figure(point: TalkingPoint, label: str) -> float:
 
 def test_network_gap_fires_beyond_the_standard_and_cites_only_the_case_facts() -> None:
     # Harborview: 42 miles / 55 minutes, beyond the 30 / 30 urban default. The default is a rule
-    # of thumb (illustrative): the point is made on the case's distances alone, no standard cited
-    point = _points("harborview-aetna-php.yaml")["No in-network program within reach"]
+    # of thumb (illustrative): the point is made on the case's distances alone, no standard cited,
+    # and its heading claims no gap ("within reach" is the standard's to say)
+    point = _points("harborview-aetna-php.yaml")["The nearest in-network program"]
+    # the program the case measured to, with its specialty: a plain PHP could be nearer
+    assert point.spoken.startswith("The nearest in-network program for adult PHP with DBT is 42")
     assert _figure(point, "nearest in-network program, miles") == 42
     assert _figure(point, "nearest in-network program, minutes") == 55
     assert "42 miles / 55 minutes from the patient" in point.text

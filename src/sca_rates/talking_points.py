@@ -160,7 +160,14 @@ def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     return _point(
         topic="network_inadequacy",
         trigger="network_inadequacy",
-        heading="No in-network program within reach",
+        # "within reach" is a published standard's to say; else what the files or the case show
+        heading=(
+            "No in-network program within reach"
+            if published
+            else "The nearest in-network program"
+            if placed
+            else "No in-network program in the payer's file"
+        ),
         text=f"{words.text}{cited}{trip}{verdict}.{_checked(gap.check)}",
         spoken=words.spoken,
         why=f"{words.why}, {'beyond' if placed else 'so none within'} the {rule} standard of "
@@ -184,7 +191,7 @@ def _typed_gap(facts: CaseFacts, given: tuple[GapMeasure, ...]) -> _GapWords:
     days = min(facts.pattern.days_per_week, facts.pattern.sessions_per_week)
     return _GapWords(
         text=f"The nearest in-network {program} is {away} from the patient",
-        spoken=f"The nearest in-network {level} program is {given[0].said()} away, a trip "
+        spoken=f"The nearest in-network {program} is {given[0].said()} away, a trip "
         f"{days:g} days a week for this patient.",
         why=f"nearest in-network program {away}",
         figures=tuple(
@@ -533,20 +540,28 @@ def _answer_share_of_medicare(facts: CaseFacts, rec: _Argued) -> TalkingPoint | 
             f"{high.share_of_billed * billed / per_unit:.1f} times Medicare on our charge."
         )
         figures += _share_figures(shares)
+    # Said of a commercial plan only: a Medicare plan's own members are Medicare's
+    commercial_plan = facts.case.plan_type == "commercial"
+    own_members = (
+        ", and Medicare's rates are set for its own members, not a commercial network"
+        if commercial_plan
+        else ""
+    )
     text = (
         f'"We pay a percentage of Medicare." Medicare pays {usd(per_unit)} per {rec.unit} '
-        f"for this day ({medicare.code_type} {medicare.code}, {source.source}, {source.year}"
-        f"{adjusted}). It pays the program's day only: the practitioners' professional "
-        f"services are paid by Medicare on top of it, and Medicare's rates are set for its "
-        f"own members, not a commercial network.{commercial}"
+        f"for this {rec.unit} ({medicare.code_type} {medicare.code}, {source.source}, "
+        f"{source.year}{adjusted}). It pays the program's {rec.unit} only: the practitioners' "
+        f"professional services are paid by Medicare on top of it{own_members}.{commercial}"
     )
+    # "commercial plans pay well above it" only on the published contracts that show it
+    above = "; commercial plans pay well above it" if commercial and commercial_plan else ""
     return _point(
         topic="payer_line",
         trigger="we pay a percentage of Medicare",
         heading='"We pay a percentage of Medicare"',
         text=text,
-        spoken=f"Medicare pays about {spoken_usd(per_unit)} a day here, before the "
-        "practitioners' fees it pays on top; commercial plans pay well above it.",
+        spoken=f"Medicare pays about {spoken_usd(per_unit)} a {rec.unit} here, before the "
+        f"practitioners' fees it pays on top{above}.",
         why=f"Medicare's {usd(per_unit)} per {rec.unit} is under the rate we ask",
         figures=tuple(figures),
     )

@@ -232,6 +232,10 @@ def _alternative(position: Position) -> None:
     st.markdown("\n".join(lines))
 
 
+# A point whose figures are estimates is the caller's to weigh, not a figure to put to the payer
+ESTIMATE = "rests on estimates: not figures to say to the payer"
+
+
 def _talking_points(points: tuple[TalkingPoint, ...]) -> None:
     """The spoken line of each point with why it fired, then the written forms with their
     sources: two blocks, not one element a point (each element on the page slowed every
@@ -239,7 +243,9 @@ def _talking_points(points: tuple[TalkingPoint, ...]) -> None:
     st.subheader("Talking points")
     st.markdown(
         "\n\n".join(
-            f"**{point.heading}:** {point.spoken}  \n:gray[Why this point: {point.why}.]"
+            f"**{point.heading}:** {point.spoken}"
+            + (f" :orange-badge[{ESTIMATE}]" if point.illustrative else "")
+            + f"  \n:gray[Why this point: {point.why}.]"
             for point in points
         )
     )
