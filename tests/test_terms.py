@@ -315,6 +315,12 @@ def test_the_programs_services_come_from_its_cost_model() -> None:
         "transportation",
     )
     assert (call.agreed, call.per_unit_usd) == (False, 661.0)  # no call yet: our opening
+    # Cedar Path's variable costs hold "Snacks and coffee": no meal is promised to the payer
+    cedar, cedar_model = load_case(PROJECT / "cases" / "cedar-path-bcbs-iop.yaml")
+    cedar_position = open_position(
+        cedar, model=cedar_model, market=load_market(PROJECT / "market_data")
+    )
+    assert "meals" not in cedar_position.agreed_call().services
 
 
 def test_terms_checks_the_letter_against_a_call_from_the_cli(tmp_path: Path) -> None:

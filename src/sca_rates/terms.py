@@ -457,7 +457,7 @@ _AGAINST_CALL = (_rate_against_call, _units_against_call, _bundle_against_call)
 # A variable cost of the program named with one of these words is that service
 _SERVICE_WORDS: tuple[tuple[BundledService, tuple[str, ...]], ...] = (
     ("drug_screens", ("drug screen", "toxicolog", "urine")),
-    ("meals", ("meal", "lunch", "snack", "food")),
+    ("meals", ("meal", "lunch", "breakfast", "dinner")),  # snacks and coffee are no meal
     ("transportation", ("transport",)),
 )
 
