@@ -255,6 +255,25 @@ def test_a_share_of_medicare_offer_is_answered_with_the_real_figure() -> None:
     assert "1.5 to 2.3 times Medicare" in point.text
 
 
+def test_the_medicare_answer_says_only_what_holds_for_the_plan_and_the_market() -> None:
+    # Harborview IOP: MA's published contracts show commercial plans paying well above
+    # Medicare, and the plan is commercial: both said
+    tufts = _points("harborview-tufts-iop.yaml")['"We pay a percentage of Medicare"']
+    assert tufts.spoken.endswith("; commercial plans pay well above it.")
+    assert "set for its own members, not a commercial network" in tufts.text
+    assert "a session here" in tufts.spoken  # the case's unit, not "a day"
+    # The same patient in a Medicare Advantage plan: Medicare's members are the plan's own
+    case, model = load_case(PROJECT / "cases" / "harborview-tufts-iop.yaml")
+    moved = case.model_copy(update={"plan_type": "medicare_advantage"})
+    facts = case_facts(moved, model=model, market=MARKET)
+    answer = next(p for p in talking_points(facts, recommend(facts)) if "Medicare" in p.heading)
+    assert "commercial plans pay" not in answer.spoken
+    assert "its own members" not in answer.text
+    # Cedar Path, Ohio: no published contract near it, so no claim of what plans pay
+    cedar = _points("cedar-path-bcbs-iop.yaml")['"We pay a percentage of Medicare"']
+    assert "commercial plans pay" not in cedar.spoken
+
+
 def test_answers_to_payer_lines() -> None:
     points = _points("harborview-aetna-php.yaml")
     share = points['"We can do 50% of billed charges"']
