@@ -217,10 +217,7 @@ def in_their_form(
         covers_units=covers,
         beyond_per_unit_usd=per_unit,
     )
-    said = (
-        f"{said_rate(ours.amount)} for the {covers:g} {unit}s, {said_rate(per_unit)} a {unit} after"
-    )
-    return said, case_rate_episode(ours, units)
+    return said_rate(ours.amount) + _limited(ours, unit), case_rate_episode(ours, units)
 
 
 def _check_first(
