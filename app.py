@@ -5,7 +5,7 @@ from importlib.resources import files
 import streamlit as st
 
 from sca_rates.ui import call_desk, cost_page, log_page, market_page, state, terms_page, whatif_page
-from sca_rates.ui.case_form import keep_edits
+from sca_rates.ui.case_form import CHOICE
 
 # The icon is bundled: the app fetches nothing from outside the machine
 ICON = files("sca_rates.ui") / "icon.png"
@@ -14,7 +14,8 @@ if state.auth_configured() and not st.user.is_logged_in:  # [auth] in .streamlit
     st.title("sca-rates")
     st.button("Sign in", on_click=st.login)
     st.stop()
-keep_edits()  # the case edits outlive a visit to a page without them
+# The case chosen, and what was typed on the desk, outlive a page or a folded panel without them
+state.keep_widgets(CHOICE, *call_desk.KEPT)
 pages = [
     st.Page(call_desk.render_page, title="Call desk", default=True),
     st.Page(cost_page.render_page, title="Cost model", url_path="cost"),

@@ -36,10 +36,14 @@ REC = recommend(FACTS)
 PAGES = ["call_desk", "cost_page", "market_page", "whatif_page", "terms_page", "log_page"]
 
 
-def _page(name: str) -> AppTest:
-    return AppTest.from_string(
+def _page(name: str, *opened: str) -> AppTest:
+    """The page after its first run, with the folded panels named (by their keys) open."""
+    at = AppTest.from_string(
         f"from sca_rates.ui import {name}\n{name}.render_page()", default_timeout=60
-    ).run()
+    )
+    for key in opened:
+        at.session_state[key] = True
+    return at.run()
 
 
 def _metric(at: AppTest, label: str) -> str:
@@ -66,7 +70,7 @@ def test_the_app_routes_to_the_call_desk() -> None:
 
 
 def test_call_desk_says_which_request_fits_and_what_is_missing() -> None:
-    at = _page("call_desk")
+    at = _page("call_desk", "how_set")
     screened = open_position(
         CASE, model=MODEL, market=load_market(SETTINGS.market_data_dir)
     ).screen(dt.date.today())
@@ -232,7 +236,7 @@ def choose_document(at: AppTest, key: str, fmt: str) -> AppTest:
 
 
 def test_call_desk_offers_every_document_in_every_format_made_on_click() -> None:
-    at = _page("call_desk")
+    at = _page("call_desk", "documents")
     for key in DOCUMENTS:
         for fmt in FORMATS:
             (button,) = choose_document(at, key, fmt).get("download_button")
@@ -259,6 +263,7 @@ def test_a_document_made_on_click_has_the_call_and_the_terms_as_they_stand(
         "from sca_rates.ui import call_desk\ncall_desk.render_page()", default_timeout=60
     )
     at.session_state[state.TERMS] = load_terms(PROJECT / "agreements" / "harborview-aetna-php.yaml")
+    at.session_state["documents"] = True
     at = _offer(at.run(), "$531/day")
     choose_document(choose_document(at, "summary", "md"), "terms-email", "txt")
     summary = makers["dl:summary:md"]()
@@ -273,7 +278,7 @@ def test_a_call_saved_from_the_call_desk_appears_on_the_log_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SCA_DATABASE_URL", f"sqlite:///{tmp_path / 'log.sqlite'}")
-    at = _offer(_page("call_desk"), "$540/day")
+    at = _offer(_page("call_desk", "save_call"), "$540/day")
     next(b for b in at.button if b.label == "Save to the log").click().run()
     assert not at.exception
     assert at.success[-1].value.startswith("Saved as request 1 (pending), with 2 turns")
@@ -296,7 +301,7 @@ def test_identifiers_without_a_key_are_left_out_and_the_call_saved(
 ) -> None:
     monkeypatch.setenv("SCA_DATABASE_URL", f"sqlite:///{tmp_path / 'log.sqlite'}")
     monkeypatch.delenv("SCA_PATIENT_KEY", raising=False)
-    at = _offer(_page("call_desk"), "$540/day")
+    at = _offer(_page("call_desk", "save_call"), "$540/day")
     assert any(c.value == NO_KEY for c in at.caption)  # what an administrator does, said first
     next(t for t in at.text_input if t.label.startswith("Patient name")).input("Pat Doe")
     next(b for b in at.button if b.label == "Save to the log").click().run()
@@ -378,6 +383,37 @@ def test_an_offer_read_on_an_assumption_shows_the_question_to_ask() -> None:
     )
 
 
+def test_the_desks_folded_panels_draw_their_contents_only_once_opened() -> None:
+    # folded, a panel is its one line: what it would draw costs each answer nothing
+    folded = _offer(_page("call_desk"), "$25 per 15 min")
+    opened = _offer(
+        _page("call_desk", "how_set", "offer_read", "points_written", "documents", "save_call"),
+        "$25 per 15 min",
+    )
+    for at, drawn in ((folded, False), (opened, True)):
+        markdown = [m.value for m in at.markdown]
+        assert any("- Fits a single case agreement" in m for m in markdown) is drawn
+        assert any("- $25.00 per 15 min x 24 units a day" in m for m in markdown) is drawn
+        written = "**The nearest in-network program.** "  # the first point, written out
+        assert any(m.startswith(written) for m in markdown) is drawn
+        assert bool(at.get("download_button")) is drawn
+        assert any(b.label == "Save to the log" for b in at.button) is drawn
+    assert [e.label for e in folded.expander] == [e.label for e in opened.expander]
+
+
+def test_what_was_typed_in_a_panel_is_kept_while_it_is_folded() -> None:
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
+    at.session_state["save_call"] = True
+    at.run()
+    next(t for t in at.text_area if t.label.startswith("Notes")).input("Spoke with Dana")
+    at.session_state["save_call"] = False  # folded: its widgets are not drawn
+    at.run()
+    assert not any(t.label.startswith("Notes") for t in at.text_area)
+    at.session_state["save_call"] = True
+    at.run()
+    assert next(t for t in at.text_area if t.label.startswith("Notes")).value == "Spoke with Dana"
+
+
 def test_the_call_desk_says_why_each_point_fired() -> None:
     at = _page("call_desk")
     # each point's spoken line, then why it fired
@@ -398,7 +434,7 @@ def test_the_call_desk_says_why_each_point_fired() -> None:
 
 def test_sharing_the_cost_that_is_the_floor_needs_a_second_choice() -> None:
     # Harborview PHP's floor is its fully loaded cost, $521.22 a day
-    at = _page("call_desk")
+    at = _page("call_desk", "documents")
     next(c for c in at.checkbox if c.label.startswith("Share our cost structure")).check().run()
     assert any("is our floor: sharing it tells the payer" in w.value for w in at.warning)
     assert any(c.label == "Share it anyway" for c in at.checkbox)

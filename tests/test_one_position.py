@@ -57,7 +57,9 @@ def _call_desk(
     monkeypatch.setattr(DeltaGenerator, "download_button", keep)
     at = AppTest.from_string(
         "from sca_rates.ui import call_desk\ncall_desk.render_page()", default_timeout=60
-    ).run()
+    )
+    at.session_state["documents"] = True  # the documents' panel open
+    at.run()
     for offer in offers:
         next(t for t in at.text_input if t.label == "The payer's offer").input(offer)
         at = next(b for b in at.button if b.label == "Answer").click().run()

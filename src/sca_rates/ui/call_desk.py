@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import streamlit as st
+from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 
 from sca_rates import present, store
 from sca_rates.compare import compare, rate_offer
@@ -24,6 +25,11 @@ from sca_rates.talking_points import left_out_for_payer
 from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar
 
+# What the caller chose or typed in the desk's folded panels, kept while they are folded
+KEPT = (
+    *("share_cost", "share_cost_at_floor", "document", "document_format"),
+    *("log_name", "log_member", "log_notes"),
+)
 ANSWER = "answer"  # the last Response on this call
 CONFIRMED = "confirmed_offer"  # an offer asked back that the caller has confirmed, to answer
 PLACEHOLDER = "$350/day, 60% of billed charges, 120% of Medicare, case rate $11,000 for 25 days"
@@ -63,8 +69,19 @@ def render_page() -> None:
 @st.fragment
 def _live_call(position: Position) -> None:
     """What changes with each offer, rerun on its own so that an answer comes back at once."""
-    position = _offer_box(position.with_call(state.current_call()))
+    before = state.current_call()
+    position = _offer_box(position.with_call(before))
     _alternative(position)
+    if position.call != before:
+        state.save_call(position.call)
+
+
+def _folded(label: str, key: str) -> ExpanderContainer | None:
+    """An expander whose contents are drawn only while it is open (opening it reruns the page,
+    or the answer's fragment): what stays folded costs each answer nothing in the browser, where
+    every element on the page is redrawn with every answer (benchmarks/ui.py)."""
+    box = st.expander(label, key=key, on_change="rerun")
+    return box if box.open else None
 
 
 def _summary(facts: CaseFacts, screened: Screen) -> None:
@@ -89,7 +106,10 @@ def _three_numbers(position: Position, screened: Screen) -> None:
         row += f" · payer's ceiling {usd(ceiling)}"
     st.markdown(row)
     warned = f" · {len(rec.warnings)} warnings" if rec.warnings else ""
-    with st.expander(f"How these were set{warned}"):
+    how = _folded(f"How these were set{warned}", "how_set")
+    if how is None:
+        return
+    with how:
         lines = [
             f"- **{name}** {usd(figure.per_unit_usd)} per {unit} "
             f"({usd(figure.per_episode_usd)} for the episode): {figure.rule}"
@@ -155,7 +175,6 @@ def _answered(position: Position, text: str, *, confirmed: bool) -> Position:
         st.error(str(exc))
         return position
     st.session_state[ANSWER] = answer
-    state.save_call(answer.state)
     return position.with_call(answer.state)
 
 
@@ -190,7 +209,10 @@ def _answer(answer: Response, unit: str) -> None:
     st.markdown(f":{color}-badge[{said}]\n\n### {answer.line}\n\n**{label}:**\n{trades}")
     for question in answer.offer.asks:
         st.warning(f"Ask: {question}")
-    with st.expander("How the offer was read, and why"):
+    read = _folded("How the offer was read, and why", "offer_read")
+    if read is None:
+        return
+    with read:
         st.markdown("\n".join(f"- {note}" for note in (*answer.offer.assumptions, *answer.reasons)))
 
 
@@ -249,7 +271,10 @@ def _talking_points(points: tuple[TalkingPoint, ...]) -> None:
             for point in points
         )
     )
-    with st.expander("Each point written out, with its sources"):
+    written = _folded("Each point written out, with its sources", "points_written")
+    if written is None:
+        return
+    with written:
         st.markdown(
             "\n\n".join(
                 f"**{point.heading}.** {point.text}"
@@ -261,9 +286,17 @@ def _talking_points(points: tuple[TalkingPoint, ...]) -> None:
 
 def _documents(position: Position, box: state.CallBox) -> None:
     """Every document in every format, each made only when its button is clicked, from the call
-    as it stands then. Outside the offer's fragment: redrawing its many buttons cost each answer
-    ~45 ms in the browser (benchmarks/ui.py)."""
-    st.subheader("Documents")
+    as it stands then. Outside the offer's fragment, and folded: redrawn with every answer, its
+    buttons held each one back (benchmarks/ui.py)."""
+    named = ", ".join(document.name.lower() for document in DOCUMENTS.values())
+    folded = _folded(f"Documents: {named}", "documents")
+    if folded is None:
+        return
+    with folded:
+        _document_choice(position, box)
+
+
+def _document_choice(position: Position, box: state.CallBox) -> None:
     share = st.checkbox(
         "Share our cost structure in the justification (a per-day summary only)", key="share_cost"
     )
@@ -320,7 +353,10 @@ def _save_to_log(position: Position) -> None:
     """One click keeps the call: the case, the three numbers at the time and every offer; the
     patient's identifiers and the notes (which may name the patient) only encrypted, so without
     a key the call is saved without them, and what was typed stays on the page."""
-    with st.expander("Save this call to the log"):
+    folded = _folded("Save this call to the log", "save_call")
+    if folded is None:
+        return
+    with folded:
         try:
             cipher = state.cipher()
         except ScaRatesError as exc:  # a malformed key: said, and no identifier is kept

@@ -37,14 +37,6 @@ CHOICE = "case_choice"  # the sidebar's case file; its editor's widgets have key
 EDITING = "editing_case"  # the case whose editor is open: drawn on every run until it closes
 
 
-def keep_edits() -> None:
-    """Keep the case chosen while a page that does not draw the sidebar's case is shown: a
-    widget's value is dropped when its widget is not drawn, unless written back each run. (The
-    edits themselves are kept by ``state``, not in widgets.)"""
-    if CHOICE in st.session_state:
-        st.session_state[CHOICE] = st.session_state[CHOICE]
-
-
 def chosen_case_file() -> Path | None:
     """The case file the sidebar's case starts from; None for a new case."""
     files = {p.name: p for p in state.settings().case_files()}

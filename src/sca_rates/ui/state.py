@@ -37,6 +37,15 @@ TERMS = "terms"  # the AgreementTerms filled in on the terms page
 EDITS = "edits"  # under "<case file>:", the edits made to that case (a dict of its fields)
 
 
+def keep_widgets(*keys: str) -> None:
+    """Keep what was chosen or typed in widgets not drawn on this run (another page, a folded
+    panel): Streamlit drops a widget's value when its widget is not drawn, unless it is written
+    back on each run."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def settings() -> Settings:
     """The settings as the environment now has them: read once for each state of the SCA_
     variables (reading them anew cost each page ~35 ms, a dozen reads a run)."""
