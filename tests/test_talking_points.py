@@ -9,7 +9,7 @@ import pytest
 from sca_rates.compare import case_facts
 from sca_rates.files import load_case
 from sca_rates.market import find_access_standard, load_market
-from sca_rates.models.case import StepDown
+from sca_rates.models.case import Case, StepDown
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.money import SPOKEN_WORDS, spoken_usd
@@ -20,6 +20,17 @@ from tests.recommend_helpers import facts_with
 
 MARKET = load_market(PROJECT / "market_data")
 CASES = sorted((PROJECT / "cases").glob("*.yaml"))
+
+
+def _any_program(case: Case) -> Case:
+    """The case with its distances typed to the nearest program of its level of any specialty:
+    what an access standard counts (Harborview's are to a PHP with DBT)."""
+    gap = case.triggers.network_inadequacy
+    assert gap is not None
+    plain = gap.model_copy(update={"specialty": None})
+    return case.model_copy(
+        update={"triggers": case.triggers.model_copy(update={"network_inadequacy": plain})}
+    )
 
 
 def _points(case: str) -> dict[str, TalkingPoint]:
@@ -56,7 +67,8 @@ def test_the_network_lacks_the_modality_only_beyond_a_published_standard() -> No
     assert "lacks" not in rule_of_thumb.text + rule_of_thumb.spoken
     assert rule_of_thumb.spoken.endswith(", which our program gives.")
     # A Medicare Advantage member of a Metro county: 42 CFR 422.116's 25 miles / 40 minutes,
-    # published, and 42 > 25, 55 > 40: the gap holds, and the point may say so
+    # published, and 42 > 25, 55 > 40 to the nearest PHP program: the gap holds, and the point
+    # may say so
     case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
     gap = case.triggers.network_inadequacy
     assert gap is not None
@@ -64,9 +76,14 @@ def test_the_network_lacks_the_modality_only_beyond_a_published_standard() -> No
         update={"network_inadequacy": gap.model_copy(update={"area": "metro"})}
     )
     moved = case.model_copy(update={"plan_type": "medicare_advantage", "triggers": triggers})
-    facts = case_facts(moved, model=model, market=MARKET)
+    facts = case_facts(_any_program(moved), model=model, market=MARKET)
     topics = {p.topic: p for p in talking_points(facts, recommend(facts))}
     assert topics["specialized_need"].spoken.endswith(", which your network lacks within reach.")
+    # The same miles typed to the nearest PHP *with DBT*: the rule counts any PHP program, and
+    # a nearer one may be in network, so nothing is said to lack within reach
+    facts = case_facts(moved, model=model, market=MARKET)
+    topics = {p.topic: p for p in talking_points(facts, recommend(facts))}
+    assert topics["specialized_need"].spoken.endswith(", which our program gives.")
 
 
 def _gap_facts(miles: float, minutes: float, area: str = "urban") -> CaseFacts:
@@ -103,7 +120,7 @@ def test_a_state_rule_that_is_published_is_cited(tmp_path: Path) -> None:
         "MA,urban,commercial,25,40,2026,State rule X,section 1,false\n"
     )
     case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
-    facts = case_facts(case, model=model, market=load_market(market))
+    facts = case_facts(_any_program(case), model=model, market=load_market(market))
     point = next(
         p for p in talking_points(facts, recommend(facts)) if p.topic == "network_inadequacy"
     )
@@ -115,14 +132,15 @@ def test_a_state_rule_that_is_published_is_cited(tmp_path: Path) -> None:
 
 
 def _maryland(miles: float, minutes: float, area: str) -> TalkingPoint | None:
-    """Harborview's PHP case moved to a Maryland commercial member at these typed distances."""
+    """Harborview's PHP case moved to a Maryland commercial member at these typed distances to
+    the nearest PHP program."""
     case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
     gap = case.triggers.network_inadequacy
     assert gap is not None
     typed = {"miles_to_nearest": miles, "minutes_to_nearest": minutes, "area": area}
     triggers = case.triggers.model_copy(update={"network_inadequacy": gap.model_copy(update=typed)})
     moved = {"state": "MD", "plan_type": "commercial", "triggers": triggers}
-    facts = case_facts(case.model_copy(update=moved), model=model, market=MARKET)
+    facts = case_facts(_any_program(case.model_copy(update=moved)), model=model, market=MARKET)
     points = talking_points(facts, recommend(facts))
     return next((p for p in points if p.topic == "network_inadequacy"), None)
 
@@ -134,7 +152,7 @@ def test_marylands_rule_is_bundled_and_cited_in_road_miles_only() -> None:
     point = _maryland(45, 20, "suburban")  # 45 > 40; 20 minutes is not measured by the rule
     assert point is not None
     assert (
-        "The nearest in-network program for adult PHP with DBT is 45 miles from the patient, "
+        "The nearest in-network PHP program is 45 miles from the patient, "
         "beyond the state's commercial suburban access standard of 40 miles, a trip" in point.text
     )
     assert "minutes" not in point.text
@@ -169,10 +187,10 @@ def test_the_access_standard_is_the_one_for_the_patients_plan_type(tmp_path: Pat
     assert chosen["medicaid"].miles == 15
     assert chosen["commercial"] is not None
     assert (chosen["commercial"].jurisdiction, chosen["commercial"].plan_type) == ("US", "any")
-    # The Harborview PHP patient (42 miles / 55 minutes, see the case file) on Medicaid: the
-    # point cites the Medicaid rule
+    # The Harborview PHP patient (42 miles / 55 minutes to the nearest PHP program) on
+    # Medicaid: the point cites the Medicaid rule
     case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
-    medicaid = case.model_copy(update={"plan_type": "medicaid"})
+    medicaid = _any_program(case.model_copy(update={"plan_type": "medicaid"}))
     facts = case_facts(medicaid, model=model, market=data)
     point = next(
         p for p in talking_points(facts, recommend(facts)) if p.topic == "network_inadequacy"
@@ -184,7 +202,7 @@ def test_the_access_standard_is_the_one_for_the_patients_plan_type(tmp_path: Pat
 
 
 def test_a_medicare_advantage_member_is_held_to_its_county_types_rule() -> None:
-    # The Harborview PHP patient is 42 miles / 55 minutes from the nearest in-network program.
+    # The Harborview PHP patient, 42 miles / 55 minutes from the nearest in-network PHP program.
     # 42 CFR 422.116(d)(2), Outpatient Behavioral Health: Large Metro 10 miles / 20 minutes ->
     # beyond it on both, the rule is cited; Micro 40 / 55 -> 55 minutes is not beyond 55: no gap
     case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
@@ -201,7 +219,7 @@ def test_a_medicare_advantage_member_is_held_to_its_county_types_rule() -> None:
                 ),
             }
         )
-        facts = case_facts(moved, model=model, market=market)
+        facts = case_facts(_any_program(moved), model=model, market=market)
         points = talking_points(facts, recommend(facts))
         return next((p for p in points if p.topic == "network_inadequacy"), None)
 
@@ -218,6 +236,36 @@ def test_a_medicare_advantage_member_is_held_to_its_county_types_rule() -> None:
     point = gap_point("urban")
     assert point is not None
     assert "access standard" not in point.text
+
+
+def test_a_distance_to_a_specialty_program_is_not_held_to_a_published_standard() -> None:
+    # Harborview's 42 miles / 55 minutes are to the nearest PHP with DBT. 42 CFR 422.116 (Large
+    # Metro 10 miles / 20 minutes) counts any outpatient behavioral health facility: a plain PHP
+    # nearer than 10 miles would meet it, so neither the rule nor "no adequate option" is said;
+    # the distance to the program with DBT is, as measured
+    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    gap = case.triggers.network_inadequacy
+    assert gap is not None and gap.specialty == "adult PHP with DBT"
+    triggers = case.triggers.model_copy(
+        update={"network_inadequacy": gap.model_copy(update={"area": "large_metro"})}
+    )
+    moved = case.model_copy(update={"plan_type": "medicare_advantage", "triggers": triggers})
+    facts = case_facts(moved, model=model, market=MARKET)
+    assert facts.access_standard is not None and not facts.access_standard.illustrative
+    points = {p.topic: p for p in talking_points(facts, recommend(facts))}
+    point = points["network_inadequacy"]
+    assert point.heading == "The nearest in-network program"
+    assert point.text.startswith("The nearest in-network program for adult PHP with DBT is 42")
+    for said in (point.text, point.spoken):
+        assert "standard" not in said
+        assert "adequate" not in said
+        assert "within reach" not in said
+    assert not any("access standard" in f.label for f in point.figures)
+    assert point.why.endswith(
+        "to a program for adult PHP with DBT; the Medicare Advantage Large Metro standard "
+        "counts any PHP program (42 CFR 422.116(d)(2), Outpatient Behavioral Health)"
+    )
+    assert "lacks" not in points["specialized_need"].text + points["specialized_need"].spoken
 
 
 def test_cost_offset_uses_the_target_and_the_named_alternative() -> None:

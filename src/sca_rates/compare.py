@@ -400,6 +400,16 @@ class GapMeasure(NamedTuple):
         return f"{round(self.value, 1):g} {self.unit}"
 
 
+def standard_measures_gap(facts: CaseFacts) -> bool:
+    """Whether an access standard can judge the case's gap. A rule counts the nearest program
+    of the level (42 CFR 422.116: any outpatient behavioral health facility; a state's chart,
+    its facility types): a distance typed to a program of one specialty says nothing of that,
+    as a nearer program without the specialty may be in network. The payer's files are
+    searched for any program billing the case's code, so their miles are the rule's."""
+    gap = facts.case.triggers.network_inadequacy
+    return gap is not None and (gap.evidence is not None or gap.specialty is None)
+
+
 def network_gap(facts: CaseFacts) -> tuple[GapMeasure, ...] | None:
     """The distances to the nearest in-network program, each with its limit, when it lies
     beyond the access standard for where the patient lives on every measure the case gives;

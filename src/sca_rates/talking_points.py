@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sca_rates.compare import GapMeasure, network_gap, savings
+from sca_rates.compare import GapMeasure, network_gap, savings, standard_measures_gap
 from sca_rates.market import position, provenance_of
 from sca_rates.models.case import NetworkCheck
 from sca_rates.models.compare import AlternativeStay, CaseFacts
@@ -73,7 +73,7 @@ def talking_points(
     points = (
         gap,
         _step_down(facts, argued),
-        _specialized(facts, argued, gap_holds=gap is not None and _published(facts)),
+        _specialized(facts, argued, gap_holds=gap is not None and _held_to_standard(facts)),
         _continuity(facts, argued),
         _cost_offset(facts, argued),
         _market(facts, argued),
@@ -138,7 +138,7 @@ def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
         return None
     rule = _standard_name(standard)
     standard_words = standard.said
-    published = _published(facts)
+    published = _held_to_standard(facts)
     words = (
         _typed_gap(facts, given)
         if gap.evidence is None
@@ -154,6 +154,10 @@ def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     # Only the case's facts are said; "no adequate option" only on a published standard
     verdict = ": the plan has no adequate in-network option for this patient" if published else ""
     marked = ", illustrative" if standard.illustrative else ""
+    beyond = f"{'beyond' if placed else 'so none within'} the {rule} standard of {standard_words}"
+    if not published and not standard.illustrative:  # typed to a specialty: not the rule's
+        level = facts.pattern.level_of_care
+        beyond = f"to a program for {gap.specialty}; the {rule} standard counts any {level} program"
     figures = (
         [_standard_figure(rule, standard, m.limit, m.unit) for m in given] if published else []
     )
@@ -170,8 +174,7 @@ def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
         ),
         text=f"{words.text}{cited}{trip}{verdict}.{_checked(gap.check)}",
         spoken=words.spoken,
-        why=f"{words.why}, {'beyond' if placed else 'so none within'} the {rule} standard of "
-        f"{standard_words} ({standard.source}{marked})",
+        why=f"{words.why}, {beyond} ({standard.source}{marked})",
         figures=(*words.figures, *figures),
     )
 
@@ -317,9 +320,11 @@ def _continuity(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     )
 
 
-def _published(facts: CaseFacts) -> bool:
-    """The access standard is one the payer can check, not a rule of thumb."""
-    return facts.access_standard is not None and not facts.access_standard.illustrative
+def _held_to_standard(facts: CaseFacts) -> bool:
+    """The gap is judged by an access standard the payer can check (not a rule of thumb) and
+    that measures what the case measured (``standard_measures_gap``)."""
+    standard = facts.access_standard
+    return standard is not None and not standard.illustrative and standard_measures_gap(facts)
 
 
 def _specialized(facts: CaseFacts, rec: _Argued, *, gap_holds: bool = False) -> TalkingPoint | None:
