@@ -24,8 +24,9 @@ from sca_rates.negotiate import respond
 from sca_rates.network import search_case
 from sca_rates.recommend import recommend
 from sca_rates.settings import Settings
+from sca_rates.talking_points import ESTIMATE
 from sca_rates.ui import case_form, state
-from sca_rates.ui.call_desk import ESTIMATE, NO_KEY
+from sca_rates.ui.call_desk import NO_KEY
 from tests.conftest import FIXTURES, PROJECT
 from tests.network_files import harborview_case, providers_file, rates_file
 

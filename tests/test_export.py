@@ -15,6 +15,7 @@ from sca_rates.export.context import DocumentContext
 from sca_rates.files import load_case, load_terms
 from sca_rates.market import load_market
 from sca_rates.money import usd
+from sca_rates.talking_points import ESTIMATE
 from tests.conftest import PROJECT
 
 CASES = sorted((PROJECT / "cases").glob("*.yaml"))
@@ -76,6 +77,11 @@ def test_the_justification_says_what_the_core_computed(fmt: str) -> None:
     assert context.left_out == ("Cost against the plan's alternative",)
     sheet = _flat(_text(render("call-sheet", context, fmt), fmt))
     assert "Left out of the payer's documents (they rest on estimates)" in sheet
+    # the caller's documents mark the line to say of that point wherever it is written
+    cost = next(p for p in context.points if p.heading == "Cost against the plan's alternative")
+    summary = _flat(_text(render("summary", context, fmt), fmt))
+    assert f'Say: "{_flat(cost.spoken)}" ({ESTIMATE})' in summary
+    assert summary.count(ESTIMATE) == sum(p.illustrative for p in context.points) == 1
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)

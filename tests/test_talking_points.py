@@ -245,13 +245,15 @@ def test_a_distance_to_a_specialty_program_is_not_held_to_a_published_standard()
     # the distance to the program with DBT is, as measured
     case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
     gap = case.triggers.network_inadequacy
-    assert gap is not None and gap.specialty == "adult PHP with DBT"
+    assert gap is not None
+    assert gap.specialty == "adult PHP with DBT"
     triggers = case.triggers.model_copy(
         update={"network_inadequacy": gap.model_copy(update={"area": "large_metro"})}
     )
     moved = case.model_copy(update={"plan_type": "medicare_advantage", "triggers": triggers})
     facts = case_facts(moved, model=model, market=MARKET)
-    assert facts.access_standard is not None and not facts.access_standard.illustrative
+    assert facts.access_standard is not None
+    assert not facts.access_standard.illustrative
     points = {p.topic: p for p in talking_points(facts, recommend(facts))}
     point = points["network_inadequacy"]
     assert point.heading == "The nearest in-network program"

@@ -92,6 +92,11 @@ def for_payer(points: tuple[TalkingPoint, ...]) -> tuple[TalkingPoint, ...]:
     return tuple(p for p in points if p.topic in PAYER_TOPICS and not p.illustrative)
 
 
+# How a point resting on illustrative figures is marked wherever the caller reads it: theirs to
+# weigh, not a figure to put to the payer
+ESTIMATE = "rests on estimates: not figures to say to the payer"
+
+
 def left_out_for_payer(points: tuple[TalkingPoint, ...]) -> tuple[str, ...]:
     """The payer-facing points held back because they rest on illustrative figures."""
     return tuple(p.heading for p in points if p.topic in PAYER_TOPICS and p.illustrative)
@@ -304,9 +309,9 @@ def _continuity(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
         return None
     units = facts.pattern.expected_units
     text = (
-        f"The patient is already in treatment here. Finishing the remaining {units:g} "
-        f"{rec.unit}s with the same team avoids the setback of a transfer mid-episode, and the "
-        "readmission that often follows, which would cost the plan more."
+        f"The patient is already in treatment here. Finishing the {units:g} {rec.unit}s this "
+        "agreement covers with the same team avoids the setback of a transfer mid-episode, and "
+        "the readmission that often follows, which would cost the plan more."
     )
     return _point(
         topic="continuity_of_care",

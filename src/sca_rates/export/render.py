@@ -12,6 +12,7 @@ import jinja2
 from sca_rates.export.blocks import Block, as_text, letter, parse, without_charts
 from sca_rates.export.context import DocumentContext
 from sca_rates.money import pct, usd
+from sca_rates.talking_points import ESTIMATE
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("sca_rates.export", "templates"),
@@ -21,6 +22,7 @@ _ENV = jinja2.Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
+_ENV.globals["ESTIMATE"] = ESTIMATE
 _ENV.filters["usd"] = usd
 _ENV.filters["pct"] = pct
 _ENV.filters["num"] = lambda value: f"{value:g}"

@@ -21,7 +21,7 @@ from sca_rates.models.screen import Screen
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.money import pct, usd
 from sca_rates.offers import EXAMPLES as OFFER_FORMS
-from sca_rates.talking_points import left_out_for_payer
+from sca_rates.talking_points import ESTIMATE, left_out_for_payer
 from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar
 
@@ -252,10 +252,6 @@ def _alternative(position: Position) -> None:
             f"[{alt.provenance.source}, {alt.provenance.year}{mark}]"
         )
     st.markdown("\n".join(lines))
-
-
-# A point whose figures are estimates is the caller's to weigh, not a figure to put to the payer
-ESTIMATE = "rests on estimates: not figures to say to the payer"
 
 
 def _talking_points(points: tuple[TalkingPoint, ...]) -> None:
