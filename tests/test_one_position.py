@@ -132,6 +132,11 @@ def test_a_case_rate_agreed_is_what_every_document_states() -> None:
     assert "single case agreement at $16,000 for the 20 days, nothing after." in email
     assert "3. Rate: $16,000 for the 20 days, nothing after, all services of each day" in email
     assert "per diem" not in email  # a case rate is no per diem
+    # the call sheet's first minute, for the call that confirms it, says what was agreed
+    sheet = _flat(_text(render("call-sheet", context, "md"), "md"))
+    assert "We agreed a single case agreement at $16,000 for the 20 days, nothing after." in sheet
+    assert "asking for" not in sheet
+    assert "$800 per day" not in sheet
     # A share of Medicare agreed is stated as the payer said it, not as our $687.19 a day
     # (350% x $196.34, Boston's wage-adjusted rate)
     accepted = position.answer("350% of Medicare")

@@ -247,6 +247,51 @@ def test_a_letter_with_the_case_rate_agreed_on_the_call_reads_as_agreed() -> Non
     assert low.severity == "error"
 
 
+def test_a_case_rate_over_more_days_than_the_stay_is_held_to_its_whole_amount() -> None:
+    # Harborview's 18 days: "$16,000 for 20 days, nothing after", confirmed, is accepted; read
+    # per day it is 16,000 / 20 = $800, but for our 18 days it pays the whole $16,000. A letter
+    # of $800 a day pays 18 x 800 = $14,400; a case rate of $14,400 for 18 days, the same:
+    # $1,600 short of what was agreed, each an error asking for the terms as agreed
+    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    position = open_position(case, model=model, market=load_market(PROJECT / "market_data"))
+    accepted = position.answer("$16,000 for 20 days, nothing after", confirmed=True)
+    assert accepted.verdict == "accept"
+    call = position.with_call(accepted.state).agreed_call()
+    assert call.per_unit_usd == 800
+    ask = (
+        "Please state the case rate as agreed on the call: $16,000 for the 20 days, nothing after."
+    )
+    message = (
+        "the letter pays $14,400.00 for the 18 days expected; the call agreed $16,000 for the "
+        "20 days, nothing after ($16,000.00 for them)"
+    )
+    for short, term in (
+        (RateTerm(per_unit_usd=800, unit="day"), "rate.per_unit_usd"),
+        (
+            RateTerm(case_rate_usd=14_400, units_covered=18, beyond_per_unit_usd=0),
+            "rate.case_rate_usd",
+        ),
+    ):
+        (found,) = _found(check_terms(LETTER.model_copy(update={"rate": short}), call))[term]
+        assert (found.severity, found.message, found.ask) == ("error", message, ask)
+    # the terms as agreed, or a case rate of $16,000 for our 18 days: nothing short
+    for same in (
+        RateTerm(case_rate_usd=16_000, units_covered=20, beyond_per_unit_usd=0),
+        RateTerm(case_rate_usd=16_000, units_covered=18, beyond_per_unit_usd=0),
+    ):
+        terms = _found(check_terms(LETTER.model_copy(update={"rate": same}), call))
+        assert not {"rate.case_rate_usd", "rate.per_unit_usd", "rate.units_covered"} & set(terms)
+    # the whole amount for 15 of the 18 days, nothing after: days 16-18 unpaid
+    fewer = RateTerm(case_rate_usd=16_000, units_covered=15, beyond_per_unit_usd=0)
+    (unpaid,) = _found(check_terms(LETTER.model_copy(update={"rate": fewer}), call))[
+        "rate.units_covered"
+    ]
+    assert (
+        unpaid.message
+        == "the case rate covers 15 days of the 18 expected, and nothing pays the rest"
+    )
+
+
 def test_a_rate_checked_before_the_call_closed_is_a_risk_not_an_error() -> None:
     asked = CALL.model_copy(update={"agreed": False})
     found = _found(check_terms(LETTER, asked))

@@ -29,7 +29,7 @@ from sca_rates.models.recommend import Policy, Recommendation
 from sca_rates.models.screen import Screen
 from sca_rates.models.simulate import AcceptanceCurve
 from sca_rates.models.talking_points import TalkingPoint
-from sca_rates.models.terms import AgreedCall
+from sca_rates.models.terms import AgreedCall, RateTerm
 from sca_rates.negotiate import agreed_rate, respond, standing_ask
 from sca_rates.recommend import DEFAULT_POLICY, recommend
 from sca_rates.screen import screen as screen_case
@@ -96,6 +96,17 @@ class Position(Frozen):
         """What the call settled, for checking the payer's letter: the rate agreed (else our
         standing ask), its unit and length of stay, and what the program gives besides therapy."""
         variable = (line.name for line in self.facts.cost.lines if line.kind == "variable")
+        agreed = self.agreed_terms
+        said = None if agreed is None else agreed[0].offer
+        case_rate = (
+            RateTerm(
+                case_rate_usd=said.amount,
+                units_covered=said.covers_units,
+                beyond_per_unit_usd=said.beyond_per_unit_usd,
+            )
+            if said is not None and said.kind == "case_rate" and said.covers_units
+            else None
+        )
         return AgreedCall(
             per_unit_usd=self.standing_usd,
             agreed=self.agreed_usd is not None,
@@ -103,6 +114,8 @@ class Position(Frozen):
             expected_units=self.facts.pattern.expected_units,
             services=program_services(self.facts.day_includes, variable),
             code=self.facts.case.code,
+            case_rate=case_rate,
+            case_rate_said=None if case_rate is None or agreed is None else agreed[1],
         )
 
     def answer(self, text: str, *, confirmed: bool = False) -> Response:

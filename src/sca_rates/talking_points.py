@@ -703,9 +703,17 @@ def strongest(points: tuple[TalkingPoint, ...], n: int = 3) -> tuple[TalkingPoin
     return tuple(p for p in points if p.topic in PAYER_TOPICS)[:n]
 
 
-def opener(facts: CaseFacts, points: tuple[TalkingPoint, ...], ask_usd: float) -> str:
+def opener(
+    facts: CaseFacts,
+    points: tuple[TalkingPoint, ...],
+    ask_usd: float,
+    *,
+    agreed: bool = False,
+    terms: str | None = None,
+) -> str:
     """The first minute of the call: who we are, the patient (placeholders to fill), the gap,
-    the clinical need and the ask."""
+    the clinical need and the ask; once ``agreed``, what was agreed, in the payer's ``terms``
+    when they were not a plain rate per unit ("$16,000 for the 20 days, nothing after")."""
     case, pattern = facts.case, facts.pattern
     said = {p.topic: p.spoken for p in points}
     need = next(
@@ -713,6 +721,9 @@ def opener(facts: CaseFacts, points: tuple[TalkingPoint, ...], ask_usd: float) -
         "",
     )
     gap = said.get("network_inadequacy", "")
+    rate = terms or (
+        f"{said_rate(ask_usd)} per {pattern.unit} for {pattern.expected_units:g} {pattern.unit}s"
+    )
     return " ".join(
         part
         for part in (
@@ -721,8 +732,9 @@ def opener(facts: CaseFacts, points: tuple[TalkingPoint, ...], ask_usd: float) -
             "[start date].",
             gap,
             need,
-            f"We are asking for a single case agreement at {said_rate(ask_usd)} per "
-            f"{pattern.unit} for {pattern.expected_units:g} {pattern.unit}s.",
+            f"We agreed a single case agreement at {rate}."
+            if agreed
+            else f"We are asking for a single case agreement at {rate}.",
         )
         if part
     )

@@ -359,6 +359,9 @@ def _rate_against_call(terms: AgreementTerms, call: AgreedCall) -> Iterator[Find
             "rate",
             f"the call has not closed on a rate: the letter is checked against our ask, {agreed}",
         )
+    if call.case_rate is not None:
+        yield from _against_case_rate_agreed(rate, call, call.case_rate)
+        return
     if rate.case_rate_usd is not None and rate.units_covered is not None:
         yield from _case_rate_against_call(rate, call, agreed, settled)
         return
@@ -413,6 +416,45 @@ def _case_rate_against_call(
             "expected, and nothing pays the rest",
             f"Please state that each {call.unit} past the {covered:g} is paid {agreed}.",
         )
+
+
+def _against_case_rate_agreed(
+    rate: RateTerm, call: AgreedCall, case_rate: RateTerm
+) -> Iterator[Finding]:
+    """A call that agreed a case rate: the letter, in whichever form, pays the expected stay at
+    least what those terms do ("$16,000 for the 20 days" pays $16,000 for an 18-day stay; a
+    letter's $800 a day, its rate per day, pays $14,400), and covers every unit of it."""
+    stay, unit, said = call.expected_units, call.unit, call.case_rate_said
+    agreed, paid = _stay_paid(case_rate, call), _stay_paid(rate, call)
+    if paid is not None and agreed is not None and round(paid, 2) < round(agreed, 2):
+        term = "rate.case_rate_usd" if rate.case_rate_usd is not None else "rate.per_unit_usd"
+        yield _finding(
+            "error",
+            term,
+            f"the letter pays {usd(paid)} for the {stay:g} {unit}s expected; the call agreed "
+            f"{said} ({usd(agreed)} for them)",
+            f"Please state the case rate as agreed on the call: {said}.",
+        )
+    covered = rate.units_covered
+    if covered is not None and covered < stay and not rate.beyond_per_unit_usd:
+        yield _finding(
+            "error",
+            "rate.units_covered",
+            f"the case rate covers {covered:g} {unit}s of the {stay:g} expected, and nothing "
+            "pays the rest",
+            f"Please state the case rate as agreed on the call: {said}.",
+        )
+
+
+def _stay_paid(rate: RateTerm, call: AgreedCall) -> float | None:
+    """What a rate pays for the call's expected stay, every unit attended; None when it pays in
+    another unit or states no rate (the checklist's findings)."""
+    if rate.case_rate_usd is not None and rate.units_covered is not None:
+        past = max(call.expected_units - rate.units_covered, 0.0)
+        return rate.case_rate_usd + (rate.beyond_per_unit_usd or 0.0) * past
+    if rate.per_unit_usd is not None and rate.unit in (None, call.unit):
+        return rate.per_unit_usd * call.expected_units
+    return None
 
 
 def _units_against_call(terms: AgreementTerms, call: AgreedCall) -> Iterator[Finding]:

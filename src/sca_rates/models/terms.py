@@ -135,6 +135,11 @@ class AgreedCall(Frozen):
     expected_units: float
     services: tuple[BundledService, ...]  # what the program gives besides its therapy
     code: str  # the code the SCA pays
+    # A case rate agreed, with the payer's words ("$16,000 for the 20 days, nothing after"):
+    # the letter must pay the stay what they do, which a rate per unit may not show (a case
+    # rate over more units than the stay pays its whole amount)
+    case_rate: RateTerm | None = None
+    case_rate_said: str | None = None
 
 
 class Finding(Frozen):
