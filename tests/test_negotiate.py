@@ -424,6 +424,32 @@ def test_a_figure_that_looks_like_a_slip_is_asked_back_and_counts_once_confirmed
     assert counted.verdict == "accept"  # above our $798 opening
 
 
+def test_a_rate_with_the_members_cost_share_inside_is_asked_before_it_is_accepted() -> None:
+    # The fixture's $798 opening: $800 a day is an acceptance. "Net of member cost share" puts
+    # the patient's part inside the $800, paid only as far as the patient pays it: asked first,
+    # counted once confirmed, at the same $800. On top of it ("plus"), the $800 alone is
+    # counted: nothing to ask
+    position = position_from_facts(FACTS)
+    assert position.answer("$800/day").verdict == "accept"
+    for inside in (
+        "$800/day net of member cost share",
+        "$800/day less copay",
+        "$800 a day including coinsurance and deductible",
+    ):
+        checked = position.answer(inside)
+        assert checked.verdict == "check", inside
+        assert checked.state == position.call  # not counted
+        assert checked.offer.per_unit_usd == 800
+        (ask,) = checked.offer.asks
+        assert ask.startswith("the member's cost share is inside the rate"), inside
+        assert position.answer(inside, confirmed=True).verdict == "accept"
+    on_top = position.answer("$800/day plus member cost share")
+    assert (on_top.verdict, on_top.offer.per_unit_usd, on_top.offer.asks) == ("accept", 800, ())
+    assert "the member's cost share on top of the figure is not counted" in " ".join(
+        on_top.offer.assumptions
+    )
+
+
 def test_a_case_rate_is_countered_in_the_payers_form() -> None:
     # $6,000 for 15 days = $400 a day, under the $500 floor: declined, naming the $798 opening
     # as a case rate for their 15 days: 798 x 15 = $11,970, $798 a day after

@@ -463,6 +463,7 @@ def normalize(
         pattern,
         reading,
     )
+    _cost_share(offer, reading)
     episode = pattern.expected_units
     reading.notes.append(
         f"episode = {episode:g} {_units(pattern)} (the case's expected length of stay)"
@@ -480,6 +481,35 @@ def normalize(
         per_episode_usd=per_episode,
         assumptions=tuple(reading.notes),
         asks=tuple(reading.asks),
+    )
+
+
+# The patient's part of the bill, as a payer names it with a rate
+_COST_SHARE = re.compile(
+    r"\b(?:member|patient)(?:'s)?\s+(?:cost[\s-]*shar\w*|responsibility|liability)"
+    r"|\bco-?pays?\b|\bco-?insurance\b|\bdeductibles?\b"
+)
+_ON_TOP = re.compile(r"(?:\bplus|\+|in addition to|on top of)\s+(?:the\s+|any\s+)?$")
+
+
+def _cost_share(offer: Offer, reading: _Reading) -> None:
+    """The member's cost share named with the rate. The figure is read as the whole rate, the
+    least the words can mean; said to be inside it ("net of", "less", "including"), it is paid
+    only as far as the patient pays, so that is asked before an acceptance."""
+    said = offer.text.lower()
+    named = _COST_SHARE.search(said)
+    if named is None:
+        return
+    if _ON_TOP.search(said[: named.start()]):
+        reading.notes.append(
+            "the member's cost share on top of the figure is not counted: the patient may not "
+            "pay it"
+        )
+        return
+    reading.notes.append("the figure is read as the whole rate, the member's cost share inside it")
+    reading.asks.append(
+        "the member's cost share is inside the rate, and is paid only as far as the patient "
+        "pays it: ask that it be at in-network levels, and what the plan itself pays"
     )
 
 
