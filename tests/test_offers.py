@@ -348,6 +348,11 @@ def test_a_unit_word_elsewhere_does_not_change_the_offers_unit(
         ("Medicare plus 10%", "a share above Medicare"),
         ("10% over Medicare", "a share above Medicare"),
         ("60% of usual and customary charges", "usual and customary"),
+        # a visit may be a day or a session, a unit a day, a session or 15 minutes: the caller
+        # asks which (counts of visits are read: "10 visits authorized")
+        ("$600 per visit", "ask whether a visit is a day or a session"),
+        ("$600 an encounter", "ask whether a visit is a day or a session"),
+        ("$42 per unit", "a rate per unit, which may be a day, a session or 15 minutes"),
         ("$.50 per 15 min", "less than a dollar"),
         ("C$350/day", "not in US dollars"),
         ("$11,000 for 0 days", "covers no days"),

@@ -73,6 +73,16 @@ _AMBIGUOUS: tuple[tuple[str, str], ...] = (
         "a share of usual and customary charges, which are "
         "not our billed charges: ask for a rate per day or session",
     ),
+    (
+        r"(?:\bper|/|\ban?|\beach)\s*(?:visit|encounter)\b",
+        "a rate per visit: ask whether a visit is a day or a session, then type '$X/day' or "
+        "'$X per session'",
+    ),
+    (
+        r"(?:\bper|/|\ban?|\beach)\s*unit\b",
+        "a rate per unit, which may be a day, a session or 15 minutes: ask which, then type it "
+        "so ('$X/day', '$X per session', '$X per 15 min')",
+    ),
     (r"\$\s*\.\d", "less than a dollar"),
     (
         r"\b(?:hundred|thousand|grand)\b",
