@@ -306,10 +306,16 @@ def test_a_share_of_medicare_offer_is_answered_with_the_real_figure() -> None:
 
 
 def test_the_medicare_answer_says_only_what_holds_for_the_plan_and_the_market() -> None:
-    # Harborview IOP: MA's published contracts show commercial plans paying well above
-    # Medicare, and the plan is commercial: both said
+    # Harborview IOP: the contracts published in one hospital's file pay 50% to 76% of charges,
+    # on our $450 charge 1.5 to 2.3 times Medicare's $149.84; the plan is commercial: said, as
+    # that file's contracts (not a state's, nor "commercial plans": the file holds a Medicaid
+    # plan's too), with their multiples on our charge
     tufts = _points("harborview-tufts-iop.yaml")['"We pay a percentage of Medicare"']
-    assert tufts.spoken.endswith("; commercial plans pay well above it.")
+    assert tufts.spoken.endswith("; published contracts pay 1.5 to 2.3 times it on our charge.")
+    assert (
+        "Contracts published in the McLean Hospital standard charges file, 2026-03-27, pay 50.0% "
+        "to 76.0% of charges: 1.5 to 2.3 times Medicare on our charge." in tufts.text
+    )
     assert "set for its own members, not a commercial network" in tufts.text
     assert "a session here" in tufts.spoken  # the case's unit, not "a day"
     # The same patient in a Medicare Advantage plan: Medicare's members are the plan's own
@@ -317,11 +323,11 @@ def test_the_medicare_answer_says_only_what_holds_for_the_plan_and_the_market() 
     moved = case.model_copy(update={"plan_type": "medicare_advantage"})
     facts = case_facts(moved, model=model, market=MARKET)
     answer = next(p for p in talking_points(facts, recommend(facts)) if "Medicare" in p.heading)
-    assert "commercial plans pay" not in answer.spoken
+    assert "contracts pay" not in answer.spoken
     assert "its own members" not in answer.text
     # Cedar Path, Ohio: no published contract near it, so no claim of what plans pay
     cedar = _points("cedar-path-bcbs-iop.yaml")['"We pay a percentage of Medicare"']
-    assert "commercial plans pay" not in cedar.spoken
+    assert "contracts pay" not in cedar.spoken
 
 
 def test_answers_to_payer_lines() -> None:

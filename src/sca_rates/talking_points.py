@@ -539,16 +539,13 @@ def _answer_share_of_medicare(facts: CaseFacts, rec: _Argued) -> TalkingPoint | 
     source = medicare.provenance
     adjusted = "" if medicare.national_usd is None else ", wage-adjusted for this area"
     figures = [_sourced("Medicare rate", per_unit, f"USD per {rec.unit}", source)]
-    commercial = ""
+    contracts, above_medicare, multiple = "", False, ""
     billed, shares = facts.case.billed_charge_per_unit, _published_shares(facts)
     if billed is not None and shares is not None:
-        low, high = shares
-        commercial = (
-            f" Commercial contracts published in {low.region} pay {pct(low.share_of_billed)} to "
-            f"{pct(high.share_of_billed)} of charges ({low.source}): "
-            f"{low.share_of_billed * billed / per_unit:.1f} to "
-            f"{high.share_of_billed * billed / per_unit:.1f} times Medicare on our charge."
-        )
+        low, high = (share.share_of_billed * billed / per_unit for share in shares)
+        multiple = f"{low:.1f}" + ("" if f"{low:.1f}" == f"{high:.1f}" else f" to {high:.1f}")
+        contracts = f" {_shares_said(shares)}: {multiple} times Medicare on our charge."
+        above_medicare = low > 1
         figures += _share_figures(shares)
     # Said of a commercial plan only: a Medicare plan's own members are Medicare's
     commercial_plan = facts.case.plan_type == "commercial"
@@ -561,17 +558,21 @@ def _answer_share_of_medicare(facts: CaseFacts, rec: _Argued) -> TalkingPoint | 
         f'"We pay a percentage of Medicare." Medicare pays {usd(per_unit)} per {rec.unit} '
         f"for this {rec.unit} ({medicare.code_type} {medicare.code}, {source.source}, "
         f"{source.year}{adjusted}). It pays the program's {rec.unit} only: the practitioners' "
-        f"professional services are paid by Medicare on top of it{own_members}.{commercial}"
+        f"professional services are paid by Medicare on top of it{own_members}.{contracts}"
     )
-    # "commercial plans pay well above it" only on the published contracts that show it
-    above = "; commercial plans pay well above it" if commercial and commercial_plan else ""
+    # What published contracts pay, to a commercial plan, only when they show it above Medicare
+    above = (
+        f"; published contracts pay {multiple} times it on our charge"
+        if above_medicare and commercial_plan
+        else ""
+    )
     return _point(
         topic="payer_line",
         trigger="we pay a percentage of Medicare",
         heading='"We pay a percentage of Medicare"',
         text=text,
-        spoken=f"Medicare pays about {spoken_usd(per_unit)} a {rec.unit} here, before the "
-        f"practitioners' fees it pays on top{above}.",
+        spoken=f"Medicare pays about {spoken_usd(per_unit)} a {rec.unit} here, and the "
+        f"practitioners' fees on top{above}.",
         why=f"Medicare's {usd(per_unit)} per {rec.unit} is under the rate we ask",
         figures=tuple(figures),
     )
@@ -587,6 +588,19 @@ def _published_shares(facts: CaseFacts) -> tuple[BilledShareRow, BilledShareRow]
         return row.share_of_billed
 
     return min(rows, key=share), max(rows, key=share)
+
+
+def _shares_said(shares: tuple[BilledShareRow, BilledShareRow]) -> str:
+    """What the published contracts pay, named by the files they come from (one hospital's file
+    is one hospital's contracts, not a state's)."""
+    low, high = shares
+    span = (
+        pct(low.share_of_billed)
+        if low.share_of_billed == high.share_of_billed
+        else f"{pct(low.share_of_billed)} to {pct(high.share_of_billed)}"
+    )
+    files = "; ".join(dict.fromkeys((low.source, high.source)))
+    return f"Contracts published in the {files}, pay {span} of charges"
 
 
 def _share_figures(shares: tuple[BilledShareRow, BilledShareRow]) -> list[Figure]:
@@ -610,11 +624,7 @@ def _answer_share_of_billed(facts: CaseFacts, rec: _Argued) -> TalkingPoint | No
     figures = [_case("our charge", billed, f"USD per {rec.unit}")]
     shares, published = "", _published_shares(facts)
     if published is not None:
-        low, high = published
-        shares = (
-            f" Published contracts in {low.region} pay {pct(low.share_of_billed)} to "
-            f"{pct(high.share_of_billed)} of charges ({low.source})."
-        )
+        shares = f" {_shares_said(published)}."
         figures += _share_figures(published)
     text = (
         f'"We can do 50% of billed charges." That is {usd(half)} per {rec.unit} on our '
