@@ -24,6 +24,7 @@ from sca_rates.negotiate import respond
 from sca_rates.network import search_case
 from sca_rates.recommend import recommend
 from sca_rates.settings import Settings
+from sca_rates.store.crypto import new_key
 from sca_rates.talking_points import ESTIMATE
 from sca_rates.ui import case_form, state
 from sca_rates.ui.call_desk import NO_KEY
@@ -312,6 +313,41 @@ def test_identifiers_without_a_key_are_left_out_and_the_call_saved(
     )
     # nothing typed is lost
     assert next(t for t in at.text_input if t.label.startswith("Patient name")).value == "Pat Doe"
+
+
+def test_a_call_saved_with_the_identifiers_clears_them_for_the_next_patient(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCA_DATABASE_URL", f"sqlite:///{tmp_path / 'log.sqlite'}")
+    monkeypatch.setenv("SCA_PATIENT_KEY", new_key())
+    at = _offer(_page("call_desk", "save_call"), "$540/day")
+    for label, typed in (("Patient name", "Pat Doe"), ("Member ID", "W123456789")):
+        next(t for t in at.text_input if t.label.startswith(label)).input(typed)
+    next(t for t in at.text_area if t.label.startswith("Notes")).input("Spoke with Dana")
+    next(b for b in at.button if b.label == "Save to the log").click().run()
+    assert at.success[-1].value == "Saved as request 1 (pending), with 2 turns of the call."
+    # saved with the call, encrypted: the next call, another patient's, starts with none of it
+    assert [t.value for t in at.text_input if t.label.startswith(("Patient", "Member"))] == [
+        "",
+        "",
+    ]
+    assert next(t for t in at.text_area if t.label.startswith("Notes")).value == ""
+    assert not any(b.label == "Start a new call" for b in at.button)  # the call ended
+
+
+def test_the_second_consent_to_share_our_cost_at_the_floor_is_asked_each_time() -> None:
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60)
+    at.session_state["documents"] = True
+    at.run()
+
+    def box(label: str) -> Any:
+        return next(c for c in at.checkbox if c.label.startswith(label))
+
+    box("Share our cost structure").check().run()
+    box("Share it anyway").check().run()
+    box("Share our cost structure").uncheck().run()
+    box("Share our cost structure").check().run()
+    assert box("Share it anyway").value is False
 
 
 def test_the_market_page_imports_a_hospital_file_and_uses_it(

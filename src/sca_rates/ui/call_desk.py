@@ -21,15 +21,15 @@ from sca_rates.models.screen import Screen
 from sca_rates.models.talking_points import TalkingPoint
 from sca_rates.money import pct, usd
 from sca_rates.offers import EXAMPLES as OFFER_FORMS
+from sca_rates.store.crypto import Cipher
 from sca_rates.talking_points import ESTIMATE, left_out_for_payer
 from sca_rates.ui import state
 from sca_rates.ui.case_form import case_in_sidebar
 
-# What the caller chose or typed in the desk's folded panels, kept while they are folded
-KEPT = (
-    *("share_cost", "share_cost_at_floor", "document", "document_format"),
-    *("log_name", "log_member", "log_notes"),
-)
+# What the caller chose or typed in the desk's folded panels, kept while they are folded (not
+# the second consent to share our cost at the floor: it is asked again each time)
+TYPED = ("log_name", "log_member", "log_notes")  # what the caller types to save with the call
+KEPT = ("share_cost", "document", "document_format", *TYPED)
 ANSWER = "answer"  # the last Response on this call
 CONFIRMED = "confirmed_offer"  # an offer asked back that the caller has confirmed, to answer
 PLACEHOLDER = "$350/day, 60% of billed charges, 120% of Medicare, case rate $11,000 for 25 days"
@@ -345,6 +345,9 @@ NO_KEY = (
 )
 
 
+SAVED = "saved"  # what the last click on "Save to the log" said: ("success" or "error", words)
+
+
 def _save_to_log(position: Position) -> None:
     """One click keeps the call: the case, the three numbers at the time and every offer; the
     patient's identifiers and the notes (which may name the patient) only encrypted, so without
@@ -360,45 +363,62 @@ def _save_to_log(position: Position) -> None:
             cipher = None
         if cipher is None:
             st.caption(NO_KEY)
-        name = st.text_input("Patient name (optional, stored encrypted)", key="log_name")
-        member = st.text_input("Member ID (optional, stored encrypted)", key="log_member")
-        notes = st.text_area("Notes: who you spoke with, what worked", key="log_notes")
-        if not st.button("Save to the log", type="primary"):
-            return
-        typed = bool(name or member)
-        patient = (
-            PatientIdentifiers(name=name or None, member_id=member or None)
-            if typed and cipher is not None
-            else None
-        )
-        request = request_from_call(
-            position, requested_on=dt.date.today(), actor=state.actor(), patient=patient
-        )
-        kept_notes = notes if cipher is not None else ""
-        try:
-            with store.transaction(state.log_engine()) as session:
-                request_id = store.add_request(
-                    session=session,
-                    request=request.model_copy(update={"notes": kept_notes}),
-                    cipher=cipher,
-                    actor=state.actor(),
-                )
-        except ScaRatesError as exc:
-            st.error(str(exc))
-            return
-        state.save_call(NegotiationState())  # saved: the call ends, and its draft with it
-        unsaved = [
-            what
-            for what, given in (("the patient's name and member ID", typed), ("the notes", notes))
-            if given and cipher is None
-        ]
-        said = " and ".join(unsaved)
-        left_out = (
-            f" {said[:1].upper()}{said[1:]} were not saved: no key is set (see above)."
-            if unsaved
-            else ""
-        )
-        st.success(
-            f"Saved as request {request_id} ({request.outcome}), with "
-            f"{len(request.offers)} turns of the call.{left_out}"
-        )
+        st.text_input("Patient name (optional, stored encrypted)", key="log_name")
+        st.text_input("Member ID (optional, stored encrypted)", key="log_member")
+        st.text_area("Notes: who you spoke with, what worked", key="log_notes")
+        st.button("Save to the log", type="primary", on_click=_save, args=(position, cipher))
+        look, said = st.session_state.pop(SAVED, ("", ""))
+        if look == "success":
+            st.success(said)
+        elif look == "error":
+            st.error(said)
+
+
+def _save(position: Position, cipher: Cipher | None) -> None:
+    """The click's work, before the page is drawn again: the call as it then stands is kept,
+    and what was saved with it is cleared (the next call is another patient's); what could not
+    be saved stays typed."""
+    name, member, notes = (st.session_state.get(key, "") for key in TYPED)
+    typed = bool(name or member)
+    patient = (
+        PatientIdentifiers(name=name or None, member_id=member or None)
+        if typed and cipher is not None
+        else None
+    )
+    request = request_from_call(
+        position.with_call(state.current_call()),
+        requested_on=dt.date.today(),
+        actor=state.actor(),
+        patient=patient,
+    )
+    try:
+        with store.transaction(state.log_engine()) as session:
+            request_id = store.add_request(
+                session=session,
+                request=request.model_copy(update={"notes": notes if cipher is not None else ""}),
+                cipher=cipher,
+                actor=state.actor(),
+            )
+    except ScaRatesError as exc:
+        st.session_state[SAVED] = ("error", str(exc))
+        return
+    state.save_call(NegotiationState())  # saved: the call ends, and its draft with it
+    if cipher is not None:
+        for key in TYPED:
+            st.session_state[key] = ""
+    unsaved = [
+        what
+        for what, given in (("the patient's name and member ID", typed), ("the notes", notes))
+        if given and cipher is None
+    ]
+    said = " and ".join(unsaved)
+    left_out = (
+        f" {said[:1].upper()}{said[1:]} were not saved: no key is set (see above)."
+        if unsaved
+        else ""
+    )
+    st.session_state[SAVED] = (
+        "success",
+        f"Saved as request {request_id} ({request.outcome}), with "
+        f"{len(request.offers)} turns of the call.{left_out}",
+    )
