@@ -25,11 +25,18 @@ def _screen(case: Case, path: Path = NORTHSTAR, today: dt.date = TODAY) -> Scree
     return open_position(case, model=model, market=MARKET).screen(today)
 
 
-def _northstar(allowed_pct: float) -> Case:
+def _northstar(allowed_pct: float, *, any_program: bool = False) -> Case:
+    """Northstar with this out-of-network allowed share; ``any_program``: its distances typed to
+    the nearest PHP program of any kind, not to one for adolescent dual diagnosis."""
     case, _ = load_case(NORTHSTAR)
     assert case.oon_benefit is not None
     benefit = case.oon_benefit.model_copy(update={"allowed_pct": allowed_pct})
-    return case.model_copy(update={"oon_benefit": benefit})
+    gap = case.triggers.network_inadequacy
+    assert gap is not None
+    if any_program:
+        gap = gap.model_copy(update={"specialty": None})
+    triggers = case.triggers.model_copy(update={"network_inadequacy": gap})
+    return case.model_copy(update={"oon_benefit": benefit, "triggers": triggers})
 
 
 @pytest.mark.parametrize("path", sorted((PROJECT / "cases").glob("*.yaml")), ids=lambda p: p.name)
@@ -56,9 +63,16 @@ def test_an_allowed_amount_at_our_target_is_a_gap_exception() -> None:
     # nets less: 20 days x $980 = $19,600; the patient owes $1,000 + 30% of $18,600 = $6,580,
     # capped at $5,000; the payer pays $14,600 and half the $5,000 is collected: $17,100, $855 a
     # day, under the target
-    result = _screen(_northstar(0.7))
+    result = _screen(_northstar(0.7, any_program=True))
     assert result.tool == "gap_exception"
     assert "$980.00 per day, reaches our target of $897.03" in result.reason
+    # The same distances typed to the nearest program for adolescent dual diagnosis do not show
+    # that the plan has no program within the standard (one without it may be nearer): an SCA
+    measured = _screen(_northstar(0.7))
+    assert measured.tool == "single_case_agreement"
+    (gap,) = (f for f in measured.factors if f.name == "network gap")
+    assert gap.holds
+    assert gap.detail.startswith("nearest in-network program for adolescent dual diagnosis ")
 
 
 def test_an_out_of_network_benefit_that_nets_our_target_is_billed_out_of_network() -> None:

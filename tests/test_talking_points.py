@@ -79,8 +79,9 @@ def test_the_network_lacks_the_modality_only_beyond_a_published_standard() -> No
     facts = case_facts(_any_program(moved), model=model, market=MARKET)
     topics = {p.topic: p for p in talking_points(facts, recommend(facts))}
     assert topics["specialized_need"].spoken.endswith(", which your network lacks within reach.")
-    # The same miles typed to the nearest PHP *with DBT*: the rule counts any PHP program, and
-    # a nearer one may be in network, so nothing is said to lack within reach
+    # The same miles typed to the nearest PHP *with DBT*: the rule counts any outpatient
+    # behavioral health facility, and a nearer one may be in network, so nothing is said to
+    # lack within reach
     facts = case_facts(moved, model=model, market=MARKET)
     topics = {p.topic: p for p in talking_points(facts, recommend(facts))}
     assert topics["specialized_need"].spoken.endswith(", which our program gives.")
@@ -265,7 +266,8 @@ def test_a_distance_to_a_specialty_program_is_not_held_to_a_published_standard()
     assert not any("access standard" in f.label for f in point.figures)
     assert point.why.endswith(
         "to a program for adult PHP with DBT; the Medicare Advantage Large Metro standard "
-        "counts any PHP program (42 CFR 422.116(d)(2), Outpatient Behavioral Health)"
+        "measures to the nearest program of any specialty (42 CFR 422.116(d)(2), Outpatient "
+        "Behavioral Health)"
     )
     assert "lacks" not in points["specialized_need"].text + points["specialized_need"].spoken
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sca_rates.compare import network_gap
+from sca_rates.compare import network_gap, standard_measures_gap
 from sca_rates.models.compare import CaseFacts
 from sca_rates.models.recommend import Recommendation
 from sca_rates.models.screen import Factor, Screen, Tool
@@ -53,12 +53,18 @@ def _factors(facts: CaseFacts, rec: Recommendation) -> tuple[Factor, ...]:
     case, triggers, unit = facts.case, facts.case.triggers, facts.pattern.unit
     gap = network_gap(facts)
     oon, ceiling = facts.oon, facts.ceiling
+    typed = triggers.network_inadequacy
+    program = (
+        f"program for {typed.specialty}"
+        if typed and typed.specialty and not standard_measures_gap(facts)
+        else "program"
+    )
     return (
         Factor(
             name="network gap",
             holds=gap is not None,
             detail=(
-                "nearest in-network program "
+                f"nearest in-network {program} "
                 + " / ".join(measure.said() for measure in gap)
                 + ", beyond the access standard"
                 if gap
@@ -116,7 +122,10 @@ def _tool(facts: CaseFacts, rec: Recommendation, factors: tuple[Factor, ...]) ->
             f"billing out of network nets {usd(oon.per_unit_usd)} per {unit}, at least our target "
             f"of {usd(target)}: an SCA would add nothing"
         )
-    if holds["network gap"] and oon is not None and oon.allowed_per_unit_usd >= target:
+    # A gap exception says the plan has no program within the standard at all: a distance
+    # typed to a program of one specialty does not show that
+    gap_shown = holds["network gap"] and standard_measures_gap(facts)
+    if gap_shown and oon is not None and oon.allowed_per_unit_usd >= target:
         return "gap_exception", (
             f"the plan has no in-network program within the access standard, and its "
             f"out-of-network allowed amount, {usd(oon.allowed_per_unit_usd)} per {unit}, reaches "

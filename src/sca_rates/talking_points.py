@@ -161,8 +161,10 @@ def _network_gap(facts: CaseFacts, rec: _Argued) -> TalkingPoint | None:
     marked = ", illustrative" if standard.illustrative else ""
     beyond = f"{'beyond' if placed else 'so none within'} the {rule} standard of {standard_words}"
     if not published and not standard.illustrative:  # typed to a specialty: not the rule's
-        level = facts.pattern.level_of_care
-        beyond = f"to a program for {gap.specialty}; the {rule} standard counts any {level} program"
+        beyond = (
+            f"to a program for {gap.specialty}; the {rule} standard measures to the nearest "
+            "program of any specialty"
+        )
     figures = (
         [_standard_figure(rule, standard, m.limit, m.unit) for m in given] if published else []
     )
