@@ -292,6 +292,39 @@ def test_a_case_rate_over_more_days_than_the_stay_is_held_to_its_whole_amount() 
     )
 
 
+def test_a_letter_stating_the_case_rate_agreed_asks_for_no_correction() -> None:
+    # Harborview's 18 days. "$13,000 for 15 days, nothing after" (13,000 / 18 = $722.22 a day
+    # over our stay) accepted: a letter saying the same is no error, though days 16-18 are
+    # unpaid (the checklist warns of that); a letter covering 12 days is short of what was agreed
+    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    position = open_position(case, model=model, market=load_market(PROJECT / "market_data"))
+    agreed = position.answer("$13,000 for 15 days, nothing after", confirmed=True)
+    assert agreed.verdict == "accept"
+    call = position.with_call(agreed.state).agreed_call()
+    same = RateTerm(case_rate_usd=13_000, units_covered=15, beyond_per_unit_usd=0)
+    found = _found(check_terms(LETTER.model_copy(update={"rate": same}), call))
+    assert not {"rate.case_rate_usd", "rate.per_unit_usd", "rate.units_covered"} & set(found)
+    assert "rate.beyond_per_unit_usd" in found
+    fewer = same.model_copy(update={"units_covered": 12})
+    assert "rate.units_covered" in _found(
+        check_terms(LETTER.model_copy(update={"rate": fewer}), call)
+    )
+    # "case rate $13,000", its days unsaid, was read over our 18 days: a letter of $13,000 for 20
+    # days, nothing after, pays the same $13,000 for them
+    agreed = position.answer("case rate $13,000", confirmed=True)
+    assert agreed.verdict == "accept"
+    call = position.with_call(agreed.state).agreed_call()
+    longer = RateTerm(case_rate_usd=13_000, units_covered=20, beyond_per_unit_usd=0)
+    found = _found(check_terms(LETTER.model_copy(update={"rate": longer}), call))
+    assert not {"rate.case_rate_usd", "rate.units_covered"} & set(found)
+    # a rate in another unit than the call's is no statement of the case rate agreed
+    per_session = RateTerm(per_unit_usd=100, unit="session")
+    (unit,) = _found(check_terms(LETTER.model_copy(update={"rate": per_session}), call))[
+        "rate.unit"
+    ]
+    assert unit.message == "the letter pays per session; the call agreed a case rate of $13,000"
+
+
 def test_a_rate_checked_before_the_call_closed_is_a_risk_not_an_error() -> None:
     asked = CALL.model_copy(update={"agreed": False})
     found = _found(check_terms(LETTER, asked))

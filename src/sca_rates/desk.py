@@ -101,10 +101,11 @@ class Position(Frozen):
         case_rate = (
             RateTerm(
                 case_rate_usd=said.amount,
-                units_covered=said.covers_units,
+                # a case rate said without its units was read over our stay
+                units_covered=said.covers_units or self.facts.pattern.expected_units,
                 beyond_per_unit_usd=said.beyond_per_unit_usd,
             )
-            if said is not None and said.kind == "case_rate" and said.covers_units
+            if said is not None and said.kind == "case_rate"
             else None
         )
         return AgreedCall(

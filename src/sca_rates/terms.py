@@ -408,14 +408,12 @@ def _case_rate_against_call(
             f"Please correct the case rate to {usd(call.per_unit_usd * covered)} for "
             f"{covered:g} {call.unit}s ({agreed}), {settled}.",
         )
-    if covered < call.expected_units and not rate.beyond_per_unit_usd:
-        yield _finding(
-            "error",
-            "rate.units_covered",
-            f"the case rate covers {covered:g} {call.unit}s of the {call.expected_units:g} "
-            "expected, and nothing pays the rest",
-            f"Please state that each {call.unit} past the {covered:g} is paid {agreed}.",
-        )
+    yield from _uncovered(
+        rate,
+        call,
+        call.expected_units,
+        f"Please state that each {call.unit} past the {covered:g} is paid {agreed}.",
+    )
 
 
 def _against_case_rate_agreed(
@@ -423,32 +421,43 @@ def _against_case_rate_agreed(
 ) -> Iterator[Finding]:
     """A call that agreed a case rate: the letter, in whichever form, pays the expected stay at
     least what those terms do ("$16,000 for the 20 days" pays $16,000 for an 18-day stay; a
-    letter's $800 a day, its rate per day, pays $14,400), and covers every unit of it."""
+    letter's $800 a day, its rate per day, pays $14,400), and covers as much of it."""
     stay, unit, said = call.expected_units, call.unit, call.case_rate_said
+    ask = f"Please state the case rate as agreed on the call: {said}."
     agreed, paid = _stay_paid(case_rate, call), _stay_paid(rate, call)
-    if paid is not None and agreed is not None and round(paid, 2) < round(agreed, 2):
+    if paid is None and rate.per_unit_usd is not None:
+        yield _finding(
+            "error", "rate.unit", f"the letter pays per {rate.unit}; the call agreed {said}", ask
+        )
+    elif paid is not None and agreed is not None and round(paid, 2) < round(agreed, 2):
         term = "rate.case_rate_usd" if rate.case_rate_usd is not None else "rate.per_unit_usd"
         yield _finding(
             "error",
             term,
             f"the letter pays {usd(paid)} for the {stay:g} {unit}s expected; the call agreed "
             f"{said} ({usd(agreed)} for them)",
-            f"Please state the case rate as agreed on the call: {said}.",
+            ask,
         )
+    # Days the agreed terms left unpaid are the checklist's warning, not a letter to correct
+    yield from _uncovered(rate, call, min(stay, case_rate.units_covered or stay), ask)
+
+
+def _uncovered(rate: RateTerm, call: AgreedCall, owed: float, ask: str) -> Iterator[Finding]:
+    """A case rate in the letter covering fewer units than ``owed``, with nothing after them."""
     covered = rate.units_covered
-    if covered is not None and covered < stay and not rate.beyond_per_unit_usd:
+    if covered is not None and covered < owed and not rate.beyond_per_unit_usd:
         yield _finding(
             "error",
             "rate.units_covered",
-            f"the case rate covers {covered:g} {unit}s of the {stay:g} expected, and nothing "
-            "pays the rest",
-            f"Please state the case rate as agreed on the call: {said}.",
+            f"the case rate covers {covered:g} {call.unit}s of the {call.expected_units:g} "
+            "expected, and nothing pays the rest",
+            ask,
         )
 
 
 def _stay_paid(rate: RateTerm, call: AgreedCall) -> float | None:
     """What a rate pays for the call's expected stay, every unit attended; None when it pays in
-    another unit or states no rate (the checklist's findings)."""
+    another unit or states no rate."""
     if rate.case_rate_usd is not None and rate.units_covered is not None:
         past = max(call.expected_units - rate.units_covered, 0.0)
         return rate.case_rate_usd + (rate.beyond_per_unit_usd or 0.0) * past
