@@ -424,18 +424,33 @@ def test_a_figure_that_looks_like_a_slip_is_asked_back_and_counts_once_confirmed
     assert counted.verdict == "accept"  # above our $798 opening
 
 
+INSIDE = (
+    "$800/day net of member cost share",
+    "$800/day less copay",
+    "$800 a day including coinsurance and deductible",
+    "$800/day net of cost-sharing",
+    "$800/day, cost share included",
+    "$800/day net of the members cost share",
+    "$800/day net of member\u2019s cost share",  # a curly apostrophe, pasted from an email
+    "$800/day including the patient's portion",
+    "$800/day plus copay, net of deductible",  # one part on top, one inside: asked
+)
+ON_TOP_OR_NONE = (
+    "$800/day plus member cost share",
+    "$800/day plus applicable copay",
+    "$800/day in addition to the member's copay",
+    "$800/day, deductible waived",
+    "$800/day, no copay",
+)
+
+
 def test_a_rate_with_the_members_cost_share_inside_is_asked_before_it_is_accepted() -> None:
-    # The fixture's $798 opening: $800 a day is an acceptance. "Net of member cost share" puts
-    # the patient's part inside the $800, paid only as far as the patient pays it: asked first,
-    # counted once confirmed, at the same $800. On top of it ("plus"), the $800 alone is
-    # counted: nothing to ask
+    # The fixture's $798 opening: $800 a day is an acceptance. A member's cost share inside the
+    # $800 is paid only as far as the patient pays it: asked first, counted once confirmed, at
+    # the same $800. On top of it, or waived, the $800 alone is counted: nothing to ask
     position = position_from_facts(FACTS)
     assert position.answer("$800/day").verdict == "accept"
-    for inside in (
-        "$800/day net of member cost share",
-        "$800/day less copay",
-        "$800 a day including coinsurance and deductible",
-    ):
+    for inside in INSIDE:
         checked = position.answer(inside)
         assert checked.verdict == "check", inside
         assert checked.state == position.call  # not counted
@@ -443,8 +458,14 @@ def test_a_rate_with_the_members_cost_share_inside_is_asked_before_it_is_accepte
         (ask,) = checked.offer.asks
         assert ask.startswith("the member's cost share is inside the rate"), inside
         assert position.answer(inside, confirmed=True).verdict == "accept"
+    for outside in ON_TOP_OR_NONE:
+        answer = position.answer(outside)
+        assert (answer.verdict, answer.offer.per_unit_usd, answer.offer.asks) == (
+            "accept",
+            800,
+            (),
+        ), outside
     on_top = position.answer("$800/day plus member cost share")
-    assert (on_top.verdict, on_top.offer.per_unit_usd, on_top.offer.asks) == ("accept", 800, ())
     assert "the member's cost share on top of the figure is not counted" in " ".join(
         on_top.offer.assumptions
     )

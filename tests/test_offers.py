@@ -328,6 +328,9 @@ def test_a_case_rates_days_are_read_however_they_are_said(text: str, covers: flo
         ("$650/day, flat rate", "per_day", 650),
         ("$1,200 weekly", "per_week", 1200),
         ("US$350/day", "per_day", 350),
+        # a visit or a unit said beside a named unit: that unit is the rate's
+        ("$700 per diem, each visit reviewed", "per_day", 700),
+        ("$25 per unit of 15 minutes", "per_15min", 25),
     ],
 )
 def test_a_unit_word_elsewhere_does_not_change_the_offers_unit(

@@ -54,6 +54,8 @@ _CODE = re.compile(r"^[a-z]\d{4}$")
 _CURRENCY = re.compile(
     r"[€£¥₹]|\b(?!us\$)[a-z]{1,2}\$|\b(?:eur|euros?|gbp|pounds?|yen|cad|aud|inr|pesos?)\b"
 )
+# Nowhere a unit the rate can be read in: a day, a session, 15 minutes or an hour
+_NO_UNIT = r"^(?!.*(?:per\s*diem|\bday\b|daily|\bd\b|session|15\s*-?\s*min|\bhour|\bhr\b))"
 # Forms that would be misread if taken for a simpler one; each is refused with its fix
 _AMBIGUOUS: tuple[tuple[str, str], ...] = (
     (
@@ -73,13 +75,13 @@ _AMBIGUOUS: tuple[tuple[str, str], ...] = (
         "a share of usual and customary charges, which are "
         "not our billed charges: ask for a rate per day or session",
     ),
-    (
-        r"(?:\bper|/|\ban?|\beach)\s*(?:visit|encounter)\b",
+    (  # unless the rate's unit is named too ("$700 per diem, each visit reviewed")
+        _NO_UNIT + r".*(?:\bper|/|\ban?|\beach)\s*(?:visit|encounter)\b",
         "a rate per visit: ask whether a visit is a day or a session, then type '$X/day' or "
         "'$X per session'",
     ),
     (
-        r"(?:\bper|/|\ban?|\beach)\s*unit\b",
+        _NO_UNIT + r".*(?:\bper|/|\ban?|\beach)\s*unit\b",
         "a rate per unit, which may be a day, a session or 15 minutes: ask which, then type it "
         "so ('$X/day', '$X per session', '$X per 15 min')",
     ),
@@ -494,33 +496,47 @@ def normalize(
     )
 
 
-# The patient's part of the bill, as a payer names it with a rate
+# The patient's part of the bill, as a payer names it with a rate ("net of member cost share",
+# "less copay"), and the words that put it on top of the rate or say there is none
 _COST_SHARE = re.compile(
-    r"\b(?:member|patient)(?:'s)?\s+(?:cost[\s-]*shar\w*|responsibility|liability)"
+    r"\b(?:(?:member|patient)(?:['\u2019]?s)?\s+)?cost[\s-]*shar\w*"
+    r"|\b(?:member|patient)(?:['\u2019]?s)?\s+(?:responsibility|liability|portion|share)\b"
     r"|\bco-?pays?\b|\bco-?insurance\b|\bdeductibles?\b"
 )
-_ON_TOP = re.compile(r"(?:\bplus|\+|in addition to|on top of)\s+(?:the\s+|any\s+)?$")
+_BEFORE = r"\s+(?:[\w'\u2019$]+\s+){0,3}$"  # up to three words between ("plus the member's copay")
+_ON_TOP = re.compile(r"(?:\bplus|\+|in addition to|on top of)" + _BEFORE)
+_NONE = re.compile(r"(?:\bno|\bwithout|\bwaived?|\bzero|\$0)" + _BEFORE)
+_NONE_AFTER = re.compile(r"\s*(?:is\s+|are\s+)?(?:waived|does not apply|not applied)")
 
 
 def _cost_share(offer: Offer, reading: _Reading) -> None:
     """The member's cost share named with the rate. The figure is read as the whole rate, the
     least the words can mean; said to be inside it ("net of", "less", "including"), it is paid
-    only as far as the patient pays, so that is asked before an acceptance."""
+    only as far as the patient pays, so that is asked before an acceptance. Said to be on top,
+    or waived, nothing is asked."""
     said = offer.text.lower()
-    named = _COST_SHARE.search(said)
-    if named is None:
-        return
-    if _ON_TOP.search(said[: named.start()]):
+    inside = on_top = False
+    for named in _COST_SHARE.finditer(said):
+        before = said[: named.start()]
+        if _NONE.search(before) or _NONE_AFTER.match(said, named.end()):
+            continue
+        if _ON_TOP.search(before):
+            on_top = True
+        else:
+            inside = True
+    if inside:
+        reading.notes.append(
+            "the figure is read as the whole rate, the member's cost share inside it"
+        )
+        reading.asks.append(
+            "the member's cost share is inside the rate, and is paid only as far as the patient "
+            "pays it: ask that it be at in-network levels, and what the plan itself pays"
+        )
+    elif on_top:
         reading.notes.append(
             "the member's cost share on top of the figure is not counted: the patient may not "
             "pay it"
         )
-        return
-    reading.notes.append("the figure is read as the whole rate, the member's cost share inside it")
-    reading.asks.append(
-        "the member's cost share is inside the rate, and is paid only as far as the patient "
-        "pays it: ask that it be at in-network levels, and what the plan itself pays"
-    )
 
 
 Units = TypeVar("Units", float, NDArray[np.float64])
