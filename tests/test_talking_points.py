@@ -315,8 +315,8 @@ def test_the_medicare_answer_says_only_what_holds_for_the_plan_and_the_market() 
     tufts = _points("harborview-tufts-iop.yaml")['"We pay a percentage of Medicare"']
     assert tufts.spoken.endswith("; published contracts pay 1.5 to 2.3 times it on our charge.")
     assert (
-        "Contracts published in the McLean Hospital standard charges file, 2026-03-27, pay 50.0% "
-        "to 76.0% of charges: 1.5 to 2.3 times Medicare on our charge." in tufts.text
+        "Published contracts pay 50.0% to 76.0% of charges (McLean Hospital standard charges "
+        "file, 2026-03-27): 1.5 to 2.3 times Medicare on our charge." in tufts.text
     )
     assert "set for its own members, not a commercial network" in tufts.text
     assert "a session here" in tufts.spoken  # the case's unit, not "a day"

@@ -602,7 +602,7 @@ def _shares_said(shares: tuple[BilledShareRow, BilledShareRow]) -> str:
         else f"{pct(low.share_of_billed)} to {pct(high.share_of_billed)}"
     )
     files = "; ".join(dict.fromkeys((low.source, high.source)))
-    return f"Contracts published in the {files}, pay {span} of charges"
+    return f"Published contracts pay {span} of charges ({files})"
 
 
 def _share_figures(shares: tuple[BilledShareRow, BilledShareRow]) -> list[Figure]:
