@@ -225,14 +225,20 @@ def test_a_letter_in_another_unit_or_a_short_case_rate_is_caught() -> None:
     )
 
 
+def _harborview_agreed(offer: str) -> AgreedCall:
+    """What a Harborview PHP call (18 days) settled when it accepted the payer's ``offer``."""
+    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    position = open_position(case, model=model, market=load_market(PROJECT / "market_data"))
+    accepted = position.answer(offer, confirmed=True)
+    assert accepted.verdict == "accept"
+    return position.with_call(accepted.state).agreed_call()
+
+
 def test_a_letter_with_the_case_rate_agreed_on_the_call_reads_as_agreed() -> None:
     # The call accepted "$5,000 for 10 days, $900 a day after" on Harborview's 18 days: the
     # stay pays 5,000 + 8 x 900 = $12,200, $677.78 a day. The letter saying the same terms is
     # no error (its $500 for each of the 10 days is not the whole of it)
-    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
-    position = open_position(case, model=model, market=load_market(PROJECT / "market_data"))
-    accepted = position.answer("$5,000 for 10 days, $900 a day after")
-    call = position.with_call(accepted.state).agreed_call()
+    call = _harborview_agreed("$5,000 for 10 days, $900 a day after")
     assert call.per_unit_usd == pytest.approx(677.78, abs=0.005)
     same = RateTerm(case_rate_usd=5000, units_covered=10, beyond_per_unit_usd=900)
     letter = LETTER.model_copy(update={"rate": same})
@@ -252,11 +258,7 @@ def test_a_case_rate_over_more_days_than_the_stay_is_held_to_its_whole_amount() 
     # per day it is 16,000 / 20 = $800, but for our 18 days it pays the whole $16,000. A letter
     # of $800 a day pays 18 x 800 = $14,400; a case rate of $14,400 for 18 days, the same:
     # $1,600 short of what was agreed, each an error asking for the terms as agreed
-    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
-    position = open_position(case, model=model, market=load_market(PROJECT / "market_data"))
-    accepted = position.answer("$16,000 for 20 days, nothing after", confirmed=True)
-    assert accepted.verdict == "accept"
-    call = position.with_call(accepted.state).agreed_call()
+    call = _harborview_agreed("$16,000 for 20 days, nothing after")
     assert call.per_unit_usd == 800
     ask = (
         "Please state the case rate as agreed on the call: $16,000 for the 20 days, nothing after."
@@ -296,11 +298,7 @@ def test_a_letter_stating_the_case_rate_agreed_asks_for_no_correction() -> None:
     # Harborview's 18 days. "$13,000 for 15 days, nothing after" (13,000 / 18 = $722.22 a day
     # over our stay) accepted: a letter saying the same is no error, though days 16-18 are
     # unpaid (the checklist warns of that); a letter covering 12 days is short of what was agreed
-    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
-    position = open_position(case, model=model, market=load_market(PROJECT / "market_data"))
-    agreed = position.answer("$13,000 for 15 days, nothing after", confirmed=True)
-    assert agreed.verdict == "accept"
-    call = position.with_call(agreed.state).agreed_call()
+    call = _harborview_agreed("$13,000 for 15 days, nothing after")
     same = RateTerm(case_rate_usd=13_000, units_covered=15, beyond_per_unit_usd=0)
     found = _found(check_terms(LETTER.model_copy(update={"rate": same}), call))
     assert not {"rate.case_rate_usd", "rate.per_unit_usd", "rate.units_covered"} & set(found)
@@ -311,9 +309,7 @@ def test_a_letter_stating_the_case_rate_agreed_asks_for_no_correction() -> None:
     )
     # "case rate $13,000", its days unsaid, was read over our 18 days: a letter of $13,000 for 20
     # days, nothing after, pays the same $13,000 for them
-    agreed = position.answer("case rate $13,000", confirmed=True)
-    assert agreed.verdict == "accept"
-    call = position.with_call(agreed.state).agreed_call()
+    call = _harborview_agreed("case rate $13,000")
     longer = RateTerm(case_rate_usd=13_000, units_covered=20, beyond_per_unit_usd=0)
     found = _found(check_terms(LETTER.model_copy(update={"rate": longer}), call))
     assert not {"rate.case_rate_usd", "rate.units_covered"} & set(found)
