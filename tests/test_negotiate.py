@@ -362,8 +362,9 @@ def test_on_every_bundled_case_a_rising_payer_is_answered_within_6_turns(
 
 
 def _offer_in_any_form(unit: str, scale: float) -> st.SearchStrategy[str]:
-    """An offer in one of the forms a payer says, around ``scale`` dollars a unit: per unit, a
-    case rate (with or without its units and what follows them), a rate for some units only."""
+    """An offer in one of the forms a payer says, around ``scale`` dollars a unit: per unit (with
+    the member's cost share inside or on top), a case rate (with or without its units and what
+    follows them), a rate for some units only."""
     rate = st.floats(min_value=0.2, max_value=2.5).map(lambda x: round(x * scale))
     units = st.integers(min_value=1, max_value=40)
     after = st.one_of(
@@ -377,7 +378,38 @@ def _offer_in_any_form(unit: str, scale: float) -> st.SearchStrategy[str]:
         ),
         st.tuples(rate, units, after).map(lambda t: f"${t[0]} a {unit} for {t[1]} {unit}s{t[2]}"),
         rate.map(lambda a: f"case rate ${a * 18:,}"),
+        st.tuples(rate, st.sampled_from(COST_SHARE_SAID)).map(lambda t: f"${t[0]}/{unit}{t[1]}"),
     )
+
+
+# What a payer adds of the member's cost share, inside the rate (asked) or not (nothing asked)
+COST_SHARE_SAID = (
+    " net of member cost share",
+    ", less copay",
+    " including coinsurance",
+    " plus member cost share",
+    ", deductible waived",
+)
+
+
+@pytest.mark.parametrize("case_file", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
+@settings(max_examples=40, deadline=None)
+@given(share=st.floats(min_value=0.5, max_value=2.5), said=st.sampled_from(COST_SHARE_SAID))
+def test_a_rate_with_the_cost_share_inside_is_never_accepted_unasked(
+    case_file: Path, share: float, said: str
+) -> None:
+    # Whatever the rate, on every bundled case: inside, an acceptance waits for the caller's
+    # confirmation; on top or waived, the figure is answered as the bare rate is
+    case, model = load_case(case_file)
+    position = open_position(case, model=model, market=MARKET)
+    unit = position.unit
+    amount = round(share * position.recommendation.opening.per_unit_usd)
+    answer, bare = position.answer(f"${amount}/{unit}{said}"), position.answer(f"${amount}/{unit}")
+    assert answer.offer.per_unit_usd == bare.offer.per_unit_usd
+    inside = said in COST_SHARE_SAID[:3]
+    assert answer.verdict != "accept" or not inside
+    if not inside:
+        assert answer.verdict == bare.verdict
 
 
 @pytest.mark.parametrize("case_file", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
