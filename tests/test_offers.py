@@ -354,6 +354,8 @@ def test_a_unit_word_elsewhere_does_not_change_the_offers_unit(
         # a visit may be a day or a session, a unit a day, a session or 15 minutes: the caller
         # asks which (counts of visits are read: "10 visits authorized")
         ("$600 per visit", "ask whether a visit is a day or a session"),
+        # a count of days names no rate per day: a visit may still be a session
+        ("$600 per visit, 10 day authorization", "ask whether a visit is a day or a session"),
         ("$600 an encounter", "ask whether a visit is a day or a session"),
         ("$42 per unit", "a rate per unit, which may be a day, a session or 15 minutes"),
         ("$.50 per 15 min", "less than a dollar"),

@@ -54,8 +54,11 @@ _CODE = re.compile(r"^[a-z]\d{4}$")
 _CURRENCY = re.compile(
     r"[€£¥₹]|\b(?!us\$)[a-z]{1,2}\$|\b(?:eur|euros?|gbp|pounds?|yen|cad|aud|inr|pesos?)\b"
 )
-# Nowhere a unit the rate can be read in: a day, a session, 15 minutes or an hour
-_NO_UNIT = r"^(?!.*(?:per\s*diem|\bday\b|daily|\bd\b|session|15\s*-?\s*min|\bhour|\bhr\b))"
+# Nowhere a rate per day, session, 15 minutes or hour ("10 days authorized" counts, names none)
+_NO_UNIT = (
+    r"^(?!.*(?:per\s*diem|daily|hourly|15\s*-?\s*min"
+    r"|(?:\bper|/|\ban?|\beach)\s*(?:day|session|d|hour|hr)\b))"
+)
 # Forms that would be misread if taken for a simpler one; each is refused with its fix
 _AMBIGUOUS: tuple[tuple[str, str], ...] = (
     (
