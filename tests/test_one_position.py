@@ -134,7 +134,8 @@ def test_a_case_rate_agreed_is_what_every_document_states() -> None:
     assert "per diem" not in email  # a case rate is no per diem
     # the call sheet's first minute, for the call that confirms it, says what was agreed
     sheet = _flat(_text(render("call-sheet", context, "md"), "md"))
-    assert "We agreed a single case agreement at $16,000 for the 20 days, nothing after." in sheet
+    agreed = "We agreed to a single case agreement at $16,000 for the 20 days, nothing after."
+    assert agreed in sheet
     assert "asking for" not in sheet
     assert "$800 per day" not in sheet
     # A share of Medicare agreed is stated as the payer said it, not as our $687.19 a day

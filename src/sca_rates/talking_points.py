@@ -744,7 +744,7 @@ def opener(
             "[start date].",
             gap,
             need,
-            f"We agreed a single case agreement at {rate}."
+            f"We agreed to a single case agreement at {rate}."
             if agreed
             else f"We are asking for a single case agreement at {rate}.",
         )
