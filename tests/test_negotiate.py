@@ -503,6 +503,24 @@ def test_a_rate_with_the_members_cost_share_inside_is_asked_before_it_is_accepte
     )
 
 
+def test_a_rate_paying_fewer_days_a_week_than_the_program_runs_is_asked_first() -> None:
+    # Harborview's PHP runs 5 days a week; its floor is $521.22. "$700/day, max 3 days a week"
+    # may leave two of every five days unpaid (3/5 of $700 is $420, under the floor): asked,
+    # never accepted until the caller confirms every day attended is paid. 5 days a week: as
+    # the bare rate
+    case, model = load_case(CASES / "harborview-aetna-php.yaml")
+    position = open_position(case, model=model, market=MARKET)
+    capped = position.answer("$700/day, max 3 days a week")
+    assert (capped.verdict, capped.state) == ("check", position.call)
+    assert capped.offer.asks == (
+        "the offer names 3 days or sessions a week; the program runs 5: ask whether every day "
+        "the patient attends is paid",
+    )
+    assert position.answer("$700/day, max 3 days a week", confirmed=True).verdict == "accept"
+    whole = position.answer("$700/day, 5 days a week")
+    assert (whole.verdict, whole.offer.asks) == ("accept", ())
+
+
 def test_a_case_rate_is_countered_in_the_payers_form() -> None:
     # $6,000 for 15 days = $400 a day, under the $500 floor: declined, naming the $798 opening
     # as a case rate for their 15 days: 798 x 15 = $11,970, $798 a day after

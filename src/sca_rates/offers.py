@@ -214,7 +214,9 @@ def parse_offer(text: str) -> Offer:
             _beyond(said, beyond) if kind == "case_rate" or covers is not None else None
         ),
         sessions_per_day=per_day if kind in ("per_day", "per_session") else None,
-        sessions_per_week=_sessions_a_week(own, text) if kind == "per_week" else None,
+        sessions_per_week=(
+            _sessions_a_week(own, text) if kind in ("per_week", "per_day", "per_session") else None
+        ),
     )
 
 
@@ -479,6 +481,7 @@ def normalize(
         reading,
     )
     _cost_share(offer, reading)
+    _days_a_week(offer, pattern, reading)
     episode = pattern.expected_units
     reading.notes.append(
         f"episode = {episode:g} {_units(pattern)} (the case's expected length of stay)"
@@ -497,6 +500,19 @@ def normalize(
         assumptions=tuple(reading.notes),
         asks=tuple(reading.asks),
     )
+
+
+def _days_a_week(offer: Offer, pattern: ServicePattern, reading: _Reading) -> None:
+    """Fewer days (or sessions) a week named with a rate per day or session than the program
+    runs ("$700/day, max 3 days a week" for a PHP of 5): the days past them may go unpaid, so
+    that is asked before an acceptance."""
+    named = offer.sessions_per_week if offer.kind in ("per_day", "per_session") else None
+    runs = min(pattern.days_per_week, pattern.sessions_per_week)
+    if named is not None and named < runs:
+        reading.asks.append(
+            f"the offer names {named:g} days or sessions a week; the program runs {runs:g}: "
+            "ask whether every day the patient attends is paid"
+        )
 
 
 # The patient's part of the bill, as a payer names it with a rate ("net of member cost share",

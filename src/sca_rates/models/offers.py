@@ -38,7 +38,8 @@ class Offer(Frozen):
     # Sessions a day, when the payer says how many with a rate per day or session ("$300 per
     # session, 2 sessions a day"); None: the case's schedule
     sessions_per_day: float | None = Field(default=None, gt=0)
-    # Sessions a week, said with a weekly rate ("$1,200 a week, 4 sessions a week")
+    # Sessions (or days) a week, said with a weekly rate ("$1,200 a week, 4 sessions a week"),
+    # or with a rate per day or session, which may pay no more of them ("$700/day, 3 days a week")
     sessions_per_week: float | None = Field(default=None, gt=0)
     # A share of Medicare's national rate, said not wage-adjusted for the area
     medicare_national: bool = False
