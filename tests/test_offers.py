@@ -358,6 +358,9 @@ def test_a_unit_word_elsewhere_does_not_change_the_offers_unit(
         ("$600 per visit, 10 day authorization", "ask whether a visit is a day or a session"),
         ("$600 an encounter", "ask whether a visit is a day or a session"),
         ("$42 per unit", "a rate per unit, which may be a day, a session or 15 minutes"),
+        # a rate for the first day only was read for every day of the stay
+        ("$700/day, first day only", "a rate for the first day or session only"),
+        ("$700 for the first day", "a rate for the first day or session only"),
         ("$.50 per 15 min", "less than a dollar"),
         ("C$350/day", "not in US dollars"),
         ("$11,000 for 0 days", "covers no days"),

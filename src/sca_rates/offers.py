@@ -88,6 +88,11 @@ _AMBIGUOUS: tuple[tuple[str, str], ...] = (
         "a rate per unit, which may be a day, a session or 15 minutes: ask which, then type it "
         "so ('$X/day', '$X per session', '$X per 15 min')",
     ),
+    (  # "first day only" is a rate for one day: as "first 1 day", what follows is asked
+        r"(?<!from the )(?<!from )\b(?:first|initial|opening)\s+(?:day|session|visit)\b",
+        "a rate for the first day or session only: ask what each one after it pays, then type "
+        "'$X a day for 1 day, $Y a day after'",
+    ),
     (r"\$\s*\.\d", "less than a dollar"),
     (
         r"\b(?:hundred|thousand|grand)\b",
