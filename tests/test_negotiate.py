@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sca_rates.compare import offer_for
-from sca_rates.desk import open_position, position_from_facts
+from sca_rates.desk import Position, open_position, position_from_facts
 from sca_rates.exceptions import ScaRatesError
 from sca_rates.files import load_case
 from sca_rates.market import load_market
@@ -30,6 +30,12 @@ MARKET = load_market(Path(__file__).parent.parent / "market_data")
 # payer's ceiling $1,000, 18 days. Whole-dollar asks: floor $500, target $575, top $798.
 FACTS = facts_with(cost=500, marginal=30, oon=311)
 REC = recommend(FACTS)
+
+
+def _bundled(case_file: Path) -> Position:
+    """The bundled case's position before any offer."""
+    case, model = load_case(case_file)
+    return open_position(case, model=model, market=MARKET)
 
 
 def _call(*offers: str, facts: CaseFacts = FACTS) -> list[Response]:
@@ -133,8 +139,7 @@ def test_the_cedar_path_call_closes_worked_by_hand() -> None:
     # $280 -> 326 - (326 - 280) / 2 = 303, below the target: the part above it is free
     #   (326 -> 322), below it half the payer's $40 move: 322 - 20 = 302; max(303, 302) = $303
     # $300 -> $3 a session under $303 is $108 over 36 sessions but within 1% of it: accept $300
-    case, model = load_case(CASES / "cedar-path-bcbs-iop.yaml")
-    position = open_position(case, model=model, market=MARKET)
+    position = _bundled(CASES / "cedar-path-bcbs-iop.yaml")
     rec = position.recommendation
     assert (rec.floor.per_unit_usd, rec.target.per_unit_usd, rec.opening.per_unit_usd) == (
         126.82,
@@ -352,8 +357,7 @@ def test_every_bundled_case_keeps_the_rules_on_any_path(case_file: Path, path: l
 def test_on_every_bundled_case_a_rising_payer_is_answered_within_6_turns(
     case_file: Path, where: float, step: float
 ) -> None:
-    case, model = load_case(case_file)
-    position = open_position(case, model=model, market=MARKET)
+    position = _bundled(case_file)
     rec = position.recommendation
     room = rec.opening.per_unit_usd - rec.floor.per_unit_usd
     start = rec.floor.per_unit_usd + where * room
@@ -378,64 +382,61 @@ def _offer_in_any_form(unit: str, scale: float) -> st.SearchStrategy[str]:
         ),
         st.tuples(rate, units, after).map(lambda t: f"${t[0]} a {unit} for {t[1]} {unit}s{t[2]}"),
         rate.map(lambda a: f"case rate ${a * 18:,}"),
-        st.tuples(rate, st.sampled_from(COST_SHARE_SAID)).map(lambda t: f"${t[0]}/{unit}{t[1]}"),
+        st.tuples(rate, st.sampled_from(COST_SHARE_INSIDE + COST_SHARE_OUTSIDE)).map(
+            lambda t: f"${t[0]}/{unit}{t[1]}"
+        ),
     )
 
 
-# What a payer adds of the member's cost share, inside the rate (asked) or not (nothing asked)
-COST_SHARE_SAID = (
+# What a payer adds of the member's cost share with a rate: inside it (asked before an
+# acceptance), and on top of it or waived (nothing asked)
+COST_SHARE_INSIDE = (
     " net of member cost share",
     ", less copay",
-    " including coinsurance",
+    " including coinsurance and deductible",
+    " net of cost-sharing",
+    ", cost share included",
+    " net of the members cost share",
+    " net of member\u2019s cost share",  # a curly apostrophe, pasted from an email
+    " including the patient's portion",
+    " plus copay, net of deductible",  # one part on top, one inside: asked
+)
+COST_SHARE_OUTSIDE = (
     " plus member cost share",
+    " plus applicable copay",
+    " in addition to the member's copay",
     ", deductible waived",
+    ", no copay",
 )
 
 
 @pytest.mark.parametrize("case_file", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
-@settings(max_examples=40, deadline=None)
-@given(share=st.floats(min_value=0.5, max_value=2.5), said=st.sampled_from(COST_SHARE_SAID))
-def test_a_rate_with_the_cost_share_inside_is_never_accepted_unasked(
-    case_file: Path, share: float, said: str
-) -> None:
-    # Whatever the rate, on every bundled case: inside, an acceptance waits for the caller's
-    # confirmation; on top or waived, the figure is answered as the bare rate is
-    case, model = load_case(case_file)
-    position = open_position(case, model=model, market=MARKET)
-    unit = position.unit
-    amount = round(share * position.recommendation.opening.per_unit_usd)
-    answer, bare = position.answer(f"${amount}/{unit}{said}"), position.answer(f"${amount}/{unit}")
-    assert answer.offer.per_unit_usd == bare.offer.per_unit_usd
-    inside = said in COST_SHARE_SAID[:3]
-    assert answer.verdict != "accept" or not inside
-    if not inside:
-        assert answer.verdict == bare.verdict
-
-
-@pytest.mark.parametrize("case_file", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
-@settings(max_examples=60, deadline=None)
-@given(data=st.data())
-def test_no_offer_in_any_form_is_accepted_under_the_floor_for_our_stay(
-    case_file: Path, data: st.DataObject
-) -> None:
-    # A whole call of offers in mixed forms, each confirmed when asked back: an acceptance only
-    # when the offer pays the floor per unit and for our whole stay; an offer for fewer units
-    # than our stay that leaves the rest unsaid is never accepted, confirmed or not
-    case, model = load_case(case_file)
-    position = open_position(case, model=model, market=MARKET)
-    rec, unit = position.recommendation, position.unit
-    floor, stay = rec.floor.per_unit_usd, rec.expected_units
-    said = data.draw(
-        st.lists(_offer_in_any_form(unit, rec.opening.per_unit_usd), min_size=1, max_size=6)
+@settings(max_examples=30, deadline=None)
+@given(
+    turns=st.lists(
+        st.tuples(
+            st.floats(min_value=0.5, max_value=2.5),
+            st.sampled_from(COST_SHARE_INSIDE + COST_SHARE_OUTSIDE),
+        ),
+        min_size=1,
+        max_size=6,
     )
-    for text in said:
-        answer = position.answer(text, confirmed=True)
-        if answer.verdict == "accept":
-            paid = answer.offer.offer
-            assert round(answer.offer.per_unit_usd, 2) >= floor, text
-            assert answer.offer.per_episode_usd >= floor * stay - 0.005 * stay, text
-            limited = paid.covers_units is not None and paid.covers_units < stay
-            assert not (limited and paid.beyond_per_unit_usd is None), text
+)
+def test_a_rate_with_the_cost_share_inside_is_never_accepted_unasked(
+    case_file: Path, turns: list[tuple[float, str]]
+) -> None:
+    # A whole call, whatever the rates, on every bundled case: inside, an acceptance waits for
+    # the caller's confirmation; on top or waived, each figure is answered as the bare rate is
+    position = _bundled(case_file)
+    unit, opening = position.unit, position.recommendation.opening.per_unit_usd
+    for share, said in turns:
+        amount = round(share * opening)
+        answer, bare = (position.answer(f"${amount}/{unit}{text}") for text in (said, ""))
+        assert answer.offer.per_unit_usd == bare.offer.per_unit_usd
+        if said in COST_SHARE_INSIDE:
+            assert answer.verdict != "accept", said
+        else:
+            assert answer.verdict == bare.verdict, said
         position = position.with_call(answer.state)
 
 
@@ -456,24 +457,30 @@ def test_a_figure_that_looks_like_a_slip_is_asked_back_and_counts_once_confirmed
     assert counted.verdict == "accept"  # above our $798 opening
 
 
-INSIDE = (
-    "$800/day net of member cost share",
-    "$800/day less copay",
-    "$800 a day including coinsurance and deductible",
-    "$800/day net of cost-sharing",
-    "$800/day, cost share included",
-    "$800/day net of the members cost share",
-    "$800/day net of member\u2019s cost share",  # a curly apostrophe, pasted from an email
-    "$800/day including the patient's portion",
-    "$800/day plus copay, net of deductible",  # one part on top, one inside: asked
-)
-ON_TOP_OR_NONE = (
-    "$800/day plus member cost share",
-    "$800/day plus applicable copay",
-    "$800/day in addition to the member's copay",
-    "$800/day, deductible waived",
-    "$800/day, no copay",
-)
+@pytest.mark.parametrize("case_file", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_no_offer_in_any_form_is_accepted_under_the_floor_for_our_stay(
+    case_file: Path, data: st.DataObject
+) -> None:
+    # A whole call of offers in mixed forms, each confirmed when asked back: an acceptance only
+    # when the offer pays the floor per unit and for our whole stay; an offer for fewer units
+    # than our stay that leaves the rest unsaid is never accepted, confirmed or not
+    position = _bundled(case_file)
+    rec, unit = position.recommendation, position.unit
+    floor, stay = rec.floor.per_unit_usd, rec.expected_units
+    said = data.draw(
+        st.lists(_offer_in_any_form(unit, rec.opening.per_unit_usd), min_size=1, max_size=6)
+    )
+    for text in said:
+        answer = position.answer(text, confirmed=True)
+        if answer.verdict == "accept":
+            paid = answer.offer.offer
+            assert round(answer.offer.per_unit_usd, 2) >= floor, text
+            assert answer.offer.per_episode_usd >= floor * stay - 0.005 * stay, text
+            limited = paid.covers_units is not None and paid.covers_units < stay
+            assert not (limited and paid.beyond_per_unit_usd is None), text
+        position = position.with_call(answer.state)
 
 
 def test_a_rate_with_the_members_cost_share_inside_is_asked_before_it_is_accepted() -> None:
@@ -482,7 +489,7 @@ def test_a_rate_with_the_members_cost_share_inside_is_asked_before_it_is_accepte
     # the same $800. On top of it, or waived, the $800 alone is counted: nothing to ask
     position = position_from_facts(FACTS)
     assert position.answer("$800/day").verdict == "accept"
-    for inside in INSIDE:
+    for inside in (f"$800/day{said}" for said in COST_SHARE_INSIDE):
         checked = position.answer(inside)
         assert checked.verdict == "check", inside
         assert checked.state == position.call  # not counted
@@ -490,7 +497,7 @@ def test_a_rate_with_the_members_cost_share_inside_is_asked_before_it_is_accepte
         (ask,) = checked.offer.asks
         assert ask.startswith("the member's cost share is inside the rate"), inside
         assert position.answer(inside, confirmed=True).verdict == "accept"
-    for outside in ON_TOP_OR_NONE:
+    for outside in (f"$800/day{said}" for said in COST_SHARE_OUTSIDE):
         answer = position.answer(outside)
         assert (answer.verdict, answer.offer.per_unit_usd, answer.offer.asks) == (
             "accept",
@@ -508,8 +515,7 @@ def test_a_rate_paying_fewer_days_a_week_than_the_program_runs_is_asked_first() 
     # may leave two of every five days unpaid (3/5 of $700 is $420, under the floor): asked,
     # never accepted until the caller confirms every day attended is paid. 5 days a week: as
     # the bare rate
-    case, model = load_case(CASES / "harborview-aetna-php.yaml")
-    position = open_position(case, model=model, market=MARKET)
+    position = _bundled(CASES / "harborview-aetna-php.yaml")
     capped = position.answer("$700/day, max 3 days a week")
     assert (capped.verdict, capped.state) == ("check", position.call)
     assert capped.offer.asks == (
@@ -619,8 +625,7 @@ def test_a_rate_for_fewer_units_than_our_stay_is_valued_over_the_stay() -> None:
     assert share.offer.per_unit_usd == pytest.approx(369.44, abs=0.005)
     # A case rate with nothing after: $8,000 / 18 = $444.44 (not $8,000 / 12 = $666.67), even
     # once the caller confirms
-    case, model = load_case(CASES / "harborview-aetna-php.yaml")
-    position = open_position(case, model=model, market=MARKET)
+    position = _bundled(CASES / "harborview-aetna-php.yaml")
     confirmed = position.answer("$8,000 for 12 days, nothing after", confirmed=True)
     assert confirmed.verdict == "decline"
     assert confirmed.offer.per_unit_usd == pytest.approx(444.44, abs=0.005)
