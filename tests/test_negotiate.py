@@ -382,7 +382,7 @@ def _offer_in_any_form(unit: str, scale: float) -> st.SearchStrategy[str]:
         ),
         st.tuples(rate, units, after).map(lambda t: f"${t[0]} a {unit} for {t[1]} {unit}s{t[2]}"),
         rate.map(lambda a: f"case rate ${a * 18:,}"),
-        st.tuples(rate, st.sampled_from(COST_SHARE_INSIDE + COST_SHARE_OUTSIDE)).map(
+        st.tuples(rate, st.sampled_from(ASKED_FIRST + AS_BARE)).map(
             lambda t: f"${t[0]}/{unit}{t[1]}"
         ),
     )
@@ -408,6 +408,25 @@ COST_SHARE_OUTSIDE = (
     ", deductible waived",
     ", no copay",
 )
+# Services a payer names as left out of a rate, or as all it pays for (asked before an
+# acceptance: the rest of the program day may go unpaid), and words that leave nothing out
+SERVICES_LIMITED = (
+    " (group therapy only)",
+    " excluding labs",
+    ", professional fees billed separately",
+    " except medication management",
+    ", does not include psychiatry",
+    ", meds carved out",
+    ", only covers group",
+    ", doesn\u2019t cover labs",
+    " without drug screens",
+)
+SERVICES_ALL = (" all inclusive", ", including meals", ", authorization required")
+# Fewer days or sessions a week than any bundled program runs (the fewest is 3): the days past
+# them may go unpaid, asked before an acceptance
+DAYS_CAPPED = (", max 2 days a week", ", 2 sessions a week")
+ASKED_FIRST = COST_SHARE_INSIDE + SERVICES_LIMITED + DAYS_CAPPED
+AS_BARE = COST_SHARE_OUTSIDE + SERVICES_ALL
 
 
 @pytest.mark.parametrize("case_file", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
@@ -416,24 +435,26 @@ COST_SHARE_OUTSIDE = (
     turns=st.lists(
         st.tuples(
             st.floats(min_value=0.5, max_value=2.5),
-            st.sampled_from(COST_SHARE_INSIDE + COST_SHARE_OUTSIDE),
+            st.sampled_from(ASKED_FIRST + AS_BARE),
         ),
         min_size=1,
         max_size=6,
     )
 )
-def test_a_rate_with_the_cost_share_inside_is_never_accepted_unasked(
+def test_a_rate_limited_by_the_payers_words_is_never_accepted_unasked(
     case_file: Path, turns: list[tuple[float, str]]
 ) -> None:
-    # A whole call, whatever the rates, on every bundled case: inside, an acceptance waits for
-    # the caller's confirmation; on top or waived, each figure is answered as the bare rate is
+    # A whole call, whatever the rates, on every bundled case: the member's cost share inside
+    # the rate, services left out of it, or fewer days a week than the program runs, and an
+    # acceptance waits for the caller's confirmation; cost share on top or waived, or nothing
+    # left out, and each figure is answered as the bare rate is
     position = _bundled(case_file)
     unit, opening = position.unit, position.recommendation.opening.per_unit_usd
     for share, said in turns:
         amount = round(share * opening)
         answer, bare = (position.answer(f"${amount}/{unit}{text}") for text in (said, ""))
         assert answer.offer.per_unit_usd == bare.offer.per_unit_usd
-        if said in COST_SHARE_INSIDE:
+        if said in ASKED_FIRST:
             assert answer.verdict != "accept", said
         else:
             assert answer.verdict == bare.verdict, said
@@ -508,6 +529,34 @@ def test_a_rate_with_the_members_cost_share_inside_is_asked_before_it_is_accepte
     assert "the member's cost share on top of the figure is not counted" in " ".join(
         on_top.offer.assumptions
     )
+
+
+def test_a_rate_that_leaves_services_out_is_asked_before_it_is_accepted() -> None:
+    # The fixture's $798 opening: $800 a day is an acceptance. Named with services it leaves out
+    # ("excluding labs") or is limited to ("group therapy only"), the rest of the program day
+    # may go unpaid: asked first, quoting the words without the rate, counted once confirmed,
+    # at the same $800. Nothing left out ("all inclusive"): the bare $800, nothing asked
+    position = position_from_facts(FACTS)
+    for limited in (f"$800/day{said}" for said in SERVICES_LIMITED):
+        checked = position.answer(limited)
+        assert (checked.verdict, checked.state) == ("check", position.call), limited
+        assert checked.offer.per_unit_usd == 800
+        (ask,) = checked.offer.asks
+        assert ask.startswith("the offer limits what the rate pays for"), limited
+        assert position.answer(limited, confirmed=True).verdict == "accept"
+    (ask,) = position.answer("$800/day excluding labs").offer.asks
+    assert ask == (
+        'the offer limits what the rate pays for ("excluding labs"): ask what it covers, and '
+        "what pays for the rest of the program day, in writing"
+    )
+    (ask,) = position.answer("$800 per diem (group therapy only)").offer.asks
+    assert '("group therapy only")' in ask
+    for whole in (f"$800/day{said}" for said in SERVICES_ALL):
+        answer = position.answer(whole)
+        assert (answer.verdict, answer.offer.asks) == ("accept", ()), whole
+    # "excluding copay" is the member's cost share, asked once as such
+    (ask,) = position.answer("$800/day excluding copay").offer.asks
+    assert ask.startswith("the member's cost share is inside the rate")
 
 
 def test_a_rate_paying_fewer_days_a_week_than_the_program_runs_is_asked_first() -> None:

@@ -486,6 +486,7 @@ def normalize(
         reading,
     )
     _cost_share(offer, reading)
+    _limited_services(offer, reading)
     _days_a_week(offer, pattern, reading)
     episode = pattern.expected_units
     reading.notes.append(
@@ -561,6 +562,39 @@ def _cost_share(offer: Offer, reading: _Reading) -> None:
             "the member's cost share on top of the figure is not counted: the patient may not "
             "pay it"
         )
+
+
+# The services of a program day, as a payer names those a rate leaves out or is limited to
+_SERVICE = (
+    r"(?:group|individual|family|\w*therap\w*|counsel\w*|med(?:ication)?s?|psychiatr\w*"
+    r"|prescri\w*|labs?|laborator\w*|testing|tests?|screens?|drug|urine|uds|tox\w*"
+    r"|professional|physicians?|doctors?|nurs\w*|case management|meals?|transport\w*|room"
+    r"|board|lodging|housing|services?|ancillar\w*)"
+)
+_LIMITED = re.compile(
+    r"\bexclu(?:des?|ding|sive of)\b|\bexcept\b|\bapart from\b|\bnot\s+includ\w*"
+    r"|\b(?:does|do|will)\s*n(?:o|[o']?t|\u2019t)\s*(?:include|cover)\b|\bcarve[sd]?\b"
+    r"|\bseparately\b|\bwithout\s+" + _SERVICE + r"\b"
+    r"|\b" + _SERVICE + r"\b(?:\s+\w+){0,2}\s+only\b|\bonly\s+(?:\w+\s+){0,2}" + _SERVICE + r"\b"
+)
+_CLAUSE = re.compile(r"[^,;()\n]+")
+_RATE_SAID = re.compile(r"^\$?\s*[\d,.]+\s*%?\s*(?:/\s*\w+|(?:per|a|an|each)\s+\w+)?\s*")
+
+
+def _limited_services(offer: Offer, reading: _Reading) -> None:
+    """Services named as left out of the rate, or as all it pays for ("excluding labs", "group
+    therapy only", "professional fees billed separately"). The rest of the program day may go
+    unpaid, so what the rate covers is asked before an acceptance. The member's cost share, said
+    so, is read by ``_cost_share``."""
+    said = offer.text.lower()
+    for clause in (found.group().strip() for found in _CLAUSE.finditer(said)):
+        if _LIMITED.search(clause) and not _COST_SHARE.search(clause):
+            words = _RATE_SAID.sub("", clause) or clause  # the limit, without the rate before it
+            reading.asks.append(
+                f'the offer limits what the rate pays for ("{words}"): ask what it covers, and '
+                "what pays for the rest of the program day, in writing"
+            )
+            return
 
 
 Units = TypeVar("Units", float, NDArray[np.float64])
