@@ -420,8 +420,14 @@ SERVICES_LIMITED = (
     ", only covers group",
     ", doesn\u2019t cover labs",
     " without drug screens",
+    " excluding room & board and labs",
 )
-SERVICES_ALL = (" all inclusive", ", including meals", ", authorization required")
+SERVICES_ALL = (  # room and board: a day program provides none
+    " all inclusive",
+    ", including meals",
+    ", authorization required",
+    " excluding room and board",
+)
 # Fewer days or sessions a week than any bundled program runs (the fewest is 3): the days past
 # them may go unpaid, asked before an acceptance
 DAYS_CAPPED = (", max 2 days a week", ", 2 sessions a week")

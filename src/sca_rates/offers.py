@@ -568,15 +568,18 @@ def _cost_share(offer: Offer, reading: _Reading) -> None:
 _SERVICE = (
     r"(?:group|individual|family|\w*therap\w*|counsel\w*|med(?:ication)?s?|psychiatr\w*"
     r"|prescri\w*|labs?|laborator\w*|testing|tests?|screens?|drug|urine|uds|tox\w*"
-    r"|professional|physicians?|doctors?|nurs\w*|case management|meals?|transport\w*|room"
-    r"|board|lodging|housing|services?|ancillar\w*)"
+    r"|professional|physicians?|doctors?|nurs\w*|case management|meals?|transport\w*"
+    r"|services?|ancillar\w*)"
 )
+# What a day program never provides: a rate said to leave out only these leaves out nothing
+_LODGING = re.compile(r"\broom(?:\s+and\s+|\s*&\s*)board\b|\blodging\b|\bhousing\b")
 _LIMITED = re.compile(
     r"\bexclu(?:des?|ding|sive of)\b|\bexcept\b|\bapart from\b|\bnot\s+includ\w*"
     r"|\b(?:does|do|will)\s*n(?:o|[o']?t|\u2019t)\s*(?:include|cover)\b|\bcarve[sd]?\b"
     r"|\bseparately\b|\bwithout\s+" + _SERVICE + r"\b"
     r"|\b" + _SERVICE + r"\b(?:\s+\w+){0,2}\s+only\b|\bonly\s+(?:\w+\s+){0,2}" + _SERVICE + r"\b"
 )
+_SERVICE_NAMED = re.compile(r"\b" + _SERVICE + r"\b")
 _CLAUSE = re.compile(r"[^,;()\n]+")
 _RATE_SAID = re.compile(r"^\$?\s*[\d,.]+\s*%?\s*(?:/\s*\w+|(?:per|a|an|each)\s+\w+)?\s*")
 
@@ -588,7 +591,8 @@ def _limited_services(offer: Offer, reading: _Reading) -> None:
     so, is read by ``_cost_share``."""
     said = offer.text.lower()
     for clause in (found.group().strip() for found in _CLAUSE.finditer(said)):
-        if _LIMITED.search(clause) and not _COST_SHARE.search(clause):
+        lodging_only = _LODGING.search(clause) and not _SERVICE_NAMED.search(clause)
+        if _LIMITED.search(clause) and not (_COST_SHARE.search(clause) or lodging_only):
             words = _RATE_SAID.sub("", clause) or clause  # the limit, without the rate before it
             reading.asks.append(
                 f'the offer limits what the rate pays for ("{words}"): ask what it covers, and '
