@@ -210,6 +210,37 @@ def test_the_terms_email_proposes_until_the_payer_agrees_then_confirms() -> None
     ) in email
 
 
+def test_the_payers_words_qualifying_a_rate_are_restated_wherever_it_is_agreed() -> None:
+    # Harborview's $661 opening: "$700/day excluding labs", confirmed, is accepted. Every
+    # document states the rate with "excluding labs", and none says the rate covers all
+    # services of the day; the email asks which services it covers instead. The bare "$700/day"
+    # keeps the bundled per diem to confirm
+    case, model = load_case(PROJECT / "cases" / "harborview-aetna-php.yaml")
+    position = open_position(case, model=model, market=MARKET)
+    answer = position.answer("$700/day excluding labs", confirmed=True)
+    assert answer.line.startswith("We can accept $700 per day, excluding labs.")
+    context = build_context(position.with_call(answer.state))
+    assert context.agreed_conditions == ("excluding labs",)
+    said = {key: _flat(str(render(key, context, "txt"))) for key in DOCUMENTS}
+    assert (
+        "We agreed to a single case agreement at $700 per day, excluding labs."
+        in said["call-sheet"]
+    )
+    assert "- $700 per day, excluding labs, as offered: $12,600.00" in said["justification"]
+    email = said["terms-email"]
+    thanks = "Thank you for agreeing to a single case agreement at $700 per day, excluding labs"
+    assert thanks in email
+    assert (
+        "3. Rate: $700 per day, excluding labs, as you offered it: please state which of family "
+        "sessions, prescriber visits, drug screens, meals and transportation it covers, and "
+        "what pays for what it leaves out [to confirm]"
+    ) in email
+    assert all("all services of" not in text for text in said.values())
+    bare = position.with_call(position.answer("$700/day").state)
+    email = _flat(str(render("terms-email", build_context(bare), "txt")))
+    assert "3. Rate: $700.00 per day, a bundled per diem for all services of the day" in email
+
+
 def test_payer_documents_mid_call_show_our_ask_not_the_target() -> None:
     position = _position(PROJECT / "cases" / "harborview-aetna-php.yaml", "$540/day", "$560/day")
     rec = position.recommendation

@@ -55,7 +55,8 @@ class Position(Frozen):
     @property
     def agreed_terms(self) -> tuple[NormalizedOffer, str] | None:
         """The payer's offer the call accepted, when it was not a plain rate in our unit (a case
-        rate, a rate for some units only, per 15 minutes, a share of Medicare...), read again
+        rate, a rate for some units only, per 15 minutes, a share of Medicare, a rate with words
+        that qualify it...), read again
         from their words, with ours accepting it ("$16,000 for the 20 days, nothing after"): the
         documents state those terms, not our reading of them as a rate per unit."""
         turns = self.call.exchanges
@@ -68,7 +69,10 @@ class Position(Frozen):
                 return None
             said = offer.offer
             plain = offer.kind in ("per_unit", f"per_{self.unit}") and not (
-                said.covers_units or said.sessions_per_day or said.sessions_per_week
+                said.covers_units
+                or said.sessions_per_day
+                or said.sessions_per_week
+                or offer.conditions
             )
             return None if plain or not ours.text else (offer, ours.text)
         return None

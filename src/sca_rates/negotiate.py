@@ -412,7 +412,8 @@ def _short(said: str, why: str) -> str:
 
 def _as_offered(offer: NormalizedOffer) -> str:
     """The payer's offer as they made it, in their unit (with the units it is for and what is
-    paid after them, when they said so): what they confirm or we accept."""
+    paid after them, and what qualifies it, when they said so): what they confirm or we
+    accept."""
     said, unit = offer.offer, offer.unit
     amount = said_rate(said.amount)
     match said.kind:
@@ -436,7 +437,8 @@ def _as_offered(offer: NormalizedOffer) -> str:
             rate += "" if daily is None else f", {daily:g} sessions a day"
         case _:
             rate = f"{amount} per {unit}"
-    return rate + _limited(said, unit)
+    # with the payer's words that qualify it ("excluding labs"), which are part of the terms
+    return rate + _limited(said, unit) + "".join(f", {words}" for words in offer.conditions)
 
 
 def _limited(said: Offer, unit: str) -> str:

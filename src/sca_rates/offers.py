@@ -468,6 +468,7 @@ class _Reading:
 
     notes: list[str] = field(default_factory=list)
     asks: list[str] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)  # the payer's words qualifying the rate
 
 
 def normalize(
@@ -505,6 +506,7 @@ def normalize(
         per_episode_usd=per_episode,
         assumptions=tuple(reading.notes),
         asks=tuple(reading.asks),
+        conditions=tuple(reading.conditions),
     )
 
 
@@ -515,6 +517,10 @@ def _days_a_week(offer: Offer, pattern: ServicePattern, reading: _Reading) -> No
     named = offer.sessions_per_week if offer.kind in ("per_day", "per_session") else None
     runs = min(pattern.days_per_week, pattern.sessions_per_week)
     if named is not None and named < runs:
+        weekly = _SESSIONS_A_WEEK.search(offer.text.lower())
+        reading.conditions.append(
+            _words_of(offer.text, weekly.start()) if weekly else f"{named:g} days a week"
+        )
         reading.asks.append(
             f"the offer names {named:g} days or sessions a week; the program runs {runs:g}: "
             "ask whether every day the patient attends is paid"
@@ -540,7 +546,8 @@ def _cost_share(offer: Offer, reading: _Reading) -> None:
     only as far as the patient pays, so that is asked before an acceptance. Said to be on top,
     or waived, nothing is asked."""
     said = offer.text.lower()
-    inside = on_top = False
+    inside: re.Match[str] | None = None
+    on_top = False
     for named in _COST_SHARE.finditer(said):
         before = said[: named.start()]
         if _NONE.search(before) or _NONE_AFTER.match(said, named.end()):
@@ -548,8 +555,9 @@ def _cost_share(offer: Offer, reading: _Reading) -> None:
         if _ON_TOP.search(before):
             on_top = True
         else:
-            inside = True
+            inside = inside or named
     if inside:
+        reading.conditions.append(_words_of(offer.text, inside.start()))
         reading.notes.append(
             "the figure is read as the whole rate, the member's cost share inside it"
         )
@@ -581,7 +589,18 @@ _LIMITED = re.compile(
 )
 _SERVICE_NAMED = re.compile(r"\b" + _SERVICE + r"\b")
 _CLAUSE = re.compile(r"[^,;()\n]+")
-_RATE_SAID = re.compile(r"^\$?\s*[\d,.]+\s*%?\s*(?:/\s*\w+|(?:per|a|an|each)\s+\w+)?\s*")
+_RATE_SAID = re.compile(
+    r"^\$?\s*[\d,.]+\s*%?\s*(?:/\s*\w+|(?:per|a|an|each)\s+\w+)?\s*", re.IGNORECASE
+)
+
+
+def _words_of(text: str, at: int) -> str:
+    """The payer's words of the clause of ``text`` around ``at`` (between commas, semicolons or
+    brackets), without the rate said before them: "excluding labs" of "$700/day excluding
+    labs"."""
+    clause = next((c for c in _CLAUSE.finditer(text) if c.start() <= at < c.end()), None)
+    words = text.strip() if clause is None else clause.group().strip()
+    return _RATE_SAID.sub("", words) or words
 
 
 def _limited_services(offer: Offer, reading: _Reading) -> None:
@@ -590,10 +609,12 @@ def _limited_services(offer: Offer, reading: _Reading) -> None:
     unpaid, so what the rate covers is asked before an acceptance. The member's cost share, said
     so, is read by ``_cost_share``."""
     said = offer.text.lower()
-    for clause in (found.group().strip() for found in _CLAUSE.finditer(said)):
+    for found in _CLAUSE.finditer(said):
+        clause = found.group()
         lodging_only = _LODGING.search(clause) and not _SERVICE_NAMED.search(clause)
         if _LIMITED.search(clause) and not (_COST_SHARE.search(clause) or lodging_only):
-            words = _RATE_SAID.sub("", clause) or clause  # the limit, without the rate before it
+            words = _words_of(offer.text, found.start())
+            reading.conditions.append(words)
             reading.asks.append(
                 f'the offer limits what the rate pays for ("{words}"): ask what it covers, and '
                 "what pays for the rest of the program day, in writing"

@@ -44,6 +44,7 @@ class DocumentContext(Frozen):
     agreed: bool  # the call ended in agreement: ``proposed`` is the rate agreed
     # A case rate agreed, or a rate for some units only, as accepted: what the documents state
     agreed_terms: str | None
+    agreed_conditions: tuple[str, ...]  # the payer's words qualifying the rate agreed, if any
     proposed: Comparison  # the one rate of this moment: agreed, else our last ask, else opening
     above_target_usd: float  # the standing ask against the target, per unit (negative: below)
     above_floor_usd: float
@@ -157,6 +158,7 @@ def build_context(
         state=state,
         agreed=agreed,
         agreed_terms=None if terms_agreed is None else terms_agreed[1],
+        agreed_conditions=() if terms_agreed is None else terms_agreed[0].conditions,
         proposed=proposed,
         above_target_usd=above_target,
         above_floor_usd=above_floor,

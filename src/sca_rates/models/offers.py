@@ -74,3 +74,6 @@ class NormalizedOffer(Frozen):
     # Why the figure looks wrong for this case ("above our billed charge"): it counts only once
     # the caller confirms it
     checks: tuple[str, ...] = ()
+    # The payer's words that qualify the rate ("excluding labs", "net of member cost share",
+    # "max 3 days a week"): part of the terms, restated with the rate wherever it is agreed
+    conditions: tuple[str, ...] = ()
