@@ -626,11 +626,19 @@ Units = TypeVar("Units", float, NDArray[np.float64])
 
 
 def case_rate_episode(offer: Offer, units: Units) -> Units:
-    """What a case rate pays for a stay of ``units`` (one, or an array of simulated stays): its
-    amount, plus the rate beyond the units it covers for each unit past them (nothing when no
-    rate beyond was agreed). Without the units it covers, it covers the stay."""
-    past = 0.0 if offer.covers_units is None else np.maximum(0.0, units - offer.covers_units)
-    return offer.amount + past * (offer.beyond_per_unit_usd or 0.0)  # type: ignore[return-value]
+    """What a case rate offered pays for a stay of ``units`` (one, or an array of simulated
+    stays)."""
+    return case_rate_pays(offer.amount, offer.covers_units, offer.beyond_per_unit_usd, units)
+
+
+def case_rate_pays(
+    amount: float, covers: float | None, beyond: float | None, units: Units
+) -> Units:
+    """What a case rate of ``amount`` for ``covers`` units pays for a stay of ``units``: its
+    amount, plus ``beyond`` for each unit past them (nothing when no rate beyond was agreed).
+    Without the units it covers, it covers the stay."""
+    past = 0.0 if covers is None else np.maximum(0.0, units - covers)
+    return amount + past * (beyond or 0.0)  # type: ignore[return-value]
 
 
 def _per_unit(

@@ -29,6 +29,7 @@ from sca_rates.models.terms import (
     TermsReport,
 )
 from sca_rates.money import usd
+from sca_rates.offers import case_rate_pays
 
 CLEAN_CLAIM_DAYS = 30  # the payment window to ask for: many states' prompt-pay laws say 30-45
 ADULT_AGE = 18
@@ -459,8 +460,14 @@ def _stay_paid(rate: RateTerm, call: AgreedCall) -> float | None:
     """What a rate pays for the call's expected stay, every unit attended; None when it pays in
     another unit or states no rate."""
     if rate.case_rate_usd is not None and rate.units_covered is not None:
-        past = max(call.expected_units - rate.units_covered, 0.0)
-        return rate.case_rate_usd + (rate.beyond_per_unit_usd or 0.0) * past
+        return float(
+            case_rate_pays(
+                rate.case_rate_usd,
+                rate.units_covered,
+                rate.beyond_per_unit_usd,
+                call.expected_units,
+            )
+        )
     if rate.per_unit_usd is not None and rate.unit in (None, call.unit):
         return rate.per_unit_usd * call.expected_units
     return None
