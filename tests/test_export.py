@@ -220,7 +220,7 @@ def test_the_payers_words_qualifying_a_rate_are_restated_wherever_it_is_agreed()
     answer = position.answer("$700/day excluding labs", confirmed=True)
     assert answer.line.startswith("We can accept $700 per day, excluding labs.")
     context = build_context(position.with_call(answer.state))
-    assert context.agreed_conditions == ("excluding labs",)
+    assert context.agreed_limits == ("excluding labs",)
     said = {key: _flat(str(render(key, context, "txt"))) for key in DOCUMENTS}
     assert (
         "We agreed to a single case agreement at $700 per day, excluding labs."
@@ -236,6 +236,13 @@ def test_the_payers_words_qualifying_a_rate_are_restated_wherever_it_is_agreed()
         "what pays for what it leaves out [to confirm]"
     ) in email
     assert all("all services of" not in text for text in said.values())
+    # written terms that call it a bundled per diem: the call's words beside theirs, to settle
+    written = build_context(position.with_call(answer.state), terms=TERMS)
+    email = _flat(str(render("terms-email", written, "txt")))
+    assert (
+        "a bundled per diem for all services of the day (on the call: excluding labs: please "
+        "confirm which)"
+    ) in email
     bare = position.with_call(position.answer("$700/day").state)
     email = _flat(str(render("terms-email", build_context(bare), "txt")))
     assert "3. Rate: $700.00 per day, a bundled per diem for all services of the day" in email

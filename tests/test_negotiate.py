@@ -421,12 +421,27 @@ SERVICES_LIMITED = (
     ", doesn\u2019t cover labs",
     " without drug screens",
     " excluding room & board and labs",
+    ", labs excluded",
+    " excl. labs",
+    " w/o labs",
+    ", labs not covered",
+    ", family sessions aren't covered",
+    ", no family sessions",
+    ", limited to group therapy",
+    ", psychiatry billed on a separate claim",
+    " without labs or copay",  # a cost share beside it hides nothing
 )
 SERVICES_ALL = (  # room and board: a day program provides none
     " all inclusive",
     ", including meals",
     ", authorization required",
     " excluding room and board",
+    ", all services except room and board",
+    ", nothing carved out",
+    ", applies to this group only",  # the insurer's group, not group therapy
+    ", auth requested separately",
+    ", covered services only",
+    ", no exclusions",
 )
 # Fewer days or sessions a week than any bundled program runs (the fewest is 3): the days past
 # them may go unpaid, asked before an acceptance
@@ -563,6 +578,57 @@ def test_a_rate_that_leaves_services_out_is_asked_before_it_is_accepted() -> Non
     # "excluding copay" is the member's cost share, asked once as such
     (ask,) = position.answer("$800/day excluding copay").offer.asks
     assert ask.startswith("the member's cost share is inside the rate")
+
+
+def test_the_payers_qualifying_words_are_said_back_whole_and_in_their_order() -> None:
+    # The fixture's $798 opening: each offer below is $800 a day, an acceptance once confirmed.
+    # Every qualifier is kept, in the order said, the rate said before it left out; a list goes
+    # on past its commas ("excluding labs, drug screens and meds")
+    position = position_from_facts(FACTS)
+
+    def said_back(text: str) -> tuple[tuple[tuple[str, str], ...], str]:
+        answer = position.answer(text, confirmed=True)
+        assert answer.verdict == "accept", text
+        kept = tuple((c.kind, c.words) for c in answer.offer.conditions)
+        return kept, answer.line.split(". Please")[0]
+
+    # asked first, the line names what to confirm, in the order said
+    asked = position.answer("$800/day net of copay, group therapy only, max 3 days a week")
+    assert asked.line == (
+        "That could work. Before we agree, let me confirm the member's cost share, what the "
+        "rate covers and that every day the patient attends is paid."
+    )
+    assert position.answer("$800/day excluding labs").line == (
+        "That could work. Before we agree, let me confirm what the rate covers."
+    )
+    assert said_back("$800/day net of copay, group therapy only, max 3 days a week") == (
+        (
+            ("cost_share", "net of copay"),
+            ("services", "group therapy only"),
+            ("days_a_week", "max 3 days a week"),
+        ),
+        "We can accept $800 per day, net of copay; group therapy only; max 3 days a week",
+    )
+    kept, line = said_back(
+        "PHP at $800/day excluding labs, drug screens and meds; professional fees billed separately"
+    )
+    assert kept == (
+        ("services", "excluding labs, drug screens and meds"),
+        ("services", "professional fees billed separately"),
+    )
+    assert line == (
+        "We can accept $800 per day, excluding labs, drug screens and meds; professional fees "
+        "billed separately"
+    )
+    # the rate said mid-clause, in words of its own, or as a share is not said twice
+    for text in ("$800 daily excluding labs", "PHP at $800 a day, excluding labs"):
+        assert said_back(text) == (
+            (("services", "excluding labs"),),
+            "We can accept $800 per day, excluding labs",
+        ), text
+    assert position.answer("120% of Medicare excluding labs").offer.conditions[0].words == (
+        "excluding labs"
+    )
 
 
 def test_a_rate_paying_fewer_days_a_week_than_the_program_runs_is_asked_first() -> None:

@@ -167,7 +167,7 @@ def respond(
         return _check_first(rec, state, offer, unpaid, (*offer.asks, typed), confirmable=False)
     if verdict == "accept" and offer.asks and not confirmed:
         # A reading that rests on an assumption is not agreed to until the payer answers it
-        line = "That could work. Before we agree, let me confirm how the rate is counted."
+        line = f"That could work. Before we agree, let me confirm {_to_confirm(offer)}."
         return _check_first(rec, state, offer, line, offer.asks)
     ask = _ask_after(verdict, offered, counter, state, rec)
     # What we agree to is the payer's offer as they made it (a case rate's own terms); what we
@@ -410,6 +410,26 @@ def _short(said: str, why: str) -> str:
     return whole if len(whole.split()) <= SPOKEN_WORDS else f"{said}."
 
 
+# What the caller confirms before agreeing, for each kind of the payer's qualifying words
+CONFIRM_FIRST = {
+    "services": "what the rate covers",
+    "cost_share": "the member's cost share",
+    "days_a_week": "that every day the patient attends is paid",
+}
+
+
+def _to_confirm(offer: NormalizedOffer) -> str:
+    """What to confirm before an acceptance that rests on the offer's reading: what its
+    qualifying words leave open, else how the rate is counted."""
+    kinds = dict.fromkeys(condition.kind for condition in offer.conditions)
+    said = [CONFIRM_FIRST[kind] for kind in kinds]
+    if len(said) < len(offer.asks):  # an ask of the reading itself (the days a case rate covers)
+        said.append("how the rate is counted")
+    if not said:
+        return "how the rate is counted"
+    return said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
+
+
 def _as_offered(offer: NormalizedOffer) -> str:
     """The payer's offer as they made it, in their unit (with the units it is for and what is
     paid after them, and what qualifies it, when they said so): what they confirm or we
@@ -438,7 +458,8 @@ def _as_offered(offer: NormalizedOffer) -> str:
         case _:
             rate = f"{amount} per {unit}"
     # with the payer's words that qualify it ("excluding labs"), which are part of the terms
-    return rate + _limited(said, unit) + "".join(f", {words}" for words in offer.conditions)
+    qualified = "; ".join(condition.words for condition in offer.conditions)
+    return rate + _limited(said, unit) + (f", {qualified}" if qualified else "")
 
 
 def _limited(said: Offer, unit: str) -> str:

@@ -24,7 +24,7 @@ from sca_rates.exceptions import MissingReference, UnparseableOffer
 from sca_rates.models import CostModel
 from sca_rates.models.case import Case
 from sca_rates.models.market import MedicareRate
-from sca_rates.models.offers import NormalizedOffer, Offer, OfferKind, ServicePattern
+from sca_rates.models.offers import Condition, NormalizedOffer, Offer, OfferKind, ServicePattern
 from sca_rates.money import usd
 
 EXAMPLES = (
@@ -468,7 +468,8 @@ class _Reading:
 
     notes: list[str] = field(default_factory=list)
     asks: list[str] = field(default_factory=list)
-    conditions: list[str] = field(default_factory=list)  # the payer's words qualifying the rate
+    # the payer's words qualifying the rate, each where it was said
+    conditions: list[tuple[int, Condition]] = field(default_factory=list)
 
 
 def normalize(
@@ -506,7 +507,7 @@ def normalize(
         per_episode_usd=per_episode,
         assumptions=tuple(reading.notes),
         asks=tuple(reading.asks),
-        conditions=tuple(reading.conditions),
+        conditions=tuple(c for _, c in sorted(reading.conditions, key=lambda said: said[0])),
     )
 
 
@@ -517,10 +518,12 @@ def _days_a_week(offer: Offer, pattern: ServicePattern, reading: _Reading) -> No
     named = offer.sessions_per_week if offer.kind in ("per_day", "per_session") else None
     runs = min(pattern.days_per_week, pattern.sessions_per_week)
     if named is not None and named < runs:
-        weekly = _SESSIONS_A_WEEK.search(offer.text.lower())
-        reading.conditions.append(
-            _words_of(offer.text, weekly.start()) if weekly else f"{named:g} days a week"
-        )
+        said = _same_length_lower(offer.text)
+        weekly = _SESSIONS_A_WEEK.search(said)
+        at = 0 if weekly is None else weekly.start()
+        clause = next((c for c in _CLAUSE.finditer(said) if c.start() <= at < c.end()), None)
+        words = f"{named:g} a week" if clause is None else _words_of(offer.text, *clause.span())
+        reading.conditions.append((at, Condition(kind="days_a_week", words=words)))
         reading.asks.append(
             f"the offer names {named:g} days or sessions a week; the program runs {runs:g}: "
             "ask whether every day the patient attends is paid"
@@ -545,7 +548,7 @@ def _cost_share(offer: Offer, reading: _Reading) -> None:
     least the words can mean; said to be inside it ("net of", "less", "including"), it is paid
     only as far as the patient pays, so that is asked before an acceptance. Said to be on top,
     or waived, nothing is asked."""
-    said = offer.text.lower()
+    said = _same_length_lower(offer.text)
     inside: re.Match[str] | None = None
     on_top = False
     for named in _COST_SHARE.finditer(said):
@@ -557,7 +560,9 @@ def _cost_share(offer: Offer, reading: _Reading) -> None:
         else:
             inside = inside or named
     if inside:
-        reading.conditions.append(_words_of(offer.text, inside.start()))
+        clause = next(c for c in _CLAUSE.finditer(said) if c.start() <= inside.start() < c.end())
+        words = _words_of(offer.text, *clause.span())
+        reading.conditions.append((clause.start(), Condition(kind="cost_share", words=words)))
         reading.notes.append(
             "the figure is read as the whole rate, the member's cost share inside it"
         )
@@ -574,52 +579,105 @@ def _cost_share(offer: Offer, reading: _Reading) -> None:
 
 # The services of a program day, as a payer names those a rate leaves out or is limited to
 _SERVICE = (
-    r"(?:group|individual|family|\w*therap\w*|counsel\w*|med(?:ication)?s?|psychiatr\w*"
-    r"|prescri\w*|labs?|laborator\w*|testing|tests?|screens?|drug|urine|uds|tox\w*"
+    r"(?:group|individual|family|\w*therap\w*|counsel\w*|med(?:ication)?s?|md|psychiatr\w*"
+    r"|prescri\w*|pharmac\w*|labs?|laborator\w*|testing|tests?|screens?|drug|urine|uds|tox\w*"
     r"|professional|physicians?|doctors?|nurs\w*|case management|meals?|transport\w*"
-    r"|services?|ancillar\w*)"
+    r"|ancillar\w*)"
+)
+_SERVICE_NAMED = re.compile(r"\b" + _SERVICE + r"\b")
+# Words that leave something out of a rate, whatever it is ("excluding the first 10 days" too)
+_LEAVES_OUT = re.compile(r"\bexclu\w*|\bexcl\b|\bexcept\w*|\bapart from\b")
+# Words that limit a rate when a service is named with them ("labs not covered", "group
+# therapy only", "psychiatry billed separately", "no labs")
+_LIMITS = re.compile(
+    r"\bnot\s+(?:be\s+)?(?:includ\w*|cover\w*|part)\b|n['\u2019]?t\s+(?:be\s+)?(?:includ\w*|cover\w*)"
+    r"|\bcarve\w*|\bseparate\w*|\boutside\b|\blimited\s+to\b|\bnothing\s+else\b"
+    r"|\b(?:without|w/o|no|minus|less|ex|just|only)\s+(?:[\w-]+\s+){0,2}" + _SERVICE + r"\b"
+    # "group therapy only", not "this group only" (the insurer's group) or "individual
+    # agreement only"
+    r"|(?<!this )(?<!that )(?<!the )(?<!your )(?<!each )\b"
+    + _SERVICE
+    + r"(?:\s+(?:therapy|therapies|sessions?|services?|visits?|care|work|fees?))?\s+only\b"
+)
+# Said to leave nothing out ("nothing carved out", "no exclusions", "any carve-outs")
+_NOTHING_LEFT_OUT = re.compile(
+    r"\b(?:nothing|no|none|without|any)\s+(?:[\w-]+\s+)?(?:exclu\w*|except\w*|carve\w*|separate\w*)"
 )
 # What a day program never provides: a rate said to leave out only these leaves out nothing
 _LODGING = re.compile(r"\broom(?:\s+and\s+|\s*&\s*)board\b|\blodging\b|\bhousing\b")
-_LIMITED = re.compile(
-    r"\bexclu(?:des?|ding|sive of)\b|\bexcept\b|\bapart from\b|\bnot\s+includ\w*"
-    r"|\b(?:does|do|will)\s*n(?:o|[o']?t|\u2019t)\s*(?:include|cover)\b|\bcarve[sd]?\b"
-    r"|\bseparately\b|\bwithout\s+" + _SERVICE + r"\b"
-    r"|\b" + _SERVICE + r"\b(?:\s+\w+){0,2}\s+only\b|\bonly\s+(?:\w+\s+){0,2}" + _SERVICE + r"\b"
-)
-_SERVICE_NAMED = re.compile(r"\b" + _SERVICE + r"\b")
+_FILLER = re.compile(r"\b(?:the|and|or|with|is|are|of|a|any|all)\b")
 _CLAUSE = re.compile(r"[^,;()\n]+")
+# The rate said in a clause, up to its last amount with its unit and count ("PHP at $700/day",
+# "$700 a day for 20 days", "120% of Medicare"): what follows it is the payer's qualifier
 _RATE_SAID = re.compile(
-    r"^\$?\s*[\d,.]+\s*%?\s*(?:/\s*\w+|(?:per|a|an|each)\s+\w+)?\s*", re.IGNORECASE
+    r"^.*(?:\$\s*[\d,.]+\w*|[\d,.]+\s*%)"
+    r"(?:\s*(?:/\s*\w+|(?:per|a|an|each)\s+\w+|daily|weekly|of\s+(?:the\s+)?[\w\s]*?"
+    r"(?:medicare|charges)(?:\s+rate)?))?(?:\s+for\s+(?:the\s+)?\d+\s+\w+)?\s*",
+    re.IGNORECASE,
 )
 
 
-def _words_of(text: str, at: int) -> str:
-    """The payer's words of the clause of ``text`` around ``at`` (between commas, semicolons or
-    brackets), without the rate said before them: "excluding labs" of "$700/day excluding
-    labs"."""
-    clause = next((c for c in _CLAUSE.finditer(text) if c.start() <= at < c.end()), None)
-    words = text.strip() if clause is None else clause.group().strip()
-    return _RATE_SAID.sub("", words) or words
+def _limits(clause: str) -> bool:
+    """Whether a clause (lower case) limits what the rate pays for. The member's cost share,
+    named in it, is not read here (``_cost_share`` reads it)."""
+    rest = _COST_SHARE.sub(" ", clause)
+    if _NOTHING_LEFT_OUT.search(rest):
+        return False
+    if _LODGING.search(rest) and not _SERVICE_NAMED.search(rest):
+        return False
+    left_out = _LEAVES_OUT.search(rest)
+    if left_out:  # something must be named beside the word ("excluding copay" names nothing)
+        named = _RATE_SAID.sub("", _LEAVES_OUT.sub(" ", rest))
+        return re.search(r"[a-z]{2,}", _FILLER.sub(" ", named)) is not None
+    return _LIMITS.search(rest) is not None and _SERVICE_NAMED.search(rest) is not None
+
+
+def _words_of(text: str, start: int, end: int) -> str:
+    """The payer's words between ``start`` and ``end`` of what they said, without the rate said
+    before them: "excluding labs" of "$700/day excluding labs"."""
+    words = text[start:end].strip()
+    return _RATE_SAID.sub("", words).strip() or words
 
 
 def _limited_services(offer: Offer, reading: _Reading) -> None:
     """Services named as left out of the rate, or as all it pays for ("excluding labs", "group
     therapy only", "professional fees billed separately"). The rest of the program day may go
-    unpaid, so what the rate covers is asked before an acceptance. The member's cost share, said
-    so, is read by ``_cost_share``."""
-    said = offer.text.lower()
-    for found in _CLAUSE.finditer(said):
+    unpaid, so what the rate covers is asked before an acceptance; each limit is kept as said,
+    with the services listed after it ("excluding labs, drug screens and meds")."""
+    said = _same_length_lower(offer.text)
+    clauses = list(_CLAUSE.finditer(said))
+    limited: list[tuple[int, int]] = []
+    for found in clauses:
         clause = found.group()
-        lodging_only = _LODGING.search(clause) and not _SERVICE_NAMED.search(clause)
-        if _LIMITED.search(clause) and not (_COST_SHARE.search(clause) or lodging_only):
-            words = _words_of(offer.text, found.start())
-            reading.conditions.append(words)
-            reading.asks.append(
-                f'the offer limits what the rate pays for ("{words}"): ask what it covers, and '
-                "what pays for the rest of the program day, in writing"
-            )
-            return
+        if _limits(clause):
+            limited.append(found.span())
+        elif limited and limited[-1][1] <= found.start() and _lists_more(clause):
+            limited[-1] = (limited[-1][0], found.end())  # the list goes on past a comma
+    if not limited:
+        return
+    words = [_words_of(offer.text, start, end) for start, end in limited]
+    for (start, _), limit in zip(limited, words, strict=True):
+        reading.conditions.append((start, Condition(kind="services", words=limit)))
+    said_back = "; ".join(words)
+    reading.asks.append(
+        f'the offer limits what the rate pays for ("{said_back}"): ask what it covers, and '
+        "what pays for the rest of the program day, in writing"
+    )
+
+
+def _lists_more(clause: str) -> bool:
+    """A clause that only goes on with the services of a list ("drug screens and meds")."""
+    return (
+        (_SERVICE_NAMED.search(clause) is not None or _LODGING.search(clause) is not None)
+        and re.search(r"[\d$%]", clause) is None
+        and _COST_SHARE.search(clause) is None
+    )
+
+
+def _same_length_lower(text: str) -> str:
+    """``text`` in lower case, each character kept in its place (what a position found in it
+    points to in ``text``)."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 Units = TypeVar("Units", float, NDArray[np.float64])

@@ -42,9 +42,12 @@ class DocumentContext(Frozen):
     network_evidence: NetworkEvidence | None
     state: NegotiationState
     agreed: bool  # the call ended in agreement: ``proposed`` is the rate agreed
-    # A case rate agreed, or a rate for some units only, as accepted: what the documents state
+    # An offer agreed that is not a plain rate per unit (a case rate, a rate for some units only,
+    # a rate with the payer's qualifying words), as accepted: what the documents state
     agreed_terms: str | None
-    agreed_conditions: tuple[str, ...]  # the payer's words qualifying the rate agreed, if any
+    # The payer's words, said with the rate agreed, that leave services out of it or limit it to
+    # some ("excluding labs"): the documents then ask what it covers, not call it a bundle
+    agreed_limits: tuple[str, ...]
     proposed: Comparison  # the one rate of this moment: agreed, else our last ask, else opening
     above_target_usd: float  # the standing ask against the target, per unit (negative: below)
     above_floor_usd: float
@@ -158,7 +161,9 @@ def build_context(
         state=state,
         agreed=agreed,
         agreed_terms=None if terms_agreed is None else terms_agreed[1],
-        agreed_conditions=() if terms_agreed is None else terms_agreed[0].conditions,
+        agreed_limits=()
+        if terms_agreed is None
+        else tuple(c.words for c in terms_agreed[0].conditions if c.kind == "services"),
         proposed=proposed,
         above_target_usd=above_target,
         above_floor_usd=above_floor,

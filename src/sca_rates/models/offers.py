@@ -60,6 +60,14 @@ class ServicePattern(Frozen):
     billable_units_per_day: float | None = None
 
 
+class Condition(Frozen):
+    """The payer's words that qualify a rate, as they said them ("excluding labs"): services
+    left out of it or all it pays, the member's cost share inside it, fewer days a week."""
+
+    kind: Literal["services", "cost_share", "days_a_week"]
+    words: str
+
+
 class NormalizedOffer(Frozen):
     offer: Offer
     kind: OfferKind
@@ -76,4 +84,4 @@ class NormalizedOffer(Frozen):
     checks: tuple[str, ...] = ()
     # The payer's words that qualify the rate ("excluding labs", "net of member cost share",
     # "max 3 days a week"): part of the terms, restated with the rate wherever it is agreed
-    conditions: tuple[str, ...] = ()
+    conditions: tuple[Condition, ...] = ()
