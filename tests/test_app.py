@@ -397,6 +397,25 @@ def test_a_figure_that_looks_like_a_slip_is_asked_back_then_counted_once_confirm
     assert verdicts(at) == ["ACCEPT $99,999.00 per day"]
 
 
+def test_a_rate_that_leaves_services_out_is_asked_then_agreed_with_the_payers_words() -> None:
+    # Harborview's $661 opening: "$700/day excluding labs" would be an acceptance, but labs may
+    # then go unpaid. Asked first: the question, the line to say (a heading, the largest text)
+    # and the button; once confirmed, the acceptance restates "excluding labs"
+    at = _offer(_page("call_desk"), "$700/day excluding labs")
+    assert at.warning[0].value.startswith(
+        'CHECK $700.00 per day: the offer limits what the rate pays for ("excluding labs")'
+    )
+    assert not verdicts(at)
+    assert any(
+        m.value == "### That could work. Before we agree, let me confirm what the rate covers."
+        for m in at.markdown
+    )
+    at = next(b for b in at.button if b.label.startswith("The payer confirmed")).click().run()
+    assert not at.exception
+    assert verdicts(at) == ["ACCEPT $700.00 per day"]
+    assert any("### We can accept $700 per day, excluding labs." in m.value for m in at.markdown)
+
+
 def test_an_offer_that_leaves_the_days_after_unsaid_is_asked_about_not_confirmed() -> None:
     # Harborview, 18 days: $8,000 for 12 days is $666.67 for each of them, above the $661
     # opening, but says nothing of days 13-18: the question to ask, and no button that would

@@ -221,7 +221,7 @@ def _check(answer: Response, offered: str) -> None:
     it once the payer confirms (none when the offer must be typed again)."""
     why = answer.offer.checks or answer.reasons  # a slip: why it looks wrong; else, what to ask
     st.warning(f"CHECK {offered}: " + "; ".join(why) + ". Not counted yet.")
-    st.markdown(f"> {answer.line}")
+    st.markdown(f"### {answer.line}")  # the line to say, the largest text, as with any verdict
     if not answer.confirmable:
         return
     st.button(
