@@ -518,11 +518,9 @@ def _days_a_week(offer: Offer, pattern: ServicePattern, reading: _Reading) -> No
     named = offer.sessions_per_week if offer.kind in ("per_day", "per_session") else None
     runs = min(pattern.days_per_week, pattern.sessions_per_week)
     if named is not None and named < runs:
-        said = _same_length_lower(offer.text)
-        weekly = _SESSIONS_A_WEEK.search(said)
+        weekly = _SESSIONS_A_WEEK.search(_same_length_lower(offer.text))
         at = 0 if weekly is None else weekly.start()
-        clause = next((c for c in _CLAUSE.finditer(said) if c.start() <= at < c.end()), None)
-        words = f"{named:g} a week" if clause is None else _words_of(offer.text, *clause.span())
+        words = _words_of(offer.text, *_clause_at(offer.text, at))
         reading.conditions.append((at, Condition(kind="days_a_week", words=words)))
         reading.asks.append(
             f"the offer names {named:g} days or sessions a week; the program runs {runs:g}: "
@@ -560,9 +558,8 @@ def _cost_share(offer: Offer, reading: _Reading) -> None:
         else:
             inside = inside or named
     if inside:
-        clause = next(c for c in _CLAUSE.finditer(said) if c.start() <= inside.start() < c.end())
-        words = _words_of(offer.text, *clause.span())
-        reading.conditions.append((clause.start(), Condition(kind="cost_share", words=words)))
+        words = _words_of(offer.text, *_clause_at(offer.text, inside.start()))
+        reading.conditions.append((inside.start(), Condition(kind="cost_share", words=words)))
         reading.notes.append(
             "the figure is read as the whole rate, the member's cost share inside it"
         )
@@ -632,6 +629,14 @@ def _limits(clause: str) -> bool:
     return _LIMITS.search(rest) is not None and _SERVICE_NAMED.search(rest) is not None
 
 
+def _clause_at(text: str, at: int) -> tuple[int, int]:
+    """Where the clause of ``text`` holding position ``at`` starts and ends (between commas,
+    semicolons or brackets); the whole text when ``at`` falls on none."""
+    return next(
+        (c.span() for c in _CLAUSE.finditer(text) if c.start() <= at < c.end()), (0, len(text))
+    )
+
+
 def _words_of(text: str, start: int, end: int) -> str:
     """The payer's words between ``start`` and ``end`` of what they said, without the rate said
     before them: "excluding labs" of "$700/day excluding labs"."""
@@ -644,10 +649,8 @@ def _limited_services(offer: Offer, reading: _Reading) -> None:
     therapy only", "professional fees billed separately"). The rest of the program day may go
     unpaid, so what the rate covers is asked before an acceptance; each limit is kept as said,
     with the services listed after it ("excluding labs, drug screens and meds")."""
-    said = _same_length_lower(offer.text)
-    clauses = list(_CLAUSE.finditer(said))
     limited: list[tuple[int, int]] = []
-    for found in clauses:
+    for found in _CLAUSE.finditer(_same_length_lower(offer.text)):
         clause = found.group()
         if _limits(clause):
             limited.append(found.span())
