@@ -294,6 +294,34 @@ def test_a_case_rate_over_more_days_than_the_stay_is_held_to_its_whole_amount() 
     )
 
 
+def test_a_letter_is_held_to_the_services_the_call_agreed_the_rate_without() -> None:
+    # The call accepted "$700/day excluding labs" (confirmed) on Harborview's PHP. A letter at
+    # $700 a day calling it a bundled per diem for all services says another thing; one silent
+    # on what it leaves out leaves those claims to be denied. Each is a warning with its ask;
+    # after a plain "$700/day", neither
+    call = _harborview_agreed("$700/day excluding labs")
+    assert call.limits == ("excluding labs",)
+    bundled = RateTerm(per_unit_usd=700, unit="day", basis="bundled_per_diem")
+    (said,) = _found(check_terms(LETTER.model_copy(update={"rate": bundled}), call))["rate.basis"]
+    assert (said.severity, said.message, said.ask) == (
+        "warning",
+        "the letter calls the rate a bundled per diem for all services of the day; the call "
+        'agreed it "excluding labs"',
+        'Please state which holds: the rate "excluding labs", as said on the call, or a bundled '
+        "per diem for all services of the day.",
+    )
+    silent = RateTerm(per_unit_usd=700, unit="day")  # also no basis: the checklist's warning
+    basis = _found(check_terms(LETTER.model_copy(update={"rate": silent}), call))["rate.basis"]
+    (said,) = [f for f in basis if f.message.startswith("the call agreed")]
+    assert said.ask == (
+        'Please state what the rate covers, and how what it leaves out ("excluding labs") is paid.'
+    )
+    plain = _harborview_agreed("$700/day")
+    assert plain.limits == ()
+    letter = LETTER.model_copy(update={"rate": bundled})
+    assert "rate.basis" not in _found(check_terms(letter, plain))
+
+
 def test_a_letter_stating_the_case_rate_agreed_asks_for_no_correction() -> None:
     # Harborview's 18 days. "$13,000 for 15 days, nothing after" (13,000 / 18 = $722.22 a day
     # over our stay) accepted: a letter saying the same is no error, though days 16-18 are

@@ -121,6 +121,9 @@ class Position(Frozen):
             code=self.facts.case.code,
             case_rate=case_rate,
             case_rate_said=None if case_rate is None or agreed is None else agreed[1],
+            limits=()
+            if agreed is None
+            else tuple(c.words for c in agreed[0].conditions if c.kind == "services"),
         )
 
     def answer(self, text: str, *, confirmed: bool = False) -> Response:

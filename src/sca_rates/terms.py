@@ -510,7 +510,37 @@ def _bundle_against_call(terms: AgreementTerms, call: AgreedCall) -> Iterator[Fi
         )
 
 
-_AGAINST_CALL = (_rate_against_call, _units_against_call, _bundle_against_call)
+def _limits_against_call(terms: AgreementTerms, call: AgreedCall) -> Iterator[Finding]:
+    """Services the call's rate was agreed without ("excluding labs"): a letter calling it a
+    bundled per diem for all services says another thing, and one silent on them leaves their
+    claims to be denied."""
+    if not call.limits:
+        return
+    said = "; ".join(f'"{words}"' for words in call.limits)  # the payer's words, quoted
+    if terms.rate.basis == "bundled_per_diem":
+        yield _finding(
+            "warning",
+            "rate.basis",
+            f"the letter calls the rate a bundled per diem for all services of the day; the call "
+            f"agreed it {said}",
+            f"Please state which holds: the rate {said}, as said on the call, or a bundled per "
+            "diem for all services of the day.",
+        )
+        return
+    yield _finding(
+        "warning",
+        "rate.basis",
+        f"the call agreed the rate {said}; the letter does not say how what it leaves out is paid",
+        f"Please state what the rate covers, and how what it leaves out ({said}) is paid.",
+    )
+
+
+_AGAINST_CALL = (
+    _rate_against_call,
+    _units_against_call,
+    _bundle_against_call,
+    _limits_against_call,
+)
 
 # A variable cost of the program named with one of these words is that service
 _SERVICE_WORDS: tuple[tuple[BundledService, tuple[str, ...]], ...] = (

@@ -133,6 +133,7 @@ def build_context(
     agreed = position.agreed_usd is not None
     rate = position.standing_usd
     terms_agreed = position.agreed_terms
+    agreed_call = position.agreed_call()
     proposed = compare(
         facts,
         terms_agreed[0]
@@ -161,9 +162,7 @@ def build_context(
         state=state,
         agreed=agreed,
         agreed_terms=None if terms_agreed is None else terms_agreed[1],
-        agreed_limits=()
-        if terms_agreed is None
-        else tuple(c.words for c in terms_agreed[0].conditions if c.kind == "services"),
+        agreed_limits=agreed_call.limits,
         proposed=proposed,
         above_target_usd=above_target,
         above_floor_usd=above_floor,
@@ -171,9 +170,7 @@ def build_context(
         written_rate_usd=_written_rate(terms, rate),
         terms_report=None if terms is None else check_terms(terms),
         written_terms=WRITTEN_TERMS,
-        included_services=tuple(
-            service.replace("_", " ") for service in position.agreed_call().services
-        ),
+        included_services=tuple(service.replace("_", " ") for service in agreed_call.services),
         share_cost=share_cost,
         charts=specs,
         payer_charts=_published(facts, proposed, specs),

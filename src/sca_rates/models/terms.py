@@ -140,6 +140,9 @@ class AgreedCall(Frozen):
     # rate over more units than the stay pays its whole amount)
     case_rate: RateTerm | None = None
     case_rate_said: str | None = None
+    # The payer's words that left services out of the rate agreed, or limited it to some
+    # ("excluding labs"): the letter must say how what is left out is paid
+    limits: tuple[str, ...] = ()
 
 
 class Finding(Frozen):
