@@ -11,6 +11,7 @@ import pytest
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
+from sca_rates import present
 from sca_rates.compare import case_facts, offer_for
 from sca_rates.costing import cost_level, with_census
 from sca_rates.desk import open_position
@@ -214,10 +215,13 @@ def test_terms_page_checks_the_bundled_agreement() -> None:
     # against the call on the desk (none yet: our $661.00 opening), the letter's $598 is a risk
     findings = next(m.value for m in at.markdown if m.value.startswith("- **"))
     assert (
-        "- **risk** · rate.per unit usd: the letter says $598.00 per day; the call settled "
+        "- **risk** · rate: the letter says $598.00 per day; the call settled "
         "$661.00 per day  \n  Ask: *Please correct the rate to $661.00 per day, as we asked on "
         "the call.*" in findings
     )
+    # each term in a person's words, never a field of the letter's file
+    assert not re.search(r"· [a-z_]+(\.|\[)", findings)
+    assert present.term_said("services[0].units") == "units of service 1"
 
 
 def test_a_bad_cost_model_is_an_error_message_not_a_traceback(

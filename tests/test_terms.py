@@ -23,6 +23,7 @@ from sca_rates.models.terms import (
     Subscriber,
     TermsReport,
 )
+from sca_rates.present import TERM_WORDS, term_said
 from sca_rates.terms import (
     business_days_before,
     check_terms,
@@ -454,3 +455,17 @@ def test_a_birth_date_in_the_future_is_refused_in_a_letter() -> None:
     # Otherwise the checker would say "the patient is -5"
     with pytest.raises(ValidationError, match="is in the future"):
         AgreementTerms.model_validate({"patient": {"date_of_birth": "2999-01-01"}})
+
+
+def test_every_term_the_checker_names_is_said_in_words() -> None:
+    # A blank letter, the sample letter against a call it differs from, and one against a call
+    # that left labs out: every term named has its words (the Terms page shows them)
+    reports = (
+        check_terms(AgreementTerms()),
+        check_terms(LETTER, CALL),
+        check_terms(LETTER, _harborview_agreed("$700/day excluding labs")),
+    )
+    terms = {finding.term for report in reports for finding in report.findings}
+    assert terms  # the three letters have findings to name
+    for term in terms:
+        assert term in TERM_WORDS or term_said(term).endswith(" of service 1"), term

@@ -20,6 +20,7 @@ from sca_rates.present.costs import (
 )
 from sca_rates.present.negotiation import (
     RESULT_COLUMNS,
+    TERM_WORDS,
     TOOL_WORDS,
     TRIGGER_WORDS,
     call_so_far,
@@ -35,6 +36,7 @@ from sca_rates.present.negotiation import (
     screen_json,
     screen_lines,
     talking_point_json,
+    term_said,
     terms_json,
     terms_lines,
 )
@@ -48,6 +50,7 @@ from sca_rates.present.simulation import (
 __all__ = [
     "BREAKDOWN_LABELS",
     "RESULT_COLUMNS",
+    "TERM_WORDS",
     "TOOL_WORDS",
     "TRIGGER_WORDS",
     "UNIT_PLURAL",
@@ -83,6 +86,7 @@ __all__ = [
     "simulation_lines",
     "source_mark",
     "talking_point_json",
+    "term_said",
     "terms_json",
     "terms_lines",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -143,6 +144,50 @@ def terms_json(report: TermsReport) -> dict[str, Any]:
         "reauthorization_due": [item.due.isoformat() for item in report.schedule],
         "schedule": [item.model_dump(mode="json") for item in report.schedule],
     }
+
+
+# Each term of a letter the checker names (its field in the letter's file), in a person's words
+TERM_WORDS = {
+    "authorization.authorized_units": "units authorized",
+    "authorization.end_date": "authorization end date",
+    "authorization.number": "authorization number",
+    "authorization.start_date": "start date",
+    "claims.method": "how claims are sent",
+    "claims.modifier": "claim modifier",
+    "claims.payment_days": "payment window",
+    "claims.timely_filing_days": "timely filing limit",
+    "confirmation": "written confirmation",
+    "cost_sharing": "patient cost-sharing",
+    "hold_harmless": "hold harmless",
+    "patient": "patient",
+    "patient.group_number": "group number",
+    "patient.subscriber": "subscriber",
+    "payer_contact": "payer's contact",
+    "provider": "our identifiers",
+    "provider.npi": "NPI",
+    "provider.taxonomy": "taxonomy code",
+    "rate": "rate",
+    "rate.basis": "what the rate covers",
+    "rate.beyond_per_unit_usd": "rate after the units covered",
+    "rate.bundle_includes": "services inside the rate",
+    "rate.case_rate_usd": "case rate",
+    "rate.per_unit_usd": "rate",
+    "rate.unit": "rate's unit",
+    "rate.units_covered": "units the case rate covers",
+    "reauthorization.contact": "reauthorization contact",
+    "reauthorization.process": "reauthorization",
+    "services": "services",
+}
+_SERVICE_TERM = re.compile(r"^services\[(\d+)\]\.(\w+)$")
+
+
+def term_said(term: str) -> str:
+    """A term the checker names, in a person's words ("units of service 1", not
+    "services[0].units"); a term not listed, its field with spaces."""
+    listed = _SERVICE_TERM.match(term)
+    if listed:
+        return f"{listed.group(2).replace('_', ' ')} of service {int(listed.group(1)) + 1}"
+    return TERM_WORDS.get(term, term.replace("_", " ").replace(".", ": "))
 
 
 def terms_lines(report: TermsReport) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any, get_args
 
 import streamlit as st
 
+from sca_rates import present
 from sca_rates.exceptions import InvalidTerms, ScaRatesError
 from sca_rates.export import DOCUMENTS, FORMATS, build_context, file_name, render
 from sca_rates.files import TERMS_DOC, load_terms, validate_model
@@ -52,7 +53,7 @@ def render_page() -> None:
     # A list, not a table: each finding and the sentence to ask for are read whole at 1280 wide
     st.markdown(
         "\n".join(
-            f"- **{SEVERITY[f.severity]}** · {f.term.replace('_', ' ')}: {f.message}"
+            f"- **{SEVERITY[f.severity]}** · {present.term_said(f.term)}: {f.message}"
             + (f"  \n  Ask: *{f.ask}*" if f.ask else "")
             for f in report.findings
         )
