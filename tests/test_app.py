@@ -222,6 +222,8 @@ def test_terms_page_checks_the_bundled_agreement() -> None:
     # each term in a person's words, never a field of the letter's file
     assert not re.search(r"· [a-z_]+(\.|\[)", findings)
     assert present.term_said("services[0].units") == "units of service 1"
+    # the email to send wraps its lines: read whole at 1280 wide, nothing cut off to the right
+    assert at.code[0].proto.wrap_lines
 
 
 def test_a_bad_cost_model_is_an_error_message_not_a_traceback(

@@ -75,7 +75,7 @@ def render_page() -> None:
         context = build_context(position, terms=terms)
         email = str(render("terms-email", context, "txt"))
         st.subheader("Ask the payer to confirm in writing")
-        st.code(email, language=None)
+        st.code(email, language=None, wrap_lines=True)  # read whole at 1280 wide, no scrolling
         st.download_button(
             DOCUMENTS["terms-email"].name,
             email,
