@@ -620,6 +620,9 @@ def test_the_payers_qualifying_words_are_said_back_whole_and_in_their_order() ->
         "We can accept $800 per day, excluding labs, drug screens and meds; professional fees "
         "billed separately"
     )
+    # a list goes on only from its limit: a clause between ends it
+    kept, _ = said_back("$800/day excluding labs, authorization required, meals provided")
+    assert kept == (("services", "excluding labs"),)
     # the rate said mid-clause, in words of its own, or as a share is not said twice
     for text in ("$800 daily excluding labs", "PHP at $800 a day, excluding labs"):
         assert said_back(text) == (

@@ -622,8 +622,7 @@ def _limits(clause: str) -> bool:
         return False
     if _LODGING.search(rest) and not _SERVICE_NAMED.search(rest):
         return False
-    left_out = _LEAVES_OUT.search(rest)
-    if left_out:  # something must be named beside the word ("excluding copay" names nothing)
+    if _LEAVES_OUT.search(rest):  # something must be named beside it ("excluding copay": no)
         named = _RATE_SAID.sub("", _LEAVES_OUT.sub(" ", rest))
         return re.search(r"[a-z]{2,}", _FILLER.sub(" ", named)) is not None
     return _LIMITS.search(rest) is not None and _SERVICE_NAMED.search(rest) is not None
@@ -650,12 +649,16 @@ def _limited_services(offer: Offer, reading: _Reading) -> None:
     unpaid, so what the rate covers is asked before an acceptance; each limit is kept as said,
     with the services listed after it ("excluding labs, drug screens and meds")."""
     limited: list[tuple[int, int]] = []
+    listing = False  # the clause before was a limit, or its list going on past a comma
     for found in _CLAUSE.finditer(_same_length_lower(offer.text)):
         clause = found.group()
         if _limits(clause):
             limited.append(found.span())
-        elif limited and limited[-1][1] <= found.start() and _lists_more(clause):
-            limited[-1] = (limited[-1][0], found.end())  # the list goes on past a comma
+            listing = True
+        elif listing and _lists_more(clause):
+            limited[-1] = (limited[-1][0], found.end())
+        else:
+            listing = False
     if not limited:
         return
     words = [_words_of(offer.text, start, end) for start, end in limited]
