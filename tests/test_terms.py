@@ -317,6 +317,11 @@ def test_a_letter_is_held_to_the_services_the_call_agreed_the_rate_without() -> 
     assert said.ask == (
         'Please state what the rate covers, and how what it leaves out ("excluding labs") is paid.'
     )
+    # paid per code, what is left out is paid by its codes: the ask is for them, not a claim
+    # that the letter is silent
+    coded = RateTerm(per_unit_usd=700, unit="day", basis="per_code")
+    (said,) = _found(check_terms(LETTER.model_copy(update={"rate": coded}), call))["rate.basis"]
+    assert said.message == 'the call agreed the rate "excluding labs"; the letter pays per code'
     plain = _harborview_agreed("$700/day")
     assert plain.limits == ()
     letter = LETTER.model_copy(update={"rate": bundled})

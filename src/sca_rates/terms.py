@@ -527,6 +527,14 @@ def _limits_against_call(terms: AgreementTerms, call: AgreedCall) -> Iterator[Fi
             "diem for all services of the day.",
         )
         return
+    if terms.rate.basis == "per_code":  # what is left out is paid by its own code, if listed
+        yield _finding(
+            "warning",
+            "rate.basis",
+            f"the call agreed the rate {said}; the letter pays per code",
+            f"Please list the codes, with units, that pay what the rate leaves out ({said}).",
+        )
+        return
     yield _finding(
         "warning",
         "rate.basis",
